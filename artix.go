@@ -1,0 +1,4 @@
+package loyalty
+
+// artixSettings are the options only the Artix constructors accept.
+type artixSettings struct{}

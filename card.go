@@ -1,0 +1,4 @@
+package loyalty
+
+// CardService inserts, updates and deletes VirtPOS discount cards.
+type CardService struct{ vp *VirtPOS }

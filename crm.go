@@ -1,0 +1,4 @@
+package loyalty
+
+// crmSettings are the options only NewCRM accepts.
+type crmSettings struct{}

@@ -1,0 +1,4 @@
+package loyalty
+
+// CustomerService reads and writes VirtPOS customers.
+type CustomerService struct{ vp *VirtPOS }

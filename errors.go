@@ -1,0 +1,298 @@
+package loyalty
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// ErrNotFound matches (with errors.Is) every error that means the thing
+// asked for does not exist: a VirtPOS customer or card that is absent, an
+// HTTP 404, a CRM "not found" code.
+var ErrNotFound = errors.New("loyalty: not found")
+
+// ErrResponseTooLarge matches a response body over the WithMaxResponseBytes limit.
+var ErrResponseTooLarge = errors.New("loyalty: response body too large")
+
+// APIError is a response the API answered but that is not a success: a
+// non-2xx status, a VirtPOS envelope with success=0, an Artix error reply,
+// or a body that could not be decoded (an HTML page from a proxy, say).
+// Secrets are never part of it.
+type APIError struct {
+	API        string // "virtpos", "crm" or "artix"
+	Method     string // HTTP method
+	URL        string // request URL with secrets redacted
+	StatusCode int    // HTTP status
+	Info       string // the server's own message (VirtPOS info, Artix error text)
+	Body       string // the first bytes of the response body, redacted
+	Attempts   int    // how many times the request was sent
+	Err        error  // the cause, if any: a decode error, ErrNotFound, ErrResponseTooLarge
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("loyalty: ")
+	b.WriteString(e.API)
+	b.WriteString(" ")
+	b.WriteString(e.Method)
+	b.WriteString(" ")
+	b.WriteString(e.URL)
+	b.WriteString(": HTTP ")
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if t := http.StatusText(e.StatusCode); t != "" {
+		b.WriteString(" ")
+		b.WriteString(t)
+	}
+	if e.Info != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Info)
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	if e.Info == "" && e.Err == nil && e.Body != "" {
+		b.WriteString(": body: ")
+		b.WriteString(strconv.Quote(firstLine(e.Body, 120)))
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *APIError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrNotFound) true for HTTP 404.
+func (e *APIError) Is(target error) bool {
+	return target == ErrNotFound && e.StatusCode == http.StatusNotFound
+}
+
+// RequestError is a request that got no usable response: a transport
+// failure (connection refused or reset, TLS handshake failure), a cancelled
+// context or an exhausted deadline. errors.Is(err, context.DeadlineExceeded)
+// and friends work through it.
+type RequestError struct {
+	API      string // "virtpos", "crm" or "artix"
+	Method   string // HTTP method
+	URL      string // request URL with secrets redacted
+	Attempts int    // how many times the request was sent
+	Err      error  // the cause, with secrets removed
+}
+
+func (e *RequestError) Error() string {
+	msg := fmt.Sprintf("loyalty: %s %s %s: %v", e.API, e.Method, e.URL, e.Err)
+	if e.Attempts > 1 {
+		msg += fmt.Sprintf(" (after %d attempts)", e.Attempts)
+	}
+	return msg
+}
+
+// Unwrap returns the cause.
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// Attempts reports how many times the request behind err was sent, or 0
+// when err did not come from a request.
+func Attempts(err error) int {
+	var a *APIError
+	var r *RequestError
+	var c *CRMError
+	switch {
+	case errors.As(err, &a):
+		return a.Attempts
+	case errors.As(err, &c):
+		return c.Attempts
+	case errors.As(err, &r):
+		return r.Attempts
+	}
+	return 0
+}
+
+// ValidationError is input refused before anything was sent.
+type ValidationError struct {
+	Field  string // the field or argument at fault, e.g. "id" or "client[3].birthday"
+	Reason string // what is wrong with it
+}
+
+func (e *ValidationError) Error() string {
+	return "loyalty: invalid " + e.Field + ": " + e.Reason
+}
+
+func firstLine(s string, n int) string {
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > n {
+		s = strings.ToValidUTF8(s[:n], "") + "…"
+	}
+	return s
+}
+
+// ErrorCode is a CRM error code (section 5 of the CRM spec). It implements
+// error, so errors.Is(err, CodeCardAlreadyOwned) finds it in a *CRMError.
+type ErrorCode int
+
+// CRM error codes, with the spec's Russian texts in ErrorCode.Description.
+const (
+	CodeContactNotFound         ErrorCode = 10010 // Контакт не найден
+	CodeCardDoesNotExist        ErrorCode = 10020 // Карта не существует
+	CodeCardTypeAlreadyLinked   ErrorCode = 10030 // Указанный тип карты уже связан с партнером
+	CodeCardTypeNotFound        ErrorCode = 10040 // Тип карты не найден
+	CodeCardTypeInactive        ErrorCode = 10050 // Тип карты не активен
+	CodeCardTypeNotVirtual      ErrorCode = 10060 // Тип карты не виртуальный
+	CodeVirtualProviderNotFound ErrorCode = 10070 // Провайдер виртуальных карт не найден
+	CodeNoVirtualCardsAvailable ErrorCode = 10080 // Нет виртуальных карт, доступных для привязки
+	CodeCardNotFound            ErrorCode = 10090 // Карта не найдена
+	CodeCardIDUndefined         ErrorCode = 10100 // параметр «Идентификатор карты» не определен
+	CodeRegionNotFound          ErrorCode = 10110 // Регион типа "%1!" не найден
+	CodeRegionInactive          ErrorCode = 10120 // Регион типа "%1!" не активен
+	CodePartnerNotFound         ErrorCode = 10130 // Партнер не найден
+	CodePartnerInactive         ErrorCode = 10140 // Партнер не активен
+	CodeInvalidDateRange        ErrorCode = 10150 // Некорректный диапазон дат
+	CodeCardNotActive           ErrorCode = 10160 // Карта не активна
+	CodeCardNotFound2           ErrorCode = 10170 // Карта не найдена (second code of the spec)
+	CodeRecordNotFound          ErrorCode = 10180 // Запись не найдена
+	CodeRecordInactive          ErrorCode = 10190 // Запись не активна
+	CodeDuplicatePhone          ErrorCode = 10200 // Существует контакт с таким номером
+	CodeAccessDenied            ErrorCode = 10210 // Вы не имеете прав для добавления записи
+	CodeDuplicateEmail          ErrorCode = 10220 // Существует контакт с таким email адресом
+	CodeCardAlreadyOwned        ErrorCode = 10230 // Карта уже принадлежит клиенту
+)
+
+var errorCodeText = map[ErrorCode]string{
+	CodeContactNotFound:         "Контакт не найден",
+	CodeCardDoesNotExist:        "Карта не существует",
+	CodeCardTypeAlreadyLinked:   "Указанный тип карты уже связан с партнером",
+	CodeCardTypeNotFound:        "Тип карты не найден",
+	CodeCardTypeInactive:        "Тип карты не активен",
+	CodeCardTypeNotVirtual:      "Тип карты не виртуальный",
+	CodeVirtualProviderNotFound: "Провайдер виртуальных карт не найден",
+	CodeNoVirtualCardsAvailable: "Нет виртуальных карт, доступных для привязки",
+	CodeCardNotFound:            "Карта не найдена",
+	CodeCardIDUndefined:         "параметр «Идентификатор карты» не определен",
+	CodeRegionNotFound:          "Регион типа \"%1!\" не найден",
+	CodeRegionInactive:          "Регион типа \"%1!\" не активен",
+	CodePartnerNotFound:         "Партнер не найден",
+	CodePartnerInactive:         "Партнер не активен",
+	CodeInvalidDateRange:        "Некорректный диапазон дат",
+	CodeCardNotActive:           "Карта не активна",
+	CodeCardNotFound2:           "Карта не найдена",
+	CodeRecordNotFound:          "Запись не найдена",
+	CodeRecordInactive:          "Запись не активна",
+	CodeDuplicatePhone:          "Существует контакт с таким номером",
+	CodeAccessDenied:            "Вы не имеете прав для добавления записи",
+	CodeDuplicateEmail:          "Существует контакт с таким email адресом",
+	CodeCardAlreadyOwned:        "Карта уже принадлежит клиенту",
+}
+
+// ErrorCodes lists every code the spec documents, in ascending order.
+func ErrorCodes() []ErrorCode {
+	return []ErrorCode{
+		CodeContactNotFound, CodeCardDoesNotExist, CodeCardTypeAlreadyLinked, CodeCardTypeNotFound,
+		CodeCardTypeInactive, CodeCardTypeNotVirtual, CodeVirtualProviderNotFound, CodeNoVirtualCardsAvailable,
+		CodeCardNotFound, CodeCardIDUndefined, CodeRegionNotFound, CodeRegionInactive, CodePartnerNotFound,
+		CodePartnerInactive, CodeInvalidDateRange, CodeCardNotActive, CodeCardNotFound2, CodeRecordNotFound,
+		CodeRecordInactive, CodeDuplicatePhone, CodeAccessDenied, CodeDuplicateEmail, CodeCardAlreadyOwned,
+	}
+}
+
+// Known reports whether the spec documents c.
+func (c ErrorCode) Known() bool {
+	_, ok := errorCodeText[c]
+	return ok
+}
+
+// Description is the spec's Russian text for c, or a note that the code is
+// not documented.
+func (c ErrorCode) Description() string {
+	if t, ok := errorCodeText[c]; ok {
+		return t
+	}
+	return "неизвестный код ошибки (not documented in the spec)"
+}
+
+// Error makes ErrorCode an error: "crm error 10230: Карта уже принадлежит клиенту".
+func (c ErrorCode) Error() string {
+	return "crm error " + strconv.Itoa(int(c)) + ": " + c.Description()
+}
+
+// Is makes errors.Is(code, ErrNotFound) true for the "not found" codes.
+func (c ErrorCode) Is(target error) bool {
+	return target == ErrNotFound && c.notFound()
+}
+
+func (c ErrorCode) notFound() bool {
+	switch c {
+	case CodeContactNotFound, CodeCardDoesNotExist, CodeCardTypeNotFound, CodeCardNotFound,
+		CodeCardNotFound2, CodeRecordNotFound, CodePartnerNotFound, CodeRegionNotFound:
+		return true
+	}
+	return false
+}
+
+// CRMErrorDetail is one entry of a CRM response's errors array.
+type CRMErrorDetail struct {
+	Code            ErrorCode `json:"code"`
+	Description     string    `json:"description"`
+	InternalErrorID string    `json:"internal_error_id,omitempty"`
+}
+
+// CRMError is a CRM response whose errors array is not empty, whatever its
+// HTTP status. errors.Is(err, CodeX) is true when any entry has code X, and
+// errors.Is(err, ErrNotFound) when any entry is a "not found" code.
+type CRMError struct {
+	Method     string           // HTTP method
+	URL        string           // request URL with secrets redacted
+	Operation  string           // the CRM method, e.g. "BindPhysicalCard"
+	StatusCode int              // HTTP status
+	Errors     []CRMErrorDetail // every entry, unknown codes included
+	Attempts   int              // how many times the request was sent
+}
+
+func (e *CRMError) Error() string {
+	var b strings.Builder
+	b.WriteString("loyalty: crm ")
+	b.WriteString(e.Operation)
+	b.WriteString(": ")
+	for i, d := range e.Errors {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		desc := d.Description
+		if desc == "" {
+			desc = d.Code.Description()
+		}
+		fmt.Fprintf(&b, "%d %s", int(d.Code), desc)
+		if d.InternalErrorID != "" {
+			fmt.Fprintf(&b, " (internal_error_id %s)", d.InternalErrorID)
+		}
+	}
+	if e.StatusCode != 0 && e.StatusCode != http.StatusOK {
+		fmt.Fprintf(&b, " [HTTP %d]", e.StatusCode)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	return b.String()
+}
+
+// Code is the first error code, or 0 when there is none.
+func (e *CRMError) Code() ErrorCode {
+	if len(e.Errors) == 0 {
+		return 0
+	}
+	return e.Errors[0].Code
+}
+
+// Unwrap returns every code of the errors array, so errors.Is(err, CodeX)
+// and errors.Is(err, ErrNotFound) look through them.
+func (e *CRMError) Unwrap() []error {
+	errs := make([]error, len(e.Errors))
+	for i, d := range e.Errors {
+		errs[i] = d.Code
+	}
+	return errs
+}

@@ -1,0 +1,184 @@
+package mock
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Fault makes the mock misbehave for matching requests, the way real
+// servers and the proxies in front of them do. The zero Fault answers the
+// next request of any API with HTTP 500.
+type Fault struct {
+	// API limits the fault to one API ("" for all of them).
+	API API
+	// Method limits the fault to one HTTP method ("" for all).
+	Method string
+	// Path limits the fault to one URL path; a trailing "*" makes it a
+	// prefix ("" for all).
+	Path string
+	// Times is how many matching requests fail: 0 means 1, negative means
+	// until Server.ClearFaults or Server.Reset.
+	Times int
+
+	// Delay waits before answering (cut short when the client gives up).
+	// A fault with only a Delay slows the real answer down.
+	Delay time.Duration
+	// Status answers with this HTTP status (default 500 when no other
+	// effect is set).
+	Status int
+	// RetryAfter sets the Retry-After header: seconds or an HTTP-date.
+	RetryAfter string
+	// Body and ContentType replace the answer's body and its type.
+	Body        string
+	ContentType string
+	// BodySize pads the answer to this many bytes (an oversized response).
+	BodySize int
+	// Reset closes the connection without an answer (TCP RST).
+	Reset bool
+	// Truncate announces a longer body than it sends, then closes.
+	Truncate bool
+	// Malformed answers 200 with a body that is not valid XML or JSON.
+	Malformed bool
+	// AfterApply lets the request take effect (state changes) before the
+	// fault replaces the answer: the ambiguous failure of a write.
+	AfterApply bool
+}
+
+// faultState is an installed Fault with its remaining count.
+type faultState struct {
+	Fault
+	left int // < 0: forever
+}
+
+func (f *faultState) matches(api API, r *http.Request) bool {
+	if f.left == 0 {
+		return false
+	}
+	if f.API != "" && f.API != api {
+		return false
+	}
+	if f.Method != "" && !strings.EqualFold(f.Method, r.Method) {
+		return false
+	}
+	if f.Path != "" {
+		if p, ok := strings.CutSuffix(f.Path, "*"); ok {
+			if !strings.HasPrefix(r.URL.Path, p) {
+				return false
+			}
+		} else if r.URL.Path != f.Path {
+			return false
+		}
+	}
+	return true
+}
+
+// onlyDelay reports a fault that slows the real answer and nothing else.
+func (f *Fault) onlyDelay() bool {
+	return f.Status == 0 && f.Body == "" && f.BodySize == 0 && !f.Reset && !f.Truncate && !f.Malformed && f.RetryAfter == ""
+}
+
+// serveFault answers r as f says. next is the real handler, used for
+// AfterApply and delay-only faults. It reports the status it answered.
+func serveFault(f *Fault, api API, w http.ResponseWriter, r *http.Request, next http.Handler) int {
+	if f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return 0
+		}
+	}
+	if f.onlyDelay() && !f.AfterApply {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		return rec.status
+	}
+	if f.AfterApply {
+		next.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	if f.Reset {
+		resetConn(w)
+		return 0
+	}
+	status := f.Status
+	body := f.Body
+	ctype := f.ContentType
+	switch {
+	case f.Malformed:
+		if status == 0 {
+			status = http.StatusOK
+		}
+		if body == "" {
+			body, ctype = malformedBody(api, r)
+		}
+	case status == 0 && (f.Truncate || f.BodySize > 0):
+		status = http.StatusOK
+	case status == 0:
+		status = http.StatusInternalServerError
+	}
+	if body == "" && !f.Truncate && f.BodySize == 0 {
+		body, ctype = errorPage(status)
+	}
+	if f.BodySize > len(body) {
+		body += strings.Repeat(" ", f.BodySize-len(body))
+	}
+	if ctype == "" {
+		ctype = "text/plain; charset=utf-8"
+	}
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	if f.RetryAfter != "" {
+		h.Set("Retry-After", f.RetryAfter)
+	}
+	if f.Truncate {
+		if body == "" {
+			body, _ = malformedBody(api, r)
+		}
+		// Announce more than is sent; the server then drops the connection.
+		h.Set("Content-Length", strconv.Itoa(len(body)*2+64))
+		w.WriteHeader(status)
+		w.Write([]byte(body))
+		return status
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write([]byte(body))
+	return status
+}
+
+// resetConn drops the connection with a TCP reset, no answer written.
+func resetConn(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	type netConner interface{ NetConn() net.Conn }
+	raw := conn
+	if nc, ok := conn.(netConner); ok {
+		raw = nc.NetConn()
+	}
+	if tcp, ok := raw.(*net.TCPConn); ok {
+		tcp.SetLinger(0)
+	}
+	conn.Close()
+}
+
+// errorPage is what a proxy in front of the API says for status.
+func errorPage(status int) (string, string) {
+	text := strconv.Itoa(status) + " " + http.StatusText(status)
+	return "<html>\r\n<head><title>" + text + "</title></head>\r\n<body>\r\n<center><h1>" + text +
+		"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n", "text/html"
+}
+
+// malformedBody is a cut-off answer in the format the API would use.
+func malformedBody(api API, r *http.Request) (string, string) {
+	if api == VirtPOSAPI && r.URL.Query().Get("format") != "json" {
+		return `<?xml version="1.0" encoding="UTF-8"?><root><success>1</success><customers><customer><id>1</id><fname>Серг`, "application/xml; charset=utf-8"
+	}
+	return `{"success":1,"customers":[{"id":1,"fname":"Серг`, "application/json; charset=utf-8"
+}

@@ -1,0 +1,107 @@
+package mock
+
+import (
+	"crypto/tls"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func get(t *testing.T, c *http.Client, url string) (*http.Response, string, error) {
+	t.Helper()
+	resp, err := c.Get(url)
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, string(b), err
+}
+
+func TestStartFast(t *testing.T) {
+	start := time.Now()
+	srv := NewServer(t)
+	// Not a timing assert: only logged. BenchmarkStart measures it.
+	t.Logf("started in %s", time.Since(start))
+	for _, u := range []string{srv.VirtPOSURL, srv.ArtixURL} {
+		if !strings.HasPrefix(u, "http://127.0.0.1:") {
+			t.Errorf("URL %q is not loopback http", u)
+		}
+	}
+	if !strings.HasPrefix(srv.CRMURL, "https://127.0.0.1:") {
+		t.Errorf("CRM URL %q is not loopback https", srv.CRMURL)
+	}
+}
+
+func TestFaultsCountDownAndJournal(t *testing.T) {
+	srv := NewServer(t)
+	srv.Fail(Fault{API: ArtixAPI, Path: "/aif*", Status: 503, RetryAfter: "2", Times: 2})
+	c := &http.Client{}
+	for i, want := range []int{503, 503, 404} {
+		resp, body, err := get(t, c, srv.ArtixURL+"/aifexchange/loaddicts")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != want {
+			t.Fatalf("request %d: status %d, want %d", i, resp.StatusCode, want)
+		}
+		if want == 503 && (resp.Header.Get("Retry-After") != "2" || !strings.Contains(body, "503 Service Unavailable")) {
+			t.Errorf("request %d: Retry-After %q body %q", i, resp.Header.Get("Retry-After"), body)
+		}
+	}
+	// Another API is not affected.
+	srv.Fail(Fault{API: CRMAPI})
+	if resp, _, err := get(t, c, srv.VirtPOSURL+"/x"); err != nil || resp.StatusCode == 500 {
+		t.Fatalf("virtpos got the CRM fault: %v", err)
+	}
+	j := srv.RequestsTo(ArtixAPI)
+	if len(j) != 3 || !j[0].Faulted || j[2].Faulted || j[0].Status != 503 {
+		t.Fatalf("journal %+v", j)
+	}
+	srv.Reset()
+	if n := len(srv.Requests()); n != 0 {
+		t.Fatalf("journal after Reset has %d entries", n)
+	}
+}
+
+func TestFaultResetAndTruncate(t *testing.T) {
+	srv := NewServer(t)
+	c := &http.Client{}
+	srv.Fail(Fault{Reset: true})
+	if _, _, err := get(t, c, srv.VirtPOSURL+"/api/customer"); err == nil {
+		t.Fatal("reset fault: want a transport error")
+	}
+	srv.Fail(Fault{Truncate: true})
+	_, _, err := get(t, c, srv.VirtPOSURL+"/api/customer")
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("truncate fault: got %v, want unexpected EOF", err)
+	}
+}
+
+func TestCRMRequiresClientCertificate(t *testing.T) {
+	srv := NewServer(t)
+	noCert := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.RootCAs()}}}
+	if _, _, err := get(t, noCert, srv.CRMURL+"/GetRegions"); err == nil {
+		t.Fatal("handshake without a client certificate succeeded")
+	}
+	withCert := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{
+		RootCAs: srv.RootCAs(), Certificates: []tls.Certificate{srv.ClientCertificate()},
+	}}}
+	if _, _, err := get(t, withCert, srv.CRMURL+"/GetRegions"); err != nil {
+		t.Fatalf("mTLS request failed: %v", err)
+	}
+}
+
+func BenchmarkStart(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		s, err := Start(Config{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+}
