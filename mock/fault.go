@@ -1,6 +1,9 @@
 package mock
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -14,38 +17,38 @@ import (
 // next request of any API with HTTP 500.
 type Fault struct {
 	// API limits the fault to one API ("" for all of them).
-	API API
+	API API `json:"api,omitempty"`
 	// Method limits the fault to one HTTP method ("" for all).
-	Method string
+	Method string `json:"method,omitempty"`
 	// Path limits the fault to one URL path; a trailing "*" makes it a
 	// prefix ("" for all).
-	Path string
+	Path string `json:"path,omitempty"`
 	// Times is how many matching requests fail: 0 means 1, negative means
 	// until Server.ClearFaults or Server.Reset.
-	Times int
+	Times int `json:"times,omitempty"`
 
 	// Delay waits before answering (cut short when the client gives up).
 	// A fault with only a Delay slows the real answer down.
-	Delay time.Duration
+	Delay time.Duration `json:"delay,omitempty"`
 	// Status answers with this HTTP status (default 500 when no other
 	// effect is set).
-	Status int
+	Status int `json:"status,omitempty"`
 	// RetryAfter sets the Retry-After header: seconds or an HTTP-date.
-	RetryAfter string
+	RetryAfter string `json:"retry_after,omitempty"`
 	// Body and ContentType replace the answer's body and its type.
-	Body        string
-	ContentType string
+	Body        string `json:"body,omitempty"`
+	ContentType string `json:"content_type,omitempty"`
 	// BodySize pads the answer to this many bytes (an oversized response).
-	BodySize int
+	BodySize int `json:"body_size,omitempty"`
 	// Reset closes the connection without an answer (TCP RST).
-	Reset bool
+	Reset bool `json:"reset,omitempty"`
 	// Truncate announces a longer body than it sends, then closes.
-	Truncate bool
+	Truncate bool `json:"truncate,omitempty"`
 	// Malformed answers 200 with a body that is not valid XML or JSON.
-	Malformed bool
+	Malformed bool `json:"malformed,omitempty"`
 	// AfterApply lets the request take effect (state changes) before the
 	// fault replaces the answer: the ambiguous failure of a write.
-	AfterApply bool
+	AfterApply bool `json:"after_apply,omitempty"`
 }
 
 // faultState is an installed Fault with its remaining count.
@@ -181,4 +184,35 @@ func malformedBody(api API, r *http.Request) (string, string) {
 		return `<?xml version="1.0" encoding="UTF-8"?><root><success>1</success><customers><customer><id>1</id><fname>Серг`, "application/xml; charset=utf-8"
 	}
 	return `{"success":1,"customers":[{"id":1,"fname":"Серг`, "application/json; charset=utf-8"
+}
+
+// UnmarshalJSON reads a Fault with its delay as nanoseconds or as a Go
+// duration string ("1.5s"), for the admin endpoint. Unknown keys are an
+// error, so a typo does not install a plain 500.
+func (f *Fault) UnmarshalJSON(b []byte) error {
+	type plain Fault
+	var aux struct {
+		*plain
+		Delay any `json:"delay,omitempty"`
+	}
+	aux.plain = (*plain)(f)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&aux); err != nil {
+		return err
+	}
+	switch d := aux.Delay.(type) {
+	case nil:
+	case float64:
+		f.Delay = time.Duration(d)
+	case string:
+		v, err := time.ParseDuration(d)
+		if err != nil {
+			return fmt.Errorf("mock: fault delay: %w", err)
+		}
+		f.Delay = v
+	default:
+		return fmt.Errorf("mock: fault delay: want a number or a duration string, got %T", d)
+	}
+	return nil
 }

@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -89,16 +90,16 @@ func (c *Config) defaults() {
 
 // Request is one request as the mock received it.
 type Request struct {
-	API      API
-	Method   string
-	Path     string
-	Query    url.Values
-	Header   http.Header
-	Body     []byte // the first MaxJournalBody bytes
-	BodySize int64  // the whole body's size
-	Status   int    // the status answered (0: connection dropped)
-	Faulted  bool   // a Fault answered it
-	Time     time.Time
+	API      API         `json:"api"`
+	Method   string      `json:"method"`
+	Path     string      `json:"path"`
+	Query    url.Values  `json:"query"`
+	Header   http.Header `json:"header"`
+	Body     []byte      `json:"body"`      // the first MaxJournalBody bytes
+	BodySize int64       `json:"body_size"` // the whole body's size
+	Status   int         `json:"status"`    // the status answered (0: connection dropped)
+	Faulted  bool        `json:"faulted"`   // a Fault answered it
+	Time     time.Time   `json:"time"`
 }
 
 // MaxJournalBody is how much of a request body the journal keeps.
@@ -120,34 +121,64 @@ type Server struct {
 
 	vpSrv, crmSrv, axSrv *httptest.Server
 
-	vp  *virtposAPI
-	crm *crmAPI
-	ax  *artixAPI
+	vp       *virtposAPI
+	crm      *crmAPI
+	ax       *artixAPI
+	handlers map[API]http.Handler
 
 	mu      sync.Mutex
 	faults  []*faultState
 	journal []Request
 }
 
-// Start starts a mock server on loopback. Close it when done.
-func Start(cfg Config) (*Server, error) {
+// Socket-free base URLs of a Server made by New, for RegisterResponders.
+const (
+	FakeVirtPOSURL = "http://virtpos.mock"
+	FakeCRMURL     = "https://crm.mock"
+	FakeArtixURL   = "http://artix.mock"
+)
+
+// New makes a mock server that listens nowhere: its state, faults and
+// journal work as with Start, and RegisterResponders serves it through an
+// httpmock transport. Its URLs are FakeVirtPOSURL, FakeCRMURL and
+// FakeArtixURL. Close is a no-op for it.
+func New(cfg Config) (*Server, error) {
 	cfg.defaults()
 	p, err := newPKI()
 	if err != nil {
 		return nil, fmt.Errorf("mock: certificates: %w", err)
 	}
-	s := &Server{cfg: cfg, pki: p, APIKey: cfg.APIKey, CommercialFirmID: cfg.CommercialFirmID}
+	s := &Server{cfg: cfg, pki: p, APIKey: cfg.APIKey, CommercialFirmID: cfg.CommercialFirmID,
+		VirtPOSURL: FakeVirtPOSURL, CRMURL: FakeCRMURL, ArtixURL: FakeArtixURL}
 	s.vp = newVirtPOSAPI(s)
 	s.crm = newCRMAPI(s)
 	s.ax = newArtixAPI(s)
+	s.handlers = map[API]http.Handler{
+		VirtPOSAPI: s.middleware(VirtPOSAPI, s.vp),
+		CRMAPI:     s.middleware(CRMAPI, s.crm),
+		ArtixAPI:   s.middleware(ArtixAPI, s.ax),
+	}
+	return s, nil
+}
 
+// Handler is the http.Handler of one API, with the journal, faults and the
+// admin endpoints, for mounting the fake in a server of your own.
+func (s *Server) Handler(api API) http.Handler { return s.handlers[api] }
+
+// Start starts a mock server on loopback. Close it when done.
+func Start(cfg Config) (*Server, error) {
+	s, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cfg, p := s.cfg, s.pki
 	errLog := log.New(io.Discard, "", 0)
-	start := func(addr string, api API, h http.Handler, tlsCfg *tls.Config) (*httptest.Server, error) {
+	start := func(addr string, api API, tlsCfg *tls.Config) (*httptest.Server, error) {
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			return nil, fmt.Errorf("mock: %s listen %s: %w", api, addr, err)
 		}
-		hs := httptest.NewUnstartedServer(s.middleware(api, h))
+		hs := httptest.NewUnstartedServer(s.handlers[api])
 		hs.Listener.Close()
 		hs.Listener = ln
 		hs.Config.ErrorLog = errLog
@@ -159,7 +190,7 @@ func Start(cfg Config) (*Server, error) {
 		}
 		return hs, nil
 	}
-	if s.vpSrv, err = start(cfg.VirtPOSAddr, VirtPOSAPI, s.vp, nil); err != nil {
+	if s.vpSrv, err = start(cfg.VirtPOSAddr, VirtPOSAPI, nil); err != nil {
 		return nil, err
 	}
 	crmTLS := &tls.Config{
@@ -168,11 +199,11 @@ func Start(cfg Config) (*Server, error) {
 		ClientAuth:   tls.RequireAndVerifyClientCert,
 		ClientCAs:    p.caPool,
 	}
-	if s.crmSrv, err = start(cfg.CRMAddr, CRMAPI, s.crm, crmTLS); err != nil {
+	if s.crmSrv, err = start(cfg.CRMAddr, CRMAPI, crmTLS); err != nil {
 		s.vpSrv.Close()
 		return nil, err
 	}
-	if s.axSrv, err = start(cfg.ArtixAddr, ArtixAPI, s.ax, nil); err != nil {
+	if s.axSrv, err = start(cfg.ArtixAddr, ArtixAPI, nil); err != nil {
 		s.vpSrv.Close()
 		s.crmSrv.Close()
 		return nil, err
@@ -296,6 +327,10 @@ func (s *Server) takeFault(api API, r *http.Request) *Fault {
 // middleware journals every request and applies faults before h.
 func (s *Server) middleware(api API, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, AdminPrefix) {
+			s.serveAdmin(w, r)
+			return
+		}
 		entry := Request{
 			API:    api,
 			Method: r.Method,
@@ -307,6 +342,16 @@ func (s *Server) middleware(api API, h http.Handler) http.Handler {
 		body := &capture{r: r.Body}
 		r.Body = body
 		var status int
+		// Deferred so that a dropped connection (a Reset fault panics with
+		// http.ErrAbortHandler) is journaled too.
+		defer func() {
+			entry.Body, entry.BodySize, entry.Status = body.buf.Bytes(), body.n, status
+			s.record(entry)
+			if s.cfg.Logger != nil {
+				s.cfg.Logger.Info("mock request", "api", string(api), "method", r.Method, "path", r.URL.Path,
+					"status", status, "faulted", entry.Faulted)
+			}
+		}()
 		if f := s.takeFault(api, r); f != nil {
 			entry.Faulted = true
 			status = serveFault(f, api, w, r, h)
@@ -317,12 +362,6 @@ func (s *Server) middleware(api API, h http.Handler) http.Handler {
 		}
 		// Count what the handler left unread so BodySize is the whole body.
 		io.Copy(io.Discard, io.LimitReader(body, 64<<20))
-		entry.Body, entry.BodySize, entry.Status = body.buf.Bytes(), body.n, status
-		s.record(entry)
-		if s.cfg.Logger != nil {
-			s.cfg.Logger.Info("mock request", "api", string(api), "method", r.Method, "path", r.URL.Path,
-				"status", status, "faulted", entry.Faulted)
-		}
 	})
 }
 

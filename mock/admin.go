@@ -1,0 +1,61 @@
+package mock
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+)
+
+// AdminPrefix is the path prefix of the admin endpoints, served on each of
+// the three listeners (on the CRM one over the same mutual TLS). They are
+// not journaled and faults do not touch them:
+//
+//	POST   /_mock/faults    body: a Fault as JSON    install a fault
+//	DELETE /_mock/faults                             remove every fault
+//	POST   /_mock/reset                              restore the seed data, clear faults and journal
+//	GET    /_mock/requests[?api=virtpos]             the journal as JSON
+//	GET    /_mock/health                             200 "ok"
+const AdminPrefix = "/_mock/"
+
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	path := strings.TrimPrefix(r.URL.Path, AdminPrefix)
+	switch {
+	case path == "health" && r.Method == http.MethodGet:
+		writeAdminJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	case path == "faults" && r.Method == http.MethodPost:
+		var f Fault
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&f); err != nil {
+			writeAdminJSON(w, http.StatusBadRequest, map[string]string{"error": "bad fault: " + err.Error()})
+			return
+		}
+		s.Fail(f)
+		writeAdminJSON(w, http.StatusCreated, f)
+	case path == "faults" && r.Method == http.MethodDelete:
+		s.ClearFaults()
+		w.WriteHeader(http.StatusNoContent)
+	case path == "reset" && r.Method == http.MethodPost:
+		s.Reset()
+		w.WriteHeader(http.StatusNoContent)
+	case path == "requests" && r.Method == http.MethodGet:
+		reqs := s.Requests()
+		if api := r.URL.Query().Get("api"); api != "" {
+			reqs = s.RequestsTo(API(api))
+		}
+		if reqs == nil {
+			reqs = []Request{}
+		}
+		writeAdminJSON(w, http.StatusOK, reqs)
+	default:
+		writeAdminJSON(w, http.StatusNotFound, map[string]string{"error": "no admin endpoint " + r.Method + " " + r.URL.Path})
+	}
+}
+
+func writeAdminJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
