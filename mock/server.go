@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -303,6 +304,52 @@ func (s *Server) Reset() {
 	s.faults = nil
 	s.journal = nil
 	s.mu.Unlock()
+}
+
+// stateful is implemented by the API sides that can dump and load their data.
+type stateful interface {
+	snapshot() any
+	restore(json.RawMessage) error
+}
+
+// Snapshot is the mock's data (customers, cards, contacts, the Artix
+// directory…) as JSON, for Restore or for a file.
+func (s *Server) Snapshot() ([]byte, error) {
+	out := map[API]any{}
+	for api, side := range s.sides() {
+		if st, ok := side.(stateful); ok {
+			out[api] = st.snapshot()
+		}
+	}
+	return json.MarshalIndent(out, "", "  ")
+}
+
+// Restore replaces the data of each API present in data (as made by
+// Snapshot); APIs absent from data keep theirs.
+func (s *Server) Restore(data []byte) error {
+	var in map[API]json.RawMessage
+	if err := json.Unmarshal(data, &in); err != nil {
+		return fmt.Errorf("mock: restore: %w", err)
+	}
+	sides := s.sides()
+	for api, raw := range in {
+		side, ok := sides[api]
+		if !ok {
+			return fmt.Errorf("mock: restore: unknown API %q", api)
+		}
+		st, ok := side.(stateful)
+		if !ok {
+			return fmt.Errorf("mock: restore: the %s side cannot load data", api)
+		}
+		if err := st.restore(raw); err != nil {
+			return fmt.Errorf("mock: restore %s: %w", api, err)
+		}
+	}
+	return nil
+}
+
+func (s *Server) sides() map[API]any {
+	return map[API]any{VirtPOSAPI: s.vp, CRMAPI: s.crm, ArtixAPI: s.ax}
 }
 
 // takeFault returns the first fault matching r, counting it down.

@@ -1,0 +1,150 @@
+// Command loyalty-mock serves the fake VirtPOS, CRM and Artix APIs of
+// github.com/loyaltykit/loyalty/mock on loopback, for test suites in any
+// language.
+//
+//	go run ./cmd/loyalty-mock -cert-dir ./certs
+//
+// When ready it prints one JSON line with the URLs, the credentials and the
+// certificate paths, then serves until SIGINT or SIGTERM. The admin
+// endpoints under /_mock/ (on every listener) install faults, reset the
+// state and read the request journal.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/loyaltykit/loyalty/mock"
+)
+
+// ready is the machine-readable line printed once the servers listen.
+type ready struct {
+	VirtPOSURL       string `json:"virtpos_url"`
+	CRMURL           string `json:"crm_url"`
+	ArtixURL         string `json:"artix_url"`
+	APIKey           string `json:"apikey"`
+	CommercialFirmID string `json:"commercial_firm_id"`
+	AdminPrefix      string `json:"admin_prefix"`
+	CACert           string `json:"ca_cert,omitempty"`
+	ClientCert       string `json:"client_cert,omitempty"`
+	ClientKey        string `json:"client_key,omitempty"`
+	PID              int    `json:"pid"`
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "loyalty-mock:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("loyalty-mock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg mock.Config
+	fs.StringVar(&cfg.VirtPOSAddr, "virtpos-addr", "127.0.0.1:0", "VirtPOS listen address (port 0: a free one)")
+	fs.StringVar(&cfg.CRMAddr, "crm-addr", "127.0.0.1:0", "CRM listen address, TLS with client certificates")
+	fs.StringVar(&cfg.ArtixAddr, "artix-addr", "127.0.0.1:0", "Artix listen address")
+	fs.StringVar(&cfg.APIKey, "apikey", mock.DefaultAPIKey, "VirtPOS apikey to accept")
+	fs.StringVar(&cfg.CommercialFirmID, "firm", mock.DefaultCommercialFirmID, "CRM commercial_firm_id to accept")
+	fs.IntVar(&cfg.Customers, "customers", mock.DefaultCustomers, "number of seeded VirtPOS customers")
+	load := fs.String("load", "", "JSON file to preload the state from (as written by -dump)")
+	dump := fs.String("dump", "", "JSON file to write the state to on exit")
+	certDir := fs.String("cert-dir", "", "directory to write ca.pem, client.pem and client-key.pem into")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	srv, err := mock.Start(cfg)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	if *load != "" {
+		data, err := os.ReadFile(*load)
+		if err != nil {
+			return err
+		}
+		if err := srv.Restore(data); err != nil {
+			return err
+		}
+	}
+	r := ready{
+		VirtPOSURL: srv.VirtPOSURL, CRMURL: srv.CRMURL, ArtixURL: srv.ArtixURL,
+		APIKey: srv.APIKey, CommercialFirmID: srv.CommercialFirmID, AdminPrefix: mock.AdminPrefix,
+		PID: os.Getpid(),
+	}
+	if *certDir != "" {
+		if r.CACert, r.ClientCert, r.ClientKey, err = writeCerts(srv, *certDir); err != nil {
+			return err
+		}
+	}
+	line, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, string(line))
+
+	<-ctx.Done()
+	if *dump != "" {
+		data, err := srv.Snapshot()
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(*dump, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeCerts writes the CA, the client certificate and its key (0600).
+func writeCerts(srv *mock.Server, dir string) (ca, cert, key string, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", "", err
+	}
+	ca, cert, key = filepath.Join(dir, "ca.pem"), filepath.Join(dir, "client.pem"), filepath.Join(dir, "client-key.pem")
+	err = errors.Join(
+		writeFileAtomic(ca, srv.CACertPEM(), 0o644),
+		writeFileAtomic(cert, srv.ClientCertPEM(), 0o644),
+		writeFileAtomic(key, srv.ClientKeyPEM(), 0o600),
+	)
+	for _, p := range []*string{&ca, &cert, &key} {
+		if abs, e := filepath.Abs(*p); e == nil {
+			*p = abs
+		}
+	}
+	return ca, cert, key, err
+}
+
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
