@@ -153,10 +153,13 @@ func (s status) ok() (bool, error) {
 	return ok, nil
 }
 
+// bom is the UTF-8 byte order mark some Windows servers put first.
+var bom = []byte("\xef\xbb\xbf")
+
 // sniffJSON reports whether b (the start of a body, after a possible BOM
 // and white space) is JSON rather than XML.
 func sniffJSON(b []byte) bool {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	b = bytes.TrimPrefix(b, bom)
 	b = bytes.TrimLeft(b, " \t\r\n")
 	return len(b) > 0 && (b[0] == '{' || b[0] == '[')
 }
@@ -165,6 +168,7 @@ func sniffJSON(b []byte) bool {
 func decodeResult(body []byte) (resultEnvelope, error) {
 	var env resultEnvelope
 	var err error
+	body = bytes.TrimPrefix(body, bom)
 	if sniffJSON(body) {
 		err = json.Unmarshal(body, &env)
 	} else {
@@ -186,9 +190,13 @@ func (d *customerDecoder) decode(r io.Reader, yield func(*customerWire) bool) er
 	br, ok := r.(*bufio.Reader)
 	if !ok {
 		if rr, isBytes := r.(*bytes.Reader); isBytes {
-			head := make([]byte, min(rr.Len(), 64))
-			n, _ := rr.ReadAt(head, 0)
-			if sniffJSON(head[:n]) {
+			var buf [64]byte
+			n, _ := rr.ReadAt(buf[:], 0)
+			head := buf[:n]
+			if bytes.HasPrefix(head, bom) {
+				rr.Seek(int64(len(bom)), io.SeekStart)
+			}
+			if sniffJSON(head) {
 				return d.decodeJSON(json.NewDecoder(rr), yield)
 			}
 			return d.decodeXML(xml.NewDecoder(rr), yield)
@@ -196,6 +204,9 @@ func (d *customerDecoder) decode(r io.Reader, yield func(*customerWire) bool) er
 		br = bufio.NewReaderSize(r, 32<<10)
 	}
 	head, _ := br.Peek(64)
+	if bytes.HasPrefix(head, bom) {
+		br.Discard(len(bom))
+	}
 	if sniffJSON(head) {
 		return d.decodeJSON(json.NewDecoder(br), yield)
 	}
