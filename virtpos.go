@@ -1,8 +1,16 @@
 package loyalty
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
+
+	"github.com/google/go-querystring/query"
 )
 
 // Format is the wire format a VirtPOS server answers in.
@@ -71,6 +79,12 @@ type VirtPOS struct {
 
 // NewVirtPOS returns a VirtPOS client for baseURL (see VirtPOSCompanyURL)
 // authenticated with apiKey. It does not touch the network.
+//
+// Reads are GET {base}/api/customer with the apikey in the query (it is
+// redacted from every error and log record). Writes are POST with the
+// spec's get-only parameters (format, id, create_if_not_exist, card lookup
+// keys) in the query and everything else, the apikey included, as a form
+// body.
 func NewVirtPOS(baseURL, apiKey string, opts ...Option) (*VirtPOS, error) {
 	if strings.TrimSpace(apiKey) == "" {
 		return nil, &ConfigError{Field: "apiKey", Reason: "empty"}
@@ -99,4 +113,144 @@ func NewVirtPOS(baseURL, apiKey string, opts ...Option) (*VirtPOS, error) {
 // Format is the response format the client asks for.
 func (vp *VirtPOS) Format() Format { return vp.format }
 
-var _ = http.MethodGet
+// accept is the Accept header for the client's format.
+func (vp *VirtPOS) accept() string {
+	if vp.format == FormatJSON {
+		return "application/json"
+	}
+	return "application/xml, text/xml"
+}
+
+// encodeValues encodes a tagged struct with go-querystring.
+func encodeValues(v any) (url.Values, error) {
+	vals, err := query.Values(v)
+	if err != nil {
+		return nil, &ValidationError{Field: fmt.Sprintf("%T", v), Reason: err.Error()}
+	}
+	return vals, nil
+}
+
+// write POSTs form (plus the apikey) to path with q (plus the format) in
+// the query, and reads the id/isnew answer.
+func (vp *VirtPOS) write(ctx context.Context, path string, q, form url.Values, idempotent bool) (*UpdateResult, error) {
+	q.Set("format", string(vp.format))
+	form.Set("apikey", vp.apiKey)
+	r := &request{
+		method:      http.MethodPost,
+		path:        path,
+		query:       q,
+		body:        []byte(form.Encode()),
+		contentType: "application/x-www-form-urlencoded",
+		accept:      vp.accept(),
+		idempotent:  idempotent,
+	}
+	resp, err := vp.core.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	env, derr := decodeResult(resp.body)
+	if err := vp.envelopeError(resp, status{seen: env.Success != "", success: env.Success, info: env.Info}, derr); err != nil {
+		return nil, err
+	}
+	res := &UpdateResult{}
+	var err1, err2 error
+	res.ID, err1 = parseInt("id", env.ID)
+	res.IsNew, err2 = parseBool("isnew", env.IsNew)
+	if err := errors.Join(err1, err2); err != nil {
+		return nil, resp.apiError("", fmt.Errorf("decode response: %w", err))
+	}
+	return res, nil
+}
+
+// envelopeError maps a response to nil (2xx, success=1) or an error:
+// *APIError for a non-2xx status, a body that is not an envelope (an HTML
+// page from a proxy, say), or success=0 with the server's info.
+func (vp *VirtPOS) envelopeError(resp *response, st status, derr error) error {
+	if !resp.ok() {
+		if derr == nil && st.seen {
+			return vp.failure(resp, st)
+		}
+		return resp.apiError("", nil)
+	}
+	if derr != nil {
+		if errors.Is(derr, ErrResponseTooLarge) {
+			return resp.apiError("", derr)
+		}
+		return resp.apiError("", fmt.Errorf("decode response: %w", derr))
+	}
+	ok, err := st.ok()
+	if err != nil {
+		return resp.apiError("", fmt.Errorf("decode response: %w", err))
+	}
+	if !ok {
+		return vp.failure(resp, st)
+	}
+	return nil
+}
+
+// failure is the *APIError for success=0. Its Info is the server's;
+// errors.Is(err, ErrNotFound) holds when the info says "not found".
+func (vp *VirtPOS) failure(resp *response, st status) error {
+	info := resp.redact(st.info.text())
+	if info == "" {
+		info = "success=0 without info"
+	}
+	var cause error
+	if looksNotFound(info) {
+		cause = ErrNotFound
+	}
+	return resp.apiError(info, cause)
+}
+
+// looksNotFound reports an info text that says a record does not exist
+// ("Клиент не найден", "Card not found").
+func looksNotFound(info string) bool {
+	l := strings.ToLower(info)
+	return strings.Contains(l, "не найден") || strings.Contains(l, "not found") || strings.Contains(l, "не существует")
+}
+
+// decodeCustomers decodes a customers response (buffered or streaming),
+// calling yield for each customer, and returns the envelope's count.
+func (vp *VirtPOS) decodeCustomers(ctx context.Context, resp *response, yield func(Customer) bool) (int, error) {
+	var src io.Reader
+	if resp.stream != nil {
+		defer resp.stream.Close()
+		if !resp.ok() {
+			// An error page: read it (bounded) for the error's snippet.
+			b, err := io.ReadAll(resp.stream)
+			resp.body = b
+			if err != nil && ctx.Err() == nil {
+				return 0, resp.apiError("", err)
+			}
+		} else {
+			src = resp.stream
+		}
+	}
+	if src == nil {
+		src = bytes.NewReader(resp.body)
+	}
+	var d customerDecoder
+	var convErr error
+	derr := d.decode(src, func(w *customerWire) bool {
+		c, err := w.customer()
+		if err != nil {
+			convErr = err
+			return false
+		}
+		return yield(c)
+	})
+	if convErr != nil {
+		derr = convErr
+	}
+	if errors.Is(derr, errStop) {
+		return 0, nil
+	}
+	if derr != nil && ctx.Err() != nil {
+		return 0, &RequestError{API: resp.api, Method: resp.method, URL: resp.url, Attempts: resp.attempts, Err: ctx.Err()}
+	}
+	if err := vp.envelopeError(resp, d.st, derr); err != nil {
+		return 0, err
+	}
+	count, _ := parseInt("count", d.count)
+	return int(count), nil
+}

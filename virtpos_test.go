@@ -1,0 +1,692 @@
+package loyalty_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock"
+	"github.com/shopspring/decimal"
+)
+
+// sample is the customer of the spec's XML example.
+func sample() loyalty.Customer {
+	t := time.Date(2016, 7, 18, 13, 54, 37, 0, time.UTC)
+	return loyalty.Customer{
+		ID: 1, FirstName: "Сергей", LastName: "Иванов", MiddleName: "Степанович", Age: 24,
+		Gender: loyalty.GenderFemale, CustomInformation: "очень требовательный",
+		BirthDay: 24, BirthMonth: 10, BirthYear: 1992, RegisterDate: t,
+		AccumulatedSales: decimal.RequireFromString("15200"), SendPush: true, SendEmail: true, SendSMS: true,
+		CreatedDate: t, CreatedBy: 2, LastUpdateDate: t, LastUpdateBy: 2,
+	}
+}
+
+// sameCustomer compares customers, money by value.
+func sameCustomer(t *testing.T, got, want loyalty.Customer) {
+	t.Helper()
+	if !got.AccumulatedSales.Equal(want.AccumulatedSales) {
+		t.Errorf("AccumulatedSales = %s, want %s", got.AccumulatedSales, want.AccumulatedSales)
+	}
+	got.AccumulatedSales, want.AccumulatedSales = decimal.Decimal{}, decimal.Decimal{}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("customer\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// serve makes the mock answer the next VirtPOS request with body.
+func serve(srv *mock.Server, body, ctype string) {
+	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 200, Body: body, ContentType: ctype})
+}
+
+func TestGoldenSpecSample(t *testing.T) {
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS()
+	serve(srv, readFile(t, "testdata/virtpos/customers.xml"), "application/xml")
+	page, err := vp.Customers.List(ctxT(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Count != 2 || len(page.Customers) != 1 {
+		t.Fatalf("count %d, %d customers", page.Count, len(page.Customers))
+	}
+	sameCustomer(t, page.Customers[0], sample())
+
+	// The write answer of the spec.
+	serve(srv, readFile(t, "testdata/virtpos/update.xml"), "application/xml")
+	res, err := vp.Customers.Update(ctxT(t), 11, &loyalty.CustomerUpdate{Email: new("a@b.ru")})
+	if err != nil || *res != (loyalty.UpdateResult{ID: 11, IsNew: true}) {
+		t.Fatalf("update: %+v, %v", res, err)
+	}
+}
+
+// The mock serves customer 1 byte for byte as the spec's example does.
+func TestGoldenMockEncodesSpecSample(t *testing.T) {
+	srv := mock.NewServer(t)
+	want := readFile(t, "testdata/virtpos/customers.xml")
+	want = want[strings.Index(want, "\t\t<customer>") : strings.Index(want, "</customer>")+len("</customer>")]
+	got := httpGet(t, srv.VirtPOSURL+"/api/customer?format=xml&id=1&apikey="+url.QueryEscape(srv.APIKey))
+	i, j := strings.Index(got, "\t\t<customer>"), strings.Index(got, "</customer>")
+	if i < 0 || j < 0 {
+		t.Fatalf("no customer in %s", got)
+	}
+	if got = got[i : j+len("</customer>")]; got != want {
+		t.Fatalf("mock customer 1:\n%s\nspec:\n%s", got, want)
+	}
+}
+
+func TestCustomerJSONRoundTrip(t *testing.T) {
+	c := sample()
+	c.ExternalID, c.GroupID, c.GroupName, c.Email = "1C-1", 3, "VIP", "s@example.ru"
+	c.AccumulatedSales = decimal.RequireFromString("15200.55")
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"fname":"Сергей"`, `"register_date":"2016-07-18 13:54:37"`, `"accumulated_sales":15200.55`, `"send_sms":1`, `"group_id":3`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON lacks %s: %s", want, b)
+		}
+	}
+	var back loyalty.Customer
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	sameCustomer(t, back, c)
+}
+
+func TestJSONAndXMLAgree(t *testing.T) {
+	srv := mock.NewServer(t)
+	ctx := ctxT(t)
+	x, err := srv.VirtPOS().Customers.List(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := srv.VirtPOS(loyalty.WithFormat(loyalty.FormatJSON)).Customers.List(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Customers) != mock.DefaultCustomers || len(j.Customers) != len(x.Customers) {
+		t.Fatalf("xml %d, json %d customers", len(x.Customers), len(j.Customers))
+	}
+	for i := range x.Customers {
+		sameCustomer(t, j.Customers[i], x.Customers[i])
+	}
+	sameCustomer(t, x.Customers[0], sample())
+	if r := srv.Requests(); r[1].Query.Get("format") != "json" || r[0].Query.Get("format") != "xml" {
+		t.Errorf("format params %q %q", r[0].Query.Get("format"), r[1].Query.Get("format"))
+	}
+}
+
+// Undocumented JSON shapes and string-typed scalars all decode.
+func TestTolerantJSONShapes(t *testing.T) {
+	one := `{"id":"7","fname":"Пётр","age":"30","send_push":"true","send_email":false,"send_sms":"0","accumulated_sales":"10.50","group_id":"","birth_day":null,"register_date":"2020-01-02 03:04:05"}`
+	want := loyalty.Customer{ID: 7, FirstName: "Пётр", Age: 30, SendPush: true,
+		AccumulatedSales: decimal.RequireFromString("10.5"), RegisterDate: time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)}
+	cases := map[string]string{
+		"array":              `{"success":1,"customers":[` + one + `]}`,
+		"customer array":     `{"success":"1","customers":{"customer":[` + one + `]}}`,
+		"customer object":    `{"success":true,"customers":{"customer":` + one + `}}`,
+		"single object":      `{"success":"true","count":"1","customers":` + one + `}`,
+		"success after":      `{"customers":[` + one + `],"extra":{"a":[1,2]},"success":1}`,
+		"unknown fields":     `{"success":1,"customers":[{"zzz":{"x":1},` + one[1:] + `]}`,
+		"BOM and whitespace": "\ufeff \n" + `{"success":1,"customers":[` + one + `]}`,
+	}
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS(loyalty.WithFormat(loyalty.FormatJSON))
+	for name, body := range cases {
+		t.Run(name, func(t *testing.T) {
+			for _, stream := range []bool{false, true} {
+				serve(srv, body, "application/json")
+				var got []loyalty.Customer
+				if stream {
+					for c, err := range vp.Customers.Stream(ctxT(t), nil) {
+						if err != nil {
+							t.Fatal(err)
+						}
+						got = append(got, c)
+					}
+				} else {
+					page, err := vp.Customers.List(ctxT(t), nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got = page.Customers
+				}
+				if len(got) != 1 {
+					t.Fatalf("stream=%v: %d customers", stream, len(got))
+				}
+				sameCustomer(t, got[0], want)
+			}
+		})
+	}
+	for name, body := range map[string]string{
+		"null":       `{"success":1,"count":0,"customers":null}`,
+		"empty":      `{"success":1,"customers":""}`,
+		"empty list": `{"success":1,"customers":{}}`,
+		"xml empty":  `<root><success>1</success><count>0</count><customers/></root>`,
+	} {
+		serve(srv, body, "")
+		page, err := vp.Customers.List(ctxT(t), nil)
+		if err != nil || len(page.Customers) != 0 {
+			t.Errorf("%s: %v, %+v", name, err, page)
+		}
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS()
+	cases := map[string]string{
+		"bad int":          `{"success":1,"customers":[{"id":"x"}]}`,
+		"bad bool":         `{"success":1,"customers":[{"id":1,"send_sms":"maybe"}]}`,
+		"bad time":         `<root><success>1</success><customers><customer><register_date>yesterday</register_date></customer></customers></root>`,
+		"bad money":        `<root><success>1</success><customers><customer><accumulated_sales>lots</accumulated_sales></customer></customers></root>`,
+		"no success field": `<root><customers/></root>`,
+		"html":             "<html><head><title>Bad Gateway</title></head><body><hr></body></html>",
+		"truncated json":   `{"success":1,"customers":[{"id":1`,
+		"empty body":       "",
+	}
+	for name, body := range cases {
+		srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 200, Body: body, BodySize: len(body), ContentType: "text/html"})
+		_, err := vp.Customers.List(ctxT(t), nil)
+		var ae *loyalty.APIError
+		if !errors.As(err, &ae) || ae.StatusCode != 200 || ae.Err == nil {
+			t.Errorf("%s: got %v, want *APIError with a cause", name, err)
+		}
+	}
+}
+
+func TestListFiltersAndPaging(t *testing.T) {
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS()
+	ctx := ctxT(t)
+	all := srv.VirtPOSCustomers()
+	count := func(f func(c loyalty.Customer) bool) int {
+		n := 0
+		for _, c := range all {
+			if f(c) {
+				n++
+			}
+		}
+		return n
+	}
+	withPhone := all[1] // customer 2 has a phone
+	if withPhone.Phone == "" || len(withPhone.Phone) != 11 {
+		t.Fatalf("seed customer 2 phone %q", withPhone.Phone)
+	}
+	p := withPhone.Phone
+	pretty := "+" + p[:1] + " (" + p[1:4] + ") " + p[4:7] + "-" + p[7:9] + "-" + p[9:]
+	cases := []struct {
+		name string
+		q    loyalty.CustomerQuery
+		want int
+	}{
+		{"all", loyalty.CustomerQuery{}, len(all)},
+		{"id", loyalty.CustomerQuery{ID: 5}, 1},
+		{"external id", loyalty.CustomerQuery{ExternalID: "1C-00004"}, 1},
+		{"phone digits", loyalty.CustomerQuery{Phone: pretty}, 1},
+		{"email any case", loyalty.CustomerQuery{Email: "CLIENT2@example.ru"}, 1},
+		{"with phone", loyalty.CustomerQuery{WithPhone: new(true)}, count(func(c loyalty.Customer) bool { return c.Phone != "" })},
+		{"without phone", loyalty.CustomerQuery{WithPhone: new(false)}, count(func(c loyalty.Customer) bool { return c.Phone == "" })},
+		{"with email", loyalty.CustomerQuery{WithEmail: new(true)}, count(func(c loyalty.Customer) bool { return c.Email != "" })},
+		{"without email", loyalty.CustomerQuery{WithEmail: new(false)}, count(func(c loyalty.Customer) bool { return c.Email == "" })},
+		{"page 2", loyalty.CustomerQuery{Page: 2, PageSize: 25}, 25},
+		{"last page", loyalty.CustomerQuery{Page: 3, PageSize: 25}, len(all) - 50},
+		{"past the end", loyalty.CustomerQuery{Page: 9, PageSize: 25}, 0},
+	}
+	for _, tc := range cases {
+		page, err := vp.Customers.List(ctx, &tc.q)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if len(page.Customers) != tc.want {
+			t.Errorf("%s: %d customers, want %d", tc.name, len(page.Customers), tc.want)
+		}
+	}
+	// The wire: GET with every filter as the spec names it.
+	srv.Reset()
+	_, err := vp.Customers.List(ctx, &loyalty.CustomerQuery{ID: 3, ExternalID: "e", Phone: "p", Email: "m", WithPhone: new(true), WithEmail: new(false), Page: 2, PageSize: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := srv.Requests()[0]
+	want := url.Values{"apikey": {srv.APIKey}, "format": {"xml"}, "id": {"3"}, "external_id": {"e"}, "phone": {"p"}, "email": {"m"},
+		"with_phone": {"true"}, "with_email": {"false"}, "page": {"2"}, "page_size": {"10"}}
+	if r.Method != "GET" || r.Path != "/api/customer" || !reflect.DeepEqual(r.Query, want) {
+		t.Errorf("wire %s %s %v", r.Method, r.Path, r.Query)
+	}
+}
+
+func TestAllPagesAndCopiesQuery(t *testing.T) {
+	for _, f := range []loyalty.Format{loyalty.FormatXML, loyalty.FormatJSON} {
+		srv := mock.NewServer(t)
+		vp := srv.VirtPOS(loyalty.WithFormat(f))
+		q := &loyalty.CustomerQuery{PageSize: 7}
+		var ids []int64
+		for c, err := range vp.Customers.All(ctxT(t), q) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, c.ID)
+			q.PageSize = 1000 // the iterator copied q
+		}
+		if len(ids) != mock.DefaultCustomers || ids[0] != 1 || ids[len(ids)-1] != mock.DefaultCustomers {
+			t.Fatalf("%s: ids %v", f, ids)
+		}
+		// 60 customers in pages of 7: 9 pages (the last has 4).
+		if n := len(srv.Requests()); n != 9 {
+			t.Errorf("%s: %d requests, want 9", f, n)
+		}
+		// Break stops early, with no further request.
+		srv.Reset()
+		for range vp.Customers.All(ctxT(t), &loyalty.CustomerQuery{PageSize: 5}) {
+			break
+		}
+		if n := len(srv.Requests()); n != 1 {
+			t.Errorf("%s: break made %d requests", f, n)
+		}
+	}
+}
+
+// A server that ignores page/page_size must not make All loop forever.
+func TestAllServerIgnoresPaging(t *testing.T) {
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS()
+	body := `<root><success>1</success><customers><customer><id>1</id></customer><customer><id>2</id></customer></customers></root>`
+	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 200, Body: body, Times: -1})
+	n := 0
+	for _, err := range vp.Customers.All(ctxT(t), &loyalty.CustomerQuery{PageSize: 2}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 2 {
+		t.Fatalf("%d customers, want 2", n)
+	}
+}
+
+func TestAllYieldsError(t *testing.T) {
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS(loyalty.WithoutRetries())
+	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 502})
+	var errs int
+	for c, err := range vp.Customers.All(ctxT(t), nil) {
+		if err == nil || c.ID != 0 {
+			t.Fatalf("got %+v, %v", c, err)
+		}
+		errs++
+	}
+	if errs != 1 {
+		t.Fatalf("%d errors", errs)
+	}
+	for _, err := range vp.Customers.All(ctxT(t), &loyalty.CustomerQuery{Page: -1}) {
+		var ve *loyalty.ValidationError
+		if !errors.As(err, &ve) || ve.Field != "CustomerQuery.Page" {
+			t.Fatalf("got %v", err)
+		}
+	}
+}
+
+func TestGet(t *testing.T) {
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS(loyalty.WithFormat(loyalty.FormatJSON))
+	ctx := ctxT(t)
+	c, err := vp.Customers.Get(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameCustomer(t, *c, sample())
+	c, err = vp.Customers.GetByExternalID(ctx, "1C-00008")
+	if err != nil || c.ID != 8 {
+		t.Fatalf("by external id: %+v, %v", c, err)
+	}
+	for _, err := range []error{
+		func() error { _, err := vp.Customers.Get(ctx, 9999); return err }(),
+		func() error { _, err := vp.Customers.GetByExternalID(ctx, "nope"); return err }(),
+	} {
+		var ae *loyalty.APIError
+		if !errors.Is(err, loyalty.ErrNotFound) || !errors.As(err, &ae) {
+			t.Errorf("absent: %v", err)
+		}
+	}
+}
+
+func TestUpdateAndCreate(t *testing.T) {
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS()
+	ctx := ctxT(t)
+	before, _ := srv.VirtPOSCustomer(3)
+	res, err := vp.Customers.Update(ctx, 3, &loyalty.CustomerUpdate{Email: new("new@example.ru"), SendSMS: new(false), CustomInformation: new("")})
+	if err != nil || res.ID != 3 || res.IsNew {
+		t.Fatalf("update: %+v, %v", res, err)
+	}
+	after, _ := srv.VirtPOSCustomer(3)
+	if after.Email != "new@example.ru" || after.SendSMS || after.CustomInformation != "" || after.FirstName != before.FirstName || after.Phone != before.Phone {
+		t.Errorf("after update %+v", after)
+	}
+	r := srv.Requests()[0]
+	form, _ := url.ParseQuery(string(r.Body))
+	wantForm := url.Values{"apikey": {srv.APIKey}, "email": {"new@example.ru"}, "send_sms": {"0"}, "custom_information": {""}}
+	if r.Method != "POST" || r.Path != "/api/customer/update" || !reflect.DeepEqual(form, wantForm) {
+		t.Errorf("wire %s %s body %v", r.Method, r.Path, form)
+	}
+	if want := (url.Values{"id": {"3"}, "format": {"xml"}, "create_if_not_exist": {"0"}}); !reflect.DeepEqual(r.Query, want) {
+		t.Errorf("query %v (the apikey must not be in it)", r.Query)
+	}
+
+	// Every writable field, and a new group by name.
+	full := &loyalty.CustomerUpdate{
+		FirstName: new("Пётр"), LastName: new("Петров"), MiddleName: new("Петрович"), Email: new("p@example.ru"),
+		Phone: new("+7 (903) 000-11-22"), Gender: new(loyalty.GenderMale), CustomInformation: new("новый"),
+		BirthDay: new(1), BirthMonth: new(2), BirthYear: new(1990), SendPush: new(true), SendEmail: new(false), SendSMS: new(true),
+		GroupName: new("Новая группа"), ExternalID: new("1C-NEW"),
+	}
+	res, err = vp.Customers.Create(ctx, full)
+	if err != nil || !res.IsNew || res.ID != mock.DefaultCustomers+1 {
+		t.Fatalf("create: %+v, %v", res, err)
+	}
+	c, err := vp.Customers.Get(ctx, res.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.FirstName != "Пётр" || c.LastName != "Петров" || c.MiddleName != "Петрович" || c.Phone != "+7 (903) 000-11-22" ||
+		c.Gender != loyalty.GenderMale || c.BirthYear != 1990 || c.BirthMonth != 2 || c.BirthDay != 1 || !c.SendPush || c.SendEmail || !c.SendSMS ||
+		c.GroupName != "Новая группа" || c.GroupID == 0 || c.ExternalID != "1C-NEW" || c.Age == 0 || c.RegisterDate.IsZero() {
+		t.Errorf("created %+v", c)
+	}
+	if srv.VirtPOSGroups()[c.GroupID] != "Новая группа" {
+		t.Errorf("group not created: %v", srv.VirtPOSGroups())
+	}
+	// Read-only fields never go out.
+	for _, r := range srv.RequestsTo(mock.VirtPOSAPI) {
+		for _, k := range []string{"age", "register_date", "accumulated_sales", "created_date", "created_by", "last_update_date", "last_update_by"} {
+			if strings.Contains(string(r.Body), k+"=") || r.Query.Has(k) {
+				t.Errorf("sent read-only %s", k)
+			}
+		}
+	}
+	// Update of a missing customer: not found; with CreateIfNotExist: created.
+	_, err = vp.Customers.Update(ctx, 5000, &loyalty.CustomerUpdate{FirstName: new("X")})
+	if !errors.Is(err, loyalty.ErrNotFound) {
+		t.Errorf("update missing: %v", err)
+	}
+	res, err = vp.Customers.Update(ctx, 5000, &loyalty.CustomerUpdate{FirstName: new("X")}, loyalty.CreateIfNotExist())
+	if err != nil || !res.IsNew {
+		t.Errorf("update create: %+v, %v", res, err)
+	}
+	// Group by id wins; an unknown group id is the server's error.
+	if _, err = vp.Customers.Update(ctx, 2, &loyalty.CustomerUpdate{GroupID: new(int64(2)), GroupName: new("ignored")}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := srv.VirtPOSCustomer(2); c.GroupID != 2 || c.GroupName != "Сотрудники" {
+		t.Errorf("group by id: %+v", c)
+	}
+	_, err = vp.Customers.Update(ctx, 2, &loyalty.CustomerUpdate{GroupID: new(int64(99))})
+	var ae *loyalty.APIError
+	if !errors.As(err, &ae) || !strings.Contains(ae.Info, "Группа") {
+		t.Errorf("unknown group: %v", err)
+	}
+}
+
+func TestValidationBeforeRequest(t *testing.T) {
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS()
+	ctx := ctxT(t)
+	cases := map[string]func() error{
+		"id":         func() error { _, err := vp.Customers.Get(ctx, 0); return err },
+		"externalID": func() error { _, err := vp.Customers.GetByExternalID(ctx, ""); return err },
+		"CustomerQuery.ID": func() error {
+			_, err := vp.Customers.List(ctx, &loyalty.CustomerQuery{ID: -1})
+			return err
+		},
+		"CustomerQuery.PageSize": func() error {
+			_, err := vp.Customers.List(ctx, &loyalty.CustomerQuery{PageSize: -1})
+			return err
+		},
+		"CustomerUpdate.Gender": func() error {
+			_, err := vp.Customers.Update(ctx, 1, &loyalty.CustomerUpdate{Gender: new(loyalty.Gender("X"))})
+			return err
+		},
+		"CustomerUpdate.BirthMonth": func() error {
+			_, err := vp.Customers.Create(ctx, &loyalty.CustomerUpdate{BirthMonth: new(13)})
+			return err
+		},
+		"CustomerUpdate.BirthDay": func() error {
+			_, err := vp.Customers.Create(ctx, &loyalty.CustomerUpdate{BirthDay: new(0)})
+			return err
+		},
+		"CustomerUpdate.BirthYear": func() error {
+			_, err := vp.Customers.Create(ctx, &loyalty.CustomerUpdate{BirthYear: new(90)})
+			return err
+		},
+		"CustomerUpdate.GroupID": func() error {
+			_, err := vp.Customers.Create(ctx, &loyalty.CustomerUpdate{GroupID: new(int64(-2))})
+			return err
+		},
+		"CustomerUpdate": func() error { _, err := vp.Customers.Create(ctx, nil); return err },
+		"CardRef": func() error {
+			_, err := vp.Cards.Update(ctx, loyalty.CardRef{}, &loyalty.CardUpdate{})
+			return err
+		},
+		"CardRef.CardID": func() error { return vp.Cards.Delete(ctx, loyalty.CardRef{CardID: -1}) },
+		"CardUpdate.Medium": func() error {
+			_, err := vp.Cards.Insert(ctx, &loyalty.CardUpdate{Medium: "PAPER"})
+			return err
+		},
+		"CardUpdate.Status": func() error {
+			_, err := vp.Cards.Update(ctx, loyalty.CardRef{UID: "1"}, &loyalty.CardUpdate{Status: "LOST"})
+			return err
+		},
+		"CardUpdate.UIDEAN13": func() error {
+			_, err := vp.Cards.Insert(ctx, &loyalty.CardUpdate{UIDEAN13: "0000001000124"})
+			return err
+		},
+		"CardUpdate.UID": func() error {
+			_, err := vp.Cards.Update(ctx, loyalty.CardRef{CardID: 1}, &loyalty.CardUpdate{UID: "2"})
+			return err
+		},
+		"CardUpdate.CustomerID": func() error {
+			_, err := vp.Cards.Insert(ctx, &loyalty.CardUpdate{CustomerID: new(int64(0))})
+			return err
+		},
+		"id update": func() error {
+			_, err := vp.Customers.Update(ctx, -5, &loyalty.CustomerUpdate{})
+			return err
+		},
+	}
+	for field, call := range cases {
+		err := call()
+		var ve *loyalty.ValidationError
+		if !errors.As(err, &ve) {
+			t.Errorf("%s: got %v, want *ValidationError", field, err)
+			continue
+		}
+		if want, _, _ := strings.Cut(field, " "); ve.Field != want {
+			t.Errorf("%s: field %q", field, ve.Field)
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Fatalf("%d requests sent for invalid input", n)
+	}
+}
+
+func TestConstructorErrors(t *testing.T) {
+	for _, tc := range []struct {
+		url, key, field string
+		opts            []loyalty.Option
+	}{
+		{"https://x.example", "", "apiKey", nil},
+		{"", "k", "baseURL", nil},
+		{"ftp://x.example", "k", "baseURL", nil},
+		{"https://x.example", "k", "WithFormat", []loyalty.Option{loyalty.WithFormat("yaml")}},
+		{"https://x.example", "k", "WithCardPaths", []loyalty.Option{loyalty.WithCardPaths("a", "/b", "/c")}},
+		{"https://x.example", "k", "WithRetry", []loyalty.Option{loyalty.WithRetry(-1, 0, 0)}},
+	} {
+		_, err := loyalty.NewVirtPOS(tc.url, tc.key, tc.opts...)
+		var ce *loyalty.ConfigError
+		if !errors.As(err, &ce) || ce.Field != tc.field {
+			t.Errorf("%q %q: got %v, want ConfigError on %s", tc.url, tc.key, err, tc.field)
+		}
+	}
+	if got := loyalty.VirtPOSCompanyURL("mycompany"); got != "https://mycompany.myvirtualpos.ru" {
+		t.Errorf("VirtPOSCompanyURL = %q", got)
+	}
+}
+
+func TestWrongAPIKey(t *testing.T) {
+	srv := mock.NewServer(t)
+	for _, f := range []loyalty.Format{loyalty.FormatXML, loyalty.FormatJSON} {
+		vp, err := loyalty.NewVirtPOS(srv.VirtPOSURL, "wrong-key", loyalty.WithFormat(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, call := range map[string]func() error{
+			"list":   func() error { _, err := vp.Customers.List(ctxT(t), nil); return err },
+			"create": func() error { _, err := vp.Customers.Create(ctxT(t), &loyalty.CustomerUpdate{}); return err },
+			"delete": func() error { return vp.Cards.Delete(ctxT(t), loyalty.CardRef{UID: "1"}) },
+		} {
+			err := call()
+			var ae *loyalty.APIError
+			if !errors.As(err, &ae) || !strings.Contains(ae.Info, "apikey") || ae.StatusCode != 200 || errors.Is(err, loyalty.ErrNotFound) {
+				t.Errorf("%s %s: %v", f, name, err)
+			}
+			if strings.Contains(err.Error(), "wrong-key") {
+				t.Errorf("%s %s: error shows the key: %v", f, name, err)
+			}
+		}
+	}
+}
+
+func TestCards(t *testing.T) {
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS(loyalty.WithFormat(loyalty.FormatJSON))
+	ctx := ctxT(t)
+	act := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
+	res, err := vp.Cards.Insert(ctx, &loyalty.CardUpdate{UID: "1000123", ExternalID: "1C-C1", Medium: loyalty.MediumMagnet,
+		Status: loyalty.CardActive, ActivateDate: act, TypeName: "Платиновая", CustomerID: new(int64(11))})
+	if err != nil || !res.IsNew || res.ID == 0 {
+		t.Fatalf("insert: %+v, %v", res, err)
+	}
+	r := srv.Requests()[0]
+	if r.Path != "/api/customer/insertCard" || r.Query.Get("uid") != "1000123" || r.Query.Get("external_id") != "1C-C1" || r.Query.Has("apikey") {
+		t.Errorf("insert wire %s %v", r.Path, r.Query)
+	}
+	form, _ := url.ParseQuery(string(r.Body))
+	if form.Get("activate_date") != "2024-03-01 10:00:00" || form.Get("medium") != "MAGNET" || form.Has("block_date") || form.Has("uid") {
+		t.Errorf("insert form %v", form)
+	}
+	c, ok := srv.VirtPOSCard("1000123")
+	ean, _ := loyalty.EAN13("1000123")
+	if !ok || c.UIDEAN13 != ean || c.Barcode != ean || c.Medium != loyalty.MediumMagnet || c.Status != loyalty.CardActive ||
+		!c.ActivateDate.Equal(act) || c.TypeName != "Платиновая" || c.TypeID == 0 || c.CustomerID != 11 || c.ExternalID != "1C-C1" {
+		t.Fatalf("card %+v", c)
+	}
+	// Duplicate uid: the server's error.
+	if _, err := vp.Cards.Insert(ctx, &loyalty.CardUpdate{UID: "1000123"}); err == nil {
+		t.Error("duplicate uid accepted")
+	}
+	// Update by each key.
+	block := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, ref := range []loyalty.CardRef{{CardID: res.ID}, {UID: "1000123"}, {ExternalID: "1C-C1"}, {Barcode: ean}} {
+		up, err := vp.Cards.Update(ctx, ref, &loyalty.CardUpdate{Status: loyalty.CardBlocked, BlockDate: block, TypeID: new(int64(1)), CustomerExternalID: "1C-00004"})
+		if err != nil || up.ID != res.ID || up.IsNew {
+			t.Fatalf("update by %+v: %+v, %v", ref, up, err)
+		}
+	}
+	c, _ = srv.VirtPOSCard("1000123")
+	if c.Status != loyalty.CardBlocked || !c.BlockDate.Equal(block) || c.TypeID != 1 || c.TypeName != "Золотая" || c.CustomerID != 4 {
+		t.Errorf("after update %+v", c)
+	}
+	// Lookup order: card_id first, even when the uid names another card.
+	other := srv.VirtPOSCards()[0]
+	if _, err := vp.Cards.Update(ctx, loyalty.CardRef{CardID: other.ID, UID: "1000123"}, &loyalty.CardUpdate{Barcode: "4600000000003"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := srv.VirtPOSCard(other.UID); c.Barcode != "4600000000003" {
+		t.Errorf("lookup order: card_id did not win: %+v", c)
+	}
+	// Missing card; CreateIfNotExist creates it with the ref's keys.
+	_, err = vp.Cards.Update(ctx, loyalty.CardRef{UID: "777"}, &loyalty.CardUpdate{Status: loyalty.CardNew})
+	if !errors.Is(err, loyalty.ErrNotFound) {
+		t.Errorf("update missing: %v", err)
+	}
+	up, err := vp.Cards.Update(ctx, loyalty.CardRef{UID: "777"}, &loyalty.CardUpdate{Medium: loyalty.MediumApp}, loyalty.CreateIfNotExist())
+	if err != nil || !up.IsNew {
+		t.Fatalf("create: %+v, %v", up, err)
+	}
+	r = srv.Requests()[len(srv.Requests())-1]
+	if r.Query.Get("create_if_not_exist") != "1" || r.Query.Get("uid") != "777" {
+		t.Errorf("create wire %v", r.Query)
+	}
+	if c, ok := srv.VirtPOSCard("777"); !ok || c.Medium != loyalty.MediumApp || c.UIDEAN13 != "0000000007771" {
+		t.Errorf("created %+v", c)
+	}
+	// Delete, then delete again: not found.
+	if err := vp.Cards.Delete(ctx, loyalty.CardRef{Barcode: ean}); err != nil {
+		t.Fatal(err)
+	}
+	r = srv.Requests()[len(srv.Requests())-1]
+	if r.Path != "/api/customer/deleteCard" || r.Query.Get("card_barcode") != ean {
+		t.Errorf("delete wire %s %v", r.Path, r.Query)
+	}
+	if _, ok := srv.VirtPOSCard("1000123"); ok {
+		t.Error("card not deleted")
+	}
+	if err := vp.Cards.Delete(ctx, loyalty.CardRef{Barcode: ean}); !errors.Is(err, loyalty.ErrNotFound) {
+		t.Errorf("second delete: %v", err)
+	}
+}
+
+func TestCardPathsOption(t *testing.T) {
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS(loyalty.WithCardPaths("/x/insert", "/x/update", "/x/delete"))
+	_, err := vp.Cards.Insert(ctxT(t), &loyalty.CardUpdate{UID: "5"})
+	if !errors.Is(err, loyalty.ErrNotFound) { // the mock has no such path: HTTP 404
+		t.Fatalf("got %v", err)
+	}
+	if p := srv.Requests()[0].Path; p != "/x/insert" {
+		t.Fatalf("path %s", p)
+	}
+}
+
+func TestEAN13(t *testing.T) {
+	for uid, want := range map[string]string{
+		"1000123":      "0000010001233",
+		"460123456789": "4601234567893",
+		"777":          "0000000007771",
+		"0":            "0000000000000",
+	} {
+		got, err := loyalty.EAN13(uid)
+		if err != nil || got != want {
+			t.Errorf("EAN13(%q) = %q, %v; want %q", uid, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "12a", "1234567890123", "-1"} {
+		if _, err := loyalty.EAN13(bad); err == nil {
+			t.Errorf("EAN13(%q): want an error", bad)
+		}
+	}
+}
