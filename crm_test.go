@@ -101,7 +101,9 @@ func TestCRMCertificateFiles(t *testing.T) {
 // roundTripper hides an *http.Transport so NewCRM uses it as it is.
 type roundTripper struct{ rt http.RoundTripper }
 
-func (r roundTripper) RoundTrip(req *http.Request) (*http.Response, error) { return r.rt.RoundTrip(req) }
+func (r roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	return r.rt.RoundTrip(req)
+}
 
 func TestCRMHandshakeFailures(t *testing.T) {
 	srv := mock.NewServer(t)

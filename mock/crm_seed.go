@@ -152,7 +152,7 @@ func seedCRM() *crmState {
 		PartnerID: &CRMPartnerID, BonusType: loyalty.BonusTypeBonusAndDiscount, CardType: "Пластиковая бонусная",
 		StatusDate: mskTime(2017, time.July, 5, 10, 30), StatusCode: loyalty.CardStatusActive,
 		ExpiryDate: mskTime(2027, time.December, 31, 23, 59),
-		Balance: dec("12345678901234567890.123456789"), ActiveBalance: dec("1234.5678901234567890123456789"),
+		Balance:    dec("12345678901234567890.123456789"), ActiveBalance: dec("1234.5678901234567890123456789"),
 		Summ: dec("98765.43"), SummDiscounted: dec("93327.16"), DiscountSumm: dec("5438.27"), Discount: dec("5.5"),
 		Quantity: 42, MoneyBalance: dec("0.0000000000000000000000000001"), MoneyCredit: dec("250.00"), MoneyDebet: dec("-250.00"),
 		MasterMoneyBalance: &mmb, CardTypeID: &CRMPlasticCardTypeID,
