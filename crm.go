@@ -1,4 +1,399 @@
 package loyalty
 
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/google/go-querystring/query"
+)
+
+// ParamStyle is how the CRM client puts a method's parameters on the wire.
+type ParamStyle int
+
+// Parameter styles. The spec says "all parameters go in the query string,
+// in JSON notation"; servers differ on what that means for objects.
+const (
+	// ParamsJSON (the default) sends scalars plainly and every object
+	// parameter (filter, new_contact, card_data) as one query parameter
+	// whose value is compact JSON:
+	// ?commercial_firm_id=firm-1&filter={"mobile_phone":"79161234567"}
+	ParamsJSON ParamStyle = iota
+	// ParamsDotted flattens objects into dotted keys:
+	// ?commercial_firm_id=firm-1&filter.mobile_phone=79161234567
+	// Null fields are left out.
+	ParamsDotted
+	// ParamsJSONBody sends the parameters of POST methods as one JSON
+	// object in the body ({"commercial_firm_id":..., "card_data":{...}});
+	// GET methods keep ParamsJSON.
+	ParamsJSONBody
+)
+
+func (p ParamStyle) String() string {
+	switch p {
+	case ParamsJSON:
+		return "ParamsJSON"
+	case ParamsDotted:
+		return "ParamsDotted"
+	case ParamsJSONBody:
+		return "ParamsJSONBody"
+	}
+	return fmt.Sprintf("ParamStyle(%d)", int(p))
+}
+
 // crmSettings are the options only NewCRM accepts.
-type crmSettings struct{}
+type crmSettings struct {
+	cert       *tls.Certificate
+	roots      *x509.CertPool
+	paramStyle ParamStyle
+}
+
+// WithClientCertificate authenticates the CRM client with cert (mutual
+// TLS). A certificate is required; see also WithClientCertificateFiles.
+func WithClientCertificate(cert tls.Certificate) Option {
+	return func(s *settings) error {
+		s.markOnly("WithClientCertificate", "crm")
+		if len(cert.Certificate) == 0 {
+			return &ConfigError{Field: "WithClientCertificate", Reason: "the certificate has no certificate chain"}
+		}
+		if cert.PrivateKey == nil {
+			return &ConfigError{Field: "WithClientCertificate", Reason: "the certificate has no private key"}
+		}
+		s.crm.cert = &cert
+		return nil
+	}
+}
+
+// WithClientCertificateFiles loads the CRM client certificate and its
+// private key from PEM files (the certificate file may hold the chain).
+// The files are read when the constructor runs; an unreadable or invalid
+// file is a *ConfigError that names the file and never quotes its content.
+func WithClientCertificateFiles(certFile, keyFile string) Option {
+	return func(s *settings) error {
+		s.markOnly("WithClientCertificateFiles", "crm")
+		fail := func(reason string) error {
+			return &ConfigError{Field: "WithClientCertificateFiles", Reason: reason}
+		}
+		certPEM, err := os.ReadFile(certFile)
+		if err != nil {
+			return fail("certificate file: " + pathErr(err))
+		}
+		keyPEM, err := os.ReadFile(keyFile)
+		if err != nil {
+			return fail("key file: " + pathErr(err))
+		}
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
+		clear(keyPEM)
+		if err != nil {
+			// crypto/tls errors describe the problem without quoting the PEM.
+			return fail(fmt.Sprintf("%s and %s are not a PEM certificate and its private key: %v", certFile, keyFile, err))
+		}
+		s.crm.cert = &cert
+		return nil
+	}
+}
+
+// pathErr is an *os.PathError's text (it names the file, never its content).
+func pathErr(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Path + ": " + pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// WithRootCAs verifies the CRM server's certificate against pool instead
+// of the system roots. Verification is never switched off.
+func WithRootCAs(pool *x509.CertPool) Option {
+	return func(s *settings) error {
+		s.markOnly("WithRootCAs", "crm")
+		if pool == nil {
+			return &ConfigError{Field: "WithRootCAs", Reason: "nil pool (leave the option out to use the system roots)"}
+		}
+		s.crm.roots = pool
+		return nil
+	}
+}
+
+// WithParamStyle chooses how parameters are sent (default ParamsJSON).
+func WithParamStyle(p ParamStyle) Option {
+	return func(s *settings) error {
+		s.markOnly("WithParamStyle", "crm")
+		if p < ParamsJSON || p > ParamsJSONBody {
+			return &ConfigError{Field: "WithParamStyle", Reason: "unknown style " + p.String()}
+		}
+		s.crm.paramStyle = p
+		return nil
+	}
+}
+
+// CRM is a client of the loyalty CRM's contact API, over HTTPS with TLS
+// 1.2 or newer and a client certificate. It is safe for concurrent use.
+type CRM struct {
+	// Contacts finds, reads and creates contacts and binds cards to them.
+	Contacts *ContactService
+	// Campaigns lists personal campaigns.
+	Campaigns *CampaignService
+	// Directory lists sales outlets, regions, card types and partners.
+	Directory *DirectoryService
+
+	core  *core
+	firm  string
+	style ParamStyle
+}
+
+// NewCRM returns a CRM client for baseURL (https) acting for the
+// commercial firm commercialFirmID. A client certificate
+// (WithClientCertificate or WithClientCertificateFiles) is required. It
+// does not touch the network.
+//
+// TLS: the client offers TLS 1.2 and newer only and verifies the server
+// against WithRootCAs or the system roots. With WithHTTPClient, an
+// *http.Transport is cloned and given the certificate; any other
+// RoundTripper (httpmock, a test double) is used as it is.
+func NewCRM(baseURL, commercialFirmID string, opts ...Option) (*CRM, error) {
+	if strings.TrimSpace(commercialFirmID) == "" {
+		return nil, &ConfigError{Field: "commercialFirmID", Reason: "empty"}
+	}
+	s, err := applyOptions("crm", opts)
+	if err != nil {
+		return nil, err
+	}
+	if s.crm.cert == nil {
+		return nil, &ConfigError{Field: "WithClientCertificate", Reason: "the CRM requires a client certificate (WithClientCertificate or WithClientCertificateFiles)"}
+	}
+	if u, err := url.Parse(baseURL); err == nil && u.Scheme == "http" {
+		return nil, &ConfigError{Field: "baseURL", Reason: "the CRM is served over https only"}
+	}
+	hc, err := crmHTTPClient(s)
+	if err != nil {
+		return nil, err
+	}
+	s.httpClient = hc
+	c, err := newCore("crm", baseURL, s)
+	if err != nil {
+		return nil, err
+	}
+	crm := &CRM{core: c, firm: commercialFirmID, style: s.crm.paramStyle}
+	crm.Contacts = &ContactService{crm: crm}
+	crm.Campaigns = &CampaignService{crm: crm}
+	crm.Directory = &DirectoryService{crm: crm}
+	return crm, nil
+}
+
+// crmHTTPClient builds the mutual-TLS client.
+func crmHTTPClient(s *settings) (*http.Client, error) {
+	tlsCfg := func(base *tls.Config) (*tls.Config, error) {
+		var c *tls.Config
+		if base != nil {
+			if base.InsecureSkipVerify {
+				return nil, &ConfigError{Field: "WithHTTPClient", Reason: "its transport skips server certificate verification; the CRM client always verifies (use WithRootCAs for a private CA)"}
+			}
+			c = base.Clone()
+		} else {
+			c = &tls.Config{}
+		}
+		c.MinVersion = max(c.MinVersion, tls.VersionTLS12)
+		c.Certificates = []tls.Certificate{*s.crm.cert}
+		if s.crm.roots != nil {
+			c.RootCAs = s.crm.roots
+		}
+		return c, nil
+	}
+	if s.httpClient == nil {
+		tr := newTransport()
+		cfg, err := tlsCfg(nil)
+		if err != nil {
+			return nil, err
+		}
+		tr.TLSClientConfig = cfg
+		return &http.Client{Transport: tr}, nil
+	}
+	rt := s.httpClient.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	tr, ok := rt.(*http.Transport)
+	if !ok {
+		return s.httpClient, nil // httpmock or another RoundTripper: as it is
+	}
+	tr = tr.Clone()
+	cfg, err := tlsCfg(tr.TLSClientConfig)
+	if err != nil {
+		return nil, err
+	}
+	tr.TLSClientConfig = cfg
+	hc := *s.httpClient
+	hc.Transport = tr
+	return &hc, nil
+}
+
+// CommercialFirmID is the commercial_firm_id the client sends.
+func (c *CRM) CommercialFirmID() string { return c.firm }
+
+// ParamStyle is how the client sends parameters.
+func (c *CRM) ParamStyle() ParamStyle { return c.style }
+
+// crmParams are every parameter of the spec's methods. Scalars are plain
+// query parameters; objects are crmObject.
+type crmParams struct {
+	CommercialFirmID string     `url:"commercial_firm_id" json:"commercial_firm_id"`
+	ContactID        string     `url:"contact_id,omitempty" json:"contact_id,omitempty"`
+	CardID           string     `url:"card_id,omitempty" json:"card_id,omitempty"`
+	PartnerID        string     `url:"partner_id,omitempty" json:"partner_id,omitempty"`
+	Filter           *crmObject `url:"filter,omitempty" json:"filter,omitempty"`
+	NewContact       *crmObject `url:"new_contact,omitempty" json:"new_contact,omitempty"`
+	CardData         *crmObject `url:"card_data,omitempty" json:"card_data,omitempty"`
+}
+
+// crmObject is an object parameter, encoded in the client's style.
+type crmObject struct {
+	v      any
+	dotted bool
+}
+
+// EncodeValues implements query.Encoder: compact JSON, or dotted keys.
+func (o *crmObject) EncodeValues(key string, v *url.Values) error {
+	b, err := json.Marshal(o.v)
+	if err != nil {
+		return err
+	}
+	if !o.dotted {
+		v.Set(key, string(b))
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
+		return err
+	}
+	flatten(key, tree, *v)
+	return nil
+}
+
+// MarshalJSON is the object itself, for ParamsJSONBody.
+func (o *crmObject) MarshalJSON() ([]byte, error) { return json.Marshal(o.v) }
+
+// flatten writes tree under prefix as dotted keys; nulls are left out.
+func flatten(prefix string, tree any, out url.Values) {
+	switch t := tree.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			flatten(prefix+"."+k, t[k], out)
+		}
+	case []any:
+		for i, e := range t {
+			flatten(fmt.Sprintf("%s[%d]", prefix, i), e, out)
+		}
+	case nil:
+	case string:
+		out.Set(prefix, t)
+	default:
+		out.Set(prefix, fmt.Sprint(t))
+	}
+}
+
+// object wraps v as an object parameter in the client's style.
+func (c *CRM) object(v any) *crmObject {
+	return &crmObject{v: v, dotted: c.style == ParamsDotted}
+}
+
+// call runs the CRM method op and decodes the field named result of the
+// answer into out. Reads are GET and retried; writes are POST and not
+// idempotent (see ContactService).
+// A missing or null result is an empty list when list is true and an
+// *APIError otherwise.
+func (c *CRM) call(ctx context.Context, method, op string, p *crmParams, result string, list bool, out any) error {
+	p.CommercialFirmID = c.firm
+	r := &request{method: method, path: "/" + op, accept: "application/json"}
+	if method == http.MethodPost && c.style == ParamsJSONBody {
+		body, err := json.Marshal(p)
+		if err != nil {
+			return &ValidationError{Field: op, Reason: err.Error()}
+		}
+		r.body, r.contentType = body, "application/json; charset=utf-8"
+	} else {
+		q, err := query.Values(p)
+		if err != nil {
+			return &ValidationError{Field: op, Reason: err.Error()}
+		}
+		r.query = q
+		if method == http.MethodPost {
+			r.body = []byte{}
+		}
+	}
+	resp, err := c.core.do(ctx, r)
+	if err != nil {
+		return tlsHint(err)
+	}
+	var env map[string]json.RawMessage
+	if err := json.Unmarshal(resp.body, &env); err != nil {
+		if resp.ok() {
+			return resp.apiError("", fmt.Errorf("crm %s: response is not a JSON object: %w", op, err))
+		}
+		return resp.apiError("", nil)
+	}
+	if raw, ok := env["errors"]; ok && !isJSONNull(raw) {
+		var details []CRMErrorDetail
+		if err := json.Unmarshal(raw, &details); err != nil {
+			return resp.apiError("", fmt.Errorf("crm %s: undecodable errors array: %w", op, err))
+		}
+		if len(details) > 0 {
+			return &CRMError{
+				Method: resp.method, URL: resp.url, Operation: op,
+				StatusCode: resp.statusCode, Errors: details, Attempts: resp.attempts,
+			}
+		}
+	}
+	if !resp.ok() {
+		return resp.apiError("", nil)
+	}
+	raw, ok := env[result]
+	if !ok || isJSONNull(raw) {
+		if list {
+			return nil
+		}
+		return resp.apiError("", fmt.Errorf("crm %s: the response has no %q", op, result))
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return resp.apiError("", fmt.Errorf("crm %s: decoding %q: %w", op, result, err))
+	}
+	return nil
+}
+
+func isJSONNull(b json.RawMessage) bool { return string(bytes.TrimSpace(b)) == "null" }
+
+// tlsHint adds what the CRM expects to a TLS failure, keeping the
+// original error reachable through errors.As.
+func tlsHint(err error) error {
+	var re *RequestError
+	if !errors.As(err, &re) || re.Err == nil || !strings.Contains(re.Err.Error(), "tls:") && !strings.Contains(re.Err.Error(), "x509:") {
+		return err
+	}
+	re.Err = &tlsError{err: re.Err}
+	return re
+}
+
+// tlsError is a failed TLS handshake with the CRM.
+type tlsError struct{ err error }
+
+func (e *tlsError) Error() string {
+	return "TLS handshake with the CRM failed (it needs TLS 1.2+, a client certificate it accepts, and a server certificate trusted by WithRootCAs or the system roots): " + e.err.Error()
+}
+
+func (e *tlsError) Unwrap() error { return e.err }

@@ -1,0 +1,279 @@
+package loyalty
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+)
+
+// ContactInfo is a contact with its bonus cards (spec 4.3).
+type ContactInfo struct {
+	Contact Contact     `json:"contact"`
+	Cards   []BonusCard `json:"cards"`
+}
+
+// Contact is a contact's personal data (spec 4.4).
+type Contact struct {
+	ContactID   uuid.UUID     `json:"contact_id"`
+	MobilePhone string        `json:"mobile_phone"` // MSISDN, e.g. 79161234567
+	Email       string        `json:"email"`
+	LastName    string        `json:"last_name"`
+	FirstName   string        `json:"first_name"`
+	MiddleName  string        `json:"middle_name"`
+	GenderCode  ContactGender `json:"gender_code"`
+	BirthDate   CRMTime       `json:"birth_date"`
+	LevelID     *uuid.UUID    `json:"level_id"` // nullable
+	LevelName   string        `json:"level_name"`
+	PartnerID   *uuid.UUID    `json:"partner_id"` // nullable
+}
+
+// PersonalData is the editable part of a contact's personal data (spec
+// 4.5), sent by Create. Only the fields that are set are sent.
+type PersonalData struct {
+	MobilePhone string        `json:"mobile_phone,omitempty"` // normalised with MSISDN before sending
+	Email       string        `json:"email,omitempty"`
+	LastName    string        `json:"last_name,omitempty"`
+	FirstName   string        `json:"first_name,omitempty"`
+	MiddleName  string        `json:"middle_name,omitempty"`
+	GenderCode  ContactGender `json:"gender_code,omitempty"`
+	BirthDate   CRMTime       `json:"birth_date,omitzero"` // e.g. CRMDate(1985, time.March, 14)
+}
+
+// BonusCard is a bonus card (spec 4.6). Money is decimal.Decimal, exact
+// to the server's 28–29 significant digits; nullable fields are pointers.
+type BonusCard struct {
+	ID                  uuid.UUID        `json:"id"`
+	Number              string           `json:"number"`
+	FullName            string           `json:"full_name"`
+	PartnerID           *uuid.UUID       `json:"partner_id"`
+	BonusType           BonusType        `json:"bonus_type"`
+	CardType            string           `json:"card_type"`
+	StatusDate          CRMTime          `json:"status_date"`
+	StatusCode          BonusCardStatus  `json:"status_code"`
+	ExpiryDate          CRMTime          `json:"expiry_date"`
+	Balance             decimal.Decimal  `json:"balance"`
+	ActiveBalance       decimal.Decimal  `json:"active_balance"`
+	Summ                decimal.Decimal  `json:"summ"`            // purchases before discounts
+	SummDiscounted      decimal.Decimal  `json:"summ_discounted"` // purchases after discounts
+	DiscountSumm        decimal.Decimal  `json:"discount_summ"`   // discounts given
+	Discount            decimal.Decimal  `json:"discount"`
+	Quantity            int              `json:"quantity"` // number of purchases
+	MoneyBalance        decimal.Decimal  `json:"money_balance"`
+	MoneyCredit         decimal.Decimal  `json:"money_credit"`
+	MoneyDebet          decimal.Decimal  `json:"money_debet"`
+	MasterMoneyBalance  *decimal.Decimal `json:"master_money_balance"`  // nullable
+	MasterActiveBalance *decimal.Decimal `json:"master_active_balance"` // nullable
+	CardTypeID          *uuid.UUID       `json:"card_type_id"`          // nullable
+}
+
+// MarshalJSON writes money as JSON numbers with every digit (the decimal
+// package would quote them), so a card survives a round trip unchanged.
+func (c BonusCard) MarshalJSON() ([]byte, error) {
+	type wire struct {
+		ID                  uuid.UUID       `json:"id"`
+		Number              string          `json:"number"`
+		FullName            string          `json:"full_name"`
+		PartnerID           *uuid.UUID      `json:"partner_id"`
+		BonusType           BonusType       `json:"bonus_type"`
+		CardType            string          `json:"card_type"`
+		StatusDate          CRMTime         `json:"status_date"`
+		StatusCode          BonusCardStatus `json:"status_code"`
+		ExpiryDate          CRMTime         `json:"expiry_date"`
+		Balance             jsonNumber      `json:"balance"`
+		ActiveBalance       jsonNumber      `json:"active_balance"`
+		Summ                jsonNumber      `json:"summ"`
+		SummDiscounted      jsonNumber      `json:"summ_discounted"`
+		DiscountSumm        jsonNumber      `json:"discount_summ"`
+		Discount            jsonNumber      `json:"discount"`
+		Quantity            int             `json:"quantity"`
+		MoneyBalance        jsonNumber      `json:"money_balance"`
+		MoneyCredit         jsonNumber      `json:"money_credit"`
+		MoneyDebet          jsonNumber      `json:"money_debet"`
+		MasterMoneyBalance  *jsonNumber     `json:"master_money_balance"`
+		MasterActiveBalance *jsonNumber     `json:"master_active_balance"`
+		CardTypeID          *uuid.UUID      `json:"card_type_id"`
+	}
+	return json.Marshal(wire{
+		c.ID, c.Number, c.FullName, c.PartnerID, c.BonusType, c.CardType, c.StatusDate, c.StatusCode, c.ExpiryDate,
+		jsonNumber(c.Balance), jsonNumber(c.ActiveBalance), jsonNumber(c.Summ), jsonNumber(c.SummDiscounted),
+		jsonNumber(c.DiscountSumm), jsonNumber(c.Discount), c.Quantity, jsonNumber(c.MoneyBalance),
+		jsonNumber(c.MoneyCredit), jsonNumber(c.MoneyDebet), (*jsonNumber)(c.MasterMoneyBalance),
+		(*jsonNumber)(c.MasterActiveBalance), c.CardTypeID,
+	})
+}
+
+// jsonNumber is a decimal written as an unquoted JSON number that keeps
+// its scale ("100.50" stays 100.50).
+type jsonNumber decimal.Decimal
+
+func (n jsonNumber) MarshalJSON() ([]byte, error) {
+	return []byte(exactDecimal(decimal.Decimal(n))), nil
+}
+
+// exactDecimal is d with its scale kept.
+func exactDecimal(d decimal.Decimal) string {
+	if e := d.Exponent(); e < 0 {
+		return d.StringFixed(-e)
+	}
+	return d.String()
+}
+
+// ContactFilter selects contacts for Find. At least one field must be set;
+// the fields combine with AND.
+type ContactFilter struct {
+	MobilePhone string     `json:"mobile_phone,omitempty"` // normalised with MSISDN before sending
+	Email       string     `json:"email,omitempty"`
+	CardNumber  string     `json:"card_number,omitempty"`
+	PartnerID   *uuid.UUID `json:"partner_id,omitempty"`
+}
+
+// NewContact is the profile of a contact to create (CreateContact).
+type NewContact struct {
+	Contact       PersonalData  `json:"contact"`
+	Registration  Registration  `json:"registration"`
+	Communication Communication `json:"communication"`
+}
+
+// Registration says where a contact was registered.
+type Registration struct {
+	SalesOutletID uuid.UUID  `json:"sales_outlet_id"` // required
+	PartnerID     *uuid.UUID `json:"partner_id"`      // nullable
+}
+
+// Communication is how the contact agrees to be reached.
+type Communication struct {
+	AllowEmail bool `json:"allow_email"`
+	AllowSMS   bool `json:"allow_sms"`
+	AllowPhone bool `json:"allow_phone"`
+	// CommunicationMethod is the preferred channel; empty sends
+	// CommunicationAny, the spec's default.
+	CommunicationMethod CommunicationMethod `json:"communication_method"`
+}
+
+// VirtualCardRequest asks for a virtual card of a card type from the
+// CRM's pool (BindVirtualCard).
+type VirtualCardRequest struct {
+	ContactID  uuid.UUID  `json:"contact_id"`
+	PartnerID  *uuid.UUID `json:"partner_id"` // nil: the card belongs to no partner
+	CardTypeID uuid.UUID  `json:"card_type_id"`
+}
+
+// PhysicalCardRequest binds an issued plastic card by its number
+// (BindPhysicalCard).
+type PhysicalCardRequest struct {
+	ContactID  uuid.UUID `json:"contact_id"`
+	CardNumber string    `json:"card_number"`
+}
+
+// ContactService finds, reads and creates contacts and binds cards.
+//
+// Find and Get are GET requests and retried. Create, BindVirtualCard and
+// BindPhysicalCard are POST requests that change state and are NOT
+// idempotent: repeating a CreateContact whose answer was lost could create
+// a second contact (or fail with 10200), and repeating a bind could bind a
+// second virtual card, so they are not retried after a 5xx or an ambiguous
+// transport error. 429 and a failed dial are still retried: nothing was
+// processed.
+type ContactService struct{ crm *CRM }
+
+// Find returns the contacts matching every field of f (FindContactInfo).
+// An empty filter is a *ValidationError, as is a phone that MSISDN
+// rejects. No match is an empty slice, not an error.
+func (s *ContactService) Find(ctx context.Context, f ContactFilter) ([]ContactInfo, error) {
+	f.Email, f.CardNumber = strings.TrimSpace(f.Email), strings.TrimSpace(f.CardNumber)
+	if f.MobilePhone == "" && f.Email == "" && f.CardNumber == "" && f.PartnerID == nil {
+		return nil, &ValidationError{Field: "filter", Reason: "at least one of mobile_phone, email, card_number, partner_id must be set"}
+	}
+	if f.MobilePhone != "" {
+		m, err := MSISDN(f.MobilePhone)
+		if err != nil {
+			return nil, &ValidationError{Field: "filter.mobile_phone", Reason: err.(*ValidationError).Reason}
+		}
+		f.MobilePhone = m
+	}
+	var out []ContactInfo
+	err := s.crm.call(ctx, http.MethodGet, "FindContactInfo", &crmParams{Filter: s.crm.object(f)}, "contacts", true, &out)
+	return out, err
+}
+
+// Get returns a contact and its cards (GetByContactId). An unknown id is a
+// *CRMError with CodeContactNotFound (errors.Is(err, ErrNotFound) holds).
+func (s *ContactService) Get(ctx context.Context, contactID uuid.UUID) (*ContactInfo, error) {
+	if contactID == uuid.Nil {
+		return nil, &ValidationError{Field: "contact_id", Reason: "nil UUID"}
+	}
+	var out ContactInfo
+	if err := s.crm.call(ctx, http.MethodGet, "GetByContactId", &crmParams{ContactID: contactID.String()}, "contact", false, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Create registers a contact and returns its id (CreateContact). The
+// phone is normalised with MSISDN; an empty communication method becomes
+// CommunicationAny. Not retried on 5xx (see ContactService).
+func (s *ContactService) Create(ctx context.Context, nc NewContact) (uuid.UUID, error) {
+	if nc.Contact == (PersonalData{}) {
+		return uuid.Nil, &ValidationError{Field: "new_contact.contact", Reason: "empty personal data"}
+	}
+	if nc.Contact.MobilePhone != "" {
+		m, err := MSISDN(nc.Contact.MobilePhone)
+		if err != nil {
+			return uuid.Nil, &ValidationError{Field: "new_contact.contact.mobile_phone", Reason: err.(*ValidationError).Reason}
+		}
+		nc.Contact.MobilePhone = m
+	}
+	if g := nc.Contact.GenderCode; g != "" && !g.Known() {
+		return uuid.Nil, &ValidationError{Field: "new_contact.contact.gender_code", Reason: "unknown gender " + string(g)}
+	}
+	if nc.Registration.SalesOutletID == uuid.Nil {
+		return uuid.Nil, &ValidationError{Field: "new_contact.registration.sales_outlet_id", Reason: "required"}
+	}
+	if nc.Communication.CommunicationMethod == "" {
+		nc.Communication.CommunicationMethod = CommunicationAny
+	}
+	if m := nc.Communication.CommunicationMethod; !m.Known() {
+		return uuid.Nil, &ValidationError{Field: "new_contact.communication.communication_method", Reason: "unknown method " + string(m)}
+	}
+	var id uuid.UUID
+	err := s.crm.call(ctx, http.MethodPost, "CreateContact", &crmParams{NewContact: s.crm.object(nc)}, "contact_id", false, &id)
+	return id, err
+}
+
+// BindVirtualCard takes a virtual card of r.CardTypeID from the CRM's pool
+// and binds it to the contact (BindVirtualCard). Not retried on 5xx.
+func (s *ContactService) BindVirtualCard(ctx context.Context, r VirtualCardRequest) (*BonusCard, error) {
+	switch {
+	case r.ContactID == uuid.Nil:
+		return nil, &ValidationError{Field: "card_data.contact_id", Reason: "nil UUID"}
+	case r.CardTypeID == uuid.Nil:
+		return nil, &ValidationError{Field: "card_data.card_type_id", Reason: "nil UUID"}
+	}
+	var out BonusCard
+	if err := s.crm.call(ctx, http.MethodPost, "BindVirtualCard", &crmParams{CardData: s.crm.object(r)}, "card", false, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// BindPhysicalCard binds an issued card by its number (BindPhysicalCard).
+// The spec's errors: CodeCardDoesNotExist, CodeCardNotActive,
+// CodeAccessDenied, CodeCardAlreadyOwned. Not retried on 5xx.
+func (s *ContactService) BindPhysicalCard(ctx context.Context, r PhysicalCardRequest) (*BonusCard, error) {
+	r.CardNumber = strings.TrimSpace(r.CardNumber)
+	switch {
+	case r.ContactID == uuid.Nil:
+		return nil, &ValidationError{Field: "card_data.contact_id", Reason: "nil UUID"}
+	case r.CardNumber == "":
+		return nil, &ValidationError{Field: "card_data.card_number", Reason: "empty"}
+	}
+	var out BonusCard
+	if err := s.crm.call(ctx, http.MethodPost, "BindPhysicalCard", &crmParams{CardData: s.crm.object(r)}, "card", false, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
