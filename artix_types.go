@@ -1,6 +1,7 @@
 package loyalty
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -468,65 +469,134 @@ func (u *ArtixCustomerUpdate) appendJSON(buf []byte) []byte {
 	return append(buf, '}')
 }
 
+// artixClientIn is a client object as it arrives. encoding/json matches
+// keys without regard to case; the spec's other spellings have their own
+// fields.
+type artixClientIn struct {
+	ID               json.RawMessage `json:"idclient"`
+	Name             json.RawMessage `json:"name"`
+	LastName         json.RawMessage `json:"lastname"`
+	Patronymic       json.RawMessage `json:"patronymic"`
+	Text             json.RawMessage `json:"text"`
+	SpecialDate1Name json.RawMessage `json:"specialdate1name"`
+	SpecialDate2Name json.RawMessage `json:"specialdate2name"`
+	SpecialDate3Name json.RawMessage `json:"specialdate3name"`
+	ZipCode          json.RawMessage `json:"zipcode"`
+	Address          json.RawMessage `json:"address"`
+	Email            json.RawMessage `json:"email"`
+	WebPage          json.RawMessage `json:"webpage"`
+	Phone            json.RawMessage `json:"phonenumber"`
+	INN              json.RawMessage `json:"inn"`
+	Document         json.RawMessage `json:"document"`
+	OKPO             json.RawMessage `json:"okpo"`
+	OKPD             json.RawMessage `json:"okpd"`
+	Occupation       json.RawMessage `json:"occupation"`
+	ExtendedOptions  json.RawMessage `json:"extendedoptions"`
+	OrganizationCode json.RawMessage `json:"organizationcode"`
+	Birthday         json.RawMessage `json:"birthday"`
+	SpecialDate1     json.RawMessage `json:"specialdate1"`
+	SpecialDate2     json.RawMessage `json:"specialdate2"`
+	SpecialDate3     json.RawMessage `json:"specialdate3"`
+	Sex              json.RawMessage `json:"sex"`
+	ChildrenCount    json.RawMessage `json:"childrencount"`
+	Subscribed       json.RawMessage `json:"subscriptionadj"`
+	Options          json.RawMessage `json:"options"`
+	Communications   json.RawMessage `json:"communications"`
+
+	// The spec's other spellings.
+	PhoneTable        json.RawMessage `json:"phonenumbr"`
+	SpecialDate1Name2 json.RawMessage `json:"specialdate1 name"`
+	SpecialDate2Name2 json.RawMessage `json:"specialdate2 name"`
+	SpecialDate3Name2 json.RawMessage `json:"specialdate3 name"`
+	Subscribed2       json.RawMessage `json:"subscription adj"`
+}
+
 // UnmarshalJSON reads a client object, tolerating the spec's variants (see
 // the type's documentation). Unknown keys are ignored; null leaves a field nil.
 func (u *ArtixCustomerUpdate) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
+	var in artixClientIn
+	if err := json.Unmarshal(b, &in); err != nil {
 		return err
 	}
+	return u.from(&in)
+}
+
+func (u *ArtixCustomerUpdate) from(in *artixClientIn) error {
 	*u = ArtixCustomerUpdate{}
-	strs, dates := u.strs(), u.dates()
-	for k, v := range raw {
-		if string(trimJSON(v)) == "null" {
+	or := func(a, b json.RawMessage) json.RawMessage {
+		if a == nil {
+			return b
+		}
+		return a
+	}
+	strs := []json.RawMessage{in.Name, in.LastName, in.Patronymic, in.Text,
+		or(in.SpecialDate1Name, in.SpecialDate1Name2), or(in.SpecialDate2Name, in.SpecialDate2Name2), or(in.SpecialDate3Name, in.SpecialDate3Name2),
+		in.ZipCode, in.Address, in.Email, in.WebPage, or(in.Phone, in.PhoneTable),
+		in.INN, in.Document, in.OKPO, in.OKPD, in.Occupation,
+		in.ExtendedOptions, in.OrganizationCode}
+	for i, p := range u.strs() {
+		if isNull(strs[i]) {
 			continue
 		}
-		key := normKey(k)
-		if key == "phonenumbr" {
-			key = "phonenumber"
-		}
-		var err error
-		switch key {
-		case "idclient":
-			u.ID, err = flexString(v)
-		case "sex":
-			var n int
-			if n, err = flexInt(v); err == nil {
-				u.Sex = new(ArtixSex(n))
-			}
-		case "childrencount":
-			var n int
-			n, err = flexInt(v)
-			u.ChildrenCount = new(n)
-		case "subscriptionadj":
-			u.Subscribed, err = flexBool(v)
-		case "options":
-			u.Options = new(ArtixOptions)
-			err = u.Options.UnmarshalJSON(v)
-		case "communications":
-			u.Communications = new(ArtixCommunications)
-			err = u.Communications.UnmarshalJSON(v)
-		default:
-			for i, s := range artixStrings {
-				if s.key == key {
-					var str string
-					str, err = flexString(v)
-					*strs[i] = new(str)
-				}
-			}
-			for i, d := range artixDates {
-				if d == key {
-					var str string
-					str, err = flexString(v)
-					*dates[i] = new(ArtixDate(str))
-				}
-			}
-		}
+		s, err := flexString(strs[i])
 		if err != nil {
-			return fmt.Errorf("artix client %q: %w", k, err)
+			return fmt.Errorf("artix client %s: %w", artixStrings[i].key, err)
+		}
+		*p = &s
+	}
+	for i, raw := range []json.RawMessage{in.Birthday, in.SpecialDate1, in.SpecialDate2, in.SpecialDate3} {
+		if isNull(raw) {
+			continue
+		}
+		s, err := flexString(raw)
+		if err != nil {
+			return fmt.Errorf("artix client %s: %w", artixDates[i], err)
+		}
+		*u.dates()[i] = new(ArtixDate(s))
+	}
+	var err error
+	if !isNull(in.ID) {
+		if u.ID, err = flexString(in.ID); err != nil {
+			return fmt.Errorf("artix client idclient: %w", err)
+		}
+	}
+	if !isNull(in.Sex) {
+		n, err := flexInt(in.Sex)
+		if err != nil {
+			return fmt.Errorf("artix client sex: %w", err)
+		}
+		u.Sex = new(ArtixSex(n))
+	}
+	if !isNull(in.ChildrenCount) {
+		n, err := flexInt(in.ChildrenCount)
+		if err != nil {
+			return fmt.Errorf("artix client childrencount: %w", err)
+		}
+		u.ChildrenCount = &n
+	}
+	if sub := or(in.Subscribed, in.Subscribed2); !isNull(sub) {
+		if u.Subscribed, err = flexBool(sub); err != nil {
+			return fmt.Errorf("artix client subscriptionadj: %w", err)
+		}
+	}
+	if !isNull(in.Options) {
+		u.Options = new(ArtixOptions)
+		if err := u.Options.UnmarshalJSON(in.Options); err != nil {
+			return fmt.Errorf("artix client options: %w", err)
+		}
+	}
+	if !isNull(in.Communications) {
+		u.Communications = new(ArtixCommunications)
+		if err := u.Communications.UnmarshalJSON(in.Communications); err != nil {
+			return fmt.Errorf("artix client communications: %w", err)
 		}
 	}
 	return nil
+}
+
+func isNull(b json.RawMessage) bool {
+	b = bytes.TrimSpace(b)
+	return len(b) == 0 || string(b) == "null"
 }
 
 // MarshalJSON writes the command in the spec's wire form.
@@ -560,54 +630,51 @@ func (c ArtixCommand) appendJSON(buf []byte) ([]byte, error) {
 	return append(buf, '}'), nil
 }
 
-// UnmarshalJSON reads a command in the spec's wire form. The command name
-// is matched without regard to case; deleteClient's idclient may also sit
-// inside a client object.
+// UnmarshalJSON reads a command in the spec's wire form. Keys and the
+// command name are matched without regard to case; deleteClient's idclient
+// may also sit inside a client object.
 func (c *ArtixCommand) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
+	var in struct {
+		Command  *string         `json:"command"`
+		Client   *artixClientIn  `json:"client"`
+		IDClient json.RawMessage `json:"idclient"`
 	}
-	low := make(map[string]json.RawMessage, len(raw))
-	for k, v := range raw {
-		low[normKey(k)] = v
-	}
-	*c = ArtixCommand{}
-	nameRaw, ok := low["command"]
-	if !ok {
-		return errors.New(`artix command: no "command" key`)
-	}
-	var name string
-	if err := json.Unmarshal(nameRaw, &name); err != nil {
+	if err := json.Unmarshal(b, &in); err != nil {
 		return fmt.Errorf("artix command: %w", err)
 	}
-	client, hasClient := low["client"]
-	if hasClient && string(trimJSON(client)) == "null" {
-		hasClient = false
+	*c = ArtixCommand{}
+	if in.Command == nil {
+		return errors.New(`artix command: no "command" key`)
 	}
-	switch strings.ToLower(name) {
+	hasClient := in.Client != nil
+	switch name := *in.Command; strings.ToLower(name) {
 	case "addclient":
 		if !hasClient {
 			return errors.New(`artix addClient: no "client" object`)
 		}
-		c.Name, c.Client = ArtixAddClient, new(ArtixCustomer)
-		return c.Client.UnmarshalJSON(client)
+		var u ArtixCustomerUpdate
+		if err := u.from(in.Client); err != nil {
+			return err
+		}
+		c.Name, c.Client = ArtixAddClient, &ArtixCustomer{ID: u.ID}
+		c.Client.Apply(u)
+		return nil
 	case "updateclient":
 		if !hasClient {
 			return errors.New(`artix updateClient: no "client" object`)
 		}
 		c.Name, c.Update = ArtixUpdateClient, new(ArtixCustomerUpdate)
-		return c.Update.UnmarshalJSON(client)
+		return c.Update.from(in.Client)
 	case "deleteclient":
 		c.Name = ArtixDeleteClient
-		if id, ok := low["idclient"]; ok {
+		if !isNull(in.IDClient) {
 			var err error
-			c.ID, err = flexString(id)
+			c.ID, err = flexString(in.IDClient)
 			return err
 		}
 		if hasClient {
 			var u ArtixCustomerUpdate
-			if err := u.UnmarshalJSON(client); err != nil {
+			if err := u.from(in.Client); err != nil {
 				return err
 			}
 			c.ID = u.ID
@@ -617,8 +684,9 @@ func (c *ArtixCommand) UnmarshalJSON(b []byte) error {
 	case "clearclient":
 		c.Name = ArtixClearClient
 		return nil
+	default:
+		return fmt.Errorf("artix: unknown command %q", name)
 	}
-	return fmt.Errorf("artix: unknown command %q", name)
 }
 
 // normKey lowercases k and drops spaces and underscores, so that
@@ -631,13 +699,14 @@ func normKey(k string) string {
 	return k
 }
 
-func trimJSON(b []byte) []byte {
-	return []byte(strings.TrimSpace(string(b)))
-}
+func trimJSON(b []byte) []byte { return bytes.TrimSpace(b) }
 
 // flexString reads a JSON string or number as a string.
 func flexString(b []byte) (string, error) {
 	b = trimJSON(b)
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b) {
+		return string(b[1 : len(b)-1]), nil // a plain string, the common case
+	}
 	if len(b) > 0 && b[0] == '"' {
 		var s string
 		err := json.Unmarshal(b, &s)
