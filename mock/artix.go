@@ -51,8 +51,8 @@ func (a *artixAPI) reset() {
 }
 
 // artixReply is the mock's JSON answer. Errors are HTTP 400 (malformed or
-// refused batch: nothing applied), 401 (basic auth), 403 (shopcode), 404,
-// 405, with {"error": text} and, when one command is at fault, "command":
+// refused batch: nothing applied), 401 (basic auth), 403 (shopcode), 404
+// (another path, or not POST), with {"error": text} and, when one command is at fault, "command":
 // its index from 0. Success is 200 {"result":"ok","applied":n}.
 type artixReply struct {
 	Result  string `json:"result,omitempty"`
@@ -86,8 +86,9 @@ func (a *artixAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != http.MethodPost {
+		// Like a router with only a POST route: 404, not 405.
 		w.Header().Set("Allow", http.MethodPost)
-		writeArtix(w, http.StatusMethodNotAllowed, artixReply{Error: "use POST"})
+		writeArtix(w, http.StatusNotFound, artixReply{Error: "no such endpoint " + r.Method + " " + r.URL.Path + " (POST only)"})
 		return
 	}
 	a.mu.Lock()
