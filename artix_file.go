@@ -121,7 +121,7 @@ func (f *artixFiles) send(ctx context.Context, seq iter.Seq[ArtixCommand], n int
 	}
 	tmpName := tmp.Name()
 	defer os.Remove(tmpName) // after a successful link or rename: a no-op or the spare link
-	if err := writeArtixFile(tmp, seq); err != nil {
+	if err := writeArtixFile(ctx, tmp, seq); err != nil {
 		tmp.Close()
 		return &ArtixFileError{Op: "write", Path: tmpName, Err: err}
 	}
@@ -184,11 +184,15 @@ func (f *artixFiles) place(tmpName string) (string, error) {
 }
 
 // writeArtixFile writes every command as one JSON object followed by
-// "\n---\n" and syncs the file.
-func writeArtixFile(file *os.File, seq iter.Seq[ArtixCommand]) error {
+// "\n---\n" and syncs the file. It gives up when ctx ends.
+func writeArtixFile(ctx context.Context, file *os.File, seq iter.Seq[ArtixCommand]) error {
 	w := bufio.NewWriterSize(file, 64<<10)
 	buf := make([]byte, 0, 1024)
+	i := 0
 	for c := range seq {
+		if i++; i%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		var err error
 		if buf, err = c.appendJSON(buf[:0]); err != nil {
 			return err
