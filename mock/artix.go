@@ -1,12 +1,247 @@
 package mock
 
-import "net/http"
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"sync"
+	"time"
 
-// artixAPI is the Artix side of the mock.
-type artixAPI struct{ srv *Server }
+	"github.com/loyaltykit/loyalty"
+)
 
-func newArtixAPI(s *Server) *artixAPI { return &artixAPI{srv: s} }
+// MaxArtixBody is the largest loaddicts body the mock reads.
+const MaxArtixBody = 512 << 20
 
-func (a *artixAPI) reset() {}
+// artixAPI is the Artix side of the mock: the cash server's client
+// directory, loaded over HTTP (POST /aifexchange/loaddicts) or from an
+// exchange directory (Server.ServeArtixExchangeDir).
+//
+// Semantics, which the spec leaves open: a batch is applied all or nothing,
+// in order; addClient of an existing idclient replaces the record;
+// updateClient of an unknown idclient fails the batch; deleteClient of an
+// unknown idclient does nothing; clearClient empties the directory.
+type artixAPI struct {
+	srv *Server
 
-func (a *artixAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }
+	mu       sync.Mutex
+	clients  map[string]loyalty.ArtixCustomer
+	shopCode string
+	user     string
+	pass     string
+	auth     bool
+	loadErrs []error
+}
+
+func newArtixAPI(s *Server) *artixAPI {
+	return &artixAPI{srv: s, clients: map[string]loyalty.ArtixCustomer{}}
+}
+
+// reset empties the directory (the seed is an empty directory) and forgets
+// exchange-directory errors. Auth requirements stay.
+func (a *artixAPI) reset() {
+	a.mu.Lock()
+	a.clients = map[string]loyalty.ArtixCustomer{}
+	a.loadErrs = nil
+	a.mu.Unlock()
+}
+
+// artixReply is the mock's JSON answer. Errors are HTTP 400 (malformed or
+// refused batch: nothing applied), 401 (basic auth), 403 (shopcode), 404
+// (another path, or not POST), with {"error": text} and, when one command is at fault, "command":
+// its index from 0. Success is 200 {"result":"ok","applied":n}.
+type artixReply struct {
+	Result  string `json:"result,omitempty"`
+	Applied *int   `json:"applied,omitempty"`
+	Error   string `json:"error,omitempty"`
+	Command *int   `json:"command,omitempty"`
+}
+
+func writeArtix(w http.ResponseWriter, status int, r artixReply) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(r)
+}
+
+// artixBatchError is a refused batch; index is -1 when no single command is at fault.
+type artixBatchError struct {
+	index int
+	err   error
+}
+
+func (e *artixBatchError) Error() string {
+	if e.index < 0 {
+		return e.err.Error()
+	}
+	return fmt.Sprintf("command %d: %v", e.index, e.err)
+}
+
+func (a *artixAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != loyalty.ArtixLoadDictsPath {
+		writeArtix(w, http.StatusNotFound, artixReply{Error: "no such endpoint " + r.URL.Path})
+		return
+	}
+	if r.Method != http.MethodPost {
+		// Like a router with only a POST route: 404, not 405.
+		w.Header().Set("Allow", http.MethodPost)
+		writeArtix(w, http.StatusNotFound, artixReply{Error: "no such endpoint " + r.Method + " " + r.URL.Path + " (POST only)"})
+		return
+	}
+	a.mu.Lock()
+	shop, user, pass, auth := a.shopCode, a.user, a.pass, a.auth
+	a.mu.Unlock()
+	if auth {
+		u, p, ok := r.BasicAuth()
+		if !ok || subtle.ConstantTimeCompare([]byte(u), []byte(user)) != 1 || subtle.ConstantTimeCompare([]byte(p), []byte(pass)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Basic realm="artix"`)
+			writeArtix(w, http.StatusUnauthorized, artixReply{Error: "unauthorized"})
+			return
+		}
+	}
+	if shop != "" && r.Header.Get("shopcode") != shop {
+		writeArtix(w, http.StatusForbidden, artixReply{Error: fmt.Sprintf("unknown shopcode %q", r.Header.Get("shopcode"))})
+		return
+	}
+	cmds, err := decodeArtixArray(http.MaxBytesReader(w, r.Body, MaxArtixBody))
+	if err == nil {
+		err = a.apply(cmds)
+	}
+	if err != nil {
+		reply := artixReply{Error: err.Error()}
+		var be *artixBatchError
+		if errors.As(err, &be) && be.index >= 0 {
+			reply.Error, reply.Command = be.err.Error(), new(be.index)
+		}
+		writeArtix(w, http.StatusBadRequest, reply)
+		return
+	}
+	writeArtix(w, http.StatusOK, artixReply{Result: "ok", Applied: new(len(cmds))})
+}
+
+// decodeArtixArray reads a JSON array of commands (or a single command
+// object) one element at a time, validating each as the spec requires.
+func decodeArtixArray(r io.Reader) ([]loyalty.ArtixCommand, error) {
+	dec := json.NewDecoder(r)
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, &artixBatchError{index: -1, err: fmt.Errorf("malformed JSON: %w", err)}
+	}
+	if tok == json.Delim('{') {
+		return nil, &artixBatchError{index: -1, err: errors.New("want a JSON array of commands, got an object")}
+	}
+	if tok != json.Delim('[') {
+		return nil, &artixBatchError{index: -1, err: fmt.Errorf("want a JSON array of commands, got %v", tok)}
+	}
+	var cmds []loyalty.ArtixCommand
+	for i := 0; dec.More(); i++ {
+		var c loyalty.ArtixCommand
+		if err := dec.Decode(&c); err != nil {
+			return nil, &artixBatchError{index: i, err: err}
+		}
+		if err := c.Validate(); err != nil {
+			return nil, &artixBatchError{index: i, err: err}
+		}
+		cmds = append(cmds, c)
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, &artixBatchError{index: -1, err: fmt.Errorf("malformed JSON: %w", err)}
+	}
+	return cmds, nil
+}
+
+// apply runs cmds in order, all or nothing.
+func (a *artixAPI) apply(cmds []loyalty.ArtixCommand) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	next := maps.Clone(a.clients)
+	for i, c := range cmds {
+		switch c.Name {
+		case loyalty.ArtixAddClient:
+			// Records are never changed in place (Apply replaces pointers),
+			// so the decoded command's record can be kept as it is.
+			next[c.Client.ID] = *c.Client
+		case loyalty.ArtixUpdateClient:
+			rec, ok := next[c.Update.ID]
+			if !ok {
+				return &artixBatchError{index: i, err: fmt.Errorf("updateClient: no client with idclient %q", c.Update.ID)}
+			}
+			rec.Apply(*c.Update)
+			next[rec.ID] = rec
+		case loyalty.ArtixDeleteClient:
+			delete(next, c.ID)
+		case loyalty.ArtixClearClient:
+			clear(next)
+		}
+	}
+	a.clients = next
+	return nil
+}
+
+// RequireArtixAuth makes the Artix side demand HTTP basic auth with user
+// and password (401 otherwise). Server.Artix clients send them.
+func (s *Server) RequireArtixAuth(user, password string) {
+	s.ax.mu.Lock()
+	s.ax.user, s.ax.pass, s.ax.auth = user, password, true
+	s.ax.mu.Unlock()
+}
+
+// RequireArtixShopCode makes the Artix side demand the shopcode header
+// (403 otherwise). Server.Artix clients send it.
+func (s *Server) RequireArtixShopCode(code string) {
+	s.ax.mu.Lock()
+	s.ax.shopCode = code
+	s.ax.mu.Unlock()
+}
+
+// Artix returns an HTTP Artix client for this server, with fast retries
+// (3, 1–20 ms) and the credentials RequireArtixAuth and RequireArtixShopCode
+// set, followed by opts. It panics only if opts are invalid.
+func (s *Server) Artix(opts ...loyalty.Option) *loyalty.Artix {
+	base := []loyalty.Option{loyalty.WithRetry(3, time.Millisecond, 20*time.Millisecond)}
+	s.ax.mu.Lock()
+	if s.ax.auth {
+		base = append(base, loyalty.WithBasicAuth(s.ax.user, s.ax.pass))
+	}
+	if s.ax.shopCode != "" {
+		base = append(base, loyalty.WithArtixShopCode(s.ax.shopCode))
+	}
+	s.ax.mu.Unlock()
+	ax, err := loyalty.NewArtix(s.ArtixURL, append(base, opts...)...)
+	if err != nil {
+		panic("mock: Server.Artix: " + err.Error())
+	}
+	return ax
+}
+
+// ArtixClients returns a copy of the Artix client directory by idclient.
+func (s *Server) ArtixClients() map[string]loyalty.ArtixCustomer {
+	s.ax.mu.Lock()
+	defer s.ax.mu.Unlock()
+	out := make(map[string]loyalty.ArtixCustomer, len(s.ax.clients))
+	for id, c := range s.ax.clients {
+		out[id] = c.Clone()
+	}
+	return out
+}
+
+// ArtixClient returns one record of the Artix client directory.
+func (s *Server) ArtixClient(id string) (loyalty.ArtixCustomer, bool) {
+	s.ax.mu.Lock()
+	defer s.ax.mu.Unlock()
+	c, ok := s.ax.clients[id]
+	if !ok {
+		return loyalty.ArtixCustomer{}, false
+	}
+	return c.Clone(), true
+}
+
+// ArtixClientCount is the number of records in the Artix client directory.
+func (s *Server) ArtixClientCount() int {
+	s.ax.mu.Lock()
+	defer s.ax.mu.Unlock()
+	return len(s.ax.clients)
+}

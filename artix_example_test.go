@@ -1,0 +1,88 @@
+package loyalty_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock"
+)
+
+func ExampleNewArtix() {
+	srv, err := mock.Start(mock.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	srv.RequireArtixAuth("admin", "secret")
+
+	ax, err := loyalty.NewArtix(srv.ArtixURL, loyalty.WithBasicAuth("admin", "secret"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	err = ax.Customers.Add(ctx, loyalty.ArtixCustomer{ID: "4", FirstName: "Пётр", LastName: "Петров", Sex: new(loyalty.ArtixMale)})
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = ax.Customers.Update(ctx, loyalty.ArtixCustomerUpdate{ID: "4", Phone: new("88005559999")})
+	if err != nil {
+		log.Fatal(err)
+	}
+	c, _ := srv.ArtixClient("4")
+	fmt.Println(c.LastName, c.Phone)
+	// Output: Петров 88005559999
+}
+
+func ExampleArtix_Send() {
+	srv, err := mock.Start(mock.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	ax := srv.Artix()
+
+	err = ax.Send(context.Background(),
+		loyalty.ClearClients(),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: "1", FirstName: "Анна"}),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: "2", FirstName: "Олег", Birthday: "1899-12-31"}),
+	)
+	var re *loyalty.ArtixRecordError
+	if errors.As(err, &re) {
+		fmt.Printf("command %d (idclient %s): %s\n", re.Index, re.ID, re.Err.Field)
+	}
+	fmt.Println("clients:", srv.ArtixClientCount())
+	// Output:
+	// command 2 (idclient 2): client.birthday
+	// clients: 0
+}
+
+func ExampleNewArtixExchangeDir() {
+	srv, err := mock.Start(mock.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	dir, err := os.MkdirTemp("", "exchange")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go srv.ServeArtixExchangeDir(ctx, dir) // plays the cash server
+
+	ax, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(10*time.Second))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := ax.Send(ctx, loyalty.AddClient(loyalty.ArtixCustomer{ID: "4", FirstName: "Пётр"})); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("loaded:", srv.ArtixClientCount())
+	// Output: loaded: 1
+}

@@ -1,0 +1,234 @@
+package loyalty
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"iter"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// ErrArtixNotPickedUp matches a batch the cash server did not load within
+// the WithPickupWait timeout (or before the context ended). The batch is
+// written; it may still load later.
+var ErrArtixNotPickedUp = errors.New("loyalty: artix batch not picked up yet")
+
+// ArtixFileError is a failure of the exchange-directory transport: the
+// directory is missing or unwritable, or a batch was not picked up.
+type ArtixFileError struct {
+	Op   string // "write" or "wait"
+	Path string // the file or directory concerned
+	Err  error  // the cause; ErrArtixNotPickedUp for a pickup timeout
+}
+
+func (e *ArtixFileError) Error() string {
+	if errors.Is(e.Err, ErrArtixNotPickedUp) {
+		return fmt.Sprintf("loyalty: artix: %s was not picked up by the cash server (%v); it is written and may still load later", e.Path, e.Err)
+	}
+	return fmt.Sprintf("loyalty: artix %s %s: %v", e.Op, e.Path, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *ArtixFileError) Unwrap() error { return e.Err }
+
+// NewArtixExchangeDir returns a client that writes batches into dir, the
+// cash server's exchange directory (e.g. /linuxcash/exchange/in): each
+// batch is pos<yyyyMMddHHmmss>.aif, every command one JSON object followed
+// by "\n---\n", written to a temporary file and moved into place, then an
+// empty pos<same>.flz flag telling the server to load it. The directory
+// must exist and be writable. The HTTP options (retries, HTTP client,
+// shopcode, basic auth) do not apply; WithPickupWait and WithPollInterval do.
+func NewArtixExchangeDir(dir string, opts ...Option) (*Artix, error) {
+	s, err := applyOptions("artix", opts)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.artix.httpOnly) > 0 {
+		return nil, &ConfigError{Field: s.artix.httpOnly[0], Reason: "applies to NewArtix (HTTP) only"}
+	}
+	if dir == "" {
+		return nil, &ConfigError{Field: "dir", Reason: "empty"}
+	}
+	if err := checkDirWritable(dir); err != nil {
+		return nil, &ConfigError{Field: "dir", Reason: err.Error()}
+	}
+	f := &artixFiles{dir: dir, wait: s.artix.pickupWait, poll: s.artix.pollInterval, logger: s.logger}
+	if f.poll == 0 {
+		f.poll = DefaultArtixPollInterval
+	}
+	return newArtix(f), nil
+}
+
+func checkDirWritable(dir string) error {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	probe, err := os.CreateTemp(dir, ".loyalty-probe-*")
+	if err != nil {
+		return fmt.Errorf("not writable: %w", err)
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
+}
+
+// artixFiles is the exchange-directory transport.
+type artixFiles struct {
+	dir    string
+	wait   time.Duration
+	poll   time.Duration
+	logger *slog.Logger
+}
+
+// artixStamp hands out batch timestamps: never one used before by this
+// process, so two batches in the same second get consecutive seconds.
+var artixStamp struct {
+	sync.Mutex
+	last time.Time
+}
+
+func nextArtixStamp(now time.Time) time.Time {
+	artixStamp.Lock()
+	defer artixStamp.Unlock()
+	t := now.Truncate(time.Second)
+	if !t.After(artixStamp.last) {
+		t = artixStamp.last.Add(time.Second)
+	}
+	artixStamp.last = t
+	return t
+}
+
+// ArtixBatchName is the base name (without .aif or .flz) of a batch file
+// stamped t: pos<yyyyMMddHHmmss>.
+func ArtixBatchName(t time.Time) string { return "pos" + t.Format("20060102150405") }
+
+func (f *artixFiles) send(ctx context.Context, seq iter.Seq[ArtixCommand], n int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(f.dir, ".loyalty-*.tmp")
+	if err != nil {
+		return &ArtixFileError{Op: "write", Path: f.dir, Err: err}
+	}
+	tmpName := tmp.Name()
+	defer os.Remove(tmpName) // after a successful link or rename: a no-op or the spare link
+	if err := writeArtixFile(ctx, tmp, seq); err != nil {
+		tmp.Close()
+		return &ArtixFileError{Op: "write", Path: tmpName, Err: err}
+	}
+	if err := tmp.Close(); err != nil {
+		return &ArtixFileError{Op: "write", Path: tmpName, Err: err}
+	}
+	base, err := f.place(tmpName)
+	if err != nil {
+		return err
+	}
+	flz := filepath.Join(f.dir, base+".flz")
+	flag, err := os.OpenFile(flz, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return &ArtixFileError{Op: "write", Path: flz, Err: err}
+	}
+	if err := flag.Close(); err != nil {
+		return &ArtixFileError{Op: "write", Path: flz, Err: err}
+	}
+	if f.logger != nil {
+		f.logger.LogAttrs(ctx, slog.LevelDebug, "loyalty artix batch written",
+			slog.String("api", "artix"), slog.String("file", base+".aif"), slog.Int("commands", n))
+	}
+	if f.wait > 0 {
+		return f.awaitPickup(ctx, base)
+	}
+	return nil
+}
+
+// place moves the finished temporary file to a pos<stamp>.aif name that no
+// other batch uses, without overwriting anything, and returns the base name.
+func (f *artixFiles) place(tmpName string) (string, error) {
+	stamp := nextArtixStamp(time.Now())
+	for range 1000 {
+		base := ArtixBatchName(stamp)
+		aif := filepath.Join(f.dir, base+".aif")
+		flz := filepath.Join(f.dir, base+".flz")
+		if _, err := os.Lstat(flz); err == nil {
+			stamp = nextArtixStamp(stamp.Add(time.Second))
+			continue
+		}
+		// A hard link never replaces an existing file; fall back to a
+		// rename where links are not supported.
+		err := os.Link(tmpName, aif)
+		if errors.Is(err, fs.ErrExist) {
+			stamp = nextArtixStamp(stamp.Add(time.Second))
+			continue
+		}
+		if err != nil {
+			if _, serr := os.Lstat(aif); serr == nil {
+				stamp = nextArtixStamp(stamp.Add(time.Second))
+				continue
+			}
+			if rerr := os.Rename(tmpName, aif); rerr != nil {
+				return "", &ArtixFileError{Op: "write", Path: aif, Err: rerr}
+			}
+		}
+		return base, nil
+	}
+	return "", &ArtixFileError{Op: "write", Path: f.dir, Err: errors.New("no free batch name in 1000 seconds ahead")}
+}
+
+// writeArtixFile writes every command as one JSON object followed by
+// "\n---\n" and syncs the file. It gives up when ctx ends.
+func writeArtixFile(ctx context.Context, file *os.File, seq iter.Seq[ArtixCommand]) error {
+	w := bufio.NewWriterSize(file, 64<<10)
+	buf := make([]byte, 0, 1024)
+	i := 0
+	for c := range seq {
+		if i++; i%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var err error
+		if buf, err = c.appendJSON(buf[:0]); err != nil {
+			return err
+		}
+		buf = append(buf, "\n---\n"...)
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return file.Sync()
+}
+
+// awaitPickup polls until both files of the batch are gone.
+func (f *artixFiles) awaitPickup(ctx context.Context, base string) error {
+	ctx, cancel := context.WithTimeout(ctx, f.wait)
+	defer cancel()
+	aif := filepath.Join(f.dir, base+".aif")
+	flz := filepath.Join(f.dir, base+".flz")
+	tick := time.NewTicker(f.poll)
+	defer tick.Stop()
+	for {
+		if gone(aif) && gone(flz) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return &ArtixFileError{Op: "wait", Path: aif, Err: fmt.Errorf("%w: %w", ErrArtixNotPickedUp, ctx.Err())}
+		case <-tick.C:
+		}
+	}
+}
+
+func gone(path string) bool {
+	_, err := os.Lstat(path)
+	return errors.Is(err, fs.ErrNotExist)
+}

@@ -1,0 +1,553 @@
+package loyalty_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock"
+)
+
+func TestArtixValidation(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("ж", n) } // 2 bytes a rune
+	ok := loyalty.ArtixCustomer{ID: "1"}
+	with := func(f func(c *loyalty.ArtixCustomer)) loyalty.ArtixCommand {
+		c := ok
+		f(&c)
+		return loyalty.AddClient(c)
+	}
+	cases := []struct {
+		name  string
+		cmd   loyalty.ArtixCommand
+		field string // "" when valid
+	}{
+		{"minimal", loyalty.AddClient(ok), ""},
+		{"empty idclient", with(func(c *loyalty.ArtixCustomer) { c.ID = "" }), "client.idclient"},
+		{"blank idclient", with(func(c *loyalty.ArtixCustomer) { c.ID = "  " }), "client.idclient"},
+		{"idclient 100 runes", with(func(c *loyalty.ArtixCustomer) { c.ID = long(100) }), ""},
+		{"idclient 101 runes", with(func(c *loyalty.ArtixCustomer) { c.ID = long(101) }), "client.idclient"},
+		{"name 200 runes (400 bytes)", with(func(c *loyalty.ArtixCustomer) { c.FirstName = long(200) }), ""},
+		{"name 201 runes", with(func(c *loyalty.ArtixCustomer) { c.FirstName = long(201) }), "client.name"},
+		{"email 201 runes", with(func(c *loyalty.ArtixCustomer) { c.Email = long(201) }), "client.email"},
+		{"phone 201 runes", with(func(c *loyalty.ArtixCustomer) { c.Phone = long(201) }), "client.phonenumber"},
+		{"specialdate3name 201 runes", with(func(c *loyalty.ArtixCustomer) { c.SpecialDate3Name = long(201) }), "client.specialdate3name"},
+		{"lastname 255 runes", with(func(c *loyalty.ArtixCustomer) { c.LastName = long(255) }), ""},
+		{"lastname 256 runes", with(func(c *loyalty.ArtixCustomer) { c.LastName = long(256) }), "client.lastname"},
+		{"patronymic 256 runes", with(func(c *loyalty.ArtixCustomer) { c.Patronymic = long(256) }), "client.patronymic"},
+		{"organizationcode 255 runes", with(func(c *loyalty.ArtixCustomer) { c.OrganizationCode = long(255) }), ""},
+		{"organizationcode 256 runes", with(func(c *loyalty.ArtixCustomer) { c.OrganizationCode = long(256) }), "client.organizationcode"},
+		{"extendedoptions unlimited", with(func(c *loyalty.ArtixCustomer) { c.ExtendedOptions = long(5000) }), ""},
+		{"invalid UTF-8", with(func(c *loyalty.ArtixCustomer) { c.Text = "\xff" }), "client.text"},
+		{"birthday 1901", with(func(c *loyalty.ArtixCustomer) { c.Birthday = "1901-01-01" }), ""},
+		{"birthday 1900", with(func(c *loyalty.ArtixCustomer) { c.Birthday = "1900-12-31" }), "client.birthday"},
+		{"birthday not a date", with(func(c *loyalty.ArtixCustomer) { c.Birthday = "1966-02-30" }), "client.birthday"},
+		{"birthday Russian format", with(func(c *loyalty.ArtixCustomer) { c.Birthday = "20.05.1966" }), "client.birthday"},
+		{"specialdate2 bad", with(func(c *loyalty.ArtixCustomer) { c.SpecialDate2 = "tomorrow" }), "client.specialdate2"},
+		{"specialdate1 before 1900 is a date", with(func(c *loyalty.ArtixCustomer) { c.SpecialDate1 = "1899-01-01" }), ""},
+		{"sex female", with(func(c *loyalty.ArtixCustomer) { c.Sex = new(loyalty.ArtixFemale) }), ""},
+		{"sex 2", with(func(c *loyalty.ArtixCustomer) { c.Sex = new(loyalty.ArtixSex(2)) }), "client.sex"},
+		{"sex -1", with(func(c *loyalty.ArtixCustomer) { c.Sex = new(loyalty.ArtixSex(-1)) }), "client.sex"},
+		{"childrencount 0", with(func(c *loyalty.ArtixCustomer) { c.ChildrenCount = new(0) }), ""},
+		{"childrencount -1", with(func(c *loyalty.ArtixCustomer) { c.ChildrenCount = new(-1) }), "client.childrencount"},
+		{"update empty id", loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{Email: new("a@b.ru")}), "client.idclient"},
+		{"update long email", loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: "1", Email: new(long(201))}), "client.email"},
+		{"update bad birthday", loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: "1", Birthday: new(loyalty.ArtixDate("1800-01-01"))}), "client.birthday"},
+		{"update clears birthday", loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: "1", Birthday: new(loyalty.ArtixDate(""))}), ""},
+		{"delete empty id", loyalty.DeleteClient(""), "idclient"},
+		{"delete long id", loyalty.DeleteClient(long(101)), "idclient"},
+		{"add nil client", loyalty.ArtixCommand{Name: loyalty.ArtixAddClient}, "client"},
+		{"update nil client", loyalty.ArtixCommand{Name: loyalty.ArtixUpdateClient}, "client"},
+		{"zero command", loyalty.ArtixCommand{}, "command"},
+		{"unknown command", loyalty.ArtixCommand{Name: "dropTable"}, "command"},
+		{"clear", loyalty.ClearClients(), ""},
+	}
+	srv := mock.NewServer(t)
+	ax := srv.Artix()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.cmd.Validate()
+			if tc.field == "" {
+				if err != nil {
+					t.Fatalf("want valid, got %v", err)
+				}
+				return
+			}
+			var ve *loyalty.ValidationError
+			if !errors.As(err, &ve) || ve.Field != tc.field {
+				t.Fatalf("want a *ValidationError for %s, got %v", tc.field, err)
+			}
+			// In a batch: refused with the record named, nothing sent.
+			before := len(srv.RequestsTo(mock.ArtixAPI))
+			err = ax.Send(context.Background(), loyalty.ClearClients(), loyalty.DeleteClient("x"), tc.cmd)
+			var re *loyalty.ArtixRecordError
+			if !errors.As(err, &re) || re.Index != 2 || re.Command != tc.cmd.Name || re.ID != tc.cmd.ClientID() {
+				t.Fatalf("want an *ArtixRecordError for command 2, got %v", err)
+			}
+			if !errors.As(err, &ve) || ve.Field != tc.field || !strings.Contains(err.Error(), "command 2") || !strings.Contains(err.Error(), tc.field) {
+				t.Errorf("error does not name the record and field: %v", err)
+			}
+			if after := len(srv.RequestsTo(mock.ArtixAPI)); after != before {
+				t.Errorf("%d requests sent for an invalid batch", after-before)
+			}
+		})
+	}
+	var re *loyalty.ArtixRecordError
+	if err := ax.Customers.Add(context.Background(), loyalty.ArtixCustomer{ID: "77", Sex: new(loyalty.ArtixSex(3))}); !errors.As(err, &re) || re.ID != "77" || !strings.Contains(err.Error(), `idclient "77"`) {
+		t.Errorf("Add: %v", err)
+	}
+}
+
+func TestArtixHTTPEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	srv := mock.NewServer(t)
+	srv.RequireArtixShopCode("111")
+	srv.RequireArtixAuth("admin", "s3cret-pass")
+	ax := srv.Artix()
+
+	c := *specAddClient().Client
+	if err := ax.Customers.Add(ctx, c); err != nil {
+		t.Fatalf("Add: %v", err)
+	}
+	if err := ax.Customers.Add(ctx, loyalty.ArtixCustomer{ID: "12", FirstName: "Анна", Sex: new(loyalty.ArtixFemale)}); err != nil {
+		t.Fatalf("Add: %v", err)
+	}
+	if got, ok := srv.ArtixClient("4"); !ok || got.LastName != "Петров" || !*got.Options.EmailConfirmed {
+		t.Fatalf("client 4 on the server: %+v %v", got, ok)
+	}
+	if err := ax.Customers.Update(ctx, loyalty.ArtixCustomerUpdate{ID: "4", Phone: new("88005559999"), Sex: new(loyalty.ArtixMale)}); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	got, _ := srv.ArtixClient("4")
+	if got.Phone != "88005559999" || got.FirstName != "Пётр" || got.Occupation != "Сантехник" {
+		t.Errorf("update changed more or less than asked: %+v", got)
+	}
+	if err := ax.Customers.Delete(ctx, "12"); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, ok := srv.ArtixClient("12"); ok || srv.ArtixClientCount() != 1 {
+		t.Errorf("client 12 not deleted: %v", srv.ArtixClients())
+	}
+	if err := ax.Customers.Delete(ctx, "12"); err != nil {
+		t.Errorf("deleting an absent client: %v", err)
+	}
+	if err := ax.Customers.Clear(ctx); err != nil || srv.ArtixClientCount() != 0 {
+		t.Fatalf("Clear: %v, %d left", err, srv.ArtixClientCount())
+	}
+
+	reqs := srv.RequestsTo(mock.ArtixAPI)
+	r := reqs[0]
+	if r.Method != http.MethodPost || r.Path != "/aifexchange/loaddicts" || r.Header.Get("shopcode") != "111" ||
+		r.Header.Get("Content-Type") != "application/json" || r.Header.Get("Accept") != "application/json" {
+		t.Errorf("request: %s %s %v", r.Method, r.Path, r.Header)
+	}
+	if u, p, ok := (&http.Request{Header: r.Header}).BasicAuth(); !ok || u != "admin" || p != "s3cret-pass" {
+		t.Errorf("basic auth %q %q %v", u, p, ok)
+	}
+	if !bytes.HasPrefix(r.Body, []byte(`[{"command":"addClient","client":{"idclient":"4",`)) {
+		t.Errorf("body: %s", r.Body)
+	}
+	if b := string(reqs[len(reqs)-1].Body); b != `[{"command":"clearClient"}]` {
+		t.Errorf("clear body: %s", b)
+	}
+}
+
+func TestArtixHTTPBatchInOrder(t *testing.T) {
+	srv := mock.NewServer(t)
+	ax := srv.Artix()
+	err := ax.Send(context.Background(),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: "1", FirstName: "a"}),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: "2", FirstName: "b"}),
+		loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: "1", FirstName: new("A")}),
+		loyalty.DeleteClient("2"),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: "3"}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := srv.ArtixClients()
+	if len(cs) != 2 || cs["1"].FirstName != "A" || cs["3"].ID != "3" {
+		t.Errorf("directory: %+v", cs)
+	}
+	if err := ax.Send(context.Background()); err != nil || len(srv.RequestsTo(mock.ArtixAPI)) != 1 {
+		t.Errorf("an empty batch sent a request: %v", err)
+	}
+}
+
+func TestArtixHTTPErrors(t *testing.T) {
+	ctx := context.Background()
+	srv := mock.NewServer(t)
+	srv.RequireArtixAuth("admin", "right")
+
+	// The server's JSON error reply is surfaced; the batch is not applied.
+	ax := srv.Artix()
+	err := ax.Send(ctx, loyalty.AddClient(loyalty.ArtixCustomer{ID: "1"}), loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: "404", Email: new("x")}))
+	var ae *loyalty.APIError
+	if !errors.As(err, &ae) || ae.StatusCode != http.StatusBadRequest || !strings.Contains(ae.Info, `"404"`) || !strings.Contains(ae.Info, "(command 1)") {
+		t.Fatalf("want a 400 *APIError naming command 1, got %v", err)
+	}
+	if ae.Attempts != 1 || srv.ArtixClientCount() != 0 {
+		t.Errorf("a 400 was retried (%d attempts) or half applied (%d clients)", ae.Attempts, srv.ArtixClientCount())
+	}
+
+	// A wrong password: 401, and the password is in no error or log.
+	var logs bytes.Buffer
+	wrong, err := loyalty.NewArtix(srv.ArtixURL, loyalty.WithBasicAuth("admin", "wrong-S3CRET"), loyalty.WithoutRetries(),
+		loyalty.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = wrong.Customers.Clear(ctx)
+	if !errors.As(err, &ae) || ae.StatusCode != http.StatusUnauthorized || ae.Info != "unauthorized" {
+		t.Fatalf("want a 401 *APIError, got %v", err)
+	}
+	for _, s := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", ae), logs.String()} {
+		if strings.Contains(s, "wrong-S3CRET") || strings.Contains(s, "d3JvbmctUzNDUkVU") {
+			t.Errorf("password leaked: %s", s)
+		}
+	}
+	if logs.Len() == 0 {
+		t.Error("no log records written")
+	}
+
+	// Not JSON (a proxy page): *APIError with the status, no Info.
+	srv.Fail(mock.Fault{API: mock.ArtixAPI, Status: http.StatusBadGateway})
+	err = srv.Artix(loyalty.WithoutRetries()).Customers.Clear(ctx)
+	if !errors.As(err, &ae) || ae.StatusCode != http.StatusBadGateway || ae.Info != "" {
+		t.Errorf("want a 502 *APIError, got %v", err)
+	}
+}
+
+func TestArtixHTTPRetries(t *testing.T) {
+	ctx := context.Background()
+	srv := mock.NewServer(t)
+	ax := srv.Artix()
+	// 429 and 503 are retried; the batch is applied once it gets through.
+	srv.Fail(mock.Fault{API: mock.ArtixAPI, Status: http.StatusTooManyRequests, RetryAfter: "0"})
+	srv.Fail(mock.Fault{API: mock.ArtixAPI, Status: http.StatusServiceUnavailable})
+	if err := ax.Customers.Add(ctx, loyalty.ArtixCustomer{ID: "1"}); err != nil {
+		t.Fatalf("Add: %v", err)
+	}
+	if n := len(srv.RequestsTo(mock.ArtixAPI)); n != 3 || srv.ArtixClientCount() != 1 {
+		t.Errorf("%d requests, %d clients", n, srv.ArtixClientCount())
+	}
+	// An ambiguous failure after the batch took effect: retrying it is
+	// harmless (the batch is marked idempotent) and the state is as after one.
+	srv.Fail(mock.Fault{API: mock.ArtixAPI, Status: http.StatusInternalServerError, AfterApply: true})
+	err := ax.Send(ctx, loyalty.AddClient(loyalty.ArtixCustomer{ID: "2", FirstName: "x"}), loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: "2", FirstName: new("y")}), loyalty.DeleteClient("1"))
+	if err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if cs := srv.ArtixClients(); len(cs) != 1 || cs["2"].FirstName != "y" {
+		t.Errorf("replayed batch left %+v", cs)
+	}
+	// A reset connection is retried too, also for streamed bodies.
+	srv.Fail(mock.Fault{API: mock.ArtixAPI, Reset: true})
+	if err := ax.SendSeq(ctx, artixAdds(1500)); err != nil {
+		t.Fatalf("SendSeq after reset: %v", err)
+	}
+	if srv.ArtixClientCount() != 1501 {
+		t.Errorf("%d clients", srv.ArtixClientCount())
+	}
+}
+
+// artixAdds yields n addClient commands; it can be iterated many times.
+func artixAdds(n int) iter.Seq[loyalty.ArtixCommand] {
+	return func(yield func(loyalty.ArtixCommand) bool) {
+		for i := range n {
+			c := loyalty.ArtixCustomer{
+				ID: fmt.Sprintf("c%06d", i), FirstName: "Иван", LastName: "Иванов", Patronymic: "Иванович",
+				Phone: fmt.Sprintf("7916%07d", i), Email: fmt.Sprintf("c%d@example.ru", i),
+				Birthday: "1980-01-02", Sex: new(loyalty.ArtixMale), ChildrenCount: new(i % 4),
+				Communications: &loyalty.ArtixCommunications{SMS: new(true)},
+			}
+			if !yield(loyalty.AddClient(c)) {
+				return
+			}
+		}
+	}
+}
+
+func TestArtixHTTP100k(t *testing.T) {
+	if testing.Short() {
+		t.Skip("100k records")
+	}
+	t.Parallel()
+	srv := mock.NewServer(t)
+	const n = artixBigBatch
+	if err := srv.Artix().SendSeq(context.Background(), artixAdds(n)); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.ArtixClientCount(); got != n {
+		t.Fatalf("%d clients, want %d", got, n)
+	}
+	r := srv.RequestsTo(mock.ArtixAPI)[0]
+	if r.BodySize < n*200 || len(r.Body) != mock.MaxJournalBody {
+		t.Errorf("body %d bytes (journal kept %d)", r.BodySize, len(r.Body))
+	}
+	if c, _ := srv.ArtixClient(fmt.Sprintf("c%06d", n-1)); c.Phone != fmt.Sprintf("7916%07d", n-1) {
+		t.Errorf("last record: %+v", c)
+	}
+}
+
+func TestArtixOptions(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		err  func() error
+	}{
+		{"pickup wait over HTTP", func() error { _, err := loyalty.NewArtix("http://x", loyalty.WithPickupWait(time.Second)); return err }},
+		{"poll interval over HTTP", func() error {
+			_, err := loyalty.NewArtix("http://x", loyalty.WithPollInterval(time.Second))
+			return err
+		}},
+		{"basic auth for files", func() error { _, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithBasicAuth("u", "p")); return err }},
+		{"shopcode for files", func() error { _, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithArtixShopCode("1")); return err }},
+		{"shopcode for VirtPOS", func() error {
+			_, err := loyalty.NewVirtPOS("http://x", "k", loyalty.WithArtixShopCode("1"))
+			return err
+		}},
+		{"empty shopcode", func() error { _, err := loyalty.NewArtix("http://x", loyalty.WithArtixShopCode("")); return err }},
+		{"empty user", func() error { _, err := loyalty.NewArtix("http://x", loyalty.WithBasicAuth("", "p")); return err }},
+		{"colon in user", func() error { _, err := loyalty.NewArtix("http://x", loyalty.WithBasicAuth("a:b", "p")); return err }},
+		{"line break", func() error {
+			_, err := loyalty.NewArtix("http://x", loyalty.WithBasicAuth("a", "p\r\nX: y"))
+			return err
+		}},
+		{"negative pickup", func() error { _, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(-1)); return err }},
+		{"zero poll", func() error { _, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithPollInterval(0)); return err }},
+		{"bad URL", func() error { _, err := loyalty.NewArtix("ftp://x"); return err }},
+		{"empty dir", func() error { _, err := loyalty.NewArtixExchangeDir(""); return err }},
+		{"missing dir", func() error { _, err := loyalty.NewArtixExchangeDir(filepath.Join(dir, "nope")); return err }},
+		{"file, not dir", func() error {
+			f := filepath.Join(dir, "file")
+			os.WriteFile(f, nil, 0o644)
+			_, err := loyalty.NewArtixExchangeDir(f)
+			return err
+		}},
+	} {
+		var ce *loyalty.ConfigError
+		if err := tc.err(); !errors.As(err, &ce) {
+			t.Errorf("%s: want a *ConfigError, got %v", tc.name, err)
+		}
+	}
+	if _, err := loyalty.NewArtix("http://x", loyalty.WithBasicAuth("admin", "secret-pw")); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestArtixNilContext(t *testing.T) {
+	ax := mock.NewServer(t).Artix()
+	var ctx context.Context
+	var ce *loyalty.ConfigError
+	if err := ax.Customers.Clear(ctx); !errors.As(err, &ce) {
+		t.Errorf("nil ctx: %v", err)
+	}
+}
+
+func TestArtixExchangeDirEndToEnd(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := mock.NewServer(t)
+	dir := t.TempDir()
+	done := make(chan error, 1)
+	go func() { done <- srv.ServeArtixExchangeDir(ctx, dir) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("loader: %v", err)
+		}
+	})
+
+	ax, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(30*time.Second), loyalty.WithPollInterval(2*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ax.Send(ctx, specAddClient(), loyalty.AddClient(loyalty.ArtixCustomer{ID: "12"}), loyalty.DeleteClient("12")); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if c, ok := srv.ArtixClient("4"); !ok || c.Occupation != "Сантехник" || srv.ArtixClientCount() != 1 {
+		t.Fatalf("directory after the file batch: %+v", srv.ArtixClients())
+	}
+	if err := ax.Customers.Update(ctx, loyalty.ArtixCustomerUpdate{ID: "4", Email: new("new@example.ru")}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := srv.ArtixClient("4"); c.Email != "new@example.ru" {
+		t.Errorf("update through the file: %+v", c)
+	}
+	// HTTP and files share one directory.
+	if err := srv.Artix().Customers.Clear(ctx); err != nil || srv.ArtixClientCount() != 0 {
+		t.Errorf("clear over HTTP: %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 0 {
+		t.Errorf("files left behind: %v", entries)
+	}
+	if errs := srv.ArtixLoadErrors(); len(errs) != 0 {
+		t.Errorf("load errors: %v", errs)
+	}
+
+	// A batch the loader refuses is deleted and its error kept.
+	os.WriteFile(filepath.Join(dir, "pos20000101000000.aif"), []byte("{\"command\":\"updateClient\",\"client\":{\"idclient\":\"nobody\"}}\n---\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "pos20000101000000.flz"), nil, 0o644)
+	for range 2000 {
+		if len(srv.ArtixLoadErrors()) > 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if errs := srv.ArtixLoadErrors(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "nobody") {
+		t.Errorf("load errors: %v", errs)
+	}
+}
+
+func TestArtixExchangeDirSameSecond(t *testing.T) {
+	dir := t.TempDir()
+	ax, err := loyalty.NewArtixExchangeDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A stale batch already waiting under the current second's name.
+	stale := loyalty.ArtixBatchName(time.Now().Add(time.Second))
+	os.WriteFile(filepath.Join(dir, stale+".aif"), []byte("stale"), 0o644)
+	const batches = 5
+	for i := range batches {
+		if err := ax.Customers.Delete(context.Background(), fmt.Sprint(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var aifs, flzs []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		switch filepath.Ext(e.Name()) {
+		case ".aif":
+			aifs = append(aifs, e.Name())
+		case ".flz":
+			flzs = append(flzs, e.Name())
+		default:
+			t.Errorf("unexpected file %s", e.Name())
+		}
+	}
+	if len(aifs) != batches+1 || len(flzs) != batches {
+		t.Fatalf("aif %v flz %v", aifs, flzs)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, stale+".aif")); string(b) != "stale" {
+		t.Error("the stale batch was overwritten")
+	}
+	seen := map[string]bool{}
+	for _, f := range flzs {
+		base := strings.TrimSuffix(f, ".flz")
+		if len(base) != len("pos20060102150405") || seen[base] || base == stale {
+			t.Errorf("flag %s", f)
+		}
+		seen[base] = true
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() != 0 {
+			t.Errorf("flag %s not empty", f)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, base+".aif"))
+		if err != nil || !bytes.HasPrefix(b, []byte(`{"command":"deleteClient","idclient":"`)) || !bytes.HasSuffix(b, []byte("\"}\n---\n")) {
+			t.Errorf("%s.aif: %q %v", base, b, err)
+		}
+	}
+	// The files sort in the order the batches were sent.
+	if !slices.IsSorted(flzs) {
+		t.Errorf("flags out of order: %v", flzs)
+	}
+	for i, f := range flzs {
+		b, _ := os.ReadFile(filepath.Join(dir, strings.TrimSuffix(f, ".flz")+".aif"))
+		if !bytes.Contains(b, []byte(fmt.Sprintf(`"idclient":"%d"`, i))) {
+			t.Errorf("%s holds %s", f, b)
+		}
+	}
+}
+
+func TestArtixExchangeDirPickupTimeout(t *testing.T) {
+	dir := t.TempDir()
+	ax, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(20*time.Millisecond), loyalty.WithPollInterval(time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ax.Customers.Clear(context.Background())
+	var fe *loyalty.ArtixFileError
+	if !errors.Is(err, loyalty.ErrArtixNotPickedUp) || !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &fe) || !strings.Contains(err.Error(), "may still load later") {
+		t.Fatalf("want a pickup timeout, got %v", err)
+	}
+	if _, err := os.Stat(fe.Path); err != nil {
+		t.Errorf("the batch file is gone: %v", err)
+	}
+	// A cancelled context stops the wait too.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := ax.Customers.Clear(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+}
+
+func TestArtixExchangeDirUnwritable(t *testing.T) {
+	dir := t.TempDir()
+	ax, err := loyalty.NewArtixExchangeDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The directory disappears after the constructor: a send error.
+	os.Remove(dir)
+	var fe *loyalty.ArtixFileError
+	if err := ax.Customers.Clear(context.Background()); !errors.As(err, &fe) || fe.Op != "write" {
+		t.Errorf("want an *ArtixFileError, got %v", err)
+	}
+	if os.Geteuid() == 0 {
+		t.Skip("root can write to a read-only directory")
+	}
+	ro := t.TempDir()
+	os.Chmod(ro, 0o555)
+	t.Cleanup(func() { os.Chmod(ro, 0o755) })
+	var ce *loyalty.ConfigError
+	if _, err := loyalty.NewArtixExchangeDir(ro); !errors.As(err, &ce) {
+		t.Errorf("read-only dir: %v", err)
+	}
+}
+
+func TestArtixExchangeDir100k(t *testing.T) {
+	if testing.Short() {
+		t.Skip("100k records")
+	}
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := mock.NewServer(t)
+	dir := t.TempDir()
+	go srv.ServeArtixExchangeDir(ctx, dir)
+	ax, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(time.Minute), loyalty.WithPollInterval(5*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = artixBigBatch
+	if err := ax.SendSeq(ctx, artixAdds(n)); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.ArtixClientCount(); got != n {
+		t.Fatalf("%d clients, want %d (load errors %v)", got, n, srv.ArtixLoadErrors())
+	}
+}
+
+func BenchmarkArtixEncode(b *testing.B) {
+	ax, err := loyalty.NewArtixExchangeDir(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := ax.SendSeq(context.Background(), artixAdds(1000)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package loyalty
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Limits of the Artix spec, in characters (runes), not bytes.
+const (
+	ArtixMaxIDLength = 100 // idclient
+	// Most string attributes take 200 characters; lastname, patronymic and
+	// organizationcode take 255; extendedoptions is unlimited.
+	ArtixMaxStringLength = 200
+	ArtixMaxLongLength   = 255
+)
+
+// ArtixRecordError is a command of a batch refused before anything was
+// sent. It names the command's position and idclient; errors.As finds the
+// *ValidationError (naming the field) inside.
+type ArtixRecordError struct {
+	Index   int              // position of the command in the batch, from 0
+	Command ArtixCommandName // the command
+	ID      string           // its idclient, when it has one
+	Err     *ValidationError // what is wrong
+}
+
+func (e *ArtixRecordError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "loyalty: artix command %d (%s", e.Index, e.Command)
+	if e.ID != "" {
+		fmt.Fprintf(&b, ", idclient %q", firstLine(e.ID, 100))
+	}
+	b.WriteString("): invalid ")
+	b.WriteString(e.Err.Field)
+	b.WriteString(": ")
+	b.WriteString(e.Err.Reason)
+	return b.String()
+}
+
+// Unwrap returns the *ValidationError.
+func (e *ArtixRecordError) Unwrap() error { return e.Err }
+
+// Validate checks c against the spec before it is sent: a known command,
+// a non-empty idclient of at most 100 characters, string limits counted in
+// characters, dates as YYYY-MM-DD (birthday after 1900), sex 0 or 1, and
+// a non-negative childrencount.
+func (c ArtixCommand) Validate() error {
+	switch c.Name {
+	case ArtixAddClient:
+		if c.Client == nil {
+			return &ValidationError{Field: "client", Reason: "addClient needs a client"}
+		}
+		return c.Client.Validate()
+	case ArtixUpdateClient:
+		if c.Update == nil {
+			return &ValidationError{Field: "client", Reason: "updateClient needs a client"}
+		}
+		return c.Update.Validate()
+	case ArtixDeleteClient:
+		return validateArtixID("idclient", c.ID)
+	case ArtixClearClient:
+		return nil
+	case "":
+		return &ValidationError{Field: "command", Reason: "empty; build commands with AddClient, UpdateClient, DeleteClient or ClearClients"}
+	}
+	return &ValidationError{Field: "command", Reason: fmt.Sprintf("unknown command %q", c.Name)}
+}
+
+// Validate checks the record as Customers.Add would before sending it.
+func (c ArtixCustomer) Validate() error {
+	u := c.asUpdate()
+	return u.Validate()
+}
+
+// Validate checks the change as Customers.Update would before sending it.
+func (u ArtixCustomerUpdate) Validate() error {
+	if err := validateArtixID("client.idclient", u.ID); err != nil {
+		return err
+	}
+	for i, p := range u.strs() {
+		if *p == nil {
+			continue
+		}
+		s := artixStrings[i]
+		if !utf8.ValidString(**p) {
+			return &ValidationError{Field: "client." + s.key, Reason: "not valid UTF-8"}
+		}
+		if n := utf8.RuneCountInString(**p); s.limit > 0 && n > s.limit {
+			return &ValidationError{Field: "client." + s.key, Reason: fmt.Sprintf("%d characters, at most %d allowed", n, s.limit)}
+		}
+	}
+	for i, p := range u.dates() {
+		if *p == nil || **p == "" {
+			continue
+		}
+		field := "client." + artixDates[i]
+		t, err := time.Parse(time.DateOnly, string(**p))
+		if err != nil {
+			return &ValidationError{Field: field, Reason: fmt.Sprintf("%q is not a date as YYYY-MM-DD", firstLine(string(**p), 40))}
+		}
+		if i == 0 && t.Year() <= 1900 {
+			return &ValidationError{Field: field, Reason: "the year must be after 1900, got " + strconv.Itoa(t.Year())}
+		}
+	}
+	if u.Sex != nil && *u.Sex != ArtixMale && *u.Sex != ArtixFemale {
+		return &ValidationError{Field: "client.sex", Reason: "must be 0 (male) or 1 (female), got " + strconv.Itoa(int(*u.Sex))}
+	}
+	if u.ChildrenCount != nil && *u.ChildrenCount < 0 {
+		return &ValidationError{Field: "client.childrencount", Reason: "negative: " + strconv.Itoa(*u.ChildrenCount)}
+	}
+	return nil
+}
+
+func validateArtixID(field, id string) error {
+	switch n := utf8.RuneCountInString(id); {
+	case strings.TrimSpace(id) == "":
+		return &ValidationError{Field: field, Reason: "empty"}
+	case !utf8.ValidString(id):
+		return &ValidationError{Field: field, Reason: "not valid UTF-8"}
+	case n > ArtixMaxIDLength:
+		return &ValidationError{Field: field, Reason: fmt.Sprintf("%d characters, at most %d allowed", n, ArtixMaxIDLength)}
+	}
+	return nil
+}
+
+// validateArtixCommand wraps c.Validate's error with the command's place.
+func validateArtixCommand(i int, c ArtixCommand) error {
+	err := c.Validate()
+	if err == nil {
+		return nil
+	}
+	return &ArtixRecordError{Index: i, Command: c.Name, ID: c.ClientID(), Err: err.(*ValidationError)}
+}
