@@ -184,8 +184,10 @@ func WithUserAgent(ua string) Option {
 
 // WithMaxResponseBytes limits how many bytes of one response body are read
 // (default DefaultMaxResponseBytes). A larger body fails with an error that
-// matches ErrResponseTooLarge. Streaming reads (Customers.All, Stream) are
-// limited the same way.
+// matches ErrResponseTooLarge. Streaming reads (Customers.All, Stream)
+// apply the limit to each customer record instead (the bytes read since
+// the previous one), so an export of any size streams while one oversized
+// record still fails.
 func WithMaxResponseBytes(n int64) Option {
 	return func(s *settings) error {
 		if n <= 0 {
@@ -421,7 +423,7 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 		attempts:   max(st.attempts, 1),
 		redact:     c.redact,
 	}
-	body := &limitedBody{rc: hresp.Body, left: c.maxBytes}
+	body := &limitedBody{rc: hresp.Body, left: c.maxBytes, limit: c.maxBytes}
 	if r.stream {
 		resp.stream = body
 		c.log(ctx, slog.LevelDebug, "loyalty response", st, slog.Int("status", resp.statusCode))
@@ -456,17 +458,23 @@ func readBody(r io.Reader, contentLength, limit int64) ([]byte, error) {
 // limitedBody fails with ErrResponseTooLarge once more than left bytes
 // have been read.
 type limitedBody struct {
-	rc   io.ReadCloser
-	left int64
-	read int64
+	rc    io.ReadCloser
+	left  int64
+	read  int64
+	limit int64 // what renew restores left to
 }
+
+// renew starts a fresh budget of limit bytes (per record in streams).
+func (l *limitedBody) renew() { l.left, l.read = l.limit, 0 }
 
 func (l *limitedBody) Read(p []byte) (int, error) {
 	if l.left < 0 {
 		return 0, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, l.read-1)
 	}
-	if int64(len(p)) > l.left+1 {
-		p = p[:l.left+1]
+	// Read at most the budget; at zero, probe one byte to tell the end of
+	// the body from an oversized one.
+	if int64(len(p)) > max(l.left, 1) {
+		p = p[:max(l.left, 1)]
 	}
 	n, err := l.rc.Read(p)
 	l.left -= int64(n)

@@ -297,23 +297,30 @@ func TestMaxResponseBytes(t *testing.T) {
 	if !errors.Is(err, loyalty.ErrResponseTooLarge) || !errors.As(err, &ae) {
 		t.Fatalf("Content-Length over the limit: %v", err)
 	}
-	// Streamed (chunked) too large: the real 60-customer list, buffered and streamed.
+	// Streamed (chunked) too large: the real 60-customer list, buffered and
+	// streamed. A stream applies the limit per customer: 2048 bytes hold
+	// one customer, so the whole list streams; 300 bytes do not.
 	for _, f := range []loyalty.Format{loyalty.FormatXML, loyalty.FormatJSON} {
 		vp := srv.VirtPOS(loyalty.WithMaxResponseBytes(2048), loyalty.WithFormat(f))
 		if _, err := vp.Customers.List(ctx, nil); !errors.Is(err, loyalty.ErrResponseTooLarge) {
 			t.Errorf("%s list: %v", f, err)
 		}
-		var last error
-		n := 0
-		for _, err := range vp.Customers.Stream(ctx, nil) {
-			if err != nil {
-				last = err
-			} else {
-				n++
+		stream := func(vp *loyalty.VirtPOS) (n int, last error) {
+			for _, err := range vp.Customers.Stream(ctx, nil) {
+				if err != nil {
+					last = err
+				} else {
+					n++
+				}
 			}
+			return n, last
 		}
-		if !errors.Is(last, loyalty.ErrResponseTooLarge) || n == 0 || n >= mock.DefaultCustomers {
-			t.Errorf("%s stream: %d customers, then %v", f, n, last)
+		if n, err := stream(vp); err != nil || n != mock.DefaultCustomers {
+			t.Errorf("%s stream, 2048 bytes per customer: %d customers, then %v", f, n, err)
+		}
+		small := srv.VirtPOS(loyalty.WithMaxResponseBytes(300), loyalty.WithFormat(f))
+		if n, err := stream(small); !errors.Is(err, loyalty.ErrResponseTooLarge) || n >= mock.DefaultCustomers {
+			t.Errorf("%s stream, 300 bytes per customer: %d customers, then %v", f, n, err)
 		}
 	}
 	if _, err := loyalty.NewVirtPOS(srv.VirtPOSURL, "k", loyalty.WithMaxResponseBytes(0)); err == nil {

@@ -229,9 +229,14 @@ func (vp *VirtPOS) decodeCustomers(ctx context.Context, resp *response, yield fu
 	if src == nil {
 		src = bytes.NewReader(resp.body)
 	}
+	// A stream's size limit applies per customer: each one renews it.
+	lb, _ := src.(*limitedBody)
 	var d customerDecoder
 	var convErr error
 	derr := d.decode(src, func(w *customerWire) bool {
+		if lb != nil {
+			lb.renew()
+		}
 		c, err := w.customer()
 		if err != nil {
 			convErr = err
