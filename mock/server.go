@@ -281,7 +281,11 @@ func (s *Server) ClearFaults() {
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Request(nil), s.journal...)
+	j := s.journal
+	if len(j) > s.cfg.JournalSize {
+		j = j[len(j)-s.cfg.JournalSize:]
+	}
+	return append([]Request(nil), j...)
 }
 
 // RequestsTo returns the journal entries of one API, oldest first.
@@ -415,8 +419,11 @@ func (s *Server) middleware(api API, h http.Handler) http.Handler {
 func (s *Server) record(e Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.journal) >= s.cfg.JournalSize {
+	// Trim in bulk once twice the size is reached (Requests shows the last
+	// JournalSize): a copy per request made a full journal O(size).
+	if len(s.journal) >= 2*s.cfg.JournalSize {
 		n := copy(s.journal, s.journal[len(s.journal)-s.cfg.JournalSize+1:])
+		clear(s.journal[n:])
 		s.journal = s.journal[:n]
 	}
 	s.journal = append(s.journal, e)
