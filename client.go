@@ -308,7 +308,7 @@ type request struct {
 type response struct {
 	api        string
 	method     string
-	url        string // redacted
+	st         *reqState
 	statusCode int
 	header     http.Header
 	body       []byte        // the whole body, unless the request streamed
@@ -317,12 +317,15 @@ type response struct {
 	redact     func(string) string
 }
 
+// url is the request URL with secrets redacted.
+func (r *response) url() string { return r.st.url() }
+
 // apiError builds an *APIError for this response.
 func (r *response) apiError(info string, cause error) *APIError {
 	return &APIError{
 		API:        r.api,
 		Method:     r.method,
-		URL:        r.url,
+		URL:        r.url(),
 		StatusCode: r.statusCode,
 		Info:       info,
 		Body:       r.redact(snippet(r.body)),
@@ -341,8 +344,19 @@ type reqState struct {
 	idempotent bool
 	attempts   int
 	start      time.Time
-	url        string
 	method     string
+	full       string // the URL as sent, secrets included
+	redacted   string // full with secrets hidden, made on first use
+	core       *core
+}
+
+// url is the request URL with secrets redacted. It is built only when an
+// error or a log record needs it, off the hot path of successful calls.
+func (st *reqState) url() string {
+	if st.redacted == "" {
+		st.redacted = st.core.redactURL(st.full)
+	}
+	return st.redacted
 }
 
 func stateOf(ctx context.Context) *reqState {
@@ -372,7 +386,8 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 	st := &reqState{
 		idempotent: r.idempotent || r.method == http.MethodGet || r.method == http.MethodHead,
 		start:      time.Now(),
-		url:        c.redactURL(full),
+		full:       full,
+		core:       c,
 		method:     r.method,
 	}
 	ctx = context.WithValue(ctx, reqStateKey{}, st)
@@ -383,7 +398,7 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, full, raw)
 	if err != nil {
-		return nil, &RequestError{API: c.api, Method: r.method, URL: st.url, Err: c.redactErr(err)}
+		return nil, &RequestError{API: c.api, Method: r.method, URL: st.url(), Err: c.redactErr(err)}
 	}
 	if r.bodyFunc != nil {
 		// A streaming body: a fresh one for every attempt (see rewindBody).
@@ -410,14 +425,14 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 		if hresp != nil && hresp.Body != nil {
 			hresp.Body.Close()
 		}
-		rerr := &RequestError{API: c.api, Method: r.method, URL: st.url, Attempts: max(st.attempts, 1), Err: c.redactErr(err)}
+		rerr := &RequestError{API: c.api, Method: r.method, URL: st.url(), Attempts: max(st.attempts, 1), Err: c.redactErr(err)}
 		c.log(ctx, slog.LevelDebug, "loyalty request failed", st, slog.String("error", rerr.Error()))
 		return nil, rerr
 	}
 	resp := &response{
 		api:        c.api,
 		method:     r.method,
-		url:        st.url,
+		st:         st,
 		statusCode: hresp.StatusCode,
 		header:     hresp.Header,
 		attempts:   max(st.attempts, 1),
@@ -434,7 +449,7 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 	if err != nil {
 		c.log(ctx, slog.LevelDebug, "loyalty response unreadable", st, slog.Int("status", resp.statusCode), slog.String("error", c.redact(err.Error())))
 		if ctx.Err() != nil {
-			return nil, &RequestError{API: c.api, Method: r.method, URL: st.url, Attempts: resp.attempts, Err: ctx.Err()}
+			return nil, &RequestError{API: c.api, Method: r.method, URL: st.url(), Attempts: resp.attempts, Err: ctx.Err()}
 		}
 		return nil, resp.apiError("", c.redactErr(err))
 	}
@@ -619,7 +634,7 @@ func (c *core) log(ctx context.Context, level slog.Level, msg string, st *reqSta
 	}
 	base := []slog.Attr{slog.String("api", c.api)}
 	if st != nil {
-		base = append(base, slog.String("method", st.method), slog.String("url", st.url),
+		base = append(base, slog.String("method", st.method), slog.String("url", st.url()),
 			slog.Int("attempts", st.attempts), slog.Duration("elapsed", time.Since(st.start)))
 	}
 	c.logger.LogAttrs(ctx, level, msg, append(base, attrs...)...)

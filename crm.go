@@ -355,7 +355,7 @@ func (c *CRM) call(ctx context.Context, method, op string, p *crmParams, result 
 		}
 		if len(details) > 0 {
 			return &CRMError{
-				Method: resp.method, URL: resp.url, Operation: op,
+				Method: resp.method, URL: resp.url(), Operation: op,
 				StatusCode: resp.statusCode, Errors: details, Attempts: resp.attempts,
 			}
 		}

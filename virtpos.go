@@ -251,7 +251,7 @@ func (vp *VirtPOS) decodeCustomers(ctx context.Context, resp *response, yield fu
 		return 0, nil
 	}
 	if derr != nil && ctx.Err() != nil {
-		return 0, &RequestError{API: resp.api, Method: resp.method, URL: resp.url, Attempts: resp.attempts, Err: ctx.Err()}
+		return 0, &RequestError{API: resp.api, Method: resp.method, URL: resp.url(), Attempts: resp.attempts, Err: ctx.Err()}
 	}
 	if err := vp.envelopeError(resp, d.st, derr); err != nil {
 		return 0, err

@@ -197,7 +197,10 @@ func (d *customerDecoder) decode(r io.Reader, yield func(*customerWire) bool) er
 				rr.Seek(int64(len(bom)), io.SeekStart)
 			}
 			if sniffJSON(head) {
-				return d.decodeJSON(json.NewDecoder(rr), yield)
+				// A body in memory: one Unmarshal beats walking tokens.
+				rest := make([]byte, rr.Len())
+				rr.Read(rest)
+				return d.decodeJSONBytes(rest, yield)
 			}
 			return d.decodeXML(xml.NewDecoder(rr), yield)
 		}
@@ -323,6 +326,66 @@ func decodeXMLCustomer(dec *xml.Decoder, w *customerWire) error {
 			*dst = scalar(buf)
 		}
 	}
+}
+
+// jsonEnvelope is a customers answer held in memory.
+type jsonEnvelope struct {
+	Success   *scalar       `json:"success"`
+	Info      scalar        `json:"info"`
+	Count     scalar        `json:"count"`
+	Customers jsonCustomers `json:"customers"`
+}
+
+// jsonCustomers accepts every shape of "customers" that decodeJSONCustomers
+// accepts: an array, {"customer": array-or-object}, one customer object,
+// null or "".
+type jsonCustomers []customerWire
+
+// UnmarshalJSON decodes the shapes listed on jsonCustomers.
+func (c *jsonCustomers) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	if len(b) == 0 {
+		return nil
+	}
+	switch b[0] {
+	case '[':
+		return json.Unmarshal(b, (*[]customerWire)(c))
+	case '{':
+		if inner := bytes.TrimLeft(b[1:], " \t\r\n"); len(inner) > 0 && inner[0] == '}' {
+			return nil // {}: an empty list
+		}
+		var one struct {
+			Customer json.RawMessage `json:"customer"`
+			customerWire
+		}
+		if err := json.Unmarshal(b, &one); err != nil {
+			return err
+		}
+		if one.Customer != nil {
+			return c.UnmarshalJSON(one.Customer)
+		}
+		*c = jsonCustomers{one.customerWire}
+	}
+	return nil // null, "" or another scalar: no customers
+}
+
+// decodeJSONBytes decodes a whole JSON customers answer in one Unmarshal.
+func (d *customerDecoder) decodeJSONBytes(b []byte, yield func(*customerWire) bool) error {
+	var env jsonEnvelope
+	err := json.Unmarshal(b, &env)
+	if env.Success != nil {
+		d.st.seen, d.st.success = true, *env.Success
+	}
+	d.st.info, d.count = env.Info, env.Count
+	if err != nil {
+		return err
+	}
+	for i := range env.Customers {
+		if !yield(&env.Customers[i]) {
+			return errStop
+		}
+	}
+	return nil
 }
 
 func (d *customerDecoder) decodeJSON(dec *json.Decoder, yield func(*customerWire) bool) error {
