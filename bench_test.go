@@ -245,8 +245,12 @@ func pair(b *testing.B, dials *dialCounter, sdk, raw func() error) {
 		}
 		n++
 	}
-	if d := dials.n.Load(); d > 0 {
-		b.Errorf("%d new connections after the warm-up: the pool is not reused", d)
+	// A pool that is not reused dials on every call. On a loaded machine
+	// the odd connection can be dropped and remade, so allow 1 in 100.
+	d := dials.n.Load()
+	b.ReportMetric(float64(d)/float64(max(n, 1)), "dials/op")
+	if d > max(1, int64(n)/100) {
+		b.Errorf("%d new connections in %d calls after the warm-up: the pool is not reused", d, n)
 	}
 	b.ReportMetric(float64(tSDK.Nanoseconds())/float64(n), "sdk-ns/op")
 	b.ReportMetric(float64(tRaw.Nanoseconds())/float64(n), "raw-ns/op")
