@@ -315,15 +315,20 @@ type response struct {
 	redact     func(string) string
 }
 
-// apiError builds an *APIError for this response.
+// snippetWindow is how much of a body is redacted before its snippet is
+// cut, so that a secret straddling the cut is still found whole.
+const snippetWindow = 4096
+
+// apiError builds an *APIError for this response. Info and the body's
+// snippet are redacted.
 func (r *response) apiError(info string, cause error) *APIError {
 	return &APIError{
 		API:        r.api,
 		Method:     r.method,
 		URL:        r.url,
 		StatusCode: r.statusCode,
-		Info:       info,
-		Body:       r.redact(snippet(r.body)),
+		Info:       r.redact(info),
+		Body:       snippet([]byte(r.redact(string(r.body[:min(len(r.body), snippetWindow)])))),
 		Attempts:   r.attempts,
 		Err:        cause,
 	}
