@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -91,6 +92,11 @@ func (f *Fault) onlyDelay() bool {
 // AfterApply and delay-only faults. It reports the status it answered.
 func serveFault(f *Fault, api API, w http.ResponseWriter, r *http.Request, next http.Handler) int {
 	if f.Delay > 0 {
+		// Read the body first: net/http notices a client that gives up
+		// (and cancels r.Context) only once the body has been read.
+		if b, err := io.ReadAll(io.LimitReader(r.Body, 64<<20)); err == nil {
+			r.Body = io.NopCloser(bytes.NewReader(b))
+		}
 		t := time.NewTimer(f.Delay)
 		select {
 		case <-t.C:
