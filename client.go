@@ -528,6 +528,12 @@ func retryableTransportError(err error) bool {
 	case errors.Is(err, ErrResponseTooLarge):
 		return false
 	}
+	// A TLS alert from the peer (an old protocol version, a client
+	// certificate it does not accept) will be sent again.
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "remote error" {
+		return false
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) && strings.Contains(ue.Err.Error(), "stopped after") {
 		return false // redirect loop
