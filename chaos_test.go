@@ -590,3 +590,52 @@ func TestMockDelayNoticesGoneClient(t *testing.T) {
 		t.Error("the delayed write took effect after the client gave up")
 	}
 }
+
+// TestChaosDialFailureRetriedForEveryWrite: a refused connection sent
+// nothing, so even a write that is not safe to repeat is retried.
+func TestChaosDialFailureRetriedForEveryWrite(t *testing.T) {
+	vp, err := loyalty.NewVirtPOS("http://127.0.0.1:1", canaryAPIKey, loyalty.WithRetry(2, time.Millisecond, 5*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = vp.Customers.Create(context.Background(), &loyalty.CustomerUpdate{FirstName: new("Хаос")})
+	var re *loyalty.RequestError
+	if !errors.As(err, &re) || loyalty.Attempts(err) != 3 {
+		t.Fatalf("want *RequestError after 3 attempts, got %v", err)
+	}
+	if strings.Contains(fmt.Sprintf("%+v", err), canaryAPIKey) {
+		t.Errorf("the error shows the apikey: %+v", err)
+	}
+}
+
+// TestChaosCancelDuringWait: cancelling the context ends the wait for a
+// Retry-After at once, for every API.
+func TestChaosCancelDuringWait(t *testing.T) {
+	srv := mock.NewServer(t)
+	slow := loyalty.WithRetry(3, time.Second, 10*time.Second)
+	calls := map[string]func(context.Context) error{
+		"virtpos": func(ctx context.Context) error { _, err := srv.VirtPOS(slow).Customers.Get(ctx, 1); return err },
+		"crm":     func(ctx context.Context) error { _, err := srv.CRM(slow).Directory.Partners(ctx); return err },
+		"artix":   func(ctx context.Context) error { return srv.Artix(slow).Customers.Delete(ctx, "1") },
+	}
+	for name, call := range calls {
+		srv.Fail(mock.Fault{Status: 429, RetryAfter: "30", Times: -1})
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(100*time.Millisecond, cancel)
+		start := time.Now()
+		err := call(ctx)
+		elapsed := time.Since(start)
+		cancel()
+		srv.ClearFaults()
+		var re *loyalty.RequestError
+		if !errors.As(err, &re) || !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: want *RequestError matching context.Canceled, got %v", name, err)
+		}
+		if elapsed > 100*time.Millisecond+chaosMargin {
+			t.Errorf("%s: returned %v after the call, %v after the cancel", name, elapsed, elapsed-100*time.Millisecond)
+		}
+		if n := loyalty.Attempts(err); n != 1 {
+			t.Errorf("%s: Attempts = %d, want 1", name, n)
+		}
+	}
+}
