@@ -2,9 +2,11 @@ package loyalty
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"iter"
 	"net/http"
@@ -245,9 +247,25 @@ func (h *artixHTTP) send(ctx context.Context, seq iter.Seq[ArtixCommand], n int)
 		return err
 	}
 	if resp.ok() {
+		if looksLikeHTML(resp.body) {
+			// A proxy's or captive portal's page: the cash server never
+			// saw the batch.
+			return resp.apiError("", errArtixHTMLReply)
+		}
 		return nil
 	}
 	return resp.apiError(artixReplyInfo(resp.body), nil)
+}
+
+// errArtixHTMLReply is the cause of a 2xx answer that is an HTML page.
+var errArtixHTMLReply = errors.New("the answer is an HTML page, not the cash server's reply")
+
+// looksLikeHTML reports a body that starts (after a BOM and white space)
+// with '<': no cash server reply does.
+func looksLikeHTML(b []byte) bool {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	b = bytes.TrimLeft(b, " \t\r\n")
+	return len(b) > 0 && b[0] == '<'
 }
 
 type bufferWriter struct{ b []byte }

@@ -320,15 +320,20 @@ type response struct {
 // url is the request URL with secrets redacted.
 func (r *response) url() string { return r.st.url() }
 
-// apiError builds an *APIError for this response.
+// snippetWindow is how much of a body is redacted before its snippet is
+// cut, so that a secret straddling the cut is still found whole.
+const snippetWindow = 4096
+
+// apiError builds an *APIError for this response. Info and the body's
+// snippet are redacted.
 func (r *response) apiError(info string, cause error) *APIError {
 	return &APIError{
 		API:        r.api,
 		Method:     r.method,
 		URL:        r.url(),
 		StatusCode: r.statusCode,
-		Info:       info,
-		Body:       r.redact(snippet(r.body)),
+		Info:       r.redact(info),
+		Body:       snippet([]byte(r.redact(string(r.body[:min(len(r.body), snippetWindow)])))),
 		Attempts:   r.attempts,
 		Err:        cause,
 	}
@@ -544,6 +549,12 @@ func retryableTransportError(err error) bool {
 		errors.As(err, &invalid), errors.As(err, &recordErr), errors.As(err, &alert):
 		return false
 	case errors.Is(err, ErrResponseTooLarge):
+		return false
+	}
+	// A TLS alert from the peer (an old protocol version, a client
+	// certificate it does not accept) will be sent again.
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "remote error" {
 		return false
 	}
 	var ue *url.Error

@@ -512,7 +512,7 @@ func (s *CustomerService) readResp(ctx context.Context, q *CustomerQuery, stream
 	if err != nil {
 		return nil, 0, err
 	}
-	vals.Set("apikey", s.vp.apiKey)
+	vals.Set("apikey", s.vp.key.v)
 	vals.Set("format", string(s.vp.format))
 	r := &request{method: http.MethodGet, path: "/api/customer", query: vals, accept: s.vp.accept(), stream: stream}
 	resp, err := s.vp.core.do(ctx, r)

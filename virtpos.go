@@ -71,8 +71,10 @@ type VirtPOS struct {
 	// Cards inserts, updates and deletes discount cards.
 	Cards *CardService
 
-	core   *core
-	apiKey string
+	core *core
+	// key is behind a pointer so that printing a client (%+v, %#v)
+	// shows an address, never the apikey.
+	key    *virtposKey
 	format Format
 	paths  [3]string
 }
@@ -98,7 +100,7 @@ func NewVirtPOS(baseURL, apiKey string, opts ...Option) (*VirtPOS, error) {
 		return nil, err
 	}
 	c.addSecret(apiKey)
-	vp := &VirtPOS{core: c, apiKey: apiKey, format: s.vp.format, paths: s.vp.cardPaths}
+	vp := &VirtPOS{core: c, key: &virtposKey{apiKey}, format: s.vp.format, paths: s.vp.cardPaths}
 	if vp.format == "" {
 		vp.format = FormatXML
 	}
@@ -109,6 +111,22 @@ func NewVirtPOS(baseURL, apiKey string, opts ...Option) (*VirtPOS, error) {
 	vp.Cards = &CardService{vp: vp}
 	return vp, nil
 }
+
+// String is the client's base URL and format; printing a client (%v,
+// %+v, %s) never shows its apikey.
+func (vp VirtPOS) String() string {
+	base := "<nil>"
+	if vp.core != nil {
+		base = vp.core.redactURL(vp.core.base.String())
+	}
+	return "loyalty.VirtPOS{URL: " + base + ", Format: " + string(vp.format) + "}"
+}
+
+// GoString is String, for %#v.
+func (vp VirtPOS) GoString() string { return vp.String() }
+
+// virtposKey holds the VirtPOS apikey.
+type virtposKey struct{ v string }
 
 // Format is the response format the client asks for.
 func (vp *VirtPOS) Format() Format { return vp.format }
@@ -134,7 +152,7 @@ func encodeValues(v any) (url.Values, error) {
 // the query, and reads the id/isnew answer.
 func (vp *VirtPOS) write(ctx context.Context, path string, q, form url.Values, idempotent bool) (*UpdateResult, error) {
 	q.Set("format", string(vp.format))
-	form.Set("apikey", vp.apiKey)
+	form.Set("apikey", vp.key.v)
 	r := &request{
 		method:      http.MethodPost,
 		path:        path,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -35,7 +36,9 @@ type Fault struct {
 	Status int `json:"status,omitempty"`
 	// RetryAfter sets the Retry-After header: seconds or an HTTP-date.
 	RetryAfter string `json:"retry_after,omitempty"`
-	// Body and ContentType replace the answer's body and its type.
+	// Body and ContentType replace the answer's body and its type. A
+	// ContentType without a Body (and no other effect) relabels the real
+	// answer: the right body with the wrong Content-Type.
 	Body        string `json:"body,omitempty"`
 	ContentType string `json:"content_type,omitempty"`
 	// BodySize pads the answer to this many bytes (an oversized response).
@@ -79,7 +82,8 @@ func (f *faultState) matches(api API, r *http.Request) bool {
 	return true
 }
 
-// onlyDelay reports a fault that slows the real answer and nothing else.
+// onlyDelay reports a fault that lets the real answer through, slowed
+// down by Delay and relabelled by ContentType.
 func (f *Fault) onlyDelay() bool {
 	return f.Status == 0 && f.Body == "" && f.BodySize == 0 && !f.Reset && !f.Truncate && !f.Malformed && f.RetryAfter == ""
 }
@@ -88,6 +92,11 @@ func (f *Fault) onlyDelay() bool {
 // AfterApply and delay-only faults. It reports the status it answered.
 func serveFault(f *Fault, api API, w http.ResponseWriter, r *http.Request, next http.Handler) int {
 	if f.Delay > 0 {
+		// Read the body first: net/http notices a client that gives up
+		// (and cancels r.Context) only once the body has been read.
+		if b, err := io.ReadAll(io.LimitReader(r.Body, 64<<20)); err == nil {
+			r.Body = io.NopCloser(bytes.NewReader(b))
+		}
 		t := time.NewTimer(f.Delay)
 		select {
 		case <-t.C:
@@ -97,7 +106,11 @@ func serveFault(f *Fault, api API, w http.ResponseWriter, r *http.Request, next 
 		}
 	}
 	if f.onlyDelay() && !f.AfterApply {
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		var rw http.ResponseWriter = w
+		if f.ContentType != "" {
+			rw = &relabel{ResponseWriter: w, ctype: f.ContentType}
+		}
+		rec := &statusRecorder{ResponseWriter: rw, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		return rec.status
 	}
@@ -153,6 +166,31 @@ func serveFault(f *Fault, api API, w http.ResponseWriter, r *http.Request, next 
 	w.Write([]byte(body))
 	return status
 }
+
+// relabel replaces the Content-Type the handler sets.
+type relabel struct {
+	http.ResponseWriter
+	ctype string
+	done  bool
+}
+
+func (w *relabel) WriteHeader(code int) {
+	if !w.done {
+		w.done = true
+		w.Header().Set("Content-Type", w.ctype)
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *relabel) Write(b []byte) (int, error) {
+	if !w.done {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (w *relabel) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // resetConn drops the connection with a TCP reset, no answer written.
 func resetConn(w http.ResponseWriter) {

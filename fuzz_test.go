@@ -1,0 +1,242 @@
+package loyalty
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/google/go-querystring/query"
+)
+
+// Fuzz targets. `bash .ci/run` runs each for a few seconds; run one longer
+// with, e.g.,
+//
+//	go test -run '^$' -fuzz '^FuzzVirtPOSEnvelope$' -fuzztime 10m .
+//
+// Seeds are the specs' samples (testdata/) plus the tolerant forms the
+// protocol notes promise. A crash is saved under testdata/fuzz/<Target>/
+// and replays as a regression case in every plain `go test`.
+
+// addFiles seeds f with every file matching pattern.
+func addFiles(f *testing.F, pattern string) {
+	f.Helper()
+	files, err := filepath.Glob(pattern)
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no seed files match %s (%v)", pattern, err)
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+}
+
+// FuzzVirtPOSEnvelope decodes any body as a VirtPOS answer, XML or JSON:
+// it never panics, and every customer it yields converts or fails with an
+// error; a decoded result envelope re-decodes the same.
+func FuzzVirtPOSEnvelope(f *testing.F) {
+	addFiles(f, "testdata/virtpos/*.xml")
+	for _, s := range []string{
+		`{"success":1,"count":"1","customers":[{"id":"11","fname":"Пётр","accumulated_sales":"12,50","send_sms":"yes","register_date":"0000-00-00 00:00:00"}]}`,
+		`{"success":"1","customers":{"customer":{"id":1}}}`,
+		`{"success":1,"customers":{"customer":[{"id":1},{"id":2}]}}`,
+		`{"success":1,"customers":null}`,
+		`{"success":1,"customers":""}`,
+		`{"success":0,"info":"Клиент не найден"}`,
+		`{"success":1,"id":"42","isnew":"1"}`,
+		"\ufeff<?xml version=\"1.0\"?><root><success>1</success><customers><customer><id>1</id><email/></customer></customers></root>",
+		`<root><success>0</success><info>Card not found</info></root>`,
+		`<html><body>502 Bad Gateway</body></html>`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var d customerDecoder
+		_ = d.decode(bytes.NewReader(body), func(w *customerWire) bool {
+			_, _ = w.customer()
+			return true
+		})
+		_, _ = d.st.ok()
+		env, err := decodeResult(body)
+		if err != nil {
+			return
+		}
+		again, err := decodeResult(body)
+		if err != nil || !reflect.DeepEqual(env, again) {
+			t.Fatalf("decodeResult is not deterministic: %+v / %+v, %v", env, again, err)
+		}
+		_, _ = parseInt("id", env.ID)
+		_, _ = parseBool("isnew", env.IsNew)
+	})
+}
+
+// FuzzCRMResponse decodes any body as each CRM answer: no panic, and what
+// decodes re-encodes to JSON that decodes to the same value (dates,
+// decimals, enums, nulls and the errors array survive a round trip).
+func FuzzCRMResponse(f *testing.F) {
+	addFiles(f, "testdata/crm/*.json")
+	for _, s := range []string{
+		`{"contact":{"birth_date":"/Date(1357048800000+0300)/","gender_code":"unknown-value"},"cards":null}`,
+		`{"contact":{"birth_date":"1990-05-09 00:00:00.1234567+0300"},"cards":[{"balance":12345678901234567890.123456789,"status":"active"}]}`,
+		`{"errors":[{"code":99999,"description":""}]}`,
+		`[{"discount":1e308,"date_from":"2024-01-01","date_to":"2024-01-01T00:00:00Z"}]`,
+	} {
+		f.Add([]byte(s))
+	}
+	roundTrip := func(t *testing.T, body []byte, v any) {
+		if json.Unmarshal(body, v) != nil {
+			return
+		}
+		enc, err := json.Marshal(v)
+		if err != nil {
+			return // e.g. a float the encoder refuses; decoding it was fine
+		}
+		fresh := reflect.New(reflect.TypeOf(v).Elem()).Interface()
+		if err := json.Unmarshal(enc, fresh); err != nil {
+			t.Fatalf("%T: re-decoding our own encoding %s: %v", v, enc, err)
+		}
+		enc2, err := json.Marshal(fresh)
+		if err != nil || !bytes.Equal(enc, enc2) {
+			t.Fatalf("%T: the round trip is not stable:\n%s\n%s (%v)", v, enc, enc2, err)
+		}
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		roundTrip(t, body, &ContactInfo{})
+		roundTrip(t, body, &[]SalesOutlet{})
+		roundTrip(t, body, &[]PersonalCampaign{})
+		roundTrip(t, body, &[]CRMErrorDetail{})
+		var env struct {
+			Errors []CRMErrorDetail `json:"errors"`
+		}
+		if json.Unmarshal(body, &env) == nil && len(env.Errors) > 0 {
+			e := &CRMError{Operation: "X", Errors: env.Errors}
+			_ = e.Error()
+			_ = errors.Is(e, ErrNotFound)
+		}
+	})
+}
+
+// FuzzCRMTime parses any datetime: what parses re-encodes in the form it
+// came in and parses back to the same instant.
+func FuzzCRMTime(f *testing.F) {
+	for _, s := range []string{
+		"2017-06-01T12:30:00", "2017-06-01T12:30:00.1234567", "2017-06-01T12:30:00+03:00", "2017-06-01T12:30:00Z",
+		"2017-06-01 12:30:00+0300", "2017-06-01", "/Date(1357048800000)/", "/Date(1357048800000+0300)/", "/Date(-1)/", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ct, err := ParseCRMTime(s)
+		if err != nil {
+			return
+		}
+		b, err := ct.MarshalJSON()
+		if err != nil {
+			return
+		}
+		var back CRMTime
+		if err := back.UnmarshalJSON(b); err != nil {
+			t.Fatalf("%q encodes as %s, which does not parse: %v", s, b, err)
+		}
+		if !back.Equal(ct.Time) {
+			t.Fatalf("%q: %v after a round trip through %s, want %v", s, back.Time, b, ct.Time)
+		}
+	})
+}
+
+// FuzzMSISDN: a normalised phone is 11 digits starting with 7, and
+// normalising it again changes nothing.
+func FuzzMSISDN(f *testing.F) {
+	for _, s := range []string{"+7 (916) 123-45-67", "8 926 555-01-02", "9161234567", "79161234567", "+7916", "", "++7", "８９１６１２３４５６７", "7 (495) 000 00 00 ext 12"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, phone string) {
+		m, err := MSISDN(phone)
+		if err != nil {
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("%q: want *ValidationError, got %T", phone, err)
+			}
+			return
+		}
+		if len(m) != 11 || m[0] != '7' || strings.Trim(m, "0123456789") != "" {
+			t.Fatalf("%q normalises to %q, not an MSISDN", phone, m)
+		}
+		if again, err := MSISDN(m); err != nil || again != m {
+			t.Fatalf("%q: MSISDN(%q) = %q, %v", phone, m, again, err)
+		}
+	})
+}
+
+// FuzzEAN13: a barcode is 13 digits with a valid check digit that ends in
+// the uid.
+func FuzzEAN13(f *testing.F) {
+	for _, s := range []string{"1000123", "0", "999999999999", "1234567890123", "", "12a", "-1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, uid string) {
+		code, err := EAN13(uid)
+		if err != nil {
+			return
+		}
+		if !validEAN13(code) || strings.TrimLeft(code[:12], "0") != strings.TrimLeft(uid, "0") {
+			t.Fatalf("EAN13(%q) = %q", uid, code)
+		}
+	})
+}
+
+// FuzzParamEncoding: whatever strings go into a request come out of the
+// wire encoding unchanged: VirtPOS form fields, CRM object parameters in
+// JSON and dotted style.
+func FuzzParamEncoding(f *testing.F) {
+	f.Add("Пётр", "a+b@example.ru", "7770000000002")
+	f.Add("a&b=c", "%zz", "\x00\n")
+	f.Add(`"}{`, "filter.mobile_phone=1", " ")
+	f.Fuzz(func(t *testing.T, name, email, card string) {
+		if !utf8.ValidString(name) || !utf8.ValidString(email) || !utf8.ValidString(card) {
+			return // JSON would replace invalid bytes; the wire carries text
+		}
+		// VirtPOS form.
+		form, err := encodeValues(&CustomerUpdate{FirstName: &name, Email: &email, ExternalID: &card})
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := url.ParseQuery(form.Encode())
+		if err != nil || back.Get("fname") != name || back.Get("email") != email || back.Get("external_id") != card {
+			t.Fatalf("form round trip: %v -> %v (%v)", form, back, err)
+		}
+		// CRM objects.
+		filter := ContactFilter{Email: email, CardNumber: card, MobilePhone: name}
+		for _, style := range []ParamStyle{ParamsJSON, ParamsDotted} {
+			c := &CRM{style: style}
+			q, err := query.Values(&crmParams{CommercialFirmID: "firm-1", Filter: c.object(filter)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := url.ParseQuery(q.Encode())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got ContactFilter
+			if style == ParamsJSON {
+				if err := json.Unmarshal([]byte(back.Get("filter")), &got); err != nil {
+					t.Fatalf("filter %q: %v", back.Get("filter"), err)
+				}
+			} else {
+				got = ContactFilter{MobilePhone: back.Get("filter.mobile_phone"), Email: back.Get("filter.email"), CardNumber: back.Get("filter.card_number")}
+			}
+			if !reflect.DeepEqual(got, filter) {
+				t.Fatalf("%v: %+v came back as %+v", style, filter, got)
+			}
+		}
+	})
+}

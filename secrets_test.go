@@ -1,0 +1,151 @@
+package loyalty_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock"
+)
+
+// The chaos matrix (chaos_test.go) runs every fault with canary secrets
+// and checks every error, log record and printed value. These are the
+// paths it does not reach: servers that echo secrets back, printing the
+// clients themselves, and configuration errors.
+
+// leaks returns the secrets (or their first 8+ characters, the rest cut
+// off by a snippet) found in text.
+func leaks(text string, secrets ...string) []string {
+	var out []string
+	for _, s := range secrets {
+		for n := len(s); n >= 8; n-- {
+			if strings.Contains(text, s[:n]) {
+				out = append(out, s[:n])
+				break
+			}
+		}
+	}
+	return out
+}
+
+func TestSecretsNotInPrintedClients(t *testing.T) {
+	srv := mock.NewServer(t, mock.Config{APIKey: canaryAPIKey})
+	srv.RequireArtixAuth(canaryUser, canaryPassword)
+	vp, ax, crm := srv.VirtPOS(), srv.Artix(), srv.CRM()
+	for _, v := range []any{vp, *vp, vp.Customers, *vp.Customers, vp.Cards, ax, *ax, ax.Customers, crm, *crm, crm.Contacts} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%q"} {
+			text := fmt.Sprintf(verb, v)
+			if l := leaks(text, secretsOf(srv)...); l != nil {
+				t.Errorf("%s of %T shows %q: %s", verb, v, l, text)
+			}
+		}
+	}
+}
+
+// TestSecretsEchoedByTheServer: a server (or a proxy) that quotes the
+// request back must not get the secret into the error, even where the
+// body's snippet is cut in the middle of it.
+func TestSecretsEchoedByTheServer(t *testing.T) {
+	srv := mock.NewServer(t, mock.Config{APIKey: canaryAPIKey})
+	srv.RequireArtixAuth(canaryUser, canaryPassword)
+	logs := &logCapture{}
+	opts := []loyalty.Option{loyalty.WithoutRetries(), loyalty.WithLogger(slog.New(logs.handler()))}
+	vp, ax := srv.VirtPOS(opts...), srv.Artix(opts...)
+	ctx := context.Background()
+
+	for _, pad := range []int{0, 100, 470, 480, 490, 495, 500, 505, 512, 600} {
+		body := strings.Repeat("x", pad) + " apikey=" + canaryAPIKey + " password=" + canaryPassword + " tail"
+		srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 502, Body: body})
+		_, err := vp.Customers.Get(ctx, 1)
+		var ae *loyalty.APIError
+		if !errors.As(err, &ae) {
+			t.Fatalf("pad %d: want *APIError, got %v", pad, err)
+		}
+		for _, text := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), ae.Body} {
+			if l := leaks(text, canaryAPIKey); l != nil {
+				t.Errorf("pad %d: the error shows %q: %s", pad, l, text)
+			}
+		}
+	}
+
+	// Artix's error text is surfaced as Info: a reply quoting the
+	// credentials must not carry them into the error.
+	for _, reply := range []string{
+		`{"error":"authorization ` + canaryUser + `:` + canaryPassword + ` refused"}`,
+		`{"message":"bad header Basic ` + secretsOf(srv)[2] + `"}`,
+	} {
+		srv.Fail(mock.Fault{API: mock.ArtixAPI, Status: 400, ContentType: "application/json", Body: reply})
+		err := ax.Customers.Delete(ctx, "1")
+		var ae *loyalty.APIError
+		if !errors.As(err, &ae) || ae.Info == "" {
+			t.Fatalf("want *APIError with Info, got %v", err)
+		}
+		for _, text := range []string{err.Error(), fmt.Sprintf("%+v", err), ae.Info, ae.Body} {
+			if l := leaks(text, secretsOf(srv)...); l != nil {
+				t.Errorf("the Artix error shows %q: %s", l, text)
+			}
+		}
+	}
+	if l := leaks(logs.String(), secretsOf(srv)...); l != nil {
+		t.Errorf("the log shows %q:\n%s", l, logs.String())
+	}
+}
+
+// TestSecretsInTheBaseURL: a password in the base URL's user info is
+// redacted from errors and logs.
+func TestSecretsInTheBaseURL(t *testing.T) {
+	srv := mock.NewServer(t)
+	logs := &logCapture{}
+	base := strings.Replace(srv.ArtixURL, "http://", "http://admin:"+canaryPassword+"@", 1)
+	ax, err := loyalty.NewArtix(base, loyalty.WithoutRetries(), loyalty.WithLogger(slog.New(logs.handler())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Fail(mock.Fault{API: mock.ArtixAPI, Status: 500})
+	err = ax.Customers.Delete(context.Background(), "1")
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	for name, text := range map[string]string{"error": err.Error(), "%+v": fmt.Sprintf("%+v", err), "log": logs.String(), "client": fmt.Sprintf("%+v", ax)} {
+		if l := leaks(text, canaryPassword); l != nil {
+			t.Errorf("%s shows %q: %s", name, l, text)
+		}
+	}
+	if !strings.Contains(err.Error(), "REDACTED") {
+		t.Errorf("the error does not say the password was redacted: %v", err)
+	}
+}
+
+// TestSecretsNotInConfigErrors: a bad key file is named, never quoted.
+func TestSecretsNotInConfigErrors(t *testing.T) {
+	srv := mock.NewServer(t)
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "client.crt"), filepath.Join(dir, "client.key")
+	os.WriteFile(certFile, srv.ClientCertPEM(), 0o600)
+	// A key that is not this certificate's, and a key file that is garbage
+	// around a real key.
+	other := mock.NewServer(t)
+	for name, key := range map[string][]byte{
+		"mismatched": other.ClientKeyPEM(),
+		"corrupt":    append([]byte("junk "), other.ClientKeyPEM()[:len(other.ClientKeyPEM())/2]...),
+	} {
+		os.WriteFile(keyFile, key, 0o600)
+		_, err := loyalty.NewCRM(srv.CRMURL, "firm-1", loyalty.WithClientCertificateFiles(certFile, keyFile))
+		var ce *loyalty.ConfigError
+		if !errors.As(err, &ce) {
+			t.Fatalf("%s: want *ConfigError, got %v", name, err)
+		}
+		if l := leaks(err.Error(), secretsOf(other)...); l != nil {
+			t.Errorf("%s: the error quotes the key: %v", name, err)
+		}
+		if !strings.Contains(err.Error(), keyFile) {
+			t.Errorf("%s: the error does not name the key file: %v", name, err)
+		}
+	}
+}
