@@ -425,7 +425,27 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 		req.Header.Set("Accept", r.accept)
 	}
 
+	// A buffered request reads its body inside the retry loop, so that a
+	// body cut off mid-way is retried like a dropped connection when the
+	// request is safe to repeat.
+	var readErr error
+	var data []byte
+	read := false // whether the handler read the final answer's body
+	if !r.stream {
+		req.SetResponseHandler(func(hr *http.Response) error {
+			data, readErr = c.readAll(hr)
+			read = true
+			return readErr
+		})
+	}
+
 	hresp, err := c.rc.Do(req)
+	if err != nil && hresp != nil && readErr != nil && errors.Is(err, readErr) && ctx.Err() == nil {
+		// The last attempt got an answer whose body could not be read.
+		resp := c.newResponse(r, st, hresp)
+		c.log(ctx, slog.LevelDebug, "loyalty response unreadable", st, slog.Int("status", resp.statusCode), slog.String("error", c.redact(readErr.Error())))
+		return nil, resp.apiError("", c.redactErr(readErr))
+	}
 	if err != nil {
 		if hresp != nil && hresp.Body != nil {
 			hresp.Body.Close()
@@ -434,7 +454,37 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 		c.log(ctx, slog.LevelDebug, "loyalty request failed", st, slog.String("error", rerr.Error()))
 		return nil, rerr
 	}
-	resp := &response{
+	resp := c.newResponse(r, st, hresp)
+	if !r.stream {
+		if !read {
+			// A retryable status on the last attempt: retryablehttp hands
+			// it over without calling the handler.
+			if data, err = c.readAll(hresp); err != nil {
+				if ctx.Err() != nil {
+					return nil, &RequestError{API: c.api, Method: r.method, URL: st.url(), Attempts: resp.attempts, Err: ctx.Err()}
+				}
+				return nil, resp.apiError("", c.redactErr(err))
+			}
+		}
+		resp.body = data
+		c.log(ctx, slog.LevelDebug, "loyalty response", st, slog.Int("status", resp.statusCode), slog.Int("bytes", len(resp.body)))
+		return resp, nil
+	}
+	resp.stream = &limitedBody{rc: hresp.Body, left: c.maxBytes, limit: c.maxBytes}
+	c.log(ctx, slog.LevelDebug, "loyalty response", st, slog.Int("status", resp.statusCode))
+	return resp, nil
+}
+
+// readAll reads and closes a body, bounded by the size limit.
+func (c *core) readAll(hr *http.Response) ([]byte, error) {
+	body := &limitedBody{rc: hr.Body, left: c.maxBytes, limit: c.maxBytes}
+	defer body.Close()
+	return readBody(body, hr.ContentLength, c.maxBytes)
+}
+
+// newResponse wraps an answer for the services.
+func (c *core) newResponse(r *request, st *reqState, hresp *http.Response) *response {
+	return &response{
 		api:        c.api,
 		method:     r.method,
 		st:         st,
@@ -443,23 +493,6 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 		attempts:   max(st.attempts, 1),
 		redact:     c.redact,
 	}
-	body := &limitedBody{rc: hresp.Body, left: c.maxBytes, limit: c.maxBytes}
-	if r.stream {
-		resp.stream = body
-		c.log(ctx, slog.LevelDebug, "loyalty response", st, slog.Int("status", resp.statusCode))
-		return resp, nil
-	}
-	defer body.Close()
-	resp.body, err = readBody(body, hresp.ContentLength, c.maxBytes)
-	if err != nil {
-		c.log(ctx, slog.LevelDebug, "loyalty response unreadable", st, slog.Int("status", resp.statusCode), slog.String("error", c.redact(err.Error())))
-		if ctx.Err() != nil {
-			return nil, &RequestError{API: c.api, Method: r.method, URL: st.url(), Attempts: resp.attempts, Err: ctx.Err()}
-		}
-		return nil, resp.apiError("", c.redactErr(err))
-	}
-	c.log(ctx, slog.LevelDebug, "loyalty response", st, slog.Int("status", resp.statusCode), slog.Int("bytes", len(resp.body)))
-	return resp, nil
 }
 
 // readBody reads the whole body, refusing more than limit bytes.
