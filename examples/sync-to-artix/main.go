@@ -69,7 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	o := &options{}
 	fs.StringVar(&o.virtposURL, "virtpos-url", os.Getenv("LOYALTY_VIRTPOS_URL"), "VirtPOS base URL (default: the embedded mock)")
-	fs.StringVar(&o.virtposKey, "virtpos-apikey", os.Getenv("LOYALTY_VIRTPOS_APIKEY"), "VirtPOS apikey (prefer $LOYALTY_VIRTPOS_APIKEY)")
+	fs.StringVar(&o.virtposKey, "virtpos-apikey", "", "VirtPOS apikey (default $LOYALTY_VIRTPOS_APIKEY, which is better: flags show in the process list)")
 	fs.StringVar(&o.artixURL, "artix-url", os.Getenv("LOYALTY_ARTIX_URL"), "Artix cash server URL")
 	fs.StringVar(&o.artixDir, "artix-dir", os.Getenv("LOYALTY_ARTIX_DIR"), "Artix exchange directory (instead of -artix-url)")
 	fs.StringVar(&o.artixShop, "artix-shopcode", os.Getenv("LOYALTY_ARTIX_SHOPCODE"), "Artix shopcode header")
@@ -82,6 +82,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	// Read after parsing, so that -h never prints the secret as a default.
+	if o.virtposKey == "" {
+		o.virtposKey = os.Getenv("LOYALTY_VIRTPOS_APIKEY")
 	}
 	o.artixPassword = os.Getenv("LOYALTY_ARTIX_PASSWORD")
 	switch {

@@ -55,7 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	o := &options{}
 	fs.StringVar(&o.url, "virtpos-url", os.Getenv("LOYALTY_VIRTPOS_URL"), "VirtPOS base URL (default: the embedded mock)")
-	fs.StringVar(&o.apiKey, "virtpos-apikey", os.Getenv("LOYALTY_VIRTPOS_APIKEY"), "VirtPOS apikey (prefer $LOYALTY_VIRTPOS_APIKEY)")
+	fs.StringVar(&o.apiKey, "virtpos-apikey", "", "VirtPOS apikey (default $LOYALTY_VIRTPOS_APIKEY, which is better: flags show in the process list)")
 	fs.StringVar(&o.wire, "virtpos-format", "json", "wire format to ask for: json or xml")
 	fs.StringVar(&o.format, "format", "csv", "output format: csv or jsonl")
 	fs.StringVar(&o.out, "o", "-", "output file (- for stdout)")
@@ -65,6 +65,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.mockCustomers, "mock-customers", 1000, "customers in the embedded mock")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	// Read after parsing, so that -h never prints the secret as a default.
+	if o.apiKey == "" {
+		o.apiKey = os.Getenv("LOYALTY_VIRTPOS_APIKEY")
 	}
 	switch {
 	case fs.NArg() > 0:

@@ -114,3 +114,18 @@ func TestExportFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestExportHelpHidesTheAPIKey(t *testing.T) {
+	t.Setenv("LOYALTY_VIRTPOS_APIKEY", "top-secret-key")
+	var help bytes.Buffer
+	if _, err := parseFlags([]string{"-h"}, &help); err == nil {
+		t.Fatal("-h: want flag.ErrHelp")
+	}
+	if !strings.Contains(help.String(), "-virtpos-apikey") || strings.Contains(help.String(), "top-secret-key") {
+		t.Fatalf("help:\n%s", help.String())
+	}
+	o, err := parseFlags(nil, &bytes.Buffer{})
+	if err != nil || o.apiKey != "top-secret-key" {
+		t.Fatalf("the environment's apikey was not used: %v", err)
+	}
+}
