@@ -150,19 +150,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			<-ctx.Done()
 		}
 	}
-	if serveErr != nil {
-		return serveErr
-	}
+	// Dump even when the exchange directory failed: the state is still good.
 	if *dump != "" {
 		data, err := srv.Snapshot()
-		if err != nil {
-			return err
+		if err == nil {
+			err = writeFileAtomic(*dump, data, 0o644)
 		}
-		if err := writeFileAtomic(*dump, data, 0o644); err != nil {
-			return err
-		}
+		serveErr = errors.Join(serveErr, err)
 	}
-	return nil
+	return serveErr
 }
 
 // artixPasswordEnv holds the Artix basic-auth password, kept off the command line.
