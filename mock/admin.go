@@ -2,6 +2,7 @@ package mock
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 )
@@ -14,8 +15,13 @@ import (
 //	DELETE /_mock/faults                             remove every fault
 //	POST   /_mock/reset                              restore the seed data, clear faults and journal
 //	GET    /_mock/requests[?api=virtpos]             the journal as JSON
+//	GET    /_mock/state                              the data as JSON (Snapshot)
+//	PUT    /_mock/state     body: a state as JSON    replace the data of the APIs it names (Restore)
 //	GET    /_mock/health                             200 "ok"
 const AdminPrefix = "/_mock/"
+
+// maxAdminState is the largest state PUT /_mock/state reads.
+const maxAdminState = 256 << 20
 
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, AdminPrefix)
@@ -37,6 +43,24 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	case path == "reset" && r.Method == http.MethodPost:
 		s.Reset()
+		w.WriteHeader(http.StatusNoContent)
+	case path == "state" && r.Method == http.MethodGet:
+		data, err := s.Snapshot()
+		if err != nil {
+			writeAdminJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+			return
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Write(data)
+	case path == "state" && r.Method == http.MethodPut:
+		data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAdminState))
+		if err == nil {
+			err = s.Restore(data)
+		}
+		if err != nil {
+			writeAdminJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
 		w.WriteHeader(http.StatusNoContent)
 	case path == "requests" && r.Method == http.MethodGet:
 		reqs := s.Requests()

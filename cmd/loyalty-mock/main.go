@@ -5,9 +5,25 @@
 //	go run ./cmd/loyalty-mock -cert-dir ./certs
 //
 // When ready it prints one JSON line with the URLs, the credentials and the
-// certificate paths, then serves until SIGINT or SIGTERM. The admin
-// endpoints under /_mock/ (on every listener) install faults, reset the
-// state and read the request journal.
+// certificate paths, then serves until SIGINT or SIGTERM (and writes the
+// state to the -dump file, if given). The admin endpoints under /_mock/
+// (on every listener) install faults, reset, dump and load the state and
+// read the request journal; see the mock package's AdminPrefix.
+//
+// With -artix-exchange-dir it also plays the Artix cash server on a
+// directory: batches written there (pos*.aif plus the .flz flag) load into
+// the same client directory as the HTTP side's.
+//
+// Flags:
+//
+//	-virtpos-addr, -crm-addr, -artix-addr  listen addresses (default 127.0.0.1:0, a free port)
+//	-apikey, -firm                         the VirtPOS apikey and CRM commercial_firm_id to accept
+//	-customers                             seeded VirtPOS customers
+//	-load, -dump                           JSON state to preload / to write on exit
+//	-cert-dir                              where to write ca.pem, client.pem, client-key.pem
+//	-artix-exchange-dir                    an Artix exchange directory to serve (created if missing)
+//	-artix-user, -artix-shopcode           demand basic auth (password: $LOYALTY_MOCK_ARTIX_PASSWORD) / a shopcode
+//	-log                                   log every request to stderr
 package main
 
 import (
@@ -17,6 +33,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -36,6 +53,8 @@ type ready struct {
 	CACert           string `json:"ca_cert,omitempty"`
 	ClientCert       string `json:"client_cert,omitempty"`
 	ClientKey        string `json:"client_key,omitempty"`
+	ArtixExchangeDir string `json:"artix_exchange_dir,omitempty"`
+	Dump             string `json:"dump,omitempty"`
 	PID              int    `json:"pid"`
 }
 
@@ -61,17 +80,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	load := fs.String("load", "", "JSON file to preload the state from (as written by -dump)")
 	dump := fs.String("dump", "", "JSON file to write the state to on exit")
 	certDir := fs.String("cert-dir", "", "directory to write ca.pem, client.pem and client-key.pem into")
+	exchangeDir := fs.String("artix-exchange-dir", "", "Artix exchange directory to load pos*.aif batches from (created if missing)")
+	artixUser := fs.String("artix-user", "", "demand Artix basic auth with this user; the password is $"+artixPasswordEnv)
+	shopCode := fs.String("artix-shopcode", "", "demand this Artix shopcode header")
+	logRequests := fs.Bool("log", false, "log every request to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	if *logRequests {
+		cfg.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+	}
 	srv, err := mock.Start(cfg)
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	if *artixUser != "" {
+		srv.RequireArtixAuth(*artixUser, os.Getenv(artixPasswordEnv))
+	}
+	if *shopCode != "" {
+		srv.RequireArtixShopCode(*shopCode)
+	}
 	if *load != "" {
 		data, err := os.ReadFile(*load)
 		if err != nil {
@@ -84,30 +116,62 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	r := ready{
 		VirtPOSURL: srv.VirtPOSURL, CRMURL: srv.CRMURL, ArtixURL: srv.ArtixURL,
 		APIKey: srv.APIKey, CommercialFirmID: srv.CommercialFirmID, AdminPrefix: mock.AdminPrefix,
-		PID: os.Getpid(),
+		PID: os.Getpid(), Dump: absPath(*dump),
 	}
 	if *certDir != "" {
 		if r.CACert, r.ClientCert, r.ClientKey, err = writeCerts(srv, *certDir); err != nil {
 			return err
 		}
 	}
+	exchangeDone := make(chan error, 1)
+	if *exchangeDir != "" {
+		if err := os.MkdirAll(*exchangeDir, 0o755); err != nil {
+			return err
+		}
+		r.ArtixExchangeDir = absPath(*exchangeDir)
+		go func() { exchangeDone <- srv.ServeArtixExchangeDir(ctx, *exchangeDir) }()
+	} else {
+		exchangeDone <- nil
+	}
 	line, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, string(line))
+	if _, err := fmt.Fprintln(stdout, string(line)); err != nil {
+		return err
+	}
 
-	<-ctx.Done()
-	if *dump != "" {
-		data, err := srv.Snapshot()
-		if err != nil {
-			return err
-		}
-		if err := writeFileAtomic(*dump, data, 0o644); err != nil {
-			return err
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		serveErr = <-exchangeDone // the loader stops with ctx; wait so the dump sees its last batch
+	case serveErr = <-exchangeDone:
+		if serveErr == nil { // no exchange directory: wait for the signal
+			<-ctx.Done()
 		}
 	}
-	return nil
+	// Dump even when the exchange directory failed: the state is still good.
+	if *dump != "" {
+		data, err := srv.Snapshot()
+		if err == nil {
+			err = writeFileAtomic(*dump, data, 0o644)
+		}
+		serveErr = errors.Join(serveErr, err)
+	}
+	return serveErr
+}
+
+// artixPasswordEnv holds the Artix basic-auth password, kept off the command line.
+const artixPasswordEnv = "LOYALTY_MOCK_ARTIX_PASSWORD"
+
+func absPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
 }
 
 // writeCerts writes the CA, the client certificate and its key (0600).

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock"
+)
+
+func TestLookupEmbeddedMock(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), nil, &out, &bytes.Buffer{}); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{
+		"Иванова Мария Сергеевна  contact " + mock.CRMContactID.String(),
+		"phone 79161234567 · e-mail maria.ivanova@example.ru · born 1985-03-14 · level Золотой",
+		mock.CRMOwnedCardNumber + "  Пластиковая бонусная  ",
+		"balance 12345678901234567890.123456789, active 1234.5678901234567890123456789",
+		"Скидка 15% на кофе  (15%, 2017-08-01 – 2017-08-31)",
+		"С днём рождения!  (7.5%",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// writeCertFiles writes the mock's CA, client certificate and key as a
+// real deployment would have them.
+func writeCertFiles(t *testing.T, srv *mock.Server) (ca, cert, key string) {
+	t.Helper()
+	dir := t.TempDir()
+	ca, cert, key = filepath.Join(dir, "ca.pem"), filepath.Join(dir, "client.pem"), filepath.Join(dir, "client-key.pem")
+	for path, data := range map[string][]byte{ca: srv.CACertPEM(), cert: srv.ClientCertPEM(), key: srv.ClientKeyPEM()} {
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ca, cert, key
+}
+
+func TestLookupServerFlagsJSON(t *testing.T) {
+	srv := mock.NewServer(t)
+	ca, cert, key := writeCertFiles(t, srv)
+	t.Setenv("LOYALTY_CRM_FIRM", srv.CommercialFirmID)
+	server := []string{"-crm-url", srv.CRMURL, "-crm-cert", cert, "-crm-key", key, "-crm-ca", ca}
+	var out bytes.Buffer
+	if err := run(context.Background(), append(server, "-json", "-phone", "8 903 555-00-11"), &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	var res []Result
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if len(res) != 1 || res[0].Contact.ContactID != mock.CRMContact2ID || len(res[0].Cards) != 0 || res[0].Campaigns == nil {
+		t.Fatalf("result %+v", res)
+	}
+
+	// A card bound since shows up with its balance.
+	if _, err := srv.CRM().Contacts.BindPhysicalCard(context.Background(),
+		loyalty.PhysicalCardRequest{ContactID: mock.CRMContact2ID, CardNumber: mock.CRMFreeCardNumber}); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(context.Background(), server, &out, &bytes.Buffer{}); err == nil {
+		t.Fatal("no -phone with -crm-url accepted")
+	}
+	if err := run(context.Background(), append(server, "-phone", "+79035550011"), &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), mock.CRMFreeCardNumber) || !strings.Contains(out.String(), "no personal campaigns") {
+		t.Fatalf("output %s", out.String())
+	}
+}
+
+func TestLookupNotFound(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-phone", "+7 999 000-00-00"}, &out, &bytes.Buffer{})
+	if !errors.Is(err, ErrNoContact) {
+		t.Fatalf("err %v, want ErrNoContact", err)
+	}
+}
+
+func TestLookupCRMErrorsSurface(t *testing.T) {
+	srv := mock.NewServer(t)
+	ca, cert, key := writeCertFiles(t, srv)
+	args := []string{"-crm-url", srv.CRMURL, "-crm-firm", "wrong-firm", "-crm-cert", cert, "-crm-key", key, "-crm-ca", ca, "-phone", "89161234567"}
+	err := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{})
+	if !errors.Is(err, loyalty.CodeAccessDenied) {
+		t.Fatalf("wrong firm: %v, want CodeAccessDenied", err)
+	}
+}
+
+func TestLookupFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-phone", "12"}, {"-crm-url", "https://crm.example", "-phone", "89161234567"}, {"extra"},
+	} {
+		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {
+			t.Errorf("parseFlags(%q): want an error", args)
+		}
+	}
+}

@@ -1,0 +1,287 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock"
+)
+
+func TestMapCustomer(t *testing.T) {
+	base := loyalty.Customer{ID: 42, FirstName: "Пётр", LastName: "Петров", MiddleName: "Петрович", Phone: "8 (916) 123-45-67",
+		Gender: loyalty.GenderMale, BirthDay: 20, BirthMonth: 5, BirthYear: 1966, Email: " p@example.ru ", SendSMS: true}
+	with := func(f func(*loyalty.Customer)) loyalty.Customer { c := base; f(&c); return c }
+	for _, tc := range []struct {
+		name    string
+		in      loyalty.Customer
+		check   func(a loyalty.ArtixCustomer) bool
+		wantErr string
+	}{
+		{"full record", base, func(a loyalty.ArtixCustomer) bool {
+			return a.ID == "42" && a.FirstName == "Пётр" && a.LastName == "Петров" && a.Patronymic == "Петрович" &&
+				a.Phone == "79161234567" && a.Birthday == "1966-05-20" && *a.Sex == loyalty.ArtixMale && a.Email == "p@example.ru" &&
+				*a.Subscribed && *a.Communications.SMS && !*a.Communications.Email
+		}, ""},
+		{"full name in fname", with(func(c *loyalty.Customer) {
+			c.FirstName, c.LastName, c.MiddleName = "  Иванова   Мария Сергеевна ", "", ""
+		}),
+			func(a loyalty.ArtixCustomer) bool {
+				return a.LastName == "Иванова" && a.FirstName == "Мария" && a.Patronymic == "Сергеевна"
+			}, ""},
+		{"two words", with(func(c *loyalty.Customer) { c.FirstName, c.LastName, c.MiddleName = "Сидоров Олег", "", "" }),
+			func(a loyalty.ArtixCustomer) bool {
+				return a.LastName == "Сидоров" && a.FirstName == "Олег" && a.Patronymic == ""
+			}, ""},
+		{"double patronymic", with(func(c *loyalty.Customer) {
+			c.FirstName, c.LastName, c.MiddleName = "Алиев Рустам Гейдар оглы", "", ""
+		}),
+			func(a loyalty.ArtixCustomer) bool { return a.Patronymic == "Гейдар оглы" }, ""},
+		{"one word kept", with(func(c *loyalty.Customer) { c.FirstName, c.LastName, c.MiddleName = "Мадонна", "", "" }),
+			func(a loyalty.ArtixCustomer) bool { return a.FirstName == "Мадонна" && a.LastName == "" }, ""},
+		{"split fields are not re-split", with(func(c *loyalty.Customer) { c.FirstName = "Анна Мария" }),
+			func(a loyalty.ArtixCustomer) bool {
+				return a.FirstName == "Анна Мария" && a.LastName == "Петров"
+			}, ""},
+		{"+7 phone", with(func(c *loyalty.Customer) { c.Phone = "+7 903 555-00-11" }),
+			func(a loyalty.ArtixCustomer) bool { return a.Phone == "79035550011" }, ""},
+		{"bad phone", with(func(c *loyalty.Customer) { c.Phone = "12345" }), nil, "phone"},
+		{"no phone", with(func(c *loyalty.Customer) { c.Phone = "" }), nil, "phone"},
+		{"partial birthday dropped", with(func(c *loyalty.Customer) { c.BirthYear = 0 }),
+			func(a loyalty.ArtixCustomer) bool { return a.Birthday == "" }, ""},
+		{"impossible birthday dropped", with(func(c *loyalty.Customer) { c.BirthDay, c.BirthMonth = 31, 2 }),
+			func(a loyalty.ArtixCustomer) bool { return a.Birthday == "" }, ""},
+		{"birthday before 1901 dropped", with(func(c *loyalty.Customer) { c.BirthYear = 1900 }),
+			func(a loyalty.ArtixCustomer) bool { return a.Birthday == "" }, ""},
+		{"female", with(func(c *loyalty.Customer) { c.Gender = loyalty.GenderFemale }),
+			func(a loyalty.ArtixCustomer) bool { return *a.Sex == loyalty.ArtixFemale }, ""},
+		{"unknown gender left out", with(func(c *loyalty.Customer) { c.Gender = "" }),
+			func(a loyalty.ArtixCustomer) bool { return a.Sex == nil }, ""},
+		{"no consent", with(func(c *loyalty.Customer) { c.SendSMS, c.SendEmail, c.SendPush = false, false, false }),
+			func(a loyalty.ArtixCustomer) bool { return !*a.Subscribed && !*a.Communications.SMS }, ""},
+		{"push alone is consent", with(func(c *loyalty.Customer) { c.SendSMS, c.SendPush = false, true }),
+			func(a loyalty.ArtixCustomer) bool { return *a.Subscribed && !*a.Communications.SMS }, ""},
+		{"too long a name", with(func(c *loyalty.Customer) { c.FirstName = strings.Repeat("я", 201) }), nil, "client.name"},
+		{"no id", with(func(c *loyalty.Customer) { c.ID = 0 }), nil, "not a VirtPOS id"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := MapCustomer(tc.in)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err %v, want one mentioning %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.check(a) {
+				t.Fatalf("mapped to %+v", a)
+			}
+		})
+	}
+}
+
+func runJSON(t *testing.T, args ...string) (Report, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), append([]string{"-json"}, args...), &out, &errOut)
+	var r Report
+	if jerr := json.Unmarshal(out.Bytes(), &r); jerr != nil {
+		t.Fatalf("report %q: %v (run: %v, stderr %s)", out.String(), jerr, err, errOut.String())
+	}
+	return r, err
+}
+
+// withPhone counts the seed customers the sync should send.
+func withPhone(t *testing.T, srv *mock.Server) int {
+	n := 0
+	for _, c := range srv.VirtPOSCustomers() {
+		if c.Phone != "" {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("the seed has no customer with a phone")
+	}
+	return n
+}
+
+func TestSyncEmbeddedMock(t *testing.T) {
+	ref, err := mock.New(mock.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := withPhone(t, ref)
+	for _, transport := range []string{"http", "dir"} {
+		t.Run(transport, func(t *testing.T) {
+			r, err := runJSON(t, "-mock-transport", transport, "-batch", "16")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Read != want || r.Added != want || r.Failed != 0 || r.Updated != 0 {
+				t.Fatalf("report %+v, want %d added", r, want)
+			}
+		})
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), nil, &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "failed 0") {
+		t.Fatalf("text report %q", out.String())
+	}
+}
+
+func TestSyncIncrementalWithState(t *testing.T) {
+	srv := mock.NewServer(t)
+	ctx := context.Background()
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	args := []string{"-virtpos-url", srv.VirtPOSURL, "-virtpos-apikey", srv.APIKey, "-artix-url", srv.ArtixURL, "-state", statePath, "-batch", "10"}
+	n := withPhone(t, srv)
+
+	r, err := runJSON(t, args...)
+	if err != nil || r.Added != n || srv.ArtixClientCount() != n {
+		t.Fatalf("first run: %+v %v; %d on the tills, want %d", r, err, srv.ArtixClientCount(), n)
+	}
+	checkTills(t, srv)
+
+	// Change VirtPOS: one renamed, one loses its phone, one new, one with a bad phone.
+	vp := srv.VirtPOS()
+	ids := phoneIDs(srv)
+	if _, err := vp.Customers.Update(ctx, ids[0], &loyalty.CustomerUpdate{FirstName: new("Переименован")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vp.Customers.Update(ctx, ids[1], &loyalty.CustomerUpdate{Phone: new("")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vp.Customers.Create(ctx, &loyalty.CustomerUpdate{FirstName: new("Новиков Новый"), Phone: new("+79990001122")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vp.Customers.Update(ctx, ids[2], &loyalty.CustomerUpdate{Phone: new("12345")}); err != nil {
+		t.Fatal(err)
+	}
+
+	r, err = runJSON(t, args...)
+	want := Report{Read: n, Added: 1, Updated: 1, Unchanged: n - 3, Deleted: 1, Failed: 1}
+	if err == nil || r.Errors == nil {
+		t.Fatalf("second run: %v, want an error for the bad phone", err)
+	}
+	r.Errors = nil
+	if !reflect.DeepEqual(r, want) {
+		t.Fatalf("second run %+v, want %+v", r, want)
+	}
+	if _, ok := srv.ArtixClient(itoa(ids[1])); ok {
+		t.Fatal("the client without a phone is still on the tills")
+	}
+	if c, ok := srv.ArtixClient(itoa(ids[2])); !ok || c.Phone == "" {
+		t.Fatal("a bad phone in VirtPOS removed or blanked the client on the tills")
+	}
+	if c, _ := srv.ArtixClient(itoa(ids[0])); c.FirstName != "Переименован" {
+		t.Fatalf("renamed client: %+v", c)
+	}
+
+	// Nothing changed since: nothing is sent.
+	before := len(srv.RequestsTo(mock.ArtixAPI))
+	if _, err := vp.Customers.Update(ctx, ids[2], &loyalty.CustomerUpdate{Phone: new("89161112233")}); err != nil {
+		t.Fatal(err)
+	}
+	r, err = runJSON(t, args...)
+	if err != nil || r.Updated != 1 || r.Unchanged != n-1 || r.Added+r.Deleted+r.Failed != 0 {
+		t.Fatalf("third run %+v %v", r, err)
+	}
+	if sent := len(srv.RequestsTo(mock.ArtixAPI)) - before; sent != 1 {
+		t.Fatalf("third run sent %d batches, want the 1 with the changed client", sent)
+	}
+	checkTills(t, srv)
+}
+
+func TestSyncFailedBatchIsRetriedNextRun(t *testing.T) {
+	srv := mock.NewServer(t)
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	args := []string{"-virtpos-url", srv.VirtPOSURL, "-virtpos-apikey", srv.APIKey, "-artix-url", srv.ArtixURL, "-state", statePath, "-batch", "10"}
+	n := withPhone(t, srv)
+	srv.Fail(mock.Fault{API: mock.ArtixAPI, Status: 400, Body: `{"error":"диск заполнен"}`})
+	r, err := runJSON(t, args...)
+	if err == nil || r.Failed != 10 || r.Added != n-10 || len(r.Errors) != 1 || !strings.Contains(r.Errors[0], "диск заполнен") {
+		t.Fatalf("run with a refused batch: %+v %v", r, err)
+	}
+	r, err = runJSON(t, args...)
+	if err != nil || r.Added != 10 || r.Unchanged != n-10 {
+		t.Fatalf("next run %+v %v, want the 10 failed ones added", r, err)
+	}
+	checkTills(t, srv)
+}
+
+func TestSyncReadErrorDeletesNothing(t *testing.T) {
+	srv := mock.NewServer(t)
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	args := []string{"-virtpos-url", srv.VirtPOSURL, "-virtpos-apikey", srv.APIKey, "-artix-url", srv.ArtixURL, "-state", statePath}
+	if _, err := runJSON(t, args...); err != nil {
+		t.Fatal(err)
+	}
+	count := srv.ArtixClientCount()
+	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 401, Times: -1})
+	r, err := runJSON(t, args...)
+	var apiErr *loyalty.APIError
+	if !errors.As(err, &apiErr) || r.Deleted != 0 || srv.ArtixClientCount() != count {
+		t.Fatalf("failed read: %+v %v; %d clients left of %d", r, err, srv.ArtixClientCount(), count)
+	}
+}
+
+func TestSyncFlags(t *testing.T) {
+	t.Setenv("LOYALTY_VIRTPOS_APIKEY", "")
+	for _, args := range [][]string{
+		{"-batch", "0"}, {"-artix-url", "http://a", "-artix-dir", "/tmp"}, {"-mock-transport", "ftp"},
+		{"-virtpos-url", "https://x.example"}, {"extra"},
+	} {
+		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {
+			t.Errorf("parseFlags(%q): want an error", args)
+		}
+	}
+}
+
+// checkTills compares the Artix directory with the mapping of every
+// VirtPOS customer with a valid phone.
+func checkTills(t *testing.T, srv *mock.Server) {
+	t.Helper()
+	want := map[string]loyalty.ArtixCustomer{}
+	for _, c := range srv.VirtPOSCustomers() {
+		if a, err := MapCustomer(c); err == nil {
+			want[a.ID] = a
+		}
+	}
+	got := srv.ArtixClients()
+	if len(got) != len(want) {
+		t.Fatalf("%d clients on the tills, want %d", len(got), len(want))
+	}
+	for id, w := range want {
+		if gj, wj := marshal(got[id]), marshal(w); gj != wj {
+			t.Fatalf("client %s on the tills:\n%s\nwant\n%s", id, gj, wj)
+		}
+	}
+}
+
+func marshal(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func phoneIDs(srv *mock.Server) []int64 {
+	var ids []int64
+	for _, c := range srv.VirtPOSCustomers() {
+		if c.Phone != "" {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
+}
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }

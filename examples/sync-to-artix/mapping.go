@@ -1,0 +1,106 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+// MapCustomer turns a VirtPOS customer into the Artix client the tills
+// should know. The rules:
+//
+//   - idclient is the VirtPOS id as a decimal string (stable, unique).
+//   - Names: VirtPOS's fname/lname/mname go to name/lastname/patronymic.
+//     When only fname is filled and holds several words (a full name typed
+//     into one field), it is split in the Russian order «Фамилия Имя
+//     Отчество»: two words are last and first name, three or more are last,
+//     first and patronymic (the rest joined). Spaces are collapsed.
+//   - phonenumber is the phone normalised to 11 digits starting with 7
+//     (loyalty.MSISDN); a customer without a usable phone is an error, as
+//     the tills look clients up by phone.
+//   - birthday is set only when day, month and year are all known and form
+//     a real date after 1900.
+//   - sex: M → male, F → female, anything else left out.
+//   - Consent: communications.sms and .email follow send_sms/send_email;
+//     subscriptionadj (consent to mailings) is true when any of send_sms,
+//     send_email, send_push is.
+//   - e-mail and the free comment (custom_information → text) are copied.
+func MapCustomer(c loyalty.Customer) (loyalty.ArtixCustomer, error) {
+	if c.ID <= 0 {
+		return loyalty.ArtixCustomer{}, fmt.Errorf("customer id %d: not a VirtPOS id", c.ID)
+	}
+	phone, err := loyalty.MSISDN(c.Phone)
+	if err != nil {
+		return loyalty.ArtixCustomer{}, fmt.Errorf("customer %d: phone: %w", c.ID, err)
+	}
+	first, last, middle := splitName(c.FirstName, c.LastName, c.MiddleName)
+	a := loyalty.ArtixCustomer{
+		ID:         strconv.FormatInt(c.ID, 10),
+		FirstName:  first,
+		LastName:   last,
+		Patronymic: middle,
+		Phone:      phone,
+		Email:      strings.TrimSpace(c.Email),
+		Birthday:   birthday(c.BirthDay, c.BirthMonth, c.BirthYear),
+		Text:       strings.TrimSpace(c.CustomInformation),
+		Subscribed: new(c.SendSMS || c.SendEmail || c.SendPush),
+		Communications: &loyalty.ArtixCommunications{
+			SMS:   new(c.SendSMS),
+			Email: new(c.SendEmail),
+		},
+	}
+	switch c.Gender {
+	case loyalty.GenderMale:
+		a.Sex = new(loyalty.ArtixMale)
+	case loyalty.GenderFemale:
+		a.Sex = new(loyalty.ArtixFemale)
+	}
+	if err := a.Validate(); err != nil {
+		return loyalty.ArtixCustomer{}, fmt.Errorf("customer %d: %w", c.ID, err)
+	}
+	return a, nil
+}
+
+// splitName applies MapCustomer's name rule.
+func splitName(first, last, middle string) (string, string, string) {
+	first, last, middle = collapse(first), collapse(last), collapse(middle)
+	if last != "" || middle != "" {
+		return first, last, middle
+	}
+	words := strings.Fields(first)
+	switch len(words) {
+	case 0, 1:
+		return first, "", ""
+	case 2:
+		return words[1], words[0], ""
+	default:
+		return words[1], words[0], strings.Join(words[2:], " ")
+	}
+}
+
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// birthday is "YYYY-MM-DD" for a complete, real date after 1900, else "".
+func birthday(day, month, year int) loyalty.ArtixDate {
+	if day == 0 || month == 0 || year <= 1900 {
+		return ""
+	}
+	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+	if t.Day() != day || int(t.Month()) != month || t.Year() != year {
+		return "" // 31 February and the like
+	}
+	return loyalty.NewArtixDate(t)
+}
+
+// fingerprint identifies what was sent for a client, for the state file.
+func fingerprint(a loyalty.ArtixCustomer) string {
+	b, _ := json.Marshal(a) // ArtixCustomer always marshals
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}

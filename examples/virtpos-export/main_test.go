@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock"
+)
+
+func TestExportCSVFromEmbeddedMock(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"-mock-customers", "250", "-page-size", "40"}, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\n%s", err, errOut.String())
+	}
+	rows, err := csv.NewReader(&out).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 251 || strings.Join(rows[0], ",") != strings.Join(csvHeader, ",") {
+		t.Fatalf("%d rows, header %v; want the header and 250 customers", len(rows), rows[0])
+	}
+	// Customer 1 is the spec's sample.
+	if got := strings.Join(rows[1][:5], "|"); got != "1||Иванов|Сергей|Степанович" {
+		t.Fatalf("first row %q", got)
+	}
+	if rows[1][12] != "15200" || rows[1][16] != "2016-07-18 13:54:37" {
+		t.Fatalf("sample sales/register date: %q %q", rows[1][12], rows[1][16])
+	}
+	// Progress: a line rewritten per 100 customers, ending with the total.
+	if p := errOut.String(); !strings.Contains(p, "\rexported 200 of 250 customers (80%)") || !strings.HasSuffix(p, "exported 250 of 250 customers (100%)\n") {
+		t.Fatalf("progress %q", p)
+	}
+}
+
+func TestExportJSONLinesFromServerFlags(t *testing.T) {
+	srv := mock.NewServer(t, mock.Config{Customers: 30})
+	t.Setenv("LOYALTY_VIRTPOS_APIKEY", srv.APIKey)
+	path := filepath.Join(t.TempDir(), "out.jsonl")
+	var out, errOut bytes.Buffer
+	args := []string{"-virtpos-url", srv.VirtPOSURL, "-virtpos-format", "xml", "-format", "jsonl", "-o", path, "-with-phone", "-page-size", "7"}
+	if err := run(context.Background(), args, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\n%s", err, errOut.String())
+	}
+	if out.Len() != 0 {
+		t.Fatalf("stdout used with -o: %q", out.String())
+	}
+	if strings.Contains(errOut.String(), srv.APIKey) {
+		t.Fatal("the apikey reached stderr")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var want []loyalty.Customer
+	for _, c := range srv.VirtPOSCustomers() {
+		if c.Phone != "" {
+			want = append(want, c)
+		}
+	}
+	sc := bufio.NewScanner(f)
+	n := 0
+	for ; sc.Scan(); n++ {
+		var c loyalty.Customer
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatalf("line %d: %v", n+1, err)
+		}
+		if n >= len(want) || c.ID != want[n].ID || c.Phone != want[n].Phone || !c.AccumulatedSales.Equal(want[n].AccumulatedSales) {
+			t.Fatalf("line %d: %+v", n+1, c)
+		}
+	}
+	if n != len(want) || n == 0 {
+		t.Fatalf("%d lines, want %d", n, len(want))
+	}
+	// Paging: ceil(n/7) pages plus the count request, and nothing else.
+	if got, min := len(srv.Requests()), 1+(n+6)/7; got < min || got > min+1 {
+		t.Fatalf("%d requests for %d customers in pages of 7", got, n)
+	}
+}
+
+func TestExportFailureLeavesNoFile(t *testing.T) {
+	srv := mock.NewServer(t)
+	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 401, Times: -1})
+	path := filepath.Join(t.TempDir(), "out.csv")
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"-virtpos-url", srv.VirtPOSURL, "-virtpos-apikey", "x", "-o", path, "-q"}, &out, &errOut)
+	if err == nil {
+		t.Fatal("run succeeded against a failing server")
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 0 {
+		t.Fatalf("left files behind: %v", entries)
+	}
+	if strings.Contains(err.Error(), "apikey=x") {
+		t.Fatalf("error shows the apikey: %v", err)
+	}
+}
+
+func TestExportFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-format", "xlsx"}, {"-virtpos-format", "yaml"}, {"-page-size", "0"}, {"extra"},
+		{"-virtpos-url", "https://x.example"},
+	} {
+		t.Setenv("LOYALTY_VIRTPOS_APIKEY", "")
+		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {
+			t.Errorf("parseFlags(%q): want an error", args)
+		}
+	}
+}
+
+func TestExportHelpHidesTheAPIKey(t *testing.T) {
+	t.Setenv("LOYALTY_VIRTPOS_APIKEY", "top-secret-key")
+	var help bytes.Buffer
+	if _, err := parseFlags([]string{"-h"}, &help); err == nil {
+		t.Fatal("-h: want flag.ErrHelp")
+	}
+	if !strings.Contains(help.String(), "-virtpos-apikey") || strings.Contains(help.String(), "top-secret-key") {
+		t.Fatalf("help:\n%s", help.String())
+	}
+	o, err := parseFlags(nil, &bytes.Buffer{})
+	if err != nil || o.apiKey != "top-secret-key" {
+		t.Fatalf("the environment's apikey was not used: %v", err)
+	}
+}

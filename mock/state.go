@@ -1,0 +1,273 @@
+package mock
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/google/uuid"
+	"github.com/loyaltykit/loyalty"
+)
+
+// This file implements the stateful interface of server.go for the three
+// sides: each snapshot is marshalled under the side's lock (so the JSON is
+// one consistent state), and restore replaces the whole state of its side
+// only once the data has decoded and checked out.
+//
+// The formats are versioned by their shape only; they are meant for
+// Snapshot/Restore and the -dump/-load files of cmd/loyalty-mock.
+
+// virtposState is the VirtPOS side as JSON. Customers use their wire form
+// (loyalty.Customer's MarshalJSON).
+type virtposState struct {
+	Customers []loyalty.Customer `json:"customers"`
+	Groups    map[int64]string   `json:"groups"`
+	Cards     []loyalty.Card     `json:"cards"`
+	CardTypes map[int64]string   `json:"card_types"`
+	Next      virtposCounters    `json:"next"`
+}
+
+// virtposCounters are the last ids given out.
+type virtposCounters struct {
+	Customer int64 `json:"customer"`
+	Group    int64 `json:"group"`
+	Card     int64 `json:"card"`
+	CardType int64 `json:"card_type"`
+	UID      int64 `json:"uid"`
+}
+
+func (a *virtposAPI) snapshot() any {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	st := virtposState{
+		Customers: make([]loyalty.Customer, 0, len(a.customers)),
+		Cards:     make([]loyalty.Card, 0, len(a.cards)),
+		Groups:    a.groups, CardTypes: a.cardTypes,
+		Next: virtposCounters{Customer: a.nextCust, Group: a.nextGroup, Card: a.nextCard, CardType: a.nextType, UID: a.nextUID},
+	}
+	for _, c := range a.customers {
+		st.Customers = append(st.Customers, *c)
+	}
+	for _, c := range a.cards {
+		st.Cards = append(st.Cards, *c)
+	}
+	return marshalRaw(st)
+}
+
+func (a *virtposAPI) restore(data json.RawMessage) error {
+	var st virtposState
+	if err := json.Unmarshal(data, &st); err != nil {
+		return err
+	}
+	slices.SortStableFunc(st.Customers, func(x, y loyalty.Customer) int { return cmp.Compare(x.ID, y.ID) })
+	slices.SortStableFunc(st.Cards, func(x, y loyalty.Card) int { return cmp.Compare(x.ID, y.ID) })
+	for i := range st.Customers {
+		if st.Customers[i].ID <= 0 || i > 0 && st.Customers[i].ID == st.Customers[i-1].ID {
+			return fmt.Errorf("customer id %d: not positive or repeated", st.Customers[i].ID)
+		}
+	}
+	for i := range st.Cards {
+		if st.Cards[i].ID <= 0 || i > 0 && st.Cards[i].ID == st.Cards[i-1].ID {
+			return fmt.Errorf("card id %d: not positive or repeated", st.Cards[i].ID)
+		}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.customers, a.cards, a.byID = nil, nil, map[int64]*loyalty.Customer{}
+	a.nextCust = 0
+	for i := range st.Customers {
+		a.put(&st.Customers[i])
+	}
+	for i := range st.Cards {
+		a.cards = append(a.cards, &st.Cards[i])
+	}
+	a.groups, a.cardTypes = st.Groups, st.CardTypes
+	if a.groups == nil {
+		a.groups = map[int64]string{}
+	}
+	if a.cardTypes == nil {
+		a.cardTypes = map[int64]string{}
+	}
+	// Counters never go below an id in use, whatever the file says.
+	a.nextCust = max(a.nextCust, st.Next.Customer)
+	a.nextCard = st.Next.Card
+	if n := len(a.cards); n > 0 {
+		a.nextCard = max(a.nextCard, a.cards[n-1].ID)
+	}
+	a.nextGroup, a.nextType, a.nextUID = st.Next.Group, st.Next.CardType, st.Next.UID
+	for id := range a.groups {
+		a.nextGroup = max(a.nextGroup, id)
+	}
+	for id := range a.cardTypes {
+		a.nextType = max(a.nextType, id)
+	}
+	return nil
+}
+
+// crmStateJSON is the CRM side as JSON. The records keep the wire form of
+// the loyalty types (named fields, not embedded: their MarshalJSON would
+// swallow the mock's own fields).
+type crmStateJSON struct {
+	Partners  []crmPartnerJSON       `json:"partners"`
+	Regions   []loyalty.Region       `json:"regions"`
+	Outlets   []crmOutletJSON        `json:"outlets"`
+	CardTypes []crmCardTypeJSON      `json:"card_types"`
+	Pools     map[uuid.UUID][]string `json:"pools"` // free virtual card numbers per card type
+	Cards     []crmCardJSON          `json:"cards"`
+	Contacts  []crmContactJSON       `json:"contacts"`
+	Campaigns []crmCampaignJSON      `json:"campaigns"`
+	Seq       int                    `json:"seq"` // counter of derived ids
+}
+
+type crmPartnerJSON struct {
+	Partner loyalty.Partner `json:"partner"`
+	Active  bool            `json:"active"`
+}
+
+type crmOutletJSON struct {
+	Outlet  loyalty.SalesOutlet `json:"outlet"`
+	Partner uuid.UUID           `json:"partner"`
+}
+
+type crmCardTypeJSON struct {
+	CardType loyalty.CardType `json:"card_type"`
+	Partner  *uuid.UUID       `json:"partner"`
+	Active   bool             `json:"active"`
+	Virtual  bool             `json:"virtual"`
+}
+
+type crmCardJSON struct {
+	Card  loyalty.BonusCard `json:"card"`
+	Owner *uuid.UUID        `json:"owner"`
+}
+
+type crmContactJSON struct {
+	Contact loyalty.Contact `json:"contact"`
+	Cards   []string        `json:"cards"` // numbers, in binding order
+}
+
+type crmCampaignJSON struct {
+	Campaign loyalty.PersonalCampaign `json:"campaign"`
+	Card     *uuid.UUID               `json:"card"` // null: every card of the contact
+	Contact  uuid.UUID                `json:"contact"`
+}
+
+func (a *crmAPI) snapshot() any {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	st := a.st
+	out := crmStateJSON{Regions: st.regions, Pools: st.pools, Seq: st.seq}
+	for _, p := range st.partners {
+		out.Partners = append(out.Partners, crmPartnerJSON{p.Partner, p.active})
+	}
+	for _, o := range st.outlets {
+		out.Outlets = append(out.Outlets, crmOutletJSON{o.SalesOutlet, o.partner})
+	}
+	for _, t := range st.cardTypes {
+		out.CardTypes = append(out.CardTypes, crmCardTypeJSON{t.CardType, t.partner, t.active, t.virtual})
+	}
+	for _, n := range slices.Sorted(maps.Keys(st.cards)) {
+		c := st.cards[n]
+		out.Cards = append(out.Cards, crmCardJSON{c.BonusCard, c.owner})
+	}
+	for _, c := range st.contacts {
+		out.Contacts = append(out.Contacts, crmContactJSON{c.Contact, c.cards})
+	}
+	for _, c := range st.campaigns {
+		out.Campaigns = append(out.Campaigns, crmCampaignJSON{c.PersonalCampaign, c.card, c.contact})
+	}
+	return marshalRaw(out)
+}
+
+func (a *crmAPI) restore(data json.RawMessage) error {
+	var in crmStateJSON
+	if err := json.Unmarshal(data, &in); err != nil {
+		return err
+	}
+	st := &crmState{regions: in.Regions, pools: map[uuid.UUID][]string{}, cards: map[string]*crmCard{}, seq: in.Seq}
+	maps.Copy(st.pools, in.Pools)
+	for _, p := range in.Partners {
+		st.partners = append(st.partners, &crmPartner{p.Partner, p.Active})
+	}
+	for _, o := range in.Outlets {
+		st.outlets = append(st.outlets, crmOutlet{o.Outlet, o.Partner})
+	}
+	for _, t := range in.CardTypes {
+		st.cardTypes = append(st.cardTypes, &crmCardType{t.CardType, t.Partner, t.Active, t.Virtual})
+	}
+	for _, c := range in.Cards {
+		if c.Card.Number == "" {
+			return fmt.Errorf("card %s: no number", c.Card.ID)
+		}
+		if _, dup := st.cards[c.Card.Number]; dup {
+			return fmt.Errorf("card number %s: repeated", c.Card.Number)
+		}
+		st.cards[c.Card.Number] = &crmCard{c.Card, c.Owner}
+	}
+	for _, c := range in.Contacts {
+		for _, n := range c.Cards {
+			if _, ok := st.cards[n]; !ok {
+				return fmt.Errorf("contact %s: card %s is not in cards", c.Contact.ContactID, n)
+			}
+		}
+		st.contacts = append(st.contacts, &crmContact{c.Contact, c.Cards})
+	}
+	for _, c := range in.Campaigns {
+		st.campaigns = append(st.campaigns, crmCampaign{c.Campaign, c.Card, c.Contact})
+	}
+	a.mu.Lock()
+	a.st = st
+	a.mu.Unlock()
+	return nil
+}
+
+// artixState is the Artix client directory as JSON, ordered by idclient,
+// each record in the addClient wire form.
+type artixState struct {
+	Clients []loyalty.ArtixCustomer `json:"clients"`
+}
+
+func (a *artixAPI) snapshot() any {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	st := artixState{Clients: make([]loyalty.ArtixCustomer, 0, len(a.clients))}
+	for _, id := range slices.Sorted(maps.Keys(a.clients)) {
+		st.Clients = append(st.Clients, a.clients[id])
+	}
+	return marshalRaw(st)
+}
+
+func (a *artixAPI) restore(data json.RawMessage) error {
+	var st artixState
+	if err := json.Unmarshal(data, &st); err != nil {
+		return err
+	}
+	clients := make(map[string]loyalty.ArtixCustomer, len(st.Clients))
+	for _, c := range st.Clients {
+		if c.ID == "" {
+			return fmt.Errorf("a client without idclient")
+		}
+		clients[c.ID] = c
+	}
+	a.mu.Lock()
+	a.clients = clients
+	a.mu.Unlock()
+	return nil
+}
+
+// marshalRaw encodes v while the caller still holds its lock. If that
+// fails, the value returned fails Snapshot's own encoding with the error.
+func marshalRaw(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return failedJSON{err}
+	}
+	return json.RawMessage(b)
+}
+
+// failedJSON carries an encoding error to Snapshot.
+type failedJSON struct{ err error }
+
+func (f failedJSON) MarshalJSON() ([]byte, error) { return nil, f.err }

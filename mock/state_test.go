@@ -1,0 +1,194 @@
+package mock
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+// changeEverySide makes state that differs from the seed on all three sides,
+// through the clients, and returns the id of the CRM contact it created.
+func changeEverySide(t *testing.T, srv *Server) {
+	t.Helper()
+	ctx := context.Background()
+	vp := srv.VirtPOS()
+	res, err := vp.Customers.Create(ctx, &loyalty.CustomerUpdate{FirstName: new("Снимок"), Phone: new("+79990001122"), GroupName: new("Новая группа")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vp.Cards.Insert(ctx, &loyalty.CardUpdate{UID: "5550001", Medium: loyalty.MediumApp, CustomerID: new(res.ID)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vp.Customers.Update(ctx, 1, &loyalty.CustomerUpdate{Email: new("changed@example.ru")}); err != nil {
+		t.Fatal(err)
+	}
+	crm := srv.CRM()
+	id, err := crm.Contacts.Create(ctx, loyalty.NewContact{
+		Contact:      loyalty.PersonalData{MobilePhone: "89265550102", FirstName: "Анна"},
+		Registration: loyalty.Registration{SalesOutletID: CRMOutletID},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := crm.Contacts.BindVirtualCard(ctx, loyalty.VirtualCardRequest{ContactID: id, CardTypeID: CRMVirtualCardTypeID}); err != nil {
+		t.Fatal(err)
+	}
+	err = srv.Artix().Send(ctx,
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: "7", FirstName: "Пётр", Birthday: "1966-05-20", Sex: new(loyalty.ArtixMale),
+			Subscribed: new(true), Options: &loyalty.ArtixOptions{EmailConfirmed: new(true)}}),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: "8", LastName: "Сидорова", Phone: "79161112233"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSnapshotRestoreRoundTrip(t *testing.T) {
+	srv := NewServer(t)
+	changeEverySide(t, srv)
+	snap, err := srv.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"virtpos"`, `"crm"`, `"artix"`, "Снимок", "5550001", "Сидорова", "changed@example.ru"} {
+		if !bytes.Contains(snap, []byte(want)) {
+			t.Fatalf("snapshot lacks %s", want)
+		}
+	}
+
+	other := NewServer(t)
+	if err := other.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	// Customers compare in their wire form: a decimal's trailing zeros
+	// (15200.00 vs 15200) are not kept, as on the wire.
+	if got, want := wire(t, other.VirtPOSCustomers()), wire(t, srv.VirtPOSCustomers()); got != want {
+		t.Fatalf("customers differ after restore:\n%s\n%s", got, want)
+	}
+	if got, want := other.VirtPOSCards(), srv.VirtPOSCards(); !reflect.DeepEqual(got, want) {
+		t.Fatal("cards differ after restore")
+	}
+	if got, want := other.VirtPOSGroups(), srv.VirtPOSGroups(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("groups %v, want %v", got, want)
+	}
+	if got, want := other.ArtixClients(), srv.ArtixClients(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("artix directory %v, want %v", got, want)
+	}
+	again, err := other.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, snap) {
+		t.Fatal("a restored server's snapshot differs from the one it was restored from")
+	}
+
+	// The id counters came along: both servers hand out the same next ids.
+	ctx := context.Background()
+	for _, s := range []*Server{srv, other} {
+		if _, err := s.VirtPOS().Customers.Create(ctx, &loyalty.CustomerUpdate{FirstName: new("Следующий")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CRM().Contacts.Create(ctx, loyalty.NewContact{
+			Contact:      loyalty.PersonalData{Email: "next@example.ru"},
+			Registration: loyalty.Registration{SalesOutletID: CRMOutletID},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, _ := srv.Snapshot()
+	b, _ := other.Snapshot()
+	if !bytes.Equal(a, b) {
+		t.Fatal("after the same calls the two servers' states differ: a counter was not restored")
+	}
+
+	// The restored CRM state answers: the contact made before the snapshot
+	// has its virtual card.
+	infos, err := other.CRM().Contacts.Find(ctx, loyalty.ContactFilter{MobilePhone: "89265550102"})
+	if err != nil || len(infos) != 1 || len(infos[0].Cards) != 1 {
+		t.Fatalf("restored contact: %+v, %v", infos, err)
+	}
+
+	// Reset still means the seed.
+	other.Reset()
+	if n := other.ArtixClientCount(); n != 0 {
+		t.Fatalf("artix after reset: %d clients", n)
+	}
+	if _, ok := other.VirtPOSCard("5550001"); ok {
+		t.Fatal("restored card survived Reset")
+	}
+}
+
+func wire(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestRestorePartialAndInvalid(t *testing.T) {
+	srv := NewServer(t)
+	changeEverySide(t, srv)
+	before := srv.VirtPOSCustomers()
+	if err := srv.Restore([]byte(`{"artix":{"clients":[{"idclient":"1","name":"Один"}]}}`)); err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := srv.ArtixClient("1"); !ok || c.FirstName != "Один" || srv.ArtixClientCount() != 1 {
+		t.Fatalf("artix after partial restore: %+v", srv.ArtixClients())
+	}
+	if wire(t, srv.VirtPOSCustomers()) != wire(t, before) {
+		t.Fatal("VirtPOS changed by a restore that did not name it")
+	}
+	for _, bad := range []string{
+		`not json`,
+		`{"nosuch":{}}`,
+		`{"artix":{"clients":[{"name":"без id"}]}}`,
+		`{"virtpos":{"customers":[{"id":3},{"id":3}]}}`,
+		`{"crm":{"contacts":[{"contact":{"contact_id":"5d2f8b1c-9e4a-4f6b-a7c3-0e1d2c3b0001"},"cards":["404"]}]}}`,
+	} {
+		if err := srv.Restore([]byte(bad)); err == nil {
+			t.Errorf("Restore(%s) = nil, want an error", bad)
+		}
+	}
+	if srv.ArtixClientCount() != 1 {
+		t.Fatal("a refused restore changed the artix directory")
+	}
+}
+
+func TestAdminState(t *testing.T) {
+	srv := NewServer(t)
+	changeEverySide(t, srv)
+	resp, body, err := get(t, http.DefaultClient, srv.VirtPOSURL+"/_mock/state")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET state: %v %v", resp, err)
+	}
+	var parsed map[API]json.RawMessage
+	if err := json.Unmarshal([]byte(body), &parsed); err != nil || len(parsed) != 3 {
+		t.Fatalf("state body: %v, %d sides", err, len(parsed))
+	}
+	srv.Reset()
+	put := func(body string) int {
+		req, _ := http.NewRequest(http.MethodPut, srv.ArtixURL+"/_mock/state", strings.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if st := put(body); st != http.StatusNoContent {
+		t.Fatalf("PUT state: %d", st)
+	}
+	if _, ok := srv.ArtixClient("8"); !ok {
+		t.Fatal("PUT state did not restore the artix directory")
+	}
+	if st := put(`{"virtpos":[]}`); st != http.StatusBadRequest {
+		t.Fatalf("PUT bad state: %d, want 400", st)
+	}
+}
