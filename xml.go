@@ -369,8 +369,72 @@ func (c *jsonCustomers) UnmarshalJSON(b []byte) error {
 	return nil // null, "" or another scalar: no customers
 }
 
-// decodeJSONBytes decodes a whole JSON customers answer in one Unmarshal.
+// fastEnvelope is the common shape of a JSON customers answer: numbers as
+// numbers (or numeric strings), text as strings, customers as an array.
+// Its fields need no Unmarshaler, so encoding/json decodes it without
+// reflection calls per field; anything else falls back to jsonEnvelope.
+type fastEnvelope struct {
+	Success   *json.Number   `json:"success"`
+	Info      string         `json:"info"`
+	Count     json.Number    `json:"count"`
+	Customers []fastCustomer `json:"customers"`
+}
+
+type fastCustomer struct {
+	ID                json.Number `json:"id"`
+	FName             string      `json:"fname"`
+	LName             string      `json:"lname"`
+	MName             string      `json:"mname"`
+	Age               json.Number `json:"age"`
+	Email             string      `json:"email"`
+	Phone             string      `json:"phone"`
+	Gender            string      `json:"gender"`
+	CustomInformation string      `json:"custom_information"`
+	BirthDay          json.Number `json:"birth_day"`
+	BirthMonth        json.Number `json:"birth_month"`
+	BirthYear         json.Number `json:"birth_year"`
+	RegisterDate      string      `json:"register_date"`
+	AccumulatedSales  json.Number `json:"accumulated_sales"`
+	SendPush          json.Number `json:"send_push"`
+	SendEmail         json.Number `json:"send_email"`
+	SendSMS           json.Number `json:"send_sms"`
+	GroupID           json.Number `json:"group_id"`
+	GroupName         string      `json:"group_name"`
+	ExternalID        string      `json:"external_id"`
+	CreatedDate       string      `json:"created_date"`
+	CreatedBy         json.Number `json:"created_by"`
+	LastUpdateDate    string      `json:"last_update_date"`
+	LastUpdateBy      json.Number `json:"last_update_by"`
+}
+
+func (f *fastCustomer) wire() customerWire {
+	return customerWire{
+		ID: scalar(f.ID), FName: scalar(f.FName), LName: scalar(f.LName), MName: scalar(f.MName),
+		Age: scalar(f.Age), Email: scalar(f.Email), Phone: scalar(f.Phone), Gender: scalar(f.Gender),
+		CustomInformation: scalar(f.CustomInformation), BirthDay: scalar(f.BirthDay),
+		BirthMonth: scalar(f.BirthMonth), BirthYear: scalar(f.BirthYear), RegisterDate: scalar(f.RegisterDate),
+		AccumulatedSales: scalar(f.AccumulatedSales), SendPush: scalar(f.SendPush), SendEmail: scalar(f.SendEmail),
+		SendSMS: scalar(f.SendSMS), GroupID: scalar(f.GroupID), GroupName: scalar(f.GroupName),
+		ExternalID: scalar(f.ExternalID), CreatedDate: scalar(f.CreatedDate), CreatedBy: scalar(f.CreatedBy),
+		LastUpdateDate: scalar(f.LastUpdateDate), LastUpdateBy: scalar(f.LastUpdateBy),
+	}
+}
+
+// decodeJSONBytes decodes a whole JSON customers answer in one Unmarshal:
+// the fast shape first, the tolerant one when the body strays from it.
 func (d *customerDecoder) decodeJSONBytes(b []byte, yield func(*customerWire) bool) error {
+	var fast fastEnvelope
+	if json.Unmarshal(b, &fast) == nil && fast.Success != nil {
+		d.st.seen, d.st.success = true, scalar(*fast.Success)
+		d.st.info, d.count = scalar(fast.Info), scalar(fast.Count)
+		for i := range fast.Customers {
+			w := fast.Customers[i].wire()
+			if !yield(&w) {
+				return errStop
+			}
+		}
+		return nil
+	}
 	var env jsonEnvelope
 	err := json.Unmarshal(b, &env)
 	if env.Success != nil {
