@@ -43,7 +43,7 @@ func main() {
 // run parses args, starts the mock if some API has no real server, and
 // runs each part of the tour.
 func run(ctx context.Context, args []string, out io.Writer) error {
-	cfg, err := parseFlags(args)
+	cfg, err := parseFlags(args, os.Stderr)
 	if err != nil {
 		return err
 	}
@@ -78,12 +78,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-func parseFlags(args []string) (*config, error) {
+// parseFlags reads args; usage and flag errors go to usage.
+func parseFlags(args []string, usage io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	fs.SetOutput(usage)
 	cfg := &config{}
 	only := fs.String("only", os.Getenv("LOYALTY_ONLY"), "comma-separated parts to run: virtpos,crm,artix (default all)")
 	fs.StringVar(&cfg.virtposURL, "virtpos-url", os.Getenv("LOYALTY_VIRTPOS_URL"), "VirtPOS base URL (default: embedded mock)")
-	fs.StringVar(&cfg.virtposKey, "virtpos-apikey", os.Getenv("LOYALTY_VIRTPOS_APIKEY"), "VirtPOS apikey")
+	fs.StringVar(&cfg.virtposKey, "virtpos-apikey", "", "VirtPOS apikey (prefer LOYALTY_VIRTPOS_APIKEY)")
 	fs.StringVar(&cfg.virtposFormat, "virtpos-format", envOr("LOYALTY_VIRTPOS_FORMAT", "xml"), "VirtPOS format: xml or json")
 	fs.StringVar(&cfg.crmURL, "crm-url", os.Getenv("LOYALTY_CRM_URL"), "CRM base URL (default: embedded mock)")
 	fs.StringVar(&cfg.crmFirm, "crm-firm", os.Getenv("LOYALTY_CRM_FIRM"), "CRM commercial_firm_id")
@@ -94,12 +96,19 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&cfg.artixDir, "artix-dir", os.Getenv("LOYALTY_ARTIX_DIR"), "Artix exchange directory (default: a temporary one served by the mock)")
 	fs.StringVar(&cfg.artixShop, "artix-shopcode", os.Getenv("LOYALTY_ARTIX_SHOPCODE"), "Artix shopcode header")
 	fs.StringVar(&cfg.artixUser, "artix-user", os.Getenv("LOYALTY_ARTIX_USER"), "Artix basic-auth user")
-	fs.StringVar(&cfg.artixPassword, "artix-password", os.Getenv("LOYALTY_ARTIX_PASSWORD"), "Artix basic-auth password (prefer the environment variable)")
+	fs.StringVar(&cfg.artixPassword, "artix-password", "", "Artix basic-auth password (prefer LOYALTY_ARTIX_PASSWORD)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	// Secrets come from the environment after parsing, so -h never prints them.
+	if cfg.virtposKey == "" {
+		cfg.virtposKey = os.Getenv("LOYALTY_VIRTPOS_APIKEY")
+	}
+	if cfg.artixPassword == "" {
+		cfg.artixPassword = os.Getenv("LOYALTY_ARTIX_PASSWORD")
 	}
 	if *only != "" {
 		for _, part := range strings.Split(*only, ",") {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 )
@@ -21,12 +22,31 @@ func TestQuickstartAgainstMock(t *testing.T) {
 
 func TestQuickstartFlags(t *testing.T) {
 	for _, args := range [][]string{{"-only", "nope"}, {"-virtpos-url", "https://x.example"}, {"extra"}} {
-		if _, err := parseFlags(args); err == nil {
+		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("parseFlags(%q): want an error", args)
 		}
 	}
-	cfg, err := parseFlags([]string{"-only", "crm", "-crm-url", "https://crm.example"})
+	cfg, err := parseFlags([]string{"-only", "crm", "-crm-url", "https://crm.example"}, io.Discard)
 	if err != nil || cfg.wants("virtpos") || !cfg.wants("crm") || cfg.needsMock() {
 		t.Fatalf("cfg %+v err %v", cfg, err)
+	}
+}
+
+func TestQuickstartHelpHidesSecrets(t *testing.T) {
+	t.Setenv("LOYALTY_VIRTPOS_APIKEY", "canary-apikey-4711")
+	t.Setenv("LOYALTY_ARTIX_PASSWORD", "canary-password-4711")
+	var usage bytes.Buffer
+	if _, err := parseFlags([]string{"-h"}, &usage); err == nil {
+		t.Fatal("-h: want flag.ErrHelp")
+	}
+	if !strings.Contains(usage.String(), "-virtpos-apikey") {
+		t.Fatalf("usage lacks the flags:\n%s", usage.String())
+	}
+	if strings.Contains(usage.String(), "canary") {
+		t.Fatalf("usage prints a secret:\n%s", usage.String())
+	}
+	cfg, err := parseFlags(nil, io.Discard)
+	if err != nil || cfg.virtposKey != "canary-apikey-4711" || cfg.artixPassword != "canary-password-4711" {
+		t.Fatalf("secrets from the environment not used: %v", err)
 	}
 }
