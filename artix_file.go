@@ -27,6 +27,7 @@ type ArtixFileError struct {
 	Err  error  // the cause; ErrArtixNotPickedUp for a pickup timeout
 }
 
+// Error says which batch file failed and how.
 func (e *ArtixFileError) Error() string {
 	if errors.Is(e.Err, ErrArtixNotPickedUp) {
 		return fmt.Sprintf("loyalty: artix: %s was not picked up by the cash server (%v); it is written and may still load later", e.Path, e.Err)

@@ -27,6 +27,7 @@ type ArtixRecordError struct {
 	Err     *ValidationError // what is wrong
 }
 
+// Error names the command (index, name, idclient) and the field at fault.
 func (e *ArtixRecordError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "loyalty: artix command %d (%s", e.Index, e.Command)

@@ -108,6 +108,7 @@ type BulkItemError struct {
 	Err   error
 }
 
+// Error names the item and its error.
 func (e *BulkItemError) Error() string { return "item " + strconv.Itoa(e.Index) + ": " + e.Err.Error() }
 
 // Unwrap returns the item's error.

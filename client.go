@@ -116,6 +116,7 @@ type ConfigError struct {
 	Reason string // what is wrong with it
 }
 
+// Error names the argument or option and what is wrong with it.
 func (e *ConfigError) Error() string {
 	return "loyalty: invalid " + e.Field + ": " + e.Reason
 }

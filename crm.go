@@ -38,6 +38,7 @@ const (
 	ParamsJSONBody
 )
 
+// String is the style's Go name, e.g. "ParamsJSON".
 func (p ParamStyle) String() string {
 	switch p {
 	case ParamsJSON:

@@ -31,6 +31,7 @@ type APIError struct {
 	Err        error  // the cause, if any: a decode error, ErrNotFound, ErrResponseTooLarge
 }
 
+// Error reads "loyalty: <api> <method> <redacted url>: HTTP <status>: <info or cause>".
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("loyalty: ")
@@ -83,6 +84,7 @@ type RequestError struct {
 	Err      error  // the cause, with secrets removed
 }
 
+// Error reads "loyalty: <api> <method> <redacted url>: <cause>".
 func (e *RequestError) Error() string {
 	msg := fmt.Sprintf("loyalty: %s %s %s: %v", e.API, e.Method, e.URL, e.Err)
 	if e.Attempts > 1 {
@@ -117,6 +119,7 @@ type ValidationError struct {
 	Reason string // what is wrong with it
 }
 
+// Error reads "loyalty: invalid <field>: <reason>".
 func (e *ValidationError) Error() string {
 	return "loyalty: invalid " + e.Field + ": " + e.Reason
 }
@@ -252,6 +255,7 @@ type CRMError struct {
 	Attempts   int              // how many times the request was sent
 }
 
+// Error lists every code with its description and internal_error_id.
 func (e *CRMError) Error() string {
 	var b strings.Builder
 	b.WriteString("loyalty: crm ")
