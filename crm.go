@@ -11,8 +11,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/google/go-querystring/query"
 )
@@ -342,39 +344,62 @@ func (c *CRM) call(ctx context.Context, method, op string, p *crmParams, result 
 	if err != nil {
 		return tlsHint(err)
 	}
-	var env map[string]json.RawMessage
-	if err := json.Unmarshal(resp.body, &env); err != nil {
+	env := newCRMEnvelope(result, out)
+	derr := json.Unmarshal(resp.body, env.Addr().Interface())
+	var typeErr *json.UnmarshalTypeError
+	if derr != nil && (!errors.As(derr, &typeErr) || typeErr.Field == "") {
 		if resp.ok() {
-			return resp.apiError("", fmt.Errorf("crm %s: response is not a JSON object: %w", op, err))
+			return resp.apiError("", fmt.Errorf("crm %s: response is not a JSON object: %w", op, derr))
 		}
 		return resp.apiError("", nil)
 	}
-	if raw, ok := env["errors"]; ok && !isJSONNull(raw) {
-		var details []CRMErrorDetail
-		if err := json.Unmarshal(raw, &details); err != nil {
-			return resp.apiError("", fmt.Errorf("crm %s: undecodable errors array: %w", op, err))
+	if details := env.Field(0).Interface().([]CRMErrorDetail); len(details) > 0 {
+		return &CRMError{
+			Method: resp.method, URL: resp.url(), Operation: op,
+			StatusCode: resp.statusCode, Errors: details, Attempts: resp.attempts,
 		}
-		if len(details) > 0 {
-			return &CRMError{
-				Method: resp.method, URL: resp.url(), Operation: op,
-				StatusCode: resp.statusCode, Errors: details, Attempts: resp.attempts,
-			}
-		}
+	}
+	if typeErr != nil && (typeErr.Field == "errors" || strings.HasPrefix(typeErr.Field, "errors.")) {
+		return resp.apiError("", fmt.Errorf("crm %s: undecodable errors array: %w", op, derr))
 	}
 	if !resp.ok() {
 		return resp.apiError("", nil)
 	}
-	raw, ok := env[result]
-	if !ok || isJSONNull(raw) {
+	if derr != nil {
+		return resp.apiError("", fmt.Errorf("crm %s: decoding %q: %w", op, result, derr))
+	}
+	got := env.Field(1)
+	if got.IsNil() {
 		if list {
 			return nil
 		}
 		return resp.apiError("", fmt.Errorf("crm %s: the response has no %q", op, result))
 	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return resp.apiError("", fmt.Errorf("crm %s: decoding %q: %w", op, result, err))
-	}
+	reflect.ValueOf(out).Elem().Set(got.Elem())
 	return nil
+}
+
+// crmEnvelopes caches, per result field name and type, the struct an
+// answer decodes into in one pass: {errors, <result>}.
+var crmEnvelopes sync.Map // crmEnvelopeKey → reflect.Type
+
+type crmEnvelopeKey struct {
+	name string
+	typ  reflect.Type
+}
+
+// newCRMEnvelope is a new struct {Errors []CRMErrorDetail `json:"errors"`;
+// Result *T `json:"<result>"`} for out of type *T.
+func newCRMEnvelope(result string, out any) reflect.Value {
+	key := crmEnvelopeKey{result, reflect.TypeOf(out)}
+	t, ok := crmEnvelopes.Load(key)
+	if !ok {
+		t, _ = crmEnvelopes.LoadOrStore(key, reflect.StructOf([]reflect.StructField{
+			{Name: "Errors", Type: reflect.TypeFor[[]CRMErrorDetail](), Tag: `json:"errors"`},
+			{Name: "Result", Type: key.typ, Tag: reflect.StructTag(`json:"` + result + `"`)},
+		}))
+	}
+	return reflect.New(t.(reflect.Type)).Elem()
 }
 
 func isJSONNull(b json.RawMessage) bool { return string(bytes.TrimSpace(b)) == "null" }
