@@ -248,8 +248,13 @@ func newCore(api, baseURL string, s *settings) (*core, error) {
 	if pw, ok := u.User.Password(); ok && pw != "" {
 		c.secrets = append(c.secrets, pw)
 	}
+	// retryablehttp closes the client's idle connections after every failed
+	// request; with a shared client that would drop every other caller's
+	// (and every bulk worker's) pooled connections. Hide that method.
+	rhc := *hc
+	rhc.Transport = keepIdle{transport(hc)}
 	c.rc = &retryablehttp.Client{
-		HTTPClient:     hc,
+		HTTPClient:     &rhc,
 		Logger:         nil, // our own slog records, written by the hooks
 		RetryWaitMin:   s.retryWaitMin,
 		RetryWaitMax:   s.retryWaitMax,
@@ -262,6 +267,20 @@ func newCore(api, baseURL string, s *settings) (*core, error) {
 	}
 	return c, nil
 }
+
+// transport is hc's round tripper, as http.Client would use it.
+func transport(hc *http.Client) http.RoundTripper {
+	if hc.Transport != nil {
+		return hc.Transport
+	}
+	return http.DefaultTransport
+}
+
+// keepIdle is a RoundTripper without CloseIdleConnections, so that
+// http.Client.CloseIdleConnections called by retryablehttp is a no-op.
+type keepIdle struct{ rt http.RoundTripper }
+
+func (k keepIdle) RoundTrip(r *http.Request) (*http.Response, error) { return k.rt.RoundTrip(r) }
 
 // newTransport is the default transport: pooled, with enough idle
 // connections per host for concurrent bulk workers.
@@ -354,6 +373,13 @@ type reqState struct {
 	full       string // the URL as sent, secrets included
 	redacted   string // full with secrets hidden, made on first use
 	core       *core
+
+	// What the response handler read of the current attempt's answer;
+	// reset when an attempt starts, so a later attempt never reuses an
+	// earlier one's body.
+	read    bool
+	body    []byte
+	readErr error
 }
 
 // url is the request URL with secrets redacted. It is built only when an
@@ -429,23 +455,20 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 	// A buffered request reads its body inside the retry loop, so that a
 	// body cut off mid-way is retried like a dropped connection when the
 	// request is safe to repeat.
-	var readErr error
-	var data []byte
-	read := false // whether the handler read the final answer's body
 	if !r.stream {
 		req.SetResponseHandler(func(hr *http.Response) error {
-			data, readErr = c.readAll(hr)
-			read = true
-			return readErr
+			st.body, st.readErr = c.readAll(hr)
+			st.read = true
+			return st.readErr
 		})
 	}
 
 	hresp, err := c.rc.Do(req)
-	if err != nil && hresp != nil && readErr != nil && errors.Is(err, readErr) && ctx.Err() == nil {
+	if err != nil && hresp != nil && st.read && st.readErr != nil && errors.Is(err, st.readErr) && ctx.Err() == nil {
 		// The last attempt got an answer whose body could not be read.
 		resp := c.newResponse(r, st, hresp)
-		c.log(ctx, slog.LevelDebug, "loyalty response unreadable", st, slog.Int("status", resp.statusCode), slog.String("error", c.redact(readErr.Error())))
-		return nil, resp.apiError("", c.redactErr(readErr))
+		c.log(ctx, slog.LevelDebug, "loyalty response unreadable", st, slog.Int("status", resp.statusCode), slog.String("error", c.redact(st.readErr.Error())))
+		return nil, resp.apiError("", c.redactErr(st.readErr))
 	}
 	if err != nil {
 		if hresp != nil && hresp.Body != nil {
@@ -457,7 +480,8 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 	}
 	resp := c.newResponse(r, st, hresp)
 	if !r.stream {
-		if !read {
+		data := st.body
+		if !st.read {
 			// A retryable status on the last attempt: retryablehttp hands
 			// it over without calling the handler.
 			if data, err = c.readAll(hresp); err != nil {
@@ -503,7 +527,9 @@ func readBody(r io.Reader, contentLength, limit int64) ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	if contentLength > 0 {
-		buf.Grow(int(contentLength))
+		// Trust the announced length only so far: a short body that claims
+		// a huge one must not allocate it.
+		buf.Grow(int(min(contentLength, 1<<20)))
 	}
 	_, err := buf.ReadFrom(r)
 	return buf.Bytes(), err
@@ -669,6 +695,7 @@ func (c *core) onAttempt(_ retryablehttp.Logger, req *http.Request, i int) {
 		return
 	}
 	st.attempts = i + 1
+	st.read, st.body, st.readErr = false, nil, nil
 	c.log(req.Context(), slog.LevelDebug, "loyalty attempt", st, slog.Int("attempt", i+1))
 }
 

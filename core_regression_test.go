@@ -1,0 +1,123 @@
+package loyalty_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+// scriptedTransport answers each request with the next of its responses.
+type scriptedTransport struct {
+	n     atomic.Int32
+	resps []func(*http.Request) *http.Response
+}
+
+func (s *scriptedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	i := int(s.n.Add(1)) - 1
+	return s.resps[min(i, len(s.resps)-1)](r), nil
+}
+
+// trackedBody records whether it was closed.
+type trackedBody struct {
+	io.Reader
+	closed atomic.Bool
+}
+
+func (b *trackedBody) Close() error { b.closed.Store(true); return nil }
+
+// errAfter yields data then fails with err (a body cut off mid-way).
+type errAfter struct {
+	data string
+	err  error
+}
+
+func (e *errAfter) Read(p []byte) (int, error) {
+	if e.data == "" {
+		return 0, e.err
+	}
+	n := copy(p, e.data)
+	e.data = e.data[n:]
+	return n, nil
+}
+
+func TestRetryNeverReusesAnEarlierAttemptsBody(t *testing.T) {
+	last := &trackedBody{Reader: strings.NewReader("<html>503 gateway down</html>")}
+	tr := &scriptedTransport{resps: []func(*http.Request) *http.Response{
+		func(r *http.Request) *http.Response { // a 200 cut off mid-body
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r,
+				Body: io.NopCloser(&errAfter{data: "<root><success>1</success><customers><customer><id>7", err: io.ErrUnexpectedEOF})}
+		},
+		func(r *http.Request) *http.Response { // then a 503 on the last attempt
+			return &http.Response{StatusCode: 503, Header: http.Header{}, Request: r, Body: last}
+		},
+	}}
+	vp, err := loyalty.NewVirtPOS("http://virtpos.example", "k", loyalty.WithRetry(1, 0, 0),
+		loyalty.WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = vp.Customers.Get(context.Background(), 7)
+	var ae *loyalty.APIError
+	if !errors.As(err, &ae) || ae.StatusCode != 503 || ae.Attempts != 2 {
+		t.Fatalf("got %v, want the last attempt's *APIError HTTP 503 after 2 attempts", err)
+	}
+	if !strings.Contains(ae.Body, "gateway down") || strings.Contains(ae.Body, "<customer>") {
+		t.Errorf("Body %q is not the 503's own body", ae.Body)
+	}
+	if !last.closed.Load() {
+		t.Error("the last attempt's body was not closed (its connection leaks)")
+	}
+}
+
+func TestHugeContentLengthDoesNotPanicOrPreallocate(t *testing.T) {
+	body := `<?xml version="1.0"?><root><success>1</success><count>0</count><customers/></root>`
+	tr := &scriptedTransport{resps: []func(*http.Request) *http.Response{
+		func(r *http.Request) *http.Response {
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r,
+				ContentLength: 1 << 60, Body: io.NopCloser(strings.NewReader(body))}
+		},
+	}}
+	vp, err := loyalty.NewVirtPOS("http://virtpos.example", "k", loyalty.WithMaxResponseBytes(math.MaxInt64),
+		loyalty.WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := vp.Customers.List(context.Background(), nil)
+	if err != nil || len(page.Customers) != 0 {
+		t.Fatalf("List: %v %+v", err, page)
+	}
+}
+
+// closeCounter counts CloseIdleConnections calls on a transport.
+type closeCounter struct {
+	http.RoundTripper
+	closes atomic.Int32
+}
+
+func (c *closeCounter) CloseIdleConnections() { c.closes.Add(1) }
+
+func TestFailedRequestKeepsOthersIdleConnections(t *testing.T) {
+	tr := &closeCounter{RoundTripper: &scriptedTransport{resps: []func(*http.Request) *http.Response{
+		func(r *http.Request) *http.Response {
+			return &http.Response{StatusCode: 500, Header: http.Header{}, Request: r, Body: io.NopCloser(strings.NewReader("boom"))}
+		},
+	}}}
+	vp, err := loyalty.NewVirtPOS("http://virtpos.example", "k", loyalty.WithRetry(2, 0, 0),
+		loyalty.WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vp.Customers.Get(context.Background(), 1); err == nil {
+		t.Fatal("want an error")
+	}
+	if n := tr.closes.Load(); n != 0 {
+		t.Fatalf("a failed request closed the shared transport's idle connections %d times", n)
+	}
+}
