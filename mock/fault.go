@@ -85,7 +85,8 @@ func (f *faultState) matches(api API, r *http.Request) bool {
 // onlyDelay reports a fault that lets the real answer through, slowed
 // down by Delay and relabelled by ContentType.
 func (f *Fault) onlyDelay() bool {
-	return f.Status == 0 && f.Body == "" && f.BodySize == 0 && !f.Reset && !f.Truncate && !f.Malformed && f.RetryAfter == ""
+	return (f.Delay > 0 || f.ContentType != "") &&
+		f.Status == 0 && f.Body == "" && f.BodySize == 0 && !f.Reset && !f.Truncate && !f.Malformed && f.RetryAfter == ""
 }
 
 // serveFault answers r as f says. next is the real handler, used for

@@ -105,3 +105,19 @@ func BenchmarkStart(b *testing.B) {
 		s.Close()
 	}
 }
+
+func TestZeroFaultIsA500(t *testing.T) {
+	srv := NewServer(t)
+	srv.Fail(Fault{})
+	srv.Fail(Fault{API: VirtPOSAPI, Method: "GET"})
+	c := &http.Client{}
+	for i := range 2 {
+		resp, _, err := get(t, c, srv.VirtPOSURL+"/api/customer?apikey="+srv.APIKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusInternalServerError {
+			t.Fatalf("fault %d: status %d, want 500", i, resp.StatusCode)
+		}
+	}
+}

@@ -321,8 +321,12 @@ func (a *virtposAPI) list(r *http.Request) (answer, string) {
 		if size == 0 {
 			size = loyalty.DefaultPageSize
 		}
-		lo := min((page-1)*size, len(match))
-		match = match[lo:min(lo+size, len(match))]
+		// Bounds without overflow: page and size come from the client.
+		lo := len(match)
+		if page-1 < len(match)/size+1 {
+			lo = min((page-1)*size, len(match))
+		}
+		match = match[lo : lo+min(size, len(match)-lo)]
 	}
 	ans.page = make([]loyalty.Customer, len(match))
 	for i, c := range match {

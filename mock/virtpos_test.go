@@ -182,3 +182,17 @@ func TestVirtPOSPanicsOnBadOptions(t *testing.T) {
 	}()
 	srv.VirtPOS(loyalty.WithFormat("yaml"))
 }
+
+func TestVirtPOSHugePagingDoesNotPanic(t *testing.T) {
+	srv := NewServer(t)
+	for _, q := range []string{"page=2&page_size=9223372036854775807", "page=9223372036854775807&page_size=2", "page=1&page_size=9223372036854775807"} {
+		resp, err := http.Get(srv.VirtPOSURL + "/api/customer?format=json&apikey=" + srv.APIKey + "&" + q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", q, resp.StatusCode)
+		}
+	}
+}
