@@ -116,8 +116,10 @@ func refusal() outcome {
 			case errors.As(err, &ce):
 				return ce.StatusCode == 200 && errors.Is(err, loyalty.CodeContactNotFound) && errors.Is(err, loyalty.ErrNotFound)
 			case errors.As(err, &ae):
+				// VirtPOS: "Клиент не найден" is ErrNotFound for a customer
+				// call, not for a card call that names a customer.
 				return ae.Info != "" && (ae.API == "artix" && ae.StatusCode == 400 ||
-					ae.StatusCode == 200 && errors.Is(err, loyalty.ErrNotFound))
+					ae.StatusCode == 200 && errors.Is(err, loyalty.ErrNotFound) == !strings.Contains(ae.URL, "Card"))
 			}
 			return false
 		}}

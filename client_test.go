@@ -207,9 +207,10 @@ func TestErrorsCarryContext(t *testing.T) {
 		!strings.Contains(ae.URL, "/api/customer") || ae.Attempts != 1 {
 		t.Errorf("APIError %+v", ae)
 	}
-	// HTTP 404 matches ErrNotFound.
+	// A bare HTTP 404 (a wrong path, a proxy page) is not ErrNotFound:
+	// the customer may well exist.
 	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 404})
-	if _, err := vp.Customers.Get(context.Background(), 1); !errors.Is(err, loyalty.ErrNotFound) {
+	if _, err := vp.Customers.Get(context.Background(), 1); !errors.As(err, &ae) || ae.StatusCode != 404 || errors.Is(err, loyalty.ErrNotFound) {
 		t.Errorf("404: %v", err)
 	}
 	// An envelope on a non-2xx status: its info is kept.

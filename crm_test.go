@@ -531,8 +531,8 @@ func TestCRMResponseErrors(t *testing.T) {
 	// Non-2xx JSON without errors: *APIError.
 	srv.Fail(mock.Fault{API: mock.CRMAPI, Status: 404, Body: `{"errors":[]}`, ContentType: "application/json"})
 	_, err = crm.Directory.Regions(ctx)
-	if !errors.As(err, new(*loyalty.APIError)) || !errors.Is(err, loyalty.ErrNotFound) {
-		t.Fatalf("404 without errors: %v", err)
+	if !errors.As(err, new(*loyalty.APIError)) || errors.Is(err, loyalty.ErrNotFound) {
+		t.Fatalf("404 without errors (a wrong path, not a missing record): %v", err)
 	}
 	// Malformed 200 body: *APIError.
 	srv.Fail(mock.Fault{API: mock.CRMAPI, Malformed: true})

@@ -8,9 +8,12 @@ import (
 	"strings"
 )
 
-// ErrNotFound matches (with errors.Is) every error that means the thing
-// asked for does not exist: a VirtPOS customer or card that is absent, an
-// HTTP 404, a CRM "not found" code.
+// ErrNotFound matches (with errors.Is) every error that means the record a
+// call addressed does not exist: a VirtPOS customer or card that is absent
+// (an empty answer, or success=0 whose info says so), a CRM "not found"
+// code. A bare HTTP 404 does not match it: that is a wrong path or a
+// proxy's page, and a cleanup loop that skips ErrNotFound must not take it
+// for a record already gone.
 var ErrNotFound = errors.New("loyalty: not found")
 
 // ErrResponseTooLarge matches a response body over the WithMaxResponseBytes limit.
@@ -66,11 +69,6 @@ func (e *APIError) Error() string {
 
 // Unwrap returns the cause.
 func (e *APIError) Unwrap() error { return e.Err }
-
-// Is makes errors.Is(err, ErrNotFound) true for HTTP 404.
-func (e *APIError) Is(target error) bool {
-	return target == ErrNotFound && e.StatusCode == http.StatusNotFound
-}
 
 // RequestError is a request that got no usable response: a transport
 // failure (connection refused or reset, TLS handshake failure), a cancelled

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/google/go-querystring/query"
@@ -167,10 +168,19 @@ func (vp *VirtPOS) write(ctx context.Context, path string, q, form url.Values, i
 		return nil, err
 	}
 	env, derr := decodeResult(resp.body)
-	if err := vp.envelopeError(resp, status{seen: env.Success != "", success: env.Success, info: env.Info}, derr); err != nil {
+	subject := "customer"
+	if slices.Contains(vp.paths[:], path) {
+		subject = "card"
+	}
+	if err := vp.envelopeError(resp, subject, status{seen: env.Success != "", success: env.Success, info: env.Info}, derr); err != nil {
 		return nil, err
 	}
 	res := &UpdateResult{}
+	if env.ID.text() == "" && path != vp.paths[2] {
+		// The spec: an update answers the id it touched. Without one the
+		// caller would get a silent zero.
+		return nil, resp.apiError("", errors.New("decode response: success without the record's id"))
+	}
 	var err1, err2 error
 	res.ID, err1 = parseInt("id", env.ID)
 	res.IsNew, err2 = parseBool("isnew", env.IsNew)
@@ -182,12 +192,15 @@ func (vp *VirtPOS) write(ctx context.Context, path string, q, form url.Values, i
 
 // envelopeError maps a response to nil (2xx, success=1) or an error:
 // *APIError for a non-2xx status, a body that is not an envelope (an HTML
-// page from a proxy, say), or success=0 with the server's info.
-func (vp *VirtPOS) envelopeError(resp *response, st status, derr error) error {
+// page from a proxy, say), or success=0 with the server's info. subject
+// ("customer" or "card") is what the call addressed.
+func (vp *VirtPOS) envelopeError(resp *response, subject string, st status, derr error) error {
 	if !resp.ok() {
 		if derr == nil && st.seen {
-			return vp.failure(resp, st)
+			return vp.failure(resp, subject, st)
 		}
+		// A 404 without an envelope is a wrong path or a proxy's page, not
+		// a missing record: it does not match ErrNotFound.
 		return resp.apiError("", nil)
 	}
 	if derr != nil {
@@ -201,30 +214,61 @@ func (vp *VirtPOS) envelopeError(resp *response, st status, derr error) error {
 		return resp.apiError("", fmt.Errorf("decode response: %w", err))
 	}
 	if !ok {
-		return vp.failure(resp, st)
+		return vp.failure(resp, subject, st)
 	}
 	return nil
 }
 
 // failure is the *APIError for success=0. Its Info is the server's;
 // errors.Is(err, ErrNotFound) holds when the info says "not found".
-func (vp *VirtPOS) failure(resp *response, st status) error {
+func (vp *VirtPOS) failure(resp *response, subject string, st status) error {
 	info := resp.redact(st.info.text())
 	if info == "" {
 		info = "success=0 without info"
 	}
 	var cause error
-	if looksNotFound(info) {
+	if looksNotFound(info, subject) {
 		cause = ErrNotFound
 	}
 	return resp.apiError(info, cause)
 }
 
-// looksNotFound reports an info text that says a record does not exist
-// ("Клиент не найден", "Card not found").
-func looksNotFound(info string) bool {
+// Subjects of VirtPOS calls, for telling "this record is absent" from
+// "something it refers to is absent" in a success=0 info.
+var notFoundSubjects = map[string][]string{
+	"customer": {"клиент", "покупател", "customer", "client"},
+	"card":     {"карт", "card"},
+}
+
+// looksNotFound reports an info text that says the record the call
+// addressed does not exist ("Клиент не найден", "Card not found"), and not
+// something it refers to ("Группа не найдена", "Тип карты не найден").
+func looksNotFound(info, subject string) bool {
 	l := strings.ToLower(info)
-	return strings.Contains(l, "не найден") || strings.Contains(l, "not found") || strings.Contains(l, "не существует")
+	if !strings.Contains(l, "не найден") && !strings.Contains(l, "not found") && !strings.Contains(l, "не существует") {
+		return false
+	}
+	for _, other := range []string{"групп", "group", "тип", "type"} {
+		if strings.Contains(l, other) {
+			return false
+		}
+	}
+	words := notFoundSubjects[subject]
+	for _, w := range words {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	// An info that names nothing ("Запись не найдена", "not found") is
+	// taken to mean the record the call addressed.
+	for _, ws := range notFoundSubjects {
+		for _, w := range ws {
+			if strings.Contains(l, w) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // decodeCustomers decodes a customers response (buffered or streaming),
@@ -271,7 +315,7 @@ func (vp *VirtPOS) decodeCustomers(ctx context.Context, resp *response, yield fu
 	if derr != nil && ctx.Err() != nil {
 		return 0, &RequestError{API: resp.api, Method: resp.method, URL: resp.url(), Attempts: resp.attempts, Err: ctx.Err()}
 	}
-	if err := vp.envelopeError(resp, d.st, derr); err != nil {
+	if err := vp.envelopeError(resp, "customer", d.st, derr); err != nil {
 		return 0, err
 	}
 	count, _ := parseInt("count", d.count)

@@ -664,7 +664,9 @@ func TestCardPathsOption(t *testing.T) {
 	srv := mock.NewServer(t)
 	vp := srv.VirtPOS(loyalty.WithCardPaths("/x/insert", "/x/update", "/x/delete"))
 	_, err := vp.Cards.Insert(ctxT(t), &loyalty.CardUpdate{UID: "5"})
-	if !errors.Is(err, loyalty.ErrNotFound) { // the mock has no such path: HTTP 404
+	// The mock has no such path: HTTP 404, which is not ErrNotFound.
+	var ae *loyalty.APIError
+	if !errors.As(err, &ae) || ae.StatusCode != 404 || errors.Is(err, loyalty.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}
 	if p := srv.Requests()[0].Path; p != "/x/insert" {

@@ -90,8 +90,9 @@ func (f *Fault) onlyDelay() bool {
 }
 
 // serveFault answers r as f says. next is the real handler, used for
-// AfterApply and delay-only faults. It reports the status it answered.
-func serveFault(f *Fault, api API, w http.ResponseWriter, r *http.Request, next http.Handler) int {
+// AfterApply and delay-only faults; beforeReset runs just before a Reset
+// drops the connection. It reports the status it answered.
+func serveFault(f *Fault, api API, w http.ResponseWriter, r *http.Request, next http.Handler, beforeReset func()) int {
 	if f.Delay > 0 {
 		// Read the body first: net/http notices a client that gives up
 		// (and cancels r.Context) only once the body has been read.
@@ -119,6 +120,7 @@ func serveFault(f *Fault, api API, w http.ResponseWriter, r *http.Request, next 
 		next.ServeHTTP(httptest.NewRecorder(), r)
 	}
 	if f.Reset {
+		beforeReset()
 		resetConn(w)
 		return 0
 	}

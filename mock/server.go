@@ -387,32 +387,37 @@ func (s *Server) middleware(api API, h http.Handler) http.Handler {
 			Method: r.Method,
 			Path:   r.URL.Path,
 			Query:  r.URL.Query(),
-			Header: r.Header.Clone(),
+			Header: journalHeader(r.Header),
 			Time:   time.Now(),
 		}
 		body := &capture{r: r.Body}
 		r.Body = body
-		var status int
-		// Deferred so that a dropped connection (a Reset fault panics with
-		// http.ErrAbortHandler) is journaled too.
-		defer func() {
-			entry.Body, entry.BodySize, entry.Status = body.buf.Bytes(), body.n, status
-			s.record(entry)
-			if s.cfg.Logger != nil {
-				s.cfg.Logger.Info("mock request", "api", string(api), "method", r.Method, "path", r.URL.Path,
-					"status", status, "faulted", entry.Faulted)
-			}
-		}()
+		// The entry is journaled just before the first byte of the answer
+		// (or a dropped connection) can reach the client, so a client that
+		// has its answer always finds its request in Requests.
+		var once sync.Once
+		record := func(status int) {
+			once.Do(func() {
+				// Count what the handler left unread so BodySize is the whole body.
+				io.Copy(io.Discard, io.LimitReader(body, 64<<20))
+				entry.Body, entry.BodySize, entry.Status = bytes.Clone(body.buf.Bytes()), body.n, status
+				s.record(entry)
+				if s.cfg.Logger != nil {
+					s.cfg.Logger.Info("mock request", "api", string(api), "method", r.Method, "path", r.URL.Path,
+						"status", status, "faulted", entry.Faulted)
+				}
+			})
+		}
+		jw := &journalWriter{ResponseWriter: w, record: record}
+		// Deferred so that a request answered with nothing (a client that
+		// gave up during a Delay) is journaled too, with status 0.
+		defer func() { record(jw.status) }()
 		if f := s.takeFault(api, r); f != nil {
 			entry.Faulted = true
-			status = serveFault(f, api, w, r, h)
+			serveFault(f, api, jw, r, h, func() { record(0) })
 		} else {
-			rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-			h.ServeHTTP(rec, r)
-			status = rec.status
+			h.ServeHTTP(jw, r)
 		}
-		// Count what the handler left unread so BodySize is the whole body.
-		io.Copy(io.Discard, io.LimitReader(body, 64<<20))
 	})
 }
 
@@ -448,6 +453,46 @@ func (c *capture) Read(p []byte) (int, error) {
 }
 
 func (c *capture) Close() error { return c.r.Close() }
+
+// journalHeader is a copy of h for the journal, which the admin endpoint
+// serves without authentication: credentials are replaced.
+func journalHeader(h http.Header) http.Header {
+	c := h.Clone()
+	for _, k := range []string{"Authorization", "Proxy-Authorization"} {
+		if v := c.Get(k); v != "" {
+			scheme, _, _ := strings.Cut(v, " ")
+			c.Set(k, scheme+" REDACTED")
+		}
+	}
+	return c
+}
+
+// journalWriter journals its request when the answer starts.
+type journalWriter struct {
+	http.ResponseWriter
+	status int
+	record func(status int)
+}
+
+// WriteHeader journals the request with code, then writes the header.
+func (w *journalWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+		w.record(code)
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Write starts a 200 answer if none was started.
+func (w *journalWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (w *journalWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // statusRecorder remembers the status a handler wrote.
 type statusRecorder struct {

@@ -121,3 +121,32 @@ func TestZeroFaultIsA500(t *testing.T) {
 		}
 	}
 }
+
+func TestJournalHasTheRequestBeforeTheClientHasItsAnswer(t *testing.T) {
+	srv := NewServer(t)
+	c := &http.Client{}
+	for i := range 30 {
+		srv.Fail(Fault{Reset: true})
+		if _, _, err := get(t, c, srv.VirtPOSURL+"/api/customer"); err == nil {
+			t.Fatal("reset fault: want a transport error")
+		}
+		if n := len(srv.Requests()); n != 2*i+1 {
+			t.Fatalf("after a dropped connection: %d journaled, want %d", n, 2*i+1)
+		}
+		req, _ := http.NewRequest(http.MethodGet, srv.ArtixURL+"/aifexchange/loaddicts", nil)
+		req.SetBasicAuth("admin", "s3cret")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if n := len(srv.Requests()); n != 2*i+2 {
+			t.Fatalf("after an answer: %d journaled, want %d", n, 2*i+2)
+		}
+	}
+	for _, r := range srv.RequestsTo(ArtixAPI) {
+		if got := r.Header.Get("Authorization"); got != "Basic REDACTED" {
+			t.Fatalf("journaled Authorization %q: credentials must not reach the admin endpoint", got)
+		}
+	}
+}
