@@ -618,11 +618,18 @@ func retryableTransportError(err error) bool {
 		return false
 	}
 	var ue *url.Error
-	if errors.As(err, &ue) && strings.Contains(ue.Err.Error(), "stopped after") {
-		return false // redirect loop
+	var re *redirectError
+	if errors.As(err, &re) || errors.As(err, &ue) && strings.Contains(ue.Err.Error(), "stopped after") {
+		return false // a refused redirect or a redirect loop
 	}
 	return true
 }
+
+// redirectError is a redirect the client refused; repeating the request
+// meets it again.
+type redirectError struct{ msg string }
+
+func (e *redirectError) Error() string { return e.msg }
 
 // isDialError reports a connection that was never made, so nothing of the
 // request reached the server.

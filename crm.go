@@ -219,15 +219,20 @@ func crmHTTPClient(s *settings) (*http.Client, error) {
 			return nil, err
 		}
 		tr.TLSClientConfig = cfg
-		return &http.Client{Transport: tr}, nil
+		return &http.Client{Transport: tr, CheckRedirect: httpsRedirectsOnly(nil)}, nil
 	}
+	hc := *s.httpClient
+	hc.CheckRedirect = httpsRedirectsOnly(s.httpClient.CheckRedirect)
 	rt := s.httpClient.Transport
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
 	tr, ok := rt.(*http.Transport)
 	if !ok {
-		return s.httpClient, nil // httpmock or another RoundTripper: as it is
+		// httpmock or another RoundTripper: used as it is. TLS (the client
+		// certificate, TLS 1.2, verification) is then its business; the
+		// README says so.
+		return &hc, nil
 	}
 	tr = tr.Clone()
 	cfg, err := tlsCfg(tr.TLSClientConfig)
@@ -235,9 +240,26 @@ func crmHTTPClient(s *settings) (*http.Client, error) {
 		return nil, err
 	}
 	tr.TLSClientConfig = cfg
-	hc := *s.httpClient
 	hc.Transport = tr
 	return &hc, nil
+}
+
+// httpsRedirectsOnly refuses a redirect to anything but https, so a
+// server (or an attacker in front of it) cannot move the CRM's parameters,
+// contacts' phones and e-mails among them, onto a cleartext connection.
+func httpsRedirectsOnly(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != "https" {
+			return &redirectError{msg: fmt.Sprintf("loyalty: crm: refusing a redirect to %s://%s: the CRM is only spoken over https", req.URL.Scheme, req.URL.Host)}
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return &redirectError{msg: "stopped after 10 redirects"}
+		}
+		return nil
+	}
 }
 
 // CommercialFirmID is the commercial_firm_id the client sends.
@@ -371,6 +393,11 @@ func (c *CRM) call(ctx context.Context, method, op string, p *crmParams, result 
 	got := env.Field(1)
 	if got.IsNil() {
 		if list {
+			// A missing or null list is an empty one, never nil.
+			dst := reflect.ValueOf(out).Elem()
+			if dst.Kind() == reflect.Slice && dst.IsNil() {
+				dst.Set(reflect.MakeSlice(dst.Type(), 0, 0))
+			}
 			return nil
 		}
 		return resp.apiError("", fmt.Errorf("crm %s: the response has no %q", op, result))
