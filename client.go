@@ -719,6 +719,9 @@ func (c *core) log(ctx context.Context, level slog.Level, msg string, st *reqSta
 	c.logger.LogAttrs(ctx, level, msg, append(base, attrs...)...)
 }
 
+// minRedactLen is the shortest secret replaced wherever it appears.
+const minRedactLen = 4
+
 // redactedValue replaces every secret in URLs, errors and logs.
 const redactedValue = "REDACTED"
 
@@ -755,7 +758,11 @@ func (c *core) redact(s string) string { return redactText(s, c.secrets) }
 
 func redactText(s string, secrets []string) string {
 	for _, sec := range secrets {
-		if sec == "" {
+		if len(sec) < minRedactLen {
+			// Replacing a one-letter password everywhere would garble every
+			// message ("http://REDACTED27.0.0.REDACTED…"). Such a secret is
+			// still hidden where it is known to stand: apikey= values, URL
+			// passwords and the Authorization header are redacted by name.
 			continue
 		}
 		s = strings.ReplaceAll(s, sec, redactedValue)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock"
 )
 
 // scriptedTransport answers each request with the next of its responses.
@@ -119,5 +120,18 @@ func TestFailedRequestKeepsOthersIdleConnections(t *testing.T) {
 	}
 	if n := tr.closes.Load(); n != 0 {
 		t.Fatalf("a failed request closed the shared transport's idle connections %d times", n)
+	}
+}
+
+func TestShortSecretDoesNotGarbleErrors(t *testing.T) {
+	srv := mock.NewServer(t)
+	srv.RequireArtixAuth("admin", "1")
+	ax := srv.Artix(loyalty.WithBasicAuth("admin", "1"))
+	err := ax.Customers.Update(context.Background(), loyalty.ArtixCustomerUpdate{ID: "10", Email: new("x@y.ru")})
+	if err == nil {
+		t.Fatal("updating an unknown client: want an error")
+	}
+	if !strings.Contains(err.Error(), strings.TrimPrefix(srv.ArtixURL, "http://")) {
+		t.Fatalf("the error lost its URL to redaction of a one-letter password: %v", err)
 	}
 }
