@@ -185,6 +185,11 @@ func TestNoRetryAfterContextDone(t *testing.T) {
 	cctx, ccancel := context.WithCancel(context.Background())
 	ccancel()
 	srv.ClearFaults()
+	// The server journals the abandoned request once it notices the
+	// client left; wait for that before counting.
+	for deadline := time.Now().Add(5 * time.Second); len(srv.Requests()) == 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	before := len(srv.Requests())
 	if _, err := vp.Customers.Get(cctx, 1); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled: %v", err)

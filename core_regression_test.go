@@ -135,3 +135,29 @@ func TestShortSecretDoesNotGarbleErrors(t *testing.T) {
 		t.Fatalf("the error lost its URL to redaction of a one-letter password: %v", err)
 	}
 }
+
+func TestGetReturnsOnlyTheCustomerAskedFor(t *testing.T) {
+	// A server that ignores id and external_id answers every customer.
+	body := `<?xml version="1.0"?><root><success>1</success><count>2</count><customers>` +
+		`<customer><id>1</id><fname>Сергей</fname><external_id>A</external_id></customer>` +
+		`<customer><id>11</id><fname>Пётр</fname><external_id>B</external_id></customer></customers></root>`
+	tr := &scriptedTransport{resps: []func(*http.Request) *http.Response{
+		func(r *http.Request) *http.Response {
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r, Body: io.NopCloser(strings.NewReader(body))}
+		},
+	}}
+	vp, err := loyalty.NewVirtPOS("http://virtpos.example", "k", loyalty.WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if c, err := vp.Customers.Get(ctx, 11); err != nil || c.FirstName != "Пётр" {
+		t.Errorf("Get(11) = %+v, %v", c, err)
+	}
+	if c, err := vp.Customers.GetByExternalID(ctx, "B"); err != nil || c.ID != 11 {
+		t.Errorf("GetByExternalID(B) = %+v, %v", c, err)
+	}
+	if _, err := vp.Customers.Get(ctx, 5); !errors.Is(err, loyalty.ErrNotFound) {
+		t.Errorf("Get(5) = %v, want ErrNotFound", err)
+	}
+}

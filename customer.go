@@ -483,8 +483,17 @@ func (s *CustomerService) GetByExternalID(ctx context.Context, externalID string
 }
 
 func (s *CustomerService) one(ctx context.Context, q *CustomerQuery, what string) (*Customer, error) {
+	// Only the customer asked for counts: a server that ignores id or
+	// external_id answers every customer (the spec: "if not given, all"),
+	// and the first of those is somebody else.
+	matches := func(c *Customer) bool {
+		return (q.ID == 0 || c.ID == q.ID) && (q.ExternalID == "" || c.ExternalID == q.ExternalID)
+	}
 	var found *Customer
 	resp, _, err := s.readResp(ctx, q, false, func(c Customer) bool {
+		if !matches(&c) {
+			return true
+		}
 		found = &c
 		return false
 	})
