@@ -134,11 +134,33 @@ type CustomerUpsert struct {
 //     re-run of the same items finds what the first run created;
 //   - else: Create (never retried after a 5xx: see Create).
 //
+// Items with the same external id (cards: the same uid) run one after the
+// other, so a batch that names a customer twice creates it once.
+//
 // A failed item does not stop the others; BulkResults.Err joins the
 // failures. The error is non-nil only when ctx ends (items not yet started
 // then carry ctx's error) or an option is invalid.
 func (s *CustomerService) UpsertMany(ctx context.Context, items []CustomerUpsert, opts ...BulkOption) (BulkResults[*UpdateResult], error) {
-	return runBulk(ctx, items, opts, s.upsert)
+	var locks keyedMutex
+	return runBulk(ctx, items, opts, func(ctx context.Context, it CustomerUpsert) (*UpdateResult, error) {
+		// Items with the same external id run one after the other: two
+		// concurrent look-ups would both miss and both create.
+		if it.ID == 0 && it.Fields != nil && it.Fields.ExternalID != nil && *it.Fields.ExternalID != "" {
+			defer locks.lock("ext:" + *it.Fields.ExternalID)()
+		}
+		return s.upsert(ctx, it)
+	})
+}
+
+// keyedMutex serialises work on the same key.
+type keyedMutex struct{ m sync.Map }
+
+// lock locks key and returns its unlock.
+func (k *keyedMutex) lock(key string) func() {
+	v, _ := k.m.LoadOrStore(key, new(sync.Mutex))
+	mu := v.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
 }
 
 func (s *CustomerService) upsert(ctx context.Context, it CustomerUpsert) (*UpdateResult, error) {
@@ -171,9 +193,17 @@ func (s *CustomerService) upsert(ctx context.Context, it CustomerUpsert) (*Updat
 // failures. The error is non-nil only when ctx ends (items not yet started
 // then carry ctx's error) or an option is invalid.
 func (s *CardService) UpsertMany(ctx context.Context, items []CardUpdate, opts ...BulkOption) (BulkResults[*UpdateResult], error) {
+	var locks keyedMutex
 	return runBulk(ctx, items, opts, func(ctx context.Context, u CardUpdate) (*UpdateResult, error) {
 		if u.UID == "" && u.ExternalID == "" {
 			return nil, &ValidationError{Field: "CardUpdate", Reason: "UpsertMany needs a UID or an ExternalID to find the card"}
+		}
+		// Items for the same card run one after the other, so the second
+		// finds the card the first created.
+		if u.UID != "" {
+			defer locks.lock("uid:" + u.UID)()
+		} else {
+			defer locks.lock("ext:" + u.ExternalID)()
 		}
 		return s.Update(ctx, CardRef{UID: u.UID, ExternalID: u.ExternalID}, &u, CreateIfNotExist())
 	})

@@ -222,3 +222,35 @@ func TestBulkOptionsValidated(t *testing.T) {
 		t.Errorf("%d requests sent", n)
 	}
 }
+
+func TestUpsertManySameKeyCreatesOnce(t *testing.T) {
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS()
+	// Slow the look-ups so that two concurrent ones would both miss.
+	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Method: "GET", Delay: 20 * time.Millisecond, Times: -1})
+	before := len(srv.VirtPOSCustomers())
+	items := make([]loyalty.CustomerUpsert, 6)
+	for i := range items {
+		items[i] = loyalty.CustomerUpsert{Fields: &loyalty.CustomerUpdate{ExternalID: new("DUP-1"), FirstName: new("Пётр")}}
+	}
+	res, err := vp.Customers.UpsertMany(context.Background(), items, loyalty.Workers(6))
+	if err != nil || res.Err() != nil {
+		t.Fatalf("UpsertMany: %v / %v", err, res.Err())
+	}
+	if n := len(srv.VirtPOSCustomers()) - before; n != 1 {
+		t.Fatalf("%d customers created for one external id, want 1", n)
+	}
+	cards := []loyalty.CardUpdate{{UID: "880001"}, {UID: "880001"}, {UID: "880001"}}
+	if _, err := vp.Cards.UpsertMany(context.Background(), cards, loyalty.Workers(3)); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range srv.VirtPOSCards() {
+		if c.UID == "880001" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d cards with uid 880001, want 1", n)
+	}
+}
