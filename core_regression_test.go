@@ -161,3 +161,27 @@ func TestGetReturnsOnlyTheCustomerAskedFor(t *testing.T) {
 		t.Errorf("Get(5) = %v, want ErrNotFound", err)
 	}
 }
+
+func TestWriteAnsweredWithoutIDIsAnError(t *testing.T) {
+	tr := &scriptedTransport{resps: []func(*http.Request) *http.Response{
+		func(r *http.Request) *http.Response {
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r,
+				Body: io.NopCloser(strings.NewReader(`<?xml version="1.0"?><root><success>1</success></root>`))}
+		},
+	}}
+	vp, err := loyalty.NewVirtPOS("http://virtpos.example", "k", loyalty.WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var ae *loyalty.APIError
+	if res, err := vp.Customers.Update(ctx, 11, &loyalty.CustomerUpdate{Email: new("a@b.ru")}); !errors.As(err, &ae) {
+		t.Errorf("Update without an id in the answer: %+v, %v; want an *APIError, not a silent zero", res, err)
+	}
+	if res, err := vp.Cards.Insert(ctx, &loyalty.CardUpdate{UID: "5"}); !errors.As(err, &ae) {
+		t.Errorf("Insert without an id in the answer: %+v, %v", res, err)
+	}
+	if err := vp.Cards.Delete(ctx, loyalty.CardRef{UID: "5"}); err != nil {
+		t.Errorf("Delete needs no id in its answer: %v", err)
+	}
+}
