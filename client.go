@@ -205,7 +205,6 @@ type core struct {
 	api       string
 	base      *url.URL
 	rc        *retryablehttp.Client
-	hc        *http.Client
 	logger    *slog.Logger
 	userAgent string
 	maxBytes  int64
@@ -239,7 +238,6 @@ func newCore(api, baseURL string, s *settings) (*core, error) {
 	c := &core{
 		api:       api,
 		base:      u,
-		hc:        hc,
 		logger:    s.logger,
 		userAgent: s.userAgent,
 		maxBytes:  s.maxResponseBytes,
