@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -229,18 +230,9 @@ func (h *artixHTTP) send(ctx context.Context, seq iter.Seq[ArtixCommand], n int)
 		}
 		r.body = buf.b
 	} else {
-		r.bodyFunc = func() io.ReadCloser {
-			pr, pw := io.Pipe()
-			go func() {
-				bw := bufio.NewWriterSize(pw, 64<<10)
-				err := writeArtixArray(bw, seq)
-				if err == nil {
-					err = bw.Flush()
-				}
-				pw.CloseWithError(err)
-			}()
-			return pr
-		}
+		var s artixStreams
+		defer s.stop()
+		r.bodyFunc = func() io.ReadCloser { return s.next(seq) }
 	}
 	resp, err := h.core.do(ctx, r)
 	if err != nil {
@@ -255,6 +247,55 @@ func (h *artixHTTP) send(ctx context.Context, seq iter.Seq[ArtixCommand], n int)
 		return nil
 	}
 	return resp.apiError(artixReplyInfo(resp.body), nil)
+}
+
+// artixStreams are the streamed bodies of one batch, one per attempt. A
+// transport need not read or close a body it gave up on, so each body's
+// writer goroutine is stopped by closing its pipe: before the next attempt
+// starts (seq is never iterated by two attempts at once) and when the
+// batch ends (no writer outlives Send).
+type artixStreams struct {
+	mu      sync.Mutex
+	readers []*io.PipeReader
+	wg      sync.WaitGroup
+}
+
+// errArtixBodyAbandoned ends the writer of a body no attempt reads any more.
+var errArtixBodyAbandoned = errors.New("loyalty: artix batch body abandoned")
+
+// next stops the earlier writers and starts one streaming seq into a new
+// body.
+func (s *artixStreams) next(seq iter.Seq[ArtixCommand]) io.ReadCloser {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closeAll()
+	pr, pw := io.Pipe()
+	s.readers = append(s.readers, pr)
+	s.wg.Go(func() {
+		bw := bufio.NewWriterSize(pw, 64<<10)
+		err := writeArtixArray(bw, seq)
+		if err == nil {
+			err = bw.Flush()
+		}
+		pw.CloseWithError(err)
+	})
+	return pr
+}
+
+// closeAll closes every body and waits for the writers. s.mu is held.
+func (s *artixStreams) closeAll() {
+	for _, pr := range s.readers {
+		pr.CloseWithError(errArtixBodyAbandoned)
+	}
+	s.readers = s.readers[:0]
+	s.wg.Wait()
+}
+
+// stop ends every writer once the batch is done.
+func (s *artixStreams) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closeAll()
 }
 
 // errArtixHTMLReply is the cause of a 2xx answer that is an HTML page.

@@ -5,11 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"iter"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -42,9 +45,11 @@ func (e *ArtixFileError) Unwrap() error { return e.Err }
 // cash server's exchange directory (e.g. /linuxcash/exchange/in): each
 // batch is pos<yyyyMMddHHmmss>.aif, every command one JSON object followed
 // by "\n---\n", written to a temporary file and moved into place, then an
-// empty pos<same>.flz flag telling the server to load it. The directory
-// must exist and be writable. The HTTP options (retries, HTTP client,
-// shopcode, basic auth) do not apply; WithPickupWait and WithPollInterval do.
+// empty pos<same>.flz flag telling the server to load it (both files mode
+// 0644 under the umask, readable by a cash server running as another
+// user). The directory must exist and be writable. The HTTP options
+// (retries, HTTP client, shopcode, basic auth) do not apply; WithPickupWait
+// and WithPollInterval do.
 func NewArtixExchangeDir(dir string, opts ...Option) (*Artix, error) {
 	s, err := applyOptions("artix", opts)
 	if err != nil {
@@ -74,7 +79,7 @@ func checkDirWritable(dir string) error {
 	if !fi.IsDir() {
 		return fmt.Errorf("%s is not a directory", dir)
 	}
-	probe, err := os.CreateTemp(dir, ".loyalty-probe-*")
+	probe, err := createArtixTemp(dir, ".loyalty-probe-")
 	if err != nil {
 		return fmt.Errorf("not writable: %w", err)
 	}
@@ -88,6 +93,61 @@ type artixFiles struct {
 	wait   time.Duration
 	poll   time.Duration
 	logger *slog.Logger
+
+	// link and createFlag are os.Link and createArtixFlag; tests replace
+	// them to fail.
+	link       func(oldname, newname string) error
+	createFlag func(path string) error
+}
+
+// createArtixTemp creates a new file in dir named prefix<random>.tmp, mode
+// 0644 under the umask like the .flz flag (os.CreateTemp makes 0600 files,
+// which a cash server running as another user cannot read).
+func createArtixTemp(dir, prefix string) (*os.File, error) {
+	for {
+		name := filepath.Join(dir, prefix+strconv.FormatUint(rand.Uint64(), 36)+".tmp")
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+}
+
+// createArtixFlag creates the empty .flz flag at path; it fails if the
+// path exists.
+func createArtixFlag(path string) error {
+	flag, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	return flag.Close()
+}
+
+// copyArtixExclusive copies the file src to a new file dst, failing with
+// fs.ErrExist rather than replacing one: placing a batch where hard links
+// are not supported.
+func copyArtixExclusive(src, dst string) (err error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(dst)
+		}
+	}()
+	if _, err := io.Copy(out, in); err != nil {
+		return err
+	}
+	return out.Sync()
 }
 
 // artixStamp hands out batch timestamps: never one used before by this
@@ -114,9 +174,9 @@ func ArtixBatchName(t time.Time) string { return "pos" + t.Format("2006010215040
 
 func (f *artixFiles) send(ctx context.Context, seq iter.Seq[ArtixCommand], n int) error {
 	if err := ctx.Err(); err != nil {
-		return err
+		return &ArtixFileError{Op: "write", Path: f.dir, Err: err}
 	}
-	tmp, err := os.CreateTemp(f.dir, ".loyalty-*.tmp")
+	tmp, err := createArtixTemp(f.dir, ".loyalty-")
 	if err != nil {
 		return &ArtixFileError{Op: "write", Path: f.dir, Err: err}
 	}
@@ -134,11 +194,22 @@ func (f *artixFiles) send(ctx context.Context, seq iter.Seq[ArtixCommand], n int
 		return err
 	}
 	flz := filepath.Join(f.dir, base+".flz")
-	flag, err := os.OpenFile(flz, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return &ArtixFileError{Op: "write", Path: flz, Err: err}
+	createFlag := f.createFlag
+	if createFlag == nil {
+		createFlag = createArtixFlag
 	}
-	if err := flag.Close(); err != nil {
+	if err := createFlag(flz); err != nil {
+		if _, serr := os.Lstat(flz); serr == nil {
+			// The flag is there (only closing it failed): the batch loads.
+			return &ArtixFileError{Op: "write", Path: flz, Err: err}
+		}
+		// A batch without its flag is never loaded: take it back.
+		aif := filepath.Join(f.dir, base+".aif")
+		if rerr := os.Remove(aif); rerr != nil {
+			err = fmt.Errorf("%w; %s is left without a flag and will not load (removing it failed: %w)", err, aif, rerr)
+		} else {
+			err = fmt.Errorf("%w; %s was removed, nothing was sent", err, aif)
+		}
 		return &ArtixFileError{Op: "write", Path: flz, Err: err}
 	}
 	if f.logger != nil {
@@ -163,21 +234,23 @@ func (f *artixFiles) place(tmpName string) (string, error) {
 			stamp = nextArtixStamp(stamp.Add(time.Second))
 			continue
 		}
-		// A hard link never replaces an existing file; fall back to a
-		// rename where links are not supported.
-		err := os.Link(tmpName, aif)
+		// A hard link never replaces an existing file; where links are
+		// not supported, copy into a file created exclusively (a rename
+		// could replace another writer's batch).
+		link := f.link
+		if link == nil {
+			link = os.Link
+		}
+		err := link(tmpName, aif)
+		if err != nil && !errors.Is(err, fs.ErrExist) {
+			err = copyArtixExclusive(tmpName, aif)
+		}
 		if errors.Is(err, fs.ErrExist) {
 			stamp = nextArtixStamp(stamp.Add(time.Second))
 			continue
 		}
 		if err != nil {
-			if _, serr := os.Lstat(aif); serr == nil {
-				stamp = nextArtixStamp(stamp.Add(time.Second))
-				continue
-			}
-			if rerr := os.Rename(tmpName, aif); rerr != nil {
-				return "", &ArtixFileError{Op: "write", Path: aif, Err: rerr}
-			}
+			return "", &ArtixFileError{Op: "write", Path: aif, Err: err}
 		}
 		return base, nil
 	}

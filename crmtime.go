@@ -12,21 +12,36 @@ import (
 // CRMTime is a CRM datetime. It decodes every form the CRM is known to
 // send:
 //
-//	"2017-07-05T10:30:00"                 (no offset: the server's local time)
+//	"2017-07-05T10:30:00"                 (no offset: see below)
 //	"2017-07-05T10:30:00.1234567"         (with a fraction, any number of digits)
-//	"2017-07-05T10:30:00+03:00", "...Z"   (with an offset)
+//	"2017-07-05T10:30:00+03:00", "...+0300", "...Z" (with an offset)
 //	"2017-07-05"                          (a date)
 //	"/Date(1499239800000)/", "/Date(1499239800000+0300)/" (WCF)
 //
-// and encodes back in the form it was decoded from, so a payload survives
-// a round trip unchanged. A CRMTime made in Go (NewCRMTime, CRMDate)
-// encodes as "2006-01-02T15:04:05" (CRMDate: "2006-01-02T00:00:00"). The
-// zero CRMTime encodes as null, and null decodes as the zero CRMTime.
+// A value without an offset is the CRM server's wall clock in a zone the
+// client does not know; it decodes as that wall clock in UTC (10:30 UTC
+// above), so compare such values by their clock, not as instants against
+// times from elsewhere.
+//
+// A CRMTime encodes back in the form it was decoded from, byte for byte, so
+// a payload survives a round trip unchanged: "+00:00" stays "+00:00" (not
+// "Z"), /Date(ms-0000)/ keeps its sign, and a decoded zero instant (.NET's
+// DateTime.MinValue "0001-01-01T00:00:00") or "" re-encodes as it came. A
+// CRMTime made in Go (NewCRMTime, CRMDate) encodes as "2006-01-02T15:04:05"
+// (CRMDate: "2006-01-02T00:00:00"). The zero CRMTime encodes as null, and
+// null decodes as the zero CRMTime.
+//
+// The text form (MarshalText, used by log/slog, encoding/xml and JSON map
+// keys), the binary form and gob are the JSON string's content (String),
+// not time.Time's RFC 3339.
 type CRMTime struct {
 	time.Time
-	layout string // the Go layout it was decoded from; "" for the default
-	wcf    bool   // the /Date(ms)/ form
-	wcfOff bool   // the /Date(ms+hhmm)/ form
+	layout  string // the Go layout it was decoded from; "" for the default
+	wcf     bool   // the /Date(ms)/ form
+	wcfOff  bool   // the /Date(ms+hhmm)/ form
+	negZero bool   // a zero offset written with a minus: "-00:00", "-0000"
+	zeroSet bool   // decoded from a value naming the zero instant
+	empty   bool   // decoded from the JSON string ""
 }
 
 // DefaultCRMTimeLayout is how a CRMTime made in Go is encoded.
@@ -47,7 +62,7 @@ func ParseCRMTime(s string) (CRMTime, error) {
 	if rest, ok := strings.CutPrefix(s, "/Date("); ok {
 		return parseWCFDate(s, rest)
 	}
-	layout, err := crmLayout(s)
+	layout, negZero, err := crmLayout(s)
 	if err != nil {
 		return CRMTime{}, err
 	}
@@ -58,19 +73,22 @@ func ParseCRMTime(s string) (CRMTime, error) {
 	if layout == DefaultCRMTimeLayout {
 		layout = ""
 	}
-	return CRMTime{Time: t, layout: layout}, nil
+	_, off := t.Zone()
+	return CRMTime{Time: t, layout: layout, negZero: negZero && off == 0, zeroSet: t.IsZero()}, nil
 }
 
-// crmLayout builds the exact layout of s, so that it re-encodes the same.
-func crmLayout(s string) (string, error) {
+// crmLayout builds the exact layout of s, so that it re-encodes the same,
+// and reports a zero offset written with a minus (which a layout prints
+// with a plus).
+func crmLayout(s string) (layout string, negZero bool, err error) {
 	bad := fmt.Errorf("loyalty: bad CRM datetime %q (want 2006-01-02[T15:04:05[.fraction][offset]] or /Date(ms)/)", s)
 	if len(s) == len("2006-01-02") {
-		return "2006-01-02", nil
+		return "2006-01-02", false, nil
 	}
 	if len(s) < len("2006-01-02T15:04:05") || (s[10] != 'T' && s[10] != ' ') {
-		return "", bad
+		return "", false, bad
 	}
-	layout := "2006-01-02" + string(s[10]) + "15:04:05"
+	layout = "2006-01-02" + string(s[10]) + "15:04:05"
 	rest := s[len(layout):]
 	if frac, ok := strings.CutPrefix(rest, "."); ok {
 		n := 0
@@ -78,21 +96,27 @@ func crmLayout(s string) (string, error) {
 			n++
 		}
 		if n == 0 || n > 9 {
-			return "", bad
+			return "", false, bad
 		}
 		layout += "." + strings.Repeat("0", n)
 		rest = frac[n:]
 	}
+	// Z07:00 prints "Z" for a zero offset, -07:00 prints "+00:00": use
+	// the one the input was written in.
 	switch {
 	case rest == "":
-	case rest == "Z" || (len(rest) == 6 && rest[3] == ':'):
+	case rest == "Z":
 		layout += "Z07:00"
+	case len(rest) == 6 && rest[3] == ':':
+		layout += "-07:00"
+		negZero = rest == "-00:00"
 	case len(rest) == 5:
-		layout += "Z0700"
+		layout += "-0700"
+		negZero = rest == "-0000"
 	default:
-		return "", bad
+		return "", false, bad
 	}
-	return layout, nil
+	return layout, negZero, nil
 }
 
 // parseWCFDate reads /Date(ms)/ and /Date(ms+hhmm)/.
@@ -127,22 +151,25 @@ func parseWCFDate(s, rest string) (CRMTime, error) {
 		}
 		t = t.In(time.FixedZone("", off))
 		ct.wcfOff = true
+		ct.negZero = offPart == "-0000"
 	}
 	ct.Time = t
+	ct.zeroSet = t.IsZero()
 	return ct, nil
 }
 
-// String is the datetime in the form it is encoded.
+// String is the datetime in the form it is encoded; "" for the zero
+// CRMTime.
 func (t CRMTime) String() string {
-	if t.IsZero() {
+	if t.IsZero() && !t.zeroSet {
 		return ""
 	}
+	_, off := t.Zone()
 	if t.wcf {
 		s := "/Date(" + strconv.FormatInt(t.UnixMilli(), 10)
 		if t.wcfOff {
-			_, off := t.Zone()
 			sign := byte('+')
-			if off < 0 {
+			if off < 0 || (off == 0 && t.negZero) {
 				sign, off = '-', -off
 			}
 			s += fmt.Sprintf("%c%02d%02d", sign, off/3600, off/60%60)
@@ -153,16 +180,62 @@ func (t CRMTime) String() string {
 	if layout == "" {
 		layout = DefaultCRMTimeLayout
 	}
-	return t.Format(layout)
+	s := t.Format(layout)
+	if t.negZero && off == 0 {
+		// "+00:00" or "+0000" at the end, written "-..." in the input.
+		if i := strings.LastIndexByte(s, '+'); i >= 0 {
+			s = s[:i] + "-" + s[i+1:]
+		}
+	}
+	return s
 }
 
-// MarshalJSON encodes t as a JSON string, or null when t is zero.
+// MarshalJSON encodes t as a JSON string, or null when t is zero (a
+// decoded "" re-encodes as "").
 func (t CRMTime) MarshalJSON() ([]byte, error) {
-	if t.IsZero() {
+	s := t.String()
+	if s == "" && !t.empty {
 		return []byte("null"), nil
 	}
-	return json.Marshal(t.String())
+	return json.Marshal(s)
 }
+
+// MarshalText is String: the form MarshalJSON puts in its string.
+func (t CRMTime) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// AppendText appends String to b.
+func (t CRMTime) AppendText(b []byte) ([]byte, error) { return append(b, t.String()...), nil }
+
+// UnmarshalText parses one of the forms CRMTime accepts (ParseCRMTime);
+// empty text is the zero CRMTime.
+func (t *CRMTime) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*t = CRMTime{}
+		return nil
+	}
+	v, err := ParseCRMTime(string(b))
+	if err != nil {
+		return err
+	}
+	*t = v
+	return nil
+}
+
+// MarshalBinary is MarshalText, so that the binary form keeps the
+// datetime's form like the others.
+func (t CRMTime) MarshalBinary() ([]byte, error) { return t.MarshalText() }
+
+// AppendBinary is AppendText.
+func (t CRMTime) AppendBinary(b []byte) ([]byte, error) { return t.AppendText(b) }
+
+// UnmarshalBinary is UnmarshalText.
+func (t *CRMTime) UnmarshalBinary(b []byte) error { return t.UnmarshalText(b) }
+
+// GobEncode is MarshalText.
+func (t CRMTime) GobEncode() ([]byte, error) { return t.MarshalText() }
+
+// GobDecode is UnmarshalText.
+func (t *CRMTime) GobDecode(b []byte) error { return t.UnmarshalText(b) }
 
 // UnmarshalJSON decodes every form described on CRMTime; null and "" are
 // the zero CRMTime.
@@ -176,7 +249,7 @@ func (t *CRMTime) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("loyalty: CRM datetime is not a string: %s", snippet(b))
 	}
 	if s == "" {
-		*t = CRMTime{}
+		*t = CRMTime{empty: true}
 		return nil
 	}
 	v, err := ParseCRMTime(s)

@@ -50,12 +50,19 @@ func responder(h http.Handler) httpmock.Responder {
 				panic(p)
 			}
 		}()
-		if req.Body == nil {
-			req.Body = http.NoBody
+		// A RoundTripper closes the request body on every outcome (a
+		// client streaming it through a pipe would block otherwise) and
+		// leaves the request itself alone: the handler gets a shallow copy.
+		if req.Body != nil {
+			defer req.Body.Close()
+		}
+		hreq := req.WithContext(req.Context())
+		if hreq.Body == nil {
+			hreq.Body = http.NoBody
 		}
 		// A Reset fault cannot hijack a recorder: it panics with
 		// http.ErrAbortHandler, recovered above as a reset connection.
-		h.ServeHTTP(rec, req)
+		h.ServeHTTP(rec, hreq)
 		if err := req.Context().Err(); err != nil {
 			return nil, err
 		}
