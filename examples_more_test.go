@@ -31,7 +31,7 @@ func ExampleCustomerService_UpsertMany() {
 	vp, _ := loyalty.NewVirtPOS(srv.VirtPOSURL, srv.APIKey)
 
 	items := []loyalty.CustomerUpsert{
-		{ID: 2, Fields: &loyalty.CustomerUpdate{Email: new("elena@example.ru")}},         // update by id
+		{ID: 2, Fields: &loyalty.CustomerUpdate{Email: new("elena@example.ru")}},            // update by id
 		{Fields: &loyalty.CustomerUpdate{ExternalID: new("1C-9001"), FirstName: new("Ян")}}, // create, or update by external id
 		{ID: 999999, Fields: &loyalty.CustomerUpdate{FirstName: new("Нет")}},                // fails alone
 	}
