@@ -84,6 +84,9 @@ type customerWire struct {
 	CreatedBy         scalar `xml:"created_by" json:"created_by"`
 	LastUpdateDate    scalar `xml:"last_update_date" json:"last_update_date"`
 	LastUpdateBy      scalar `xml:"last_update_by" json:"last_update_by"`
+
+	// decoded is the customer already converted by a fast path, if any.
+	decoded *Customer
 }
 
 // field is the wire field called name, for decoding JSON key by key.
@@ -143,6 +146,9 @@ func (w *customerWire) field(name string) *scalar {
 
 // customer converts the wire text to typed values.
 func (w *customerWire) customer() (Customer, error) {
+	if w.decoded != nil {
+		return *w.decoded, nil
+	}
 	c := Customer{
 		FirstName:         string(w.FName),
 		LastName:          string(w.LName),

@@ -381,43 +381,57 @@ type fastEnvelope struct {
 }
 
 type fastCustomer struct {
-	ID                json.Number `json:"id"`
+	ID                int64       `json:"id"`
 	FName             string      `json:"fname"`
 	LName             string      `json:"lname"`
 	MName             string      `json:"mname"`
-	Age               json.Number `json:"age"`
+	Age               int         `json:"age"`
 	Email             string      `json:"email"`
 	Phone             string      `json:"phone"`
 	Gender            string      `json:"gender"`
 	CustomInformation string      `json:"custom_information"`
-	BirthDay          json.Number `json:"birth_day"`
-	BirthMonth        json.Number `json:"birth_month"`
-	BirthYear         json.Number `json:"birth_year"`
+	BirthDay          int         `json:"birth_day"`
+	BirthMonth        int         `json:"birth_month"`
+	BirthYear         int         `json:"birth_year"`
 	RegisterDate      string      `json:"register_date"`
 	AccumulatedSales  json.Number `json:"accumulated_sales"`
-	SendPush          json.Number `json:"send_push"`
-	SendEmail         json.Number `json:"send_email"`
-	SendSMS           json.Number `json:"send_sms"`
-	GroupID           json.Number `json:"group_id"`
+	SendPush          int         `json:"send_push"`
+	SendEmail         int         `json:"send_email"`
+	SendSMS           int         `json:"send_sms"`
+	GroupID           int64       `json:"group_id"`
 	GroupName         string      `json:"group_name"`
 	ExternalID        string      `json:"external_id"`
 	CreatedDate       string      `json:"created_date"`
-	CreatedBy         json.Number `json:"created_by"`
+	CreatedBy         int64       `json:"created_by"`
 	LastUpdateDate    string      `json:"last_update_date"`
-	LastUpdateBy      json.Number `json:"last_update_by"`
+	LastUpdateBy      int64       `json:"last_update_by"`
 }
 
-func (f *fastCustomer) wire() customerWire {
-	return customerWire{
-		ID: scalar(f.ID), FName: scalar(f.FName), LName: scalar(f.LName), MName: scalar(f.MName),
-		Age: scalar(f.Age), Email: scalar(f.Email), Phone: scalar(f.Phone), Gender: scalar(f.Gender),
-		CustomInformation: scalar(f.CustomInformation), BirthDay: scalar(f.BirthDay),
-		BirthMonth: scalar(f.BirthMonth), BirthYear: scalar(f.BirthYear), RegisterDate: scalar(f.RegisterDate),
-		AccumulatedSales: scalar(f.AccumulatedSales), SendPush: scalar(f.SendPush), SendEmail: scalar(f.SendEmail),
-		SendSMS: scalar(f.SendSMS), GroupID: scalar(f.GroupID), GroupName: scalar(f.GroupName),
-		ExternalID: scalar(f.ExternalID), CreatedDate: scalar(f.CreatedDate), CreatedBy: scalar(f.CreatedBy),
-		LastUpdateDate: scalar(f.LastUpdateDate), LastUpdateBy: scalar(f.LastUpdateBy),
+// customer converts f; an error (a flag other than 0/1, a bad date or
+// amount) sends the whole answer to the tolerant decoder instead.
+func (f *fastCustomer) customer() (Customer, error) {
+	c := Customer{
+		ID: f.ID, FirstName: f.FName, LastName: f.LName, MiddleName: f.MName, Age: f.Age,
+		Email: f.Email, Phone: f.Phone, Gender: Gender(strings.TrimSpace(f.Gender)),
+		CustomInformation: f.CustomInformation, BirthDay: f.BirthDay, BirthMonth: f.BirthMonth,
+		BirthYear: f.BirthYear, GroupID: f.GroupID, GroupName: f.GroupName, ExternalID: f.ExternalID,
+		CreatedBy: f.CreatedBy, LastUpdateBy: f.LastUpdateBy,
 	}
+	for _, fl := range [...]struct {
+		v   int
+		dst *bool
+	}{{f.SendPush, &c.SendPush}, {f.SendEmail, &c.SendEmail}, {f.SendSMS, &c.SendSMS}} {
+		if fl.v != 0 && fl.v != 1 {
+			return Customer{}, errors.New("flag out of range")
+		}
+		*fl.dst = fl.v == 1
+	}
+	var errs [4]error
+	c.RegisterDate, errs[0] = parseTime("register_date", scalar(f.RegisterDate))
+	c.CreatedDate, errs[1] = parseTime("created_date", scalar(f.CreatedDate))
+	c.LastUpdateDate, errs[2] = parseTime("last_update_date", scalar(f.LastUpdateDate))
+	c.AccumulatedSales, errs[3] = parseDecimal("accumulated_sales", scalar(f.AccumulatedSales))
+	return c, errors.Join(errs[:]...)
 }
 
 // decodeJSONBytes decodes a whole JSON customers answer in one Unmarshal:
@@ -425,15 +439,26 @@ func (f *fastCustomer) wire() customerWire {
 func (d *customerDecoder) decodeJSONBytes(b []byte, yield func(*customerWire) bool) error {
 	var fast fastEnvelope
 	if json.Unmarshal(b, &fast) == nil && fast.Success != nil {
-		d.st.seen, d.st.success = true, scalar(*fast.Success)
-		d.st.info, d.count = scalar(fast.Info), scalar(fast.Count)
+		ws := make([]customerWire, len(fast.Customers))
+		ok := true
 		for i := range fast.Customers {
-			w := fast.Customers[i].wire()
-			if !yield(&w) {
-				return errStop
+			c, err := fast.Customers[i].customer()
+			if err != nil {
+				ok = false
+				break
 			}
+			ws[i].decoded = &c
 		}
-		return nil
+		if ok {
+			d.st.seen, d.st.success = true, scalar(*fast.Success)
+			d.st.info, d.count = scalar(fast.Info), scalar(fast.Count)
+			for i := range ws {
+				if !yield(&ws[i]) {
+					return errStop
+				}
+			}
+			return nil
+		}
 	}
 	var env jsonEnvelope
 	err := json.Unmarshal(b, &env)
