@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -287,7 +288,7 @@ func TestArtixHTTP100k(t *testing.T) {
 	}
 	t.Parallel()
 	srv := mock.NewServer(t)
-	const n = artixBigBatch
+	n := artixBigBatch()
 	if err := srv.Artix().SendSeq(context.Background(), artixAdds(n)); err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +296,7 @@ func TestArtixHTTP100k(t *testing.T) {
 		t.Fatalf("%d clients, want %d", got, n)
 	}
 	r := srv.RequestsTo(mock.ArtixAPI)[0]
-	if r.BodySize < n*200 || len(r.Body) != mock.MaxJournalBody {
+	if r.BodySize < int64(n)*200 || len(r.Body) != mock.MaxJournalBody {
 		t.Errorf("body %d bytes (journal kept %d)", r.BodySize, len(r.Body))
 	}
 	if c, _ := srv.ArtixClient(fmt.Sprintf("c%06d", n-1)); c.Phone != fmt.Sprintf("7916%07d", n-1) {
@@ -533,7 +534,7 @@ func TestArtixExchangeDir100k(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const n = artixBigBatch
+	n := artixBigBatch()
 	if err := ax.SendSeq(ctx, artixAdds(n)); err != nil {
 		t.Fatal(err)
 	}
@@ -553,4 +554,18 @@ func BenchmarkArtixEncode(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// artixBigBatch is the size of the "100k" batch tests: 100k records, or
+// 10k under the race detector, which slows encoding/json about tenfold
+// (`go test ./...` in CI runs them at full size).
+func artixBigBatch() int {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "-race" && s.Value == "true" {
+				return 10_000
+			}
+		}
+	}
+	return 100_000
 }
