@@ -185,3 +185,31 @@ func TestWriteAnsweredWithoutIDIsAnError(t *testing.T) {
 		t.Errorf("Delete needs no id in its answer: %v", err)
 	}
 }
+
+func TestEmptyCustomerObjectIsNoCustomerBufferedOrStreamed(t *testing.T) {
+	body := `{"success":1,"count":0,"customers":{"customer":{}}}`
+	tr := &scriptedTransport{resps: []func(*http.Request) *http.Response{
+		func(r *http.Request) *http.Response {
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r, Body: io.NopCloser(strings.NewReader(body))}
+		},
+	}}
+	vp, err := loyalty.NewVirtPOS("http://virtpos.example", "k", loyalty.WithFormat(loyalty.FormatJSON),
+		loyalty.WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := vp.Customers.List(context.Background(), nil)
+	if err != nil || len(page.Customers) != 0 {
+		t.Fatalf("List: %v, %d customers", err, len(page.Customers))
+	}
+	n := 0
+	for _, err := range vp.Customers.Stream(context.Background(), nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 0 {
+		t.Fatalf("Stream yielded %d customers for an empty object, want 0 (no zero-value customer)", n)
+	}
+}

@@ -543,6 +543,12 @@ func decodeJSONCustomers(dec *json.Decoder, yield func(*customerWire) bool) erro
 		return expectDelim(dec, '}')
 	}
 	// One customer object whose first key we have read.
+	return yieldJSONCustomer(dec, key, yield)
+}
+
+// yieldJSONCustomer reads the rest of a customer object whose '{' and
+// first key have been consumed, and hands it to yield.
+func yieldJSONCustomer(dec *json.Decoder, key string, yield func(*customerWire) bool) error {
 	var w customerWire
 	if err := w.decodeJSONFields(dec, key); err != nil {
 		return err
@@ -562,23 +568,14 @@ func decodeJSONCustomerValue(dec *json.Decoder, yield func(*customerWire) bool) 
 	case json.Delim('['):
 		return decodeJSONArray(dec, yield)
 	case json.Delim('{'):
-		var w customerWire
 		if !dec.More() {
-			if err := expectDelim(dec, '}'); err != nil {
-				return err
-			}
-		} else {
-			key, err := jsonKey(dec)
-			if err != nil {
-				return err
-			}
-			if err := w.decodeJSONFields(dec, key); err != nil {
-				return err
-			}
+			return expectDelim(dec, '}') // {}: no customer, as in a buffered answer
 		}
-		if !yield(&w) {
-			return errStop
+		key, err := jsonKey(dec)
+		if err != nil {
+			return err
 		}
+		return yieldJSONCustomer(dec, key, yield)
 	}
 	return nil
 }

@@ -91,8 +91,8 @@ func (f *Fault) onlyDelay() bool {
 
 // serveFault answers r as f says. next is the real handler, used for
 // AfterApply and delay-only faults; beforeReset runs just before a Reset
-// drops the connection. It reports the status it answered.
-func serveFault(f *Fault, api API, w http.ResponseWriter, r *http.Request, next http.Handler, beforeReset func()) int {
+// drops the connection. The journal learns the status from w.
+func serveFault(f *Fault, api API, w http.ResponseWriter, r *http.Request, next http.Handler, beforeReset func()) {
 	if f.Delay > 0 {
 		// Read the body first: net/http notices a client that gives up
 		// (and cancels r.Context) only once the body has been read.
@@ -104,7 +104,7 @@ func serveFault(f *Fault, api API, w http.ResponseWriter, r *http.Request, next 
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
-			return 0
+			return
 		}
 	}
 	if f.onlyDelay() && !f.AfterApply {
@@ -112,9 +112,8 @@ func serveFault(f *Fault, api API, w http.ResponseWriter, r *http.Request, next 
 		if f.ContentType != "" {
 			rw = &relabel{ResponseWriter: w, ctype: f.ContentType}
 		}
-		rec := &statusRecorder{ResponseWriter: rw, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		return rec.status
+		next.ServeHTTP(rw, r)
+		return
 	}
 	if f.AfterApply {
 		next.ServeHTTP(httptest.NewRecorder(), r)
@@ -122,7 +121,7 @@ func serveFault(f *Fault, api API, w http.ResponseWriter, r *http.Request, next 
 	if f.Reset {
 		beforeReset()
 		resetConn(w)
-		return 0
+		return
 	}
 	status := f.Status
 	body := f.Body
@@ -162,12 +161,11 @@ func serveFault(f *Fault, api API, w http.ResponseWriter, r *http.Request, next 
 		h.Set("Content-Length", strconv.Itoa(len(body)*2+64))
 		w.WriteHeader(status)
 		w.Write([]byte(body))
-		return status
+		return
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write([]byte(body))
-	return status
 }
 
 // relabel replaces the Content-Type the handler sets.

@@ -493,17 +493,3 @@ func (w *journalWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the real writer.
 func (w *journalWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// statusRecorder remembers the status a handler wrote.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusRecorder) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
-}
-
-// Unwrap lets http.ResponseController reach the real writer.
-func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
