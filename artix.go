@@ -205,7 +205,7 @@ func (s *ArtixCustomerService) Delete(ctx context.Context, id string) error {
 
 // Clear empties the client directory (clearClient).
 func (s *ArtixCustomerService) Clear(ctx context.Context) error {
-	return s.ax.Send(ctx, ClearClients())
+	return s.ax.Send(ctx, ClearClient())
 }
 
 // artixHTTP posts batches as JSON arrays through the request core.

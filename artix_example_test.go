@@ -47,7 +47,7 @@ func ExampleArtix_Send() {
 	ax := srv.Artix()
 
 	err = ax.Send(context.Background(),
-		loyalty.ClearClients(),
+		loyalty.ClearClient(),
 		loyalty.AddClient(loyalty.ArtixCustomer{ID: "1", FirstName: "Анна"}),
 		loyalty.AddClient(loyalty.ArtixCustomer{ID: "2", FirstName: "Олег", Birthday: "1899-12-31"}),
 	)

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/loyaltykit/loyalty/internal/artixwire"
 )
 
 // ErrArtixNotPickedUp matches a batch the cash server did not load within
@@ -170,7 +172,11 @@ func nextArtixStamp(now time.Time) time.Time {
 
 // ArtixBatchName is the base name (without .aif or .flz) of a batch file
 // stamped t: pos<yyyyMMddHHmmss>.
-func ArtixBatchName(t time.Time) string { return "pos" + t.Format("20060102150405") }
+//
+// Deprecated: the name a batch gets is the writer's business (it moves
+// a stamp on when the name is taken); the format is shared with the mock
+// internally. ArtixBatchName stays for one release.
+func ArtixBatchName(t time.Time) string { return artixwire.BatchName(t) }
 
 func (f *artixFiles) send(ctx context.Context, seq iter.Seq[ArtixCommand], n int) error {
 	if err := ctx.Err(); err != nil {
@@ -227,7 +233,7 @@ func (f *artixFiles) send(ctx context.Context, seq iter.Seq[ArtixCommand], n int
 func (f *artixFiles) place(tmpName string) (string, error) {
 	stamp := nextArtixStamp(time.Now())
 	for range 1000 {
-		base := ArtixBatchName(stamp)
+		base := artixwire.BatchName(stamp)
 		aif := filepath.Join(f.dir, base+".aif")
 		flz := filepath.Join(f.dir, base+".flz")
 		if _, err := os.Lstat(flz); err == nil {
@@ -271,7 +277,7 @@ func writeArtixFile(ctx context.Context, file *os.File, seq iter.Seq[ArtixComman
 		if buf, err = c.appendJSON(buf[:0]); err != nil {
 			return err
 		}
-		buf = append(buf, "\n---\n"...)
+		buf = append(buf, artixwire.Separator...)
 		if _, err := w.Write(buf); err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loyaltykit/loyalty"
 )
@@ -42,7 +43,7 @@ func specAddClient() loyalty.ArtixCommand {
 func specCommands() map[string]loyalty.ArtixCommand {
 	return map[string]loyalty.ArtixCommand{
 		"addClient":    specAddClient(),
-		"clearClient":  loyalty.ClearClients(),
+		"clearClient":  loyalty.ClearClient(),
 		"deleteClient": loyalty.DeleteClient("12"),
 		"updateClient": loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{
 			ID:        "4",
@@ -172,7 +173,7 @@ func TestArtixCommandDecodeVariants(t *testing.T) {
 		want loyalty.ArtixCommand
 	}{
 		{`{"command":"deleteClient","client":{"idclient":7}}`, loyalty.DeleteClient("7")},
-		{`{"command":"CLEARCLIENT"}`, loyalty.ClearClients()},
+		{`{"command":"CLEARCLIENT"}`, loyalty.ClearClient()},
 		{`{"Command":"deleteClient","IdClient":"x"}`, loyalty.DeleteClient("x")},
 	} {
 		var c loyalty.ArtixCommand
@@ -261,5 +262,17 @@ func TestArtixDate(t *testing.T) {
 	}
 	if _, err := loyalty.ArtixDate("20.05.1966").Time(); err == nil {
 		t.Error("want an error for 20.05.1966")
+	}
+}
+
+// TestArtixDeprecatedAliases: the names kept for one release still do what
+// their replacements do.
+func TestArtixDeprecatedAliases(t *testing.T) {
+	if got := loyalty.ClearClients(); !reflect.DeepEqual(got, loyalty.ClearClient()) {
+		t.Errorf("ClearClients() = %+v", got)
+	}
+	stamp := time.Date(2026, 11, 30, 4, 5, 6, 7e8, time.UTC)
+	if got := loyalty.ArtixBatchName(stamp); got != "pos20261130040506" {
+		t.Errorf("ArtixBatchName = %q", got)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +70,7 @@ func TestArtixValidation(t *testing.T) {
 		{"update nil client", loyalty.ArtixCommand{Name: loyalty.ArtixUpdateClient}, "client"},
 		{"zero command", loyalty.ArtixCommand{}, "command"},
 		{"unknown command", loyalty.ArtixCommand{Name: "dropTable"}, "command"},
-		{"clear", loyalty.ClearClients(), ""},
+		{"clear", loyalty.ClearClient(), ""},
 	}
 	srv := mock.NewServer(t)
 	ax := srv.Artix()
@@ -90,7 +89,7 @@ func TestArtixValidation(t *testing.T) {
 			}
 			// In a batch: refused with the record named, nothing sent.
 			before := len(srv.RequestsTo(mock.ArtixAPI))
-			err = ax.Send(context.Background(), loyalty.ClearClients(), loyalty.DeleteClient("x"), tc.cmd)
+			err = ax.Send(context.Background(), loyalty.ClearClient(), loyalty.DeleteClient("x"), tc.cmd)
 			var re *loyalty.ArtixRecordError
 			if !errors.As(err, &re) || re.Index != 2 || re.Command != tc.cmd.Name || re.ID != tc.cmd.ClientID() {
 				t.Fatalf("want an *ArtixRecordError for command 2, got %v", err)
@@ -356,203 +355,6 @@ func TestArtixNilContext(t *testing.T) {
 	var ce *loyalty.ConfigError
 	if err := ax.Customers.Clear(ctx); !errors.As(err, &ce) {
 		t.Errorf("nil ctx: %v", err)
-	}
-}
-
-func TestArtixExchangeDirEndToEnd(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	srv := mock.NewServer(t)
-	dir := t.TempDir()
-	done := make(chan error, 1)
-	go func() { done <- srv.ServeArtixExchangeDir(ctx, dir) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("loader: %v", err)
-		}
-	})
-
-	ax, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(30*time.Second), loyalty.WithPollInterval(2*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ax.Send(ctx, specAddClient(), loyalty.AddClient(loyalty.ArtixCustomer{ID: "12"}), loyalty.DeleteClient("12")); err != nil {
-		t.Fatalf("Send: %v", err)
-	}
-	if c, ok := srv.ArtixClient("4"); !ok || c.Occupation != "Сантехник" || srv.ArtixClientCount() != 1 {
-		t.Fatalf("directory after the file batch: %+v", srv.ArtixClients())
-	}
-	if err := ax.Customers.Update(ctx, loyalty.ArtixCustomerUpdate{ID: "4", Email: new("new@example.ru")}); err != nil {
-		t.Fatal(err)
-	}
-	if c, _ := srv.ArtixClient("4"); c.Email != "new@example.ru" {
-		t.Errorf("update through the file: %+v", c)
-	}
-	// HTTP and files share one directory.
-	if err := srv.Artix().Customers.Clear(ctx); err != nil || srv.ArtixClientCount() != 0 {
-		t.Errorf("clear over HTTP: %v", err)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 0 {
-		t.Errorf("files left behind: %v", entries)
-	}
-	if errs := srv.ArtixLoadErrors(); len(errs) != 0 {
-		t.Errorf("load errors: %v", errs)
-	}
-
-	// A batch the loader refuses is deleted and its error kept.
-	os.WriteFile(filepath.Join(dir, "pos20000101000000.aif"), []byte("{\"command\":\"updateClient\",\"client\":{\"idclient\":\"nobody\"}}\n---\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "pos20000101000000.flz"), nil, 0o644)
-	for range 2000 {
-		if len(srv.ArtixLoadErrors()) > 0 {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
-	if errs := srv.ArtixLoadErrors(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "nobody") {
-		t.Errorf("load errors: %v", errs)
-	}
-}
-
-func TestArtixExchangeDirSameSecond(t *testing.T) {
-	dir := t.TempDir()
-	ax, err := loyalty.NewArtixExchangeDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A stale batch already waiting under the current second's name.
-	stale := loyalty.ArtixBatchName(time.Now().Add(time.Second))
-	os.WriteFile(filepath.Join(dir, stale+".aif"), []byte("stale"), 0o644)
-	const batches = 5
-	for i := range batches {
-		if err := ax.Customers.Delete(context.Background(), fmt.Sprint(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var aifs, flzs []string
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		switch filepath.Ext(e.Name()) {
-		case ".aif":
-			aifs = append(aifs, e.Name())
-		case ".flz":
-			flzs = append(flzs, e.Name())
-		default:
-			t.Errorf("unexpected file %s", e.Name())
-		}
-	}
-	if len(aifs) != batches+1 || len(flzs) != batches {
-		t.Fatalf("aif %v flz %v", aifs, flzs)
-	}
-	if b, _ := os.ReadFile(filepath.Join(dir, stale+".aif")); string(b) != "stale" {
-		t.Error("the stale batch was overwritten")
-	}
-	seen := map[string]bool{}
-	for _, f := range flzs {
-		base := strings.TrimSuffix(f, ".flz")
-		if len(base) != len("pos20060102150405") || seen[base] || base == stale {
-			t.Errorf("flag %s", f)
-		}
-		seen[base] = true
-		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() != 0 {
-			t.Errorf("flag %s not empty", f)
-		}
-		b, err := os.ReadFile(filepath.Join(dir, base+".aif"))
-		if err != nil || !bytes.HasPrefix(b, []byte(`{"command":"deleteClient","idclient":"`)) || !bytes.HasSuffix(b, []byte("\"}\n---\n")) {
-			t.Errorf("%s.aif: %q %v", base, b, err)
-		}
-	}
-	// The files sort in the order the batches were sent.
-	if !slices.IsSorted(flzs) {
-		t.Errorf("flags out of order: %v", flzs)
-	}
-	for i, f := range flzs {
-		b, _ := os.ReadFile(filepath.Join(dir, strings.TrimSuffix(f, ".flz")+".aif"))
-		if !bytes.Contains(b, []byte(fmt.Sprintf(`"idclient":"%d"`, i))) {
-			t.Errorf("%s holds %s", f, b)
-		}
-	}
-}
-
-func TestArtixExchangeDirPickupTimeout(t *testing.T) {
-	dir := t.TempDir()
-	ax, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(20*time.Millisecond), loyalty.WithPollInterval(time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = ax.Customers.Clear(context.Background())
-	var fe *loyalty.ArtixFileError
-	if !errors.Is(err, loyalty.ErrArtixNotPickedUp) || !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &fe) || !strings.Contains(err.Error(), "may still load later") {
-		t.Fatalf("want a pickup timeout, got %v", err)
-	}
-	if _, err := os.Stat(fe.Path); err != nil {
-		t.Errorf("the batch file is gone: %v", err)
-	}
-	// A cancelled context stops the wait too.
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := ax.Customers.Clear(ctx); !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled: %v", err)
-	}
-}
-
-func TestArtixExchangeDirUnwritable(t *testing.T) {
-	dir := t.TempDir()
-	ax, err := loyalty.NewArtixExchangeDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The directory disappears after the constructor: a send error.
-	os.Remove(dir)
-	var fe *loyalty.ArtixFileError
-	if err := ax.Customers.Clear(context.Background()); !errors.As(err, &fe) || fe.Op != "write" {
-		t.Errorf("want an *ArtixFileError, got %v", err)
-	}
-	if os.Geteuid() == 0 {
-		t.Skip("root can write to a read-only directory")
-	}
-	ro := t.TempDir()
-	os.Chmod(ro, 0o555)
-	t.Cleanup(func() { os.Chmod(ro, 0o755) })
-	var ce *loyalty.ConfigError
-	if _, err := loyalty.NewArtixExchangeDir(ro); !errors.As(err, &ce) {
-		t.Errorf("read-only dir: %v", err)
-	}
-}
-
-func TestArtixExchangeDir100k(t *testing.T) {
-	if testing.Short() {
-		t.Skip("100k records")
-	}
-	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	srv := mock.NewServer(t)
-	dir := t.TempDir()
-	go srv.ServeArtixExchangeDir(ctx, dir)
-	ax, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(time.Minute), loyalty.WithPollInterval(5*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := artixBigBatch()
-	if err := ax.SendSeq(ctx, artixAdds(n)); err != nil {
-		t.Fatal(err)
-	}
-	if got := srv.ArtixClientCount(); got != n {
-		t.Fatalf("%d clients, want %d (load errors %v)", got, n, srv.ArtixLoadErrors())
-	}
-}
-
-func BenchmarkArtixEncode(b *testing.B) {
-	ax, err := loyalty.NewArtixExchangeDir(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := ax.SendSeq(context.Background(), artixAdds(1000)); err != nil {
-			b.Fatal(err)
-		}
 	}
 }
 

@@ -65,7 +65,7 @@ func (c ArtixCommand) Validate() error {
 	case ArtixClearClient:
 		return nil
 	case "":
-		return &ValidationError{Field: "command", Reason: "empty; build commands with AddClient, UpdateClient, DeleteClient or ClearClients"}
+		return &ValidationError{Field: "command", Reason: "empty; build commands with AddClient, UpdateClient, DeleteClient or ClearClient"}
 	}
 	return &ValidationError{Field: "command", Reason: fmt.Sprintf("unknown command %q", c.Name)}
 }

@@ -179,7 +179,7 @@ func TestHTTPMockAnswersLikeSockets(t *testing.T) {
 		}},
 		{"crm directory", func(s side) (any, error) { return s.crm.Directory.SalesOutlets(ctx, mock.CRMPartnerID) }},
 		{"artix batch", func(s side) (any, error) {
-			return nil, s.ax.Send(ctx, loyalty.ClearClients(),
+			return nil, s.ax.Send(ctx, loyalty.ClearClient(),
 				loyalty.AddClient(loyalty.ArtixCustomer{ID: "1", FirstName: "Пётр", Birthday: "1966-05-20", Subscribed: new(true)}),
 				loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: "1", Phone: new("88005559999")}))
 		}},

@@ -1,7 +1,6 @@
 package mock
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/artixwire"
 )
 
 // ArtixExchangePoll is how often ServeArtixExchangeDir looks for new flag files.
@@ -92,35 +92,16 @@ func (s *Server) loadArtixFile(path string) error {
 // decodes and validates each command.
 func parseArtixFile(data []byte) ([]loyalty.ArtixCommand, error) {
 	var cmds []loyalty.ArtixCommand
-	var chunk []byte
-	flush := func() error {
-		if len(bytes.TrimSpace(chunk)) == 0 {
-			chunk = chunk[:0]
-			return nil
-		}
+	for _, chunk := range artixwire.SplitCommands(data) {
 		var c loyalty.ArtixCommand
 		err := json.Unmarshal(chunk, &c)
 		if err == nil {
 			err = c.Validate()
 		}
 		if err != nil {
-			return &artixBatchError{index: len(cmds), err: err}
+			return nil, &artixBatchError{index: len(cmds), err: err}
 		}
 		cmds = append(cmds, c)
-		chunk = chunk[:0]
-		return nil
-	}
-	for line := range bytes.Lines(data) {
-		if string(bytes.TrimRight(line, "\r\n")) == "---" {
-			if err := flush(); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		chunk = append(chunk, line...)
-	}
-	if err := flush(); err != nil {
-		return nil, err
 	}
 	if len(cmds) == 0 {
 		return nil, errors.New("no commands")

@@ -2,12 +2,9 @@ package loyalty_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
-	"os"
-	"path/filepath"
 	"runtime"
 	"sync/atomic"
 	"syscall"
@@ -88,56 +85,5 @@ func checkArtixStreamNoLeak(t *testing.T, url string, mt http.RoundTripper) {
 	}
 	if overlap.Load() != 0 {
 		t.Errorf("seq iterated by %d overlapping attempts", overlap.Load())
-	}
-}
-
-// TestArtixExchangeDirFileModes: the batch is as readable as its flag, for
-// a cash server running as another user (both are made 0644 under the
-// process umask; the .aif was 0600).
-func TestArtixExchangeDirFileModes(t *testing.T) {
-	dir := t.TempDir()
-	ax, err := loyalty.NewArtixExchangeDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ax.Customers.Delete(context.Background(), "1"); err != nil {
-		t.Fatal(err)
-	}
-	aifs, _ := filepath.Glob(filepath.Join(dir, "*.aif"))
-	flzs, _ := filepath.Glob(filepath.Join(dir, "*.flz"))
-	if len(aifs) != 1 || len(flzs) != 1 {
-		t.Fatalf("files %v %v", aifs, flzs)
-	}
-	aif, err1 := os.Stat(aifs[0])
-	flz, err2 := os.Stat(flzs[0])
-	if err1 != nil || err2 != nil {
-		t.Fatal(err1, err2)
-	}
-	if aif.Mode().Perm() != flz.Mode().Perm() || aif.Mode().Perm()&0o400 == 0 {
-		t.Errorf(".aif mode %v, .flz mode %v: want the same, 0644 under the umask", aif.Mode().Perm(), flz.Mode().Perm())
-	}
-	if leftovers, _ := filepath.Glob(filepath.Join(dir, ".loyalty-*")); len(leftovers) != 0 {
-		t.Errorf("temporary files left: %v", leftovers)
-	}
-}
-
-// TestArtixExchangeDirCancelledContext: a context cancelled before Send is
-// an *ArtixFileError like a cancel during the write, and matches
-// context.Canceled; nothing is written.
-func TestArtixExchangeDirCancelledContext(t *testing.T) {
-	dir := t.TempDir()
-	ax, err := loyalty.NewArtixExchangeDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	err = ax.Customers.Clear(ctx)
-	var fe *loyalty.ArtixFileError
-	if !errors.As(err, &fe) || fe.Op != "write" || !errors.Is(err, context.Canceled) {
-		t.Errorf("want an *ArtixFileError matching context.Canceled, got %T %v", err, err)
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Errorf("files written: %v", entries)
 	}
 }

@@ -1,0 +1,266 @@
+package loyalty_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/artixwire"
+	"github.com/loyaltykit/loyalty/mock"
+)
+
+func TestArtixExchangeDirEndToEnd(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := mock.NewServer(t)
+	dir := t.TempDir()
+	done := make(chan error, 1)
+	go func() { done <- srv.ServeArtixExchangeDir(ctx, dir) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("loader: %v", err)
+		}
+	})
+
+	ax, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(30*time.Second), loyalty.WithPollInterval(2*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ax.Send(ctx, specAddClient(), loyalty.AddClient(loyalty.ArtixCustomer{ID: "12"}), loyalty.DeleteClient("12")); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if c, ok := srv.ArtixClient("4"); !ok || c.Occupation != "Сантехник" || srv.ArtixClientCount() != 1 {
+		t.Fatalf("directory after the file batch: %+v", srv.ArtixClients())
+	}
+	if err := ax.Customers.Update(ctx, loyalty.ArtixCustomerUpdate{ID: "4", Email: new("new@example.ru")}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := srv.ArtixClient("4"); c.Email != "new@example.ru" {
+		t.Errorf("update through the file: %+v", c)
+	}
+	// HTTP and files share one directory.
+	if err := srv.Artix().Customers.Clear(ctx); err != nil || srv.ArtixClientCount() != 0 {
+		t.Errorf("clear over HTTP: %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 0 {
+		t.Errorf("files left behind: %v", entries)
+	}
+	if errs := srv.ArtixLoadErrors(); len(errs) != 0 {
+		t.Errorf("load errors: %v", errs)
+	}
+
+	// A batch the loader refuses is deleted and its error kept.
+	os.WriteFile(filepath.Join(dir, "pos20000101000000.aif"), []byte("{\"command\":\"updateClient\",\"client\":{\"idclient\":\"nobody\"}}\n---\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "pos20000101000000.flz"), nil, 0o644)
+	for range 2000 {
+		if len(srv.ArtixLoadErrors()) > 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if errs := srv.ArtixLoadErrors(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "nobody") {
+		t.Errorf("load errors: %v", errs)
+	}
+}
+
+func TestArtixExchangeDirSameSecond(t *testing.T) {
+	dir := t.TempDir()
+	ax, err := loyalty.NewArtixExchangeDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A stale batch already waiting under the current second's name.
+	stale := artixwire.BatchName(time.Now().Add(time.Second))
+	os.WriteFile(filepath.Join(dir, stale+".aif"), []byte("stale"), 0o644)
+	const batches = 5
+	for i := range batches {
+		if err := ax.Customers.Delete(context.Background(), fmt.Sprint(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var aifs, flzs []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		switch filepath.Ext(e.Name()) {
+		case ".aif":
+			aifs = append(aifs, e.Name())
+		case ".flz":
+			flzs = append(flzs, e.Name())
+		default:
+			t.Errorf("unexpected file %s", e.Name())
+		}
+	}
+	if len(aifs) != batches+1 || len(flzs) != batches {
+		t.Fatalf("aif %v flz %v", aifs, flzs)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, stale+".aif")); string(b) != "stale" {
+		t.Error("the stale batch was overwritten")
+	}
+	seen := map[string]bool{}
+	for _, f := range flzs {
+		base := strings.TrimSuffix(f, ".flz")
+		if len(base) != len("pos20060102150405") || seen[base] || base == stale {
+			t.Errorf("flag %s", f)
+		}
+		seen[base] = true
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() != 0 {
+			t.Errorf("flag %s not empty", f)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, base+".aif"))
+		if err != nil || !bytes.HasPrefix(b, []byte(`{"command":"deleteClient","idclient":"`)) || !bytes.HasSuffix(b, []byte("\"}\n---\n")) {
+			t.Errorf("%s.aif: %q %v", base, b, err)
+		}
+	}
+	// The files sort in the order the batches were sent.
+	if !slices.IsSorted(flzs) {
+		t.Errorf("flags out of order: %v", flzs)
+	}
+	for i, f := range flzs {
+		b, _ := os.ReadFile(filepath.Join(dir, strings.TrimSuffix(f, ".flz")+".aif"))
+		if !bytes.Contains(b, []byte(fmt.Sprintf(`"idclient":"%d"`, i))) {
+			t.Errorf("%s holds %s", f, b)
+		}
+	}
+}
+
+func TestArtixExchangeDirPickupTimeout(t *testing.T) {
+	dir := t.TempDir()
+	ax, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(20*time.Millisecond), loyalty.WithPollInterval(time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ax.Customers.Clear(context.Background())
+	var fe *loyalty.ArtixFileError
+	if !errors.Is(err, loyalty.ErrArtixNotPickedUp) || !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &fe) || !strings.Contains(err.Error(), "may still load later") {
+		t.Fatalf("want a pickup timeout, got %v", err)
+	}
+	if _, err := os.Stat(fe.Path); err != nil {
+		t.Errorf("the batch file is gone: %v", err)
+	}
+	// A cancelled context stops the wait too.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := ax.Customers.Clear(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+}
+
+func TestArtixExchangeDirUnwritable(t *testing.T) {
+	dir := t.TempDir()
+	ax, err := loyalty.NewArtixExchangeDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The directory disappears after the constructor: a send error.
+	os.Remove(dir)
+	var fe *loyalty.ArtixFileError
+	if err := ax.Customers.Clear(context.Background()); !errors.As(err, &fe) || fe.Op != "write" {
+		t.Errorf("want an *ArtixFileError, got %v", err)
+	}
+	if os.Geteuid() == 0 {
+		t.Skip("root can write to a read-only directory")
+	}
+	ro := t.TempDir()
+	os.Chmod(ro, 0o555)
+	t.Cleanup(func() { os.Chmod(ro, 0o755) })
+	var ce *loyalty.ConfigError
+	if _, err := loyalty.NewArtixExchangeDir(ro); !errors.As(err, &ce) {
+		t.Errorf("read-only dir: %v", err)
+	}
+}
+
+func TestArtixExchangeDir100k(t *testing.T) {
+	if testing.Short() {
+		t.Skip("100k records")
+	}
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := mock.NewServer(t)
+	dir := t.TempDir()
+	go srv.ServeArtixExchangeDir(ctx, dir)
+	ax, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(time.Minute), loyalty.WithPollInterval(5*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := artixBigBatch()
+	if err := ax.SendSeq(ctx, artixAdds(n)); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.ArtixClientCount(); got != n {
+		t.Fatalf("%d clients, want %d (load errors %v)", got, n, srv.ArtixLoadErrors())
+	}
+}
+
+func BenchmarkArtixEncode(b *testing.B) {
+	ax, err := loyalty.NewArtixExchangeDir(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := ax.SendSeq(context.Background(), artixAdds(1000)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestArtixExchangeDirFileModes: the batch is as readable as its flag, for
+// a cash server running as another user (both are made 0644 under the
+// process umask; the .aif was 0600).
+func TestArtixExchangeDirFileModes(t *testing.T) {
+	dir := t.TempDir()
+	ax, err := loyalty.NewArtixExchangeDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ax.Customers.Delete(context.Background(), "1"); err != nil {
+		t.Fatal(err)
+	}
+	aifs, _ := filepath.Glob(filepath.Join(dir, "*.aif"))
+	flzs, _ := filepath.Glob(filepath.Join(dir, "*.flz"))
+	if len(aifs) != 1 || len(flzs) != 1 {
+		t.Fatalf("files %v %v", aifs, flzs)
+	}
+	aif, err1 := os.Stat(aifs[0])
+	flz, err2 := os.Stat(flzs[0])
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if aif.Mode().Perm() != flz.Mode().Perm() || aif.Mode().Perm()&0o400 == 0 {
+		t.Errorf(".aif mode %v, .flz mode %v: want the same, 0644 under the umask", aif.Mode().Perm(), flz.Mode().Perm())
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(dir, ".loyalty-*")); len(leftovers) != 0 {
+		t.Errorf("temporary files left: %v", leftovers)
+	}
+}
+
+// TestArtixExchangeDirCancelledContext: a context cancelled before Send is
+// an *ArtixFileError like a cancel during the write, and matches
+// context.Canceled; nothing is written.
+func TestArtixExchangeDirCancelledContext(t *testing.T) {
+	dir := t.TempDir()
+	ax, err := loyalty.NewArtixExchangeDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err = ax.Customers.Clear(ctx)
+	var fe *loyalty.ArtixFileError
+	if !errors.As(err, &fe) || fe.Op != "write" || !errors.Is(err, context.Canceled) {
+		t.Errorf("want an *ArtixFileError matching context.Canceled, got %T %v", err, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("files written: %v", entries)
+	}
+}
