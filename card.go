@@ -22,10 +22,15 @@ const (
 	MediumApp     CardMedium = "APP"     // a virtual card in a mobile app
 )
 
-// Valid reports whether m is one of the documented media.
-func (m CardMedium) Valid() bool {
+// Known reports whether m is one of the media the spec lists.
+func (m CardMedium) Known() bool {
 	return m == MediumPlastic || m == MediumMagnet || m == MediumApp
 }
+
+// Valid reports whether m is one of the media the spec lists.
+//
+// Deprecated: use Known, the name every enum of the package uses.
+func (m CardMedium) Valid() bool { return m.Known() }
 
 // CardStatus is a discount card's state.
 type CardStatus string
@@ -37,8 +42,13 @@ const (
 	CardBlocked CardStatus = "BLOCKED" // blocked
 )
 
-// Valid reports whether s is one of the documented statuses.
-func (s CardStatus) Valid() bool { return s == CardNew || s == CardActive || s == CardBlocked }
+// Known reports whether s is one of the statuses the spec lists.
+func (s CardStatus) Known() bool { return s == CardNew || s == CardActive || s == CardBlocked }
+
+// Valid reports whether s is one of the statuses the spec lists.
+//
+// Deprecated: use Known, the name every enum of the package uses.
+func (s CardStatus) Valid() bool { return s.Known() }
 
 // Card is a discount card with every field of the spec. The client sends
 // cards as CardUpdate; Card is what the mock keeps and reports.
@@ -109,9 +119,9 @@ func (u *CardUpdate) validate() error {
 		return &ValidationError{Field: "CardUpdate", Reason: "nil"}
 	}
 	switch {
-	case u.Medium != "" && !u.Medium.Valid():
+	case u.Medium != "" && !u.Medium.Known():
 		return &ValidationError{Field: "CardUpdate.Medium", Reason: "unknown medium " + strconv.Quote(string(u.Medium)) + " (want PLASTIC, MAGNET or APP)"}
-	case u.Status != "" && !u.Status.Valid():
+	case u.Status != "" && !u.Status.Known():
 		return &ValidationError{Field: "CardUpdate.Status", Reason: "unknown status " + strconv.Quote(string(u.Status)) + " (want NEW, ACTIVE or BLOCKED)"}
 	case u.TypeID != nil && *u.TypeID <= 0:
 		return &ValidationError{Field: "CardUpdate.TypeID", Reason: "not positive"}

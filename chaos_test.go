@@ -53,7 +53,7 @@ const (
 )
 
 // Canary secrets: the matrix runs with them and no error, log record or
-// %+v of a returned value may contain them (see also secrets_test.go).
+// %+v of a returned value may contain them (see also redact_test.go).
 const (
 	canaryAPIKey   = "canary-apikey-Zq81xVb3"
 	canaryPassword = "canary-pass-Kw72Lmn0"

@@ -73,36 +73,27 @@ type BonusCard struct {
 // MarshalJSON writes money as JSON numbers with every digit (the decimal
 // package would quote them), so a card survives a round trip unchanged.
 func (c BonusCard) MarshalJSON() ([]byte, error) {
-	type wire struct {
-		ID                  uuid.UUID       `json:"id"`
-		Number              string          `json:"number"`
-		FullName            string          `json:"full_name"`
-		PartnerID           *uuid.UUID      `json:"partner_id"`
-		BonusType           BonusType       `json:"bonus_type"`
-		CardType            string          `json:"card_type"`
-		StatusDate          CRMTime         `json:"status_date"`
-		StatusCode          BonusCardStatus `json:"status_code"`
-		ExpiryDate          CRMTime         `json:"expiry_date"`
-		Balance             jsonNumber      `json:"balance"`
-		ActiveBalance       jsonNumber      `json:"active_balance"`
-		Summ                jsonNumber      `json:"summ"`
-		SummDiscounted      jsonNumber      `json:"summ_discounted"`
-		DiscountSumm        jsonNumber      `json:"discount_summ"`
-		Discount            jsonNumber      `json:"discount"`
-		Quantity            int             `json:"quantity"`
-		MoneyBalance        jsonNumber      `json:"money_balance"`
-		MoneyCredit         jsonNumber      `json:"money_credit"`
-		MoneyDebet          jsonNumber      `json:"money_debet"`
-		MasterMoneyBalance  *jsonNumber     `json:"master_money_balance"`
-		MasterActiveBalance *jsonNumber     `json:"master_active_balance"`
-		CardTypeID          *uuid.UUID      `json:"card_type_id"`
-	}
-	return json.Marshal(wire{
-		c.ID, c.Number, c.FullName, c.PartnerID, c.BonusType, c.CardType, c.StatusDate, c.StatusCode, c.ExpiryDate,
-		jsonNumber(c.Balance), jsonNumber(c.ActiveBalance), jsonNumber(c.Summ), jsonNumber(c.SummDiscounted),
-		jsonNumber(c.DiscountSumm), jsonNumber(c.Discount), c.Quantity, jsonNumber(c.MoneyBalance),
-		jsonNumber(c.MoneyCredit), jsonNumber(c.MoneyDebet), (*jsonNumber)(c.MasterMoneyBalance),
-		(*jsonNumber)(c.MasterActiveBalance), c.CardTypeID,
+	// The money fields of the outer struct shadow the card's own (the
+	// shallower field wins in encoding/json); every other field is the
+	// card's, listed once, in BonusCard.
+	type card BonusCard
+	return json.Marshal(struct {
+		card
+		Balance             jsonNumber  `json:"balance"`
+		ActiveBalance       jsonNumber  `json:"active_balance"`
+		Summ                jsonNumber  `json:"summ"`
+		SummDiscounted      jsonNumber  `json:"summ_discounted"`
+		DiscountSumm        jsonNumber  `json:"discount_summ"`
+		Discount            jsonNumber  `json:"discount"`
+		MoneyBalance        jsonNumber  `json:"money_balance"`
+		MoneyCredit         jsonNumber  `json:"money_credit"`
+		MoneyDebet          jsonNumber  `json:"money_debet"`
+		MasterMoneyBalance  *jsonNumber `json:"master_money_balance"`
+		MasterActiveBalance *jsonNumber `json:"master_active_balance"`
+	}{
+		card(c), jsonNumber(c.Balance), jsonNumber(c.ActiveBalance), jsonNumber(c.Summ), jsonNumber(c.SummDiscounted),
+		jsonNumber(c.DiscountSumm), jsonNumber(c.Discount), jsonNumber(c.MoneyBalance), jsonNumber(c.MoneyCredit),
+		jsonNumber(c.MoneyDebet), (*jsonNumber)(c.MasterMoneyBalance), (*jsonNumber)(c.MasterActiveBalance),
 	})
 }
 

@@ -25,8 +25,13 @@ const (
 	GenderFemale Gender = "F"
 )
 
-// Valid reports whether g is one of the documented values.
-func (g Gender) Valid() bool { return g == GenderMale || g == GenderFemale }
+// Known reports whether g is one of the values the spec lists.
+func (g Gender) Known() bool { return g == GenderMale || g == GenderFemale }
+
+// Valid reports whether g is one of the values the spec lists.
+//
+// Deprecated: use Known, the name every enum of the package uses.
+func (g Gender) Valid() bool { return g.Known() }
 
 // Customer is a VirtPOS customer as the server returns it. Age,
 // RegisterDate, AccumulatedSales and the Created/LastUpdate fields are
@@ -331,7 +336,7 @@ func (u *CustomerUpdate) validate() error {
 	if u == nil {
 		return &ValidationError{Field: "CustomerUpdate", Reason: "nil"}
 	}
-	if u.Gender != nil && *u.Gender != "" && !u.Gender.Valid() {
+	if u.Gender != nil && *u.Gender != "" && !u.Gender.Known() {
 		return &ValidationError{Field: "CustomerUpdate.Gender", Reason: "unknown gender " + strconv.Quote(string(*u.Gender)) + " (want M or F)"}
 	}
 	if u.BirthDay != nil && (*u.BirthDay < 1 || *u.BirthDay > 31) {

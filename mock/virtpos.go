@@ -399,7 +399,7 @@ func (a *virtposAPI) applyCustomer(c *loyalty.Customer, f url.Values) string {
 	}
 	if f.Has("gender") {
 		g := loyalty.Gender(f.Get("gender"))
-		if g != "" && !g.Valid() {
+		if g != "" && !g.Known() {
 			return "Некорректный пол (gender): " + string(g)
 		}
 		c.Gender = g
@@ -607,14 +607,14 @@ func (a *virtposAPI) applyCard(c *loyalty.Card, f url.Values) string {
 		c.Barcode = f.Get("barcode")
 	}
 	if v := f.Get("medium"); v != "" {
-		if m := loyalty.CardMedium(v); m.Valid() {
+		if m := loyalty.CardMedium(v); m.Known() {
 			c.Medium = m
 		} else {
 			return "Некорректный носитель карты (medium): " + v
 		}
 	}
 	if v := f.Get("status"); v != "" {
-		if s := loyalty.CardStatus(v); s.Valid() {
+		if s := loyalty.CardStatus(v); s.Known() {
 			c.Status = s
 		} else {
 			return "Некорректный статус карты (status): " + v

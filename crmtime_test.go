@@ -150,3 +150,49 @@ func TestCRMTimeNoOffsetIsUTC(t *testing.T) {
 		t.Errorf("%v in %v", ct.Time, ct.Location())
 	}
 }
+
+func TestCRMTimeParsesEveryServerForm(t *testing.T) {
+	for _, tc := range []struct{ in, utc string }{
+		{"2017-07-05T10:30:00", "2017-07-05T10:30:00Z"},
+		{"2017-07-05T10:30:00.1234567", "2017-07-05T10:30:00.1234567Z"},
+		{"2017-07-05T10:30:00.5+03:00", "2017-07-05T07:30:00.5Z"},
+		{"2017-07-05T10:30:00Z", "2017-07-05T10:30:00Z"},
+		{"2017-07-05T10:30:00+0300", "2017-07-05T07:30:00Z"},
+		{"2017-07-05 10:30:00", "2017-07-05T10:30:00Z"},
+		{"2017-07-05", "2017-07-05T00:00:00Z"},
+		{"/Date(1499239800000)/", "2017-07-05T07:30:00Z"},
+		{"/Date(1499239800000+0300)/", "2017-07-05T07:30:00Z"},
+		{"/Date(-86400000)/", "1969-12-31T00:00:00Z"},
+	} {
+		var ct loyalty.CRMTime
+		if err := json.Unmarshal([]byte(`"`+tc.in+`"`), &ct); err != nil {
+			t.Errorf("%s: %v", tc.in, err)
+			continue
+		}
+		if got := ct.UTC().Format(time.RFC3339Nano); got != tc.utc {
+			t.Errorf("%s: %s, want %s", tc.in, got, tc.utc)
+		}
+		if out, _ := json.Marshal(ct); string(out) != `"`+tc.in+`"` {
+			t.Errorf("%s re-encodes as %s", tc.in, out)
+		}
+	}
+	for _, bad := range []string{`"yesterday"`, `"2017-07-05T10"`, `"/Date(abc)/"`, `"2017-07-05T10:30:00+3"`, `17`} {
+		var ct loyalty.CRMTime
+		if err := json.Unmarshal([]byte(bad), &ct); err == nil {
+			t.Errorf("%s: want an error", bad)
+		}
+	}
+	var zero loyalty.CRMTime
+	if err := json.Unmarshal([]byte(`null`), &zero); err != nil || !zero.IsZero() {
+		t.Fatal("null")
+	}
+	if out, _ := json.Marshal(zero); string(out) != "null" {
+		t.Fatalf("zero marshals as %s", out)
+	}
+	if out, _ := json.Marshal(loyalty.NewCRMTime(time.Date(2020, 1, 2, 3, 4, 5, 6, time.UTC))); string(out) != `"2020-01-02T03:04:05"` {
+		t.Fatalf("NewCRMTime marshals as %s", out)
+	}
+	if s := loyalty.CRMDate(1985, time.March, 14).String(); s != "1985-03-14T00:00:00" {
+		t.Fatalf("CRMDate = %s", s)
+	}
+}

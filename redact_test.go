@@ -1,14 +1,17 @@
 package loyalty_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/mock"
@@ -147,5 +150,78 @@ func TestSecretsNotInConfigErrors(t *testing.T) {
 		if !strings.Contains(err.Error(), keyFile) {
 			t.Errorf("%s: the error does not name the key file: %v", name, err)
 		}
+	}
+}
+
+// The apikey never shows: not in errors (including the *url.Error of a
+// failed GET, whose URL carries it), not in log records.
+func TestAPIKeyRedactedFromErrorsAndLogs(t *testing.T) {
+	const key = "s3cr3t+key/with=chars"
+	srv := mock.NewServer(t, mock.Config{APIKey: key})
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	vp := srv.VirtPOS(loyalty.WithLogger(logger), fast)
+	ctx := context.Background()
+	var errs []error
+	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Reset: true, Times: -1})
+	_, err := vp.Customers.Get(ctx, 1)
+	errs = append(errs, err)
+	srv.ClearFaults()
+	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 500, Body: "debug: apikey=" + key, Times: -1})
+	_, err = vp.Customers.List(ctx, nil)
+	errs = append(errs, err)
+	srv.ClearFaults()
+	_, err = vp.Customers.Create(ctx, &loyalty.CustomerUpdate{Gender: new(loyalty.GenderMale)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Delay: time.Second})
+	tctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	_, err = vp.Customers.List(tctx, nil)
+	cancel()
+	errs = append(errs, err)
+	// A bad key: the server echoes nothing, but the URL had it.
+	for _, e := range errs {
+		if e == nil {
+			t.Fatal("want an error")
+		}
+		for _, s := range []string{e.Error(), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e)} {
+			for _, form := range []string{key, url.QueryEscape(key)} {
+				if strings.Contains(s, form) {
+					t.Errorf("error shows the key: %s", s)
+				}
+			}
+		}
+		if !strings.Contains(e.Error(), "REDACTED") && !strings.Contains(e.Error(), "apikey") {
+			t.Logf("note: %v", e)
+		}
+	}
+	var ue *url.Error
+	if errors.As(errs[0], &ue) {
+		t.Errorf("a *url.Error with the full URL is reachable: %v", ue)
+	}
+	if logs.Len() == 0 {
+		t.Fatal("no log records")
+	}
+	for _, form := range []string{key, url.QueryEscape(key)} {
+		if strings.Contains(logs.String(), form) {
+			t.Errorf("log shows the key:\n%s", logs.String())
+		}
+	}
+	if !strings.Contains(logs.String(), "apikey=REDACTED") {
+		t.Errorf("log lacks the redacted URL:\n%s", logs.String())
+	}
+}
+
+func TestShortSecretDoesNotGarbleErrors(t *testing.T) {
+	srv := mock.NewServer(t)
+	srv.RequireArtixAuth("admin", "1")
+	ax := srv.Artix(loyalty.WithBasicAuth("admin", "1"))
+	err := ax.Customers.Update(context.Background(), loyalty.ArtixCustomerUpdate{ID: "10", Email: new("x@y.ru")})
+	if err == nil {
+		t.Fatal("updating an unknown client: want an error")
+	}
+	if !strings.Contains(err.Error(), strings.TrimPrefix(srv.ArtixURL, "http://")) {
+		t.Fatalf("the error lost its URL to redaction of a one-letter password: %v", err)
 	}
 }

@@ -1,0 +1,92 @@
+package loyalty_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+// Tests of what VirtPOS customer and card answers mean.
+
+func TestGetReturnsOnlyTheCustomerAskedFor(t *testing.T) {
+	// A server that ignores id and external_id answers every customer.
+	body := `<?xml version="1.0"?><root><success>1</success><count>2</count><customers>` +
+		`<customer><id>1</id><fname>Сергей</fname><external_id>A</external_id></customer>` +
+		`<customer><id>11</id><fname>Пётр</fname><external_id>B</external_id></customer></customers></root>`
+	tr := &scriptedTransport{resps: []func(*http.Request) *http.Response{
+		func(r *http.Request) *http.Response {
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r, Body: io.NopCloser(strings.NewReader(body))}
+		},
+	}}
+	vp, err := loyalty.NewVirtPOS("http://virtpos.example", "k", loyalty.WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if c, err := vp.Customers.Get(ctx, 11); err != nil || c.FirstName != "Пётр" {
+		t.Errorf("Get(11) = %+v, %v", c, err)
+	}
+	if c, err := vp.Customers.GetByExternalID(ctx, "B"); err != nil || c.ID != 11 {
+		t.Errorf("GetByExternalID(B) = %+v, %v", c, err)
+	}
+	if _, err := vp.Customers.Get(ctx, 5); !errors.Is(err, loyalty.ErrNotFound) {
+		t.Errorf("Get(5) = %v, want ErrNotFound", err)
+	}
+}
+
+func TestWriteAnsweredWithoutIDIsAnError(t *testing.T) {
+	tr := &scriptedTransport{resps: []func(*http.Request) *http.Response{
+		func(r *http.Request) *http.Response {
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r,
+				Body: io.NopCloser(strings.NewReader(`<?xml version="1.0"?><root><success>1</success></root>`))}
+		},
+	}}
+	vp, err := loyalty.NewVirtPOS("http://virtpos.example", "k", loyalty.WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var ae *loyalty.APIError
+	if res, err := vp.Customers.Update(ctx, 11, &loyalty.CustomerUpdate{Email: new("a@b.ru")}); !errors.As(err, &ae) {
+		t.Errorf("Update without an id in the answer: %+v, %v; want an *APIError, not a silent zero", res, err)
+	}
+	if res, err := vp.Cards.Insert(ctx, &loyalty.CardUpdate{UID: "5"}); !errors.As(err, &ae) {
+		t.Errorf("Insert without an id in the answer: %+v, %v", res, err)
+	}
+	if err := vp.Cards.Delete(ctx, loyalty.CardRef{UID: "5"}); err != nil {
+		t.Errorf("Delete needs no id in its answer: %v", err)
+	}
+}
+
+func TestEmptyCustomerObjectIsNoCustomerBufferedOrStreamed(t *testing.T) {
+	body := `{"success":1,"count":0,"customers":{"customer":{}}}`
+	tr := &scriptedTransport{resps: []func(*http.Request) *http.Response{
+		func(r *http.Request) *http.Response {
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r, Body: io.NopCloser(strings.NewReader(body))}
+		},
+	}}
+	vp, err := loyalty.NewVirtPOS("http://virtpos.example", "k", loyalty.WithFormat(loyalty.FormatJSON),
+		loyalty.WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := vp.Customers.List(context.Background(), nil)
+	if err != nil || len(page.Customers) != 0 {
+		t.Fatalf("List: %v, %d customers", err, len(page.Customers))
+	}
+	n := 0
+	for _, err := range vp.Customers.Stream(context.Background(), nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 0 {
+		t.Fatalf("Stream yielded %d customers for an empty object, want 0 (no zero-value customer)", n)
+	}
+}

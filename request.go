@@ -1,0 +1,300 @@
+package loyalty
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// request is one API call as the services describe it.
+type request struct {
+	method      string
+	path        string     // appended to the base URL path
+	query       url.Values // URL query
+	body        []byte     // request body, replayed on retries
+	bodyFunc    func() io.ReadCloser
+	contentType string
+	accept      string
+	header      http.Header
+	// idempotent marks a request that is harmless to repeat after a 5xx
+	// or an ambiguous transport error. GET is always idempotent.
+	idempotent bool
+	// stream leaves the response body open for the caller (response.stream).
+	stream bool
+}
+
+// response is what the core hands back to a service.
+type response struct {
+	api        string
+	method     string
+	st         *reqState
+	statusCode int
+	header     http.Header
+	body       []byte        // the whole body, unless the request streamed
+	stream     io.ReadCloser // the size-limited body, for streaming requests
+	attempts   int
+	redact     func(string) string
+}
+
+// url is the request URL with secrets redacted.
+func (r *response) url() string { return r.st.url() }
+
+// snippetWindow is how much of a body is redacted before its snippet is
+// cut, so that a secret straddling the cut is still found whole.
+const snippetWindow = 4096
+
+// apiError builds an *APIError for this response. Info and the body's
+// snippet are redacted.
+func (r *response) apiError(info string, cause error) *APIError {
+	return &APIError{
+		API:        r.api,
+		Method:     r.method,
+		URL:        r.url(),
+		StatusCode: r.statusCode,
+		Info:       r.redact(info),
+		Body:       snippet([]byte(r.redact(string(r.body[:min(len(r.body), snippetWindow)])))),
+		Attempts:   r.attempts,
+		Err:        cause,
+	}
+}
+
+// ok reports whether the status is 2xx.
+func (r *response) ok() bool { return r.statusCode >= 200 && r.statusCode < 300 }
+
+type reqStateKey struct{}
+
+// reqState travels in the request context to the retry hooks.
+type reqState struct {
+	idempotent bool
+	attempts   int
+	start      time.Time
+	method     string
+	full       string // the URL as sent, secrets included
+	redacted   string // full with secrets hidden, made on first use
+	core       *core
+
+	// What the response handler read of the current attempt's answer;
+	// reset when an attempt starts, so a later attempt never reuses an
+	// earlier one's body.
+	read    bool
+	body    []byte
+	readErr error
+}
+
+// url is the request URL with secrets redacted. It is built only when an
+// error or a log record needs it, off the hot path of successful calls.
+func (st *reqState) url() string {
+	if st.redacted == "" {
+		st.redacted = st.core.redactURL(st.full)
+	}
+	return st.redacted
+}
+
+func stateOf(ctx context.Context) *reqState {
+	st, _ := ctx.Value(reqStateKey{}).(*reqState)
+	return st
+}
+
+// endpoint is the full URL for path and query.
+func (c *core) endpoint(path string, q url.Values) string {
+	u := *c.base
+	u.Path = c.base.Path + path
+	if len(q) > 0 {
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// do sends r with the retry policy and returns the response with its body
+// read (bounded by the size limit) or, for streaming requests, open.
+// Errors are *RequestError (no usable response) or *APIError (a response
+// that could not be read).
+func (c *core) do(ctx context.Context, r *request) (*response, error) {
+	if ctx == nil {
+		return nil, &ConfigError{Field: "ctx", Reason: "nil context"}
+	}
+	full := c.endpoint(r.path, r.query)
+	st := &reqState{
+		idempotent: r.idempotent || r.method == http.MethodGet || r.method == http.MethodHead,
+		start:      time.Now(),
+		full:       full,
+		core:       c,
+		method:     r.method,
+	}
+	ctx = context.WithValue(ctx, reqStateKey{}, st)
+	req, err := c.newRequest(ctx, r, st)
+	if err != nil {
+		return nil, err
+	}
+	hresp, err := c.rc.Do(req)
+	if err != nil {
+		return nil, c.failed(ctx, r, st, hresp, err)
+	}
+	resp := c.newResponse(r, st, hresp)
+	if r.stream {
+		resp.stream = &limitedBody{rc: hresp.Body, left: c.maxBytes, limit: c.maxBytes}
+		c.log(ctx, slog.LevelDebug, "loyalty response", st, slog.Int("status", resp.statusCode))
+		return resp, nil
+	}
+	data := st.body
+	if !st.read {
+		// A retryable status on the last attempt: retryablehttp hands
+		// it over without calling the handler.
+		if data, err = c.readAll(hresp); err != nil {
+			if ctx.Err() != nil {
+				return nil, &RequestError{API: c.api, Method: r.method, URL: st.url(), Attempts: resp.attempts, Err: ctx.Err()}
+			}
+			return nil, resp.apiError("", c.redactErr(err))
+		}
+	}
+	resp.body = data
+	c.log(ctx, slog.LevelDebug, "loyalty response", st, slog.Int("status", resp.statusCode), slog.Int("bytes", len(resp.body)))
+	return resp, nil
+}
+
+// newRequest builds the retryable request for r: body, headers and, for a
+// buffered request, the handler that reads the body inside the retry loop.
+func (c *core) newRequest(ctx context.Context, r *request, st *reqState) (*retryablehttp.Request, error) {
+	var raw any
+	if r.body != nil {
+		raw = r.body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, st.full, raw)
+	if err != nil {
+		return nil, &RequestError{API: c.api, Method: r.method, URL: st.url(), Err: c.redactErr(err)}
+	}
+	if r.bodyFunc != nil {
+		// A streaming body: a fresh one for every attempt (see rewindBody).
+		req.Body = r.bodyFunc()
+		req.GetBody = func() (io.ReadCloser, error) { return r.bodyFunc(), nil }
+		req.ContentLength = -1
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	for k, v := range r.header {
+		req.Header[k] = v
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	if r.contentType != "" {
+		req.Header.Set("Content-Type", r.contentType)
+	}
+	if r.accept != "" {
+		req.Header.Set("Accept", r.accept)
+	}
+	// A buffered request reads its body inside the retry loop, so that a
+	// body cut off mid-way is retried like a dropped connection when the
+	// request is safe to repeat.
+	if !r.stream {
+		req.SetResponseHandler(func(hr *http.Response) error {
+			st.body, st.readErr = c.readAll(hr)
+			st.read = true
+			return st.readErr
+		})
+	}
+	return req, nil
+}
+
+// failed turns the error of the retry loop into *APIError (the last
+// attempt got an answer whose body could not be read) or *RequestError.
+func (c *core) failed(ctx context.Context, r *request, st *reqState, hresp *http.Response, err error) error {
+	if hresp != nil && st.read && st.readErr != nil && errors.Is(err, st.readErr) && ctx.Err() == nil {
+		resp := c.newResponse(r, st, hresp)
+		c.log(ctx, slog.LevelDebug, "loyalty response unreadable", st, slog.Int("status", resp.statusCode), slog.String("error", c.redact(st.readErr.Error())))
+		return resp.apiError("", c.redactErr(st.readErr))
+	}
+	if hresp != nil && hresp.Body != nil {
+		hresp.Body.Close()
+	}
+	rerr := &RequestError{API: c.api, Method: r.method, URL: st.url(), Attempts: max(st.attempts, 1), Err: c.redactErr(err)}
+	c.log(ctx, slog.LevelDebug, "loyalty request failed", st, slog.String("error", rerr.Error()))
+	return rerr
+}
+
+// readAll reads and closes a body, bounded by the size limit.
+func (c *core) readAll(hr *http.Response) ([]byte, error) {
+	body := &limitedBody{rc: hr.Body, left: c.maxBytes, limit: c.maxBytes}
+	defer body.Close()
+	return readBody(body, hr.ContentLength, c.maxBytes)
+}
+
+// newResponse wraps an answer for the services.
+func (c *core) newResponse(r *request, st *reqState, hresp *http.Response) *response {
+	return &response{
+		api:        c.api,
+		method:     r.method,
+		st:         st,
+		statusCode: hresp.StatusCode,
+		header:     hresp.Header,
+		attempts:   max(st.attempts, 1),
+		redact:     c.redact,
+	}
+}
+
+// readBody reads the whole body, refusing more than limit bytes.
+func readBody(r io.Reader, contentLength, limit int64) ([]byte, error) {
+	if contentLength > limit {
+		return nil, fmt.Errorf("%w: Content-Length %d exceeds the limit of %d bytes", ErrResponseTooLarge, contentLength, limit)
+	}
+	var buf bytes.Buffer
+	if contentLength > 0 {
+		// Trust the announced length only so far: a short body that claims
+		// a huge one must not allocate it.
+		buf.Grow(int(min(contentLength, 1<<20)))
+	}
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
+}
+
+// limitedBody fails with ErrResponseTooLarge once more than left bytes
+// have been read.
+type limitedBody struct {
+	rc    io.ReadCloser
+	left  int64
+	read  int64
+	limit int64 // what renew restores left to
+}
+
+// renew starts a fresh budget of limit bytes (per record in streams).
+func (l *limitedBody) renew() { l.left, l.read = l.limit, 0 }
+
+func (l *limitedBody) Read(p []byte) (int, error) {
+	if l.left < 0 {
+		return 0, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, l.read-1)
+	}
+	// Read at most the budget; at zero, probe one byte to tell the end of
+	// the body from an oversized one.
+	if int64(len(p)) > max(l.left, 1) {
+		p = p[:max(l.left, 1)]
+	}
+	n, err := l.rc.Read(p)
+	l.left -= int64(n)
+	l.read += int64(n)
+	if l.left < 0 {
+		return n, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, l.read-1)
+	}
+	return n, err
+}
+
+func (l *limitedBody) Close() error { return l.rc.Close() }
+
+// log writes a record with the request's API, method and redacted URL.
+func (c *core) log(ctx context.Context, level slog.Level, msg string, st *reqState, attrs ...slog.Attr) {
+	if c.logger == nil || !c.logger.Enabled(ctx, level) {
+		return
+	}
+	base := []slog.Attr{slog.String("api", c.api)}
+	if st != nil {
+		base = append(base, slog.String("method", st.method), slog.String("url", st.url()),
+			slog.Int("attempts", st.attempts), slog.Duration("elapsed", time.Since(st.start)))
+	}
+	c.logger.LogAttrs(ctx, level, msg, append(base, attrs...)...)
+}

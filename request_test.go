@@ -1,0 +1,126 @@
+package loyalty_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock"
+)
+
+// Tests of the request path (request.go): headers, body limits, bodies
+// cut off or malformed, the shared transport.
+
+func TestResponseOverTheSizeLimitFails(t *testing.T) {
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS(loyalty.WithMaxResponseBytes(2048))
+	ctx := context.Background()
+	// Announced too large.
+	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 200, BodySize: 1 << 20})
+	_, err := vp.Customers.List(ctx, nil)
+	var ae *loyalty.APIError
+	if !errors.Is(err, loyalty.ErrResponseTooLarge) || !errors.As(err, &ae) {
+		t.Fatalf("Content-Length over the limit: %v", err)
+	}
+	// Streamed (chunked) too large: the real 60-customer list, buffered and
+	// streamed. A stream applies the limit per customer: 2048 bytes hold
+	// one customer, so the whole list streams; 300 bytes do not.
+	for _, f := range []loyalty.Format{loyalty.FormatXML, loyalty.FormatJSON} {
+		vp := srv.VirtPOS(loyalty.WithMaxResponseBytes(2048), loyalty.WithFormat(f))
+		if _, err := vp.Customers.List(ctx, nil); !errors.Is(err, loyalty.ErrResponseTooLarge) {
+			t.Errorf("%s list: %v", f, err)
+		}
+		stream := func(vp *loyalty.VirtPOS) (n int, last error) {
+			for _, err := range vp.Customers.Stream(ctx, nil) {
+				if err != nil {
+					last = err
+				} else {
+					n++
+				}
+			}
+			return n, last
+		}
+		if n, err := stream(vp); err != nil || n != mock.DefaultCustomers {
+			t.Errorf("%s stream, 2048 bytes per customer: %d customers, then %v", f, n, err)
+		}
+		small := srv.VirtPOS(loyalty.WithMaxResponseBytes(300), loyalty.WithFormat(f))
+		if n, err := stream(small); !errors.Is(err, loyalty.ErrResponseTooLarge) || n >= mock.DefaultCustomers {
+			t.Errorf("%s stream, 300 bytes per customer: %d customers, then %v", f, n, err)
+		}
+	}
+	if _, err := loyalty.NewVirtPOS(srv.VirtPOSURL, "k", loyalty.WithMaxResponseBytes(0)); err == nil {
+		t.Error("WithMaxResponseBytes(0) accepted")
+	}
+}
+
+func TestRequestsCarryUserAgentAndAccept(t *testing.T) {
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS(loyalty.WithUserAgent("sync/1.0"), loyalty.WithFormat(loyalty.FormatJSON))
+	if _, err := vp.Customers.Get(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Requests()[0].Header
+	if h.Get("User-Agent") != "sync/1.0" || h.Get("Accept") != "application/json" {
+		t.Errorf("headers %v", h)
+	}
+	if _, err := loyalty.NewVirtPOS(srv.VirtPOSURL, "k", loyalty.WithUserAgent("a\nb")); err == nil {
+		t.Error("a User-Agent with a line break accepted")
+	}
+}
+
+func TestTruncatedOrMalformedBodyIsAPIError(t *testing.T) {
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS(loyalty.WithoutRetries())
+	for _, f := range []mock.Fault{{Truncate: true}, {Malformed: true}} {
+		f.API = mock.VirtPOSAPI
+		srv.Fail(f)
+		_, err := vp.Customers.List(context.Background(), nil)
+		var ae *loyalty.APIError
+		if !errors.As(err, &ae) {
+			t.Errorf("%+v: got %v", f, err)
+		}
+	}
+}
+
+func TestHugeContentLengthDoesNotPanicOrPreallocate(t *testing.T) {
+	body := `<?xml version="1.0"?><root><success>1</success><count>0</count><customers/></root>`
+	tr := &scriptedTransport{resps: []func(*http.Request) *http.Response{
+		func(r *http.Request) *http.Response {
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r,
+				ContentLength: 1 << 60, Body: io.NopCloser(strings.NewReader(body))}
+		},
+	}}
+	vp, err := loyalty.NewVirtPOS("http://virtpos.example", "k", loyalty.WithMaxResponseBytes(math.MaxInt64),
+		loyalty.WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := vp.Customers.List(context.Background(), nil)
+	if err != nil || len(page.Customers) != 0 {
+		t.Fatalf("List: %v %+v", err, page)
+	}
+}
+
+func TestFailedRequestKeepsOthersIdleConnections(t *testing.T) {
+	tr := &closeCounter{RoundTripper: &scriptedTransport{resps: []func(*http.Request) *http.Response{
+		func(r *http.Request) *http.Response {
+			return &http.Response{StatusCode: 500, Header: http.Header{}, Request: r, Body: io.NopCloser(strings.NewReader("boom"))}
+		},
+	}}}
+	vp, err := loyalty.NewVirtPOS("http://virtpos.example", "k", loyalty.WithRetry(2, 0, 0),
+		loyalty.WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vp.Customers.Get(context.Background(), 1); err == nil {
+		t.Fatal("want an error")
+	}
+	if n := tr.closes.Load(); n != 0 {
+		t.Fatalf("a failed request closed the shared transport's idle connections %d times", n)
+	}
+}

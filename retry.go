@@ -1,0 +1,157 @@
+package loyalty
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// checkRetry is the retry policy. 429 is always retried (the server did
+// not process the request); 5xx and transport errors only when the request
+// is idempotent; a failed dial is retried for every request since nothing
+// was sent; nothing is retried once the context is done.
+func (c *core) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	st := stateOf(ctx)
+	idempotent := st != nil && st.idempotent
+	if err != nil {
+		if !retryableTransportError(err) {
+			return false, nil
+		}
+		retry := idempotent || isDialError(err)
+		if retry {
+			c.log(ctx, slog.LevelWarn, "loyalty retry", st, slog.String("error", c.redact(err.Error())))
+		}
+		return retry, nil
+	}
+	retry := resp.StatusCode == http.StatusTooManyRequests ||
+		(idempotent && resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented)
+	if retry {
+		c.log(ctx, slog.LevelWarn, "loyalty retry", st, slog.Int("status", resp.StatusCode))
+	}
+	return retry, nil
+}
+
+// retryableTransportError is false for errors that the same request will
+// meet again: certificate problems, bad URLs, redirect loops.
+func retryableTransportError(err error) bool {
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var recordErr tls.RecordHeaderError
+	var alert tls.AlertError
+	switch {
+	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr),
+		errors.As(err, &invalid), errors.As(err, &recordErr), errors.As(err, &alert):
+		return false
+	case errors.Is(err, ErrResponseTooLarge):
+		return false
+	}
+	// A TLS alert from the peer (an old protocol version, a client
+	// certificate it does not accept) will be sent again.
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "remote error" {
+		return false
+	}
+	var ue *url.Error
+	var re *redirectError
+	if errors.As(err, &re) || errors.As(err, &ue) && strings.Contains(ue.Err.Error(), "stopped after") {
+		return false // a refused redirect or a redirect loop
+	}
+	return true
+}
+
+// redirectError is a redirect the client refused; repeating the request
+// meets it again.
+type redirectError struct{ msg string }
+
+func (e *redirectError) Error() string { return e.msg }
+
+// isDialError reports a connection that was never made, so nothing of the
+// request reached the server.
+func isDialError(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// backoff waits for Retry-After on 429 and 503 (seconds or HTTP-date),
+// capped at max; otherwise exponentially from min with jitter.
+func backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return clamp(d, 0, hi)
+		}
+	}
+	d := lo << min(attempt, 30)
+	if d <= 0 || d > hi {
+		d = hi
+	}
+	// Full jitter over the upper half keeps retries of many clients apart.
+	if half := int64(d / 2); half > 0 {
+		d = time.Duration(half + rand.Int64N(half+1))
+	}
+	return clamp(d, lo, hi)
+}
+
+func clamp(d, lo, hi time.Duration) time.Duration {
+	return max(lo, min(d, hi))
+}
+
+// parseRetryAfter reads a Retry-After value: delay-seconds or an HTTP-date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		if n > int64(24*time.Hour/time.Second) {
+			n = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// rewindBody gives a streaming request a fresh body before a retry.
+func rewindBody(req *http.Request) error {
+	if req.GetBody == nil || req.ContentLength != -1 {
+		return nil
+	}
+	b, err := req.GetBody()
+	if err != nil {
+		return err
+	}
+	req.Body = b
+	return nil
+}
+
+// onAttempt counts attempts and logs each one.
+func (c *core) onAttempt(_ retryablehttp.Logger, req *http.Request, i int) {
+	st := stateOf(req.Context())
+	if st == nil {
+		return
+	}
+	st.attempts = i + 1
+	st.read, st.body, st.readErr = false, nil, nil
+	c.log(req.Context(), slog.LevelDebug, "loyalty attempt", st, slog.Int("attempt", i+1))
+}
