@@ -24,7 +24,7 @@ import (
 // counts goroutines.
 func TestArtixStreamNoLeakWhenBodyUnread(t *testing.T) {
 	t.Run("mock reset", func(t *testing.T) {
-		srv, err := mock.New(mock.Config{})
+		srv, err := mock.NewInMemory(mock.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}

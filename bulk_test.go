@@ -128,7 +128,7 @@ func TestCardsUpsertMany(t *testing.T) {
 // first requests wait at a gate until as many as the workers are in, so
 // the peak is exactly the worker count without any timing.
 func TestUpsertManyWorkerBound(t *testing.T) {
-	m, err := mock.New(mock.Config{})
+	m, err := mock.NewInMemory(mock.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

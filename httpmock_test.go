@@ -33,7 +33,7 @@ var fastRetry = loyalty.WithRetry(2, time.Millisecond, 2*time.Millisecond)
 func bothSides(t *testing.T) [2]side {
 	t.Helper()
 	sock := mock.NewServer(t)
-	mem, err := mock.New(mock.Config{})
+	mem, err := mock.NewInMemory(mock.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +273,7 @@ func stripTimes(snap []byte) string {
 // *http.Transport), so replacing http.DefaultTransport as httpmock.Activate
 // does is not seen by them. The mock transport must be passed in.
 func TestHTTPMockNeedsWithHTTPClient(t *testing.T) {
-	mem, err := mock.New(mock.Config{})
+	mem, err := mock.NewInMemory(mock.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

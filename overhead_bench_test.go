@@ -85,7 +85,7 @@ func BenchmarkOverhead(b *testing.B) {
 	}
 
 	b.Run("crm-get-mtls", func(b *testing.B) {
-		m, err := mock.New(mock.Config{})
+		m, err := mock.NewInMemory(mock.Config{})
 		if err != nil {
 			b.Fatal(err)
 		}

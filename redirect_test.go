@@ -15,7 +15,7 @@ import (
 )
 
 func TestCRMRefusesARedirectToCleartext(t *testing.T) {
-	m, err := mock.New(mock.Config{}) // for a client certificate
+	m, err := mock.NewInMemory(mock.Config{}) // for a client certificate
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func TestAdminEndpoints(t *testing.T) {
+func TestAdminInstallsFaultsServesJournalAndResets(t *testing.T) {
 	srv := NewServer(t)
 	c := &http.Client{}
 	post := func(path, body string) *http.Response {

@@ -61,7 +61,7 @@ func TestCRMParameterStylesAccepted(t *testing.T) {
 	}
 }
 
-func TestCRMBadRequests(t *testing.T) {
+func TestCRMBadRequestsAre400WithAReason(t *testing.T) {
 	srv := NewServer(t)
 	c := crmClient(srv)
 	firm := "commercial_firm_id=" + srv.CommercialFirmID

@@ -62,7 +62,7 @@ func ExampleServer_Fail() {
 // with loyalty.WithHTTPClient (httpmock.Activate alone would not reach the
 // clients' own transport).
 func ExampleServer_RegisterResponders() {
-	srv, err := mock.New(mock.Config{})
+	srv, err := mock.NewInMemory(mock.Config{})
 	if err != nil {
 		panic(err)
 	}

@@ -255,3 +255,41 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 	}
 	return nil
 }
+
+// Fail installs a fault for the next matching requests. Faults are tried
+// in the order installed; the first that matches answers.
+func (s *Server) Fail(f Fault) {
+	left := f.Times
+	if left == 0 {
+		left = 1
+	}
+	s.mu.Lock()
+	s.faults = append(s.faults, &faultState{Fault: f, left: left})
+	s.mu.Unlock()
+}
+
+// ClearFaults removes every installed fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	s.faults = nil
+	s.mu.Unlock()
+}
+
+// takeFault returns the first fault matching r, counting it down.
+func (s *Server) takeFault(api API, r *http.Request) *Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, f := range s.faults {
+		if f.matches(api, r) {
+			if f.left > 0 {
+				f.left--
+			}
+			if f.left == 0 {
+				s.faults = append(s.faults[:i], s.faults[i+1:]...)
+			}
+			fault := f.Fault
+			return &fault
+		}
+	}
+	return nil
+}

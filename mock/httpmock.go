@@ -16,7 +16,7 @@ import (
 // RegisterResponders installs the three APIs of s on mt, for tests that
 // must not open sockets. Requests to s.VirtPOSURL, s.CRMURL and s.ArtixURL
 // reach the same state, faults and journal as the socket servers (a Server
-// made by New answers at FakeVirtPOSURL, FakeCRMURL and FakeArtixURL).
+// made by NewInMemory answers at FakeVirtPOSURL, FakeCRMURL and FakeArtixURL).
 //
 // Wire mt into a client with loyalty.WithHTTPClient(&http.Client{Transport: mt}):
 // httpmock.Activate replaces http.DefaultTransport only, and the loyalty

@@ -21,7 +21,7 @@ func get(t *testing.T, c *http.Client, url string) (*http.Response, string, erro
 	return resp, string(b), err
 }
 
-func TestStartFast(t *testing.T) {
+func TestStartListensOnLoopback(t *testing.T) {
 	start := time.Now()
 	srv := NewServer(t)
 	// Not a timing assert: only logged. BenchmarkStart measures it.
@@ -67,7 +67,7 @@ func TestFaultsCountDownAndJournal(t *testing.T) {
 	}
 }
 
-func TestFaultResetAndTruncate(t *testing.T) {
+func TestFaultResetAndTruncateBreakTheAnswer(t *testing.T) {
 	srv := NewServer(t)
 	c := &http.Client{}
 	srv.Fail(Fault{Reset: true})

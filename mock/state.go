@@ -11,7 +11,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 )
 
-// This file implements the stateful interface of server.go for the three
+// This file implements the stateful interface (at its end) for the three
 // sides: each snapshot is marshalled under the side's lock (so the JSON is
 // one consistent state), and restore replaces the whole state of its side
 // only once the data has decoded and checked out.
@@ -42,16 +42,10 @@ func (a *virtposAPI) snapshot() any {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	st := virtposState{
-		Customers: make([]loyalty.Customer, 0, len(a.customers)),
-		Cards:     make([]loyalty.Card, 0, len(a.cards)),
+		Customers: values(a.customers),
+		Cards:     values(a.cards),
 		Groups:    a.groups, CardTypes: a.cardTypes,
 		Next: virtposCounters{Customer: a.nextCust, Group: a.nextGroup, Card: a.nextCard, CardType: a.nextType, UID: a.nextUID},
-	}
-	for _, c := range a.customers {
-		st.Customers = append(st.Customers, *c)
-	}
-	for _, c := range a.cards {
-		st.Cards = append(st.Cards, *c)
 	}
 	return marshalRaw(st)
 }
@@ -271,3 +265,49 @@ func marshalRaw(v any) any {
 type failedJSON struct{ err error }
 
 func (f failedJSON) MarshalJSON() ([]byte, error) { return nil, f.err }
+
+// stateful is implemented by the API sides that can dump and load their data.
+type stateful interface {
+	snapshot() any
+	restore(json.RawMessage) error
+}
+
+// Snapshot is the mock's data (customers, cards, contacts, the Artix
+// directory…) as JSON, for Restore or for a file.
+func (s *Server) Snapshot() ([]byte, error) {
+	out := map[API]any{}
+	for api, side := range s.sides() {
+		if st, ok := side.(stateful); ok {
+			out[api] = st.snapshot()
+		}
+	}
+	return json.MarshalIndent(out, "", "  ")
+}
+
+// Restore replaces the data of each API present in data (as made by
+// Snapshot); APIs absent from data keep theirs.
+func (s *Server) Restore(data []byte) error {
+	var in map[API]json.RawMessage
+	if err := json.Unmarshal(data, &in); err != nil {
+		return fmt.Errorf("mock: restore: %w", err)
+	}
+	sides := s.sides()
+	for api, raw := range in {
+		side, ok := sides[api]
+		if !ok {
+			return fmt.Errorf("mock: restore: unknown API %q", api)
+		}
+		st, ok := side.(stateful)
+		if !ok {
+			return fmt.Errorf("mock: restore: the %s side cannot load data", api)
+		}
+		if err := st.restore(raw); err != nil {
+			return fmt.Errorf("mock: restore %s: %w", api, err)
+		}
+	}
+	return nil
+}
+
+func (s *Server) sides() map[API]any {
+	return map[API]any{VirtPOSAPI: s.vp, CRMAPI: s.crm, ArtixAPI: s.ax}
+}

@@ -132,7 +132,7 @@ func wire(t *testing.T, v any) string {
 	return string(b)
 }
 
-func TestRestorePartialAndInvalid(t *testing.T) {
+func TestRestoreKeepsUnnamedAPIsAndRefusesInvalidState(t *testing.T) {
 	srv := NewServer(t)
 	changeEverySide(t, srv)
 	before := srv.VirtPOSCustomers()
@@ -161,7 +161,7 @@ func TestRestorePartialAndInvalid(t *testing.T) {
 	}
 }
 
-func TestAdminState(t *testing.T) {
+func TestAdminStateDumpsAndLoads(t *testing.T) {
 	srv := NewServer(t)
 	changeEverySide(t, srv)
 	resp, body, err := get(t, http.DefaultClient, srv.VirtPOSURL+"/_mock/state")

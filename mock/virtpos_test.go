@@ -30,7 +30,7 @@ func vpPost(t *testing.T, srv *Server, path string, q, form url.Values) string {
 	return b.String()
 }
 
-func TestVirtPOSSeed(t *testing.T) {
+func TestVirtPOSSeedIsDeterministicWithTheSpecSample(t *testing.T) {
 	srv := NewServer(t, Config{Customers: 75})
 	cs := srv.VirtPOSCustomers()
 	if len(cs) != 75 {
@@ -85,7 +85,7 @@ func TestVirtPOSAPIKeyGetOrPost(t *testing.T) {
 	}
 }
 
-func TestVirtPOSMockRules(t *testing.T) {
+func TestVirtPOSWritesFollowTheMockRules(t *testing.T) {
 	srv := NewServer(t)
 	key := url.Values{"apikey": {srv.APIKey}, "format": {"json"}}
 	withQ := func(kv ...string) url.Values {
@@ -130,7 +130,7 @@ func TestVirtPOSMockRules(t *testing.T) {
 	}
 }
 
-func TestVirtPOSPhoneDigits(t *testing.T) {
+func TestVirtPOSPhoneFilterIgnoresFormatting(t *testing.T) {
 	for in, want := range map[string]string{
 		"+7 (916) 123-45-67": "79161234567",
 		"8 916 123 45 67":    "79161234567",

@@ -70,45 +70,64 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// options are the command line's settings beyond mock.Config.
+type options struct {
+	cfg                 mock.Config
+	load, dump, certDir string
+	exchangeDir         string
+	artixUser, shopCode string
+	logRequests         bool
+}
+
+// parseFlags reads the command line; -h prints the usage to stderr.
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("loyalty-mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var cfg mock.Config
+	o := &options{}
+	cfg := &o.cfg
 	fs.StringVar(&cfg.VirtPOSAddr, "virtpos-addr", "127.0.0.1:0", "VirtPOS listen address (port 0: a free one)")
 	fs.StringVar(&cfg.CRMAddr, "crm-addr", "127.0.0.1:0", "CRM listen address, TLS with client certificates")
 	fs.StringVar(&cfg.ArtixAddr, "artix-addr", "127.0.0.1:0", "Artix listen address")
 	fs.StringVar(&cfg.APIKey, "apikey", mock.DefaultAPIKey, "VirtPOS apikey to accept")
 	fs.StringVar(&cfg.CommercialFirmID, "firm", mock.DefaultCommercialFirmID, "CRM commercial_firm_id to accept")
 	fs.IntVar(&cfg.Customers, "customers", mock.DefaultCustomers, "number of seeded VirtPOS customers")
-	load := fs.String("load", "", "JSON file to preload the state from (as written by -dump)")
-	dump := fs.String("dump", "", "JSON file to write the state to on exit")
-	certDir := fs.String("cert-dir", "", "directory to write ca.pem, client.pem and client-key.pem into")
-	exchangeDir := fs.String("artix-exchange-dir", "", "Artix exchange directory to load pos*.aif batches from (created if missing)")
-	artixUser := fs.String("artix-user", "", "demand Artix basic auth with this user; the password is $"+artixPasswordEnv)
-	shopCode := fs.String("artix-shopcode", "", "demand this Artix shopcode header")
-	logRequests := fs.Bool("log", false, "log every request to stderr")
+	fs.StringVar(&o.load, "load", "", "JSON file to preload the state from (as written by -dump)")
+	fs.StringVar(&o.dump, "dump", "", "JSON file to write the state to on exit")
+	fs.StringVar(&o.certDir, "cert-dir", "", "directory to write ca.pem, client.pem and client-key.pem into")
+	fs.StringVar(&o.exchangeDir, "artix-exchange-dir", "", "Artix exchange directory to load pos*.aif batches from (created if missing)")
+	fs.StringVar(&o.artixUser, "artix-user", "", "demand Artix basic auth with this user; the password is $"+artixPasswordEnv)
+	fs.StringVar(&o.shopCode, "artix-shopcode", "", "demand this Artix shopcode header")
+	fs.BoolVar(&o.logRequests, "log", false, "log every request to stderr")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if *logRequests {
-		cfg.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+	return o, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
 	}
-	srv, err := mock.Start(cfg)
+	if o.logRequests {
+		o.cfg.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	srv, err := mock.Start(o.cfg)
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
-	if *artixUser != "" {
-		srv.RequireArtixAuth(*artixUser, os.Getenv(artixPasswordEnv))
+	if o.artixUser != "" {
+		srv.RequireArtixAuth(o.artixUser, os.Getenv(artixPasswordEnv))
 	}
-	if *shopCode != "" {
-		srv.RequireArtixShopCode(*shopCode)
+	if o.shopCode != "" {
+		srv.RequireArtixShopCode(o.shopCode)
 	}
-	if *load != "" {
-		data, err := os.ReadFile(*load)
+	if o.load != "" {
+		data, err := os.ReadFile(o.load)
 		if err != nil {
 			return err
 		}
@@ -119,20 +138,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	r := ready{
 		VirtPOSURL: srv.VirtPOSURL, CRMURL: srv.CRMURL, ArtixURL: srv.ArtixURL,
 		APIKey: srv.APIKey, CommercialFirmID: srv.CommercialFirmID, AdminPrefix: mock.AdminPrefix,
-		PID: os.Getpid(), Dump: absPath(*dump),
+		PID: os.Getpid(), Dump: absPath(o.dump),
 	}
-	if *certDir != "" {
-		if r.CACert, r.ClientCert, r.ClientKey, err = writeCerts(srv, *certDir); err != nil {
+	if o.certDir != "" {
+		if r.CACert, r.ClientCert, r.ClientKey, err = writeCerts(srv, o.certDir); err != nil {
 			return err
 		}
 	}
 	exchangeDone := make(chan error, 1)
-	if *exchangeDir != "" {
-		if err := os.MkdirAll(*exchangeDir, 0o755); err != nil {
+	if o.exchangeDir != "" {
+		if err := os.MkdirAll(o.exchangeDir, 0o755); err != nil {
 			return err
 		}
-		r.ArtixExchangeDir = absPath(*exchangeDir)
-		go func() { exchangeDone <- srv.ServeArtixExchangeDir(ctx, *exchangeDir) }()
+		r.ArtixExchangeDir = absPath(o.exchangeDir)
+		go func() { exchangeDone <- srv.ServeArtixExchangeDir(ctx, o.exchangeDir) }()
 	} else {
 		exchangeDone <- nil
 	}
@@ -154,10 +173,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	// Dump even when the exchange directory failed: the state is still good.
-	if *dump != "" {
+	if o.dump != "" {
 		data, err := srv.Snapshot()
 		if err == nil {
-			err = writeFileAtomic(*dump, data, 0o644)
+			err = writeFileAtomic(o.dump, data, 0o644)
 		}
 		serveErr = errors.Join(serveErr, err)
 	}

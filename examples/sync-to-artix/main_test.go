@@ -115,7 +115,7 @@ func withPhone(t *testing.T, srv *mock.Server) int {
 }
 
 func TestSyncEmbeddedMock(t *testing.T) {
-	ref, err := mock.New(mock.Config{})
+	ref, err := mock.NewInMemory(mock.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,139 @@
+package mock
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// crmParams collects the parameters from the JSON body (POST), the query
+// (objects as JSON values) and dotted query keys, in that order of
+// precedence.
+func crmParams(r *http.Request) (map[string]json.RawMessage, error) {
+	params := map[string]json.RawMessage{}
+	q := r.URL.Query()
+	dotted := map[string]any{}
+	for k, vs := range q {
+		v := vs[0]
+		if root, rest, ok := strings.Cut(k, "."); ok {
+			m, _ := dotted[root].(map[string]any)
+			if m == nil {
+				m = map[string]any{}
+				dotted[root] = m
+			}
+			setDotted(m, rest, v)
+			continue
+		}
+		if strings.HasPrefix(strings.TrimSpace(v), "{") {
+			if !json.Valid([]byte(v)) {
+				return nil, fmt.Errorf("parameter %s is not valid JSON", k)
+			}
+			params[k] = json.RawMessage(v)
+		} else {
+			params[k], _ = json.Marshal(v)
+		}
+	}
+	for k, v := range dotted {
+		if _, ok := params[k]; !ok {
+			params[k], _ = json.Marshal(v)
+		}
+	}
+	if r.Method == http.MethodPost {
+		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err != nil {
+			return nil, err
+		}
+		if len(strings.TrimSpace(string(body))) > 0 {
+			ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if ct != "application/json" {
+				return nil, fmt.Errorf("a POST body must be application/json, got %q", ct)
+			}
+			var obj map[string]json.RawMessage
+			if err := json.Unmarshal(body, &obj); err != nil {
+				return nil, fmt.Errorf("the body is not a JSON object: %v", err)
+			}
+			for k, v := range obj {
+				params[k] = v
+			}
+		}
+	}
+	return params, nil
+}
+
+// setDotted stores a dotted key's value; "true"/"false" become booleans.
+func setDotted(m map[string]any, path, v string) {
+	head, rest, more := strings.Cut(path, ".")
+	if more {
+		sub, _ := m[head].(map[string]any)
+		if sub == nil {
+			sub = map[string]any{}
+			m[head] = sub
+		}
+		setDotted(sub, rest, v)
+		return
+	}
+	switch v {
+	case "true":
+		m[head] = true
+	case "false":
+		m[head] = false
+	default:
+		m[head] = v
+	}
+}
+
+// str is a scalar parameter; required ones stop with HTTP 400 when absent.
+func (c *crmCall) str(name string, required bool) string {
+	raw, ok := c.params[name]
+	var s string
+	if ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			panic(badRequest("parameter " + name + " must be a string"))
+		}
+	}
+	if required && s == "" {
+		panic(badRequest("parameter " + name + " is required"))
+	}
+	return s
+}
+
+// guid is a guid parameter; "" when absent and not required.
+func (c *crmCall) guid(name string, required bool) *uuid.UUID {
+	s := c.str(name, required)
+	if s == "" {
+		return nil
+	}
+	id, err := uuid.Parse(s)
+	if err != nil {
+		panic(badRequest("parameter " + name + " is not a guid: " + s))
+	}
+	return &id
+}
+
+// object decodes an object parameter into v.
+func (c *crmCall) object(name string, v any) {
+	raw, ok := c.params[name]
+	if !ok || string(raw) == "null" {
+		panic(badRequest("parameter " + name + " is required"))
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		panic(badRequest("parameter " + name + ": " + err.Error()))
+	}
+}
+
+// parseGUID reads an optional guid field of an object.
+func parseGUID(field, s string) *uuid.UUID {
+	if s == "" {
+		return nil
+	}
+	id, err := uuid.Parse(s)
+	if err != nil {
+		panic(badRequest(field + " is not a guid: " + s))
+	}
+	return &id
+}

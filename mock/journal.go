@@ -1,0 +1,169 @@
+package mock
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Request is one request as the mock received it.
+type Request struct {
+	API      API         `json:"api"`
+	Method   string      `json:"method"`
+	Path     string      `json:"path"`
+	Query    url.Values  `json:"query"`
+	Header   http.Header `json:"header"`
+	Body     []byte      `json:"body"`      // the first MaxJournalBody bytes
+	BodySize int64       `json:"body_size"` // the whole body's size
+	Status   int         `json:"status"`    // the status answered (0: connection dropped)
+	Faulted  bool        `json:"faulted"`   // a Fault answered it
+	Time     time.Time   `json:"time"`
+}
+
+// MaxJournalBody is how much of a request body the journal keeps.
+const MaxJournalBody = 1 << 20
+
+// Requests returns a copy of the journal, oldest first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := s.journal
+	if len(j) > s.cfg.JournalSize {
+		j = j[len(j)-s.cfg.JournalSize:]
+	}
+	return append([]Request(nil), j...)
+}
+
+// RequestsTo returns the journal entries of one API, oldest first.
+func (s *Server) RequestsTo(api API) []Request {
+	var out []Request
+	for _, r := range s.Requests() {
+		if r.API == api {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// middleware journals every request and applies faults before h.
+func (s *Server) middleware(api API, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, AdminPrefix) {
+			s.serveAdmin(w, r)
+			return
+		}
+		entry := Request{
+			API:    api,
+			Method: r.Method,
+			Path:   r.URL.Path,
+			Query:  r.URL.Query(),
+			Header: journalHeader(r.Header),
+			Time:   time.Now(),
+		}
+		body := &capture{r: r.Body}
+		r.Body = body
+		// The entry is journaled just before the first byte of the answer
+		// (or a dropped connection) can reach the client, so a client that
+		// has its answer always finds its request in Requests.
+		var once sync.Once
+		record := func(status int) {
+			once.Do(func() {
+				// Count what the handler left unread so BodySize is the whole body.
+				io.Copy(io.Discard, io.LimitReader(body, 64<<20))
+				entry.Body, entry.BodySize, entry.Status = bytes.Clone(body.buf.Bytes()), body.n, status
+				s.record(entry)
+				if s.cfg.Logger != nil {
+					s.cfg.Logger.Info("mock request", "api", string(api), "method", r.Method, "path", r.URL.Path,
+						"status", status, "faulted", entry.Faulted)
+				}
+			})
+		}
+		jw := &journalWriter{ResponseWriter: w, record: record}
+		// Deferred so that a request answered with nothing (a client that
+		// gave up during a Delay) is journaled too, with status 0.
+		defer func() { record(jw.status) }()
+		if f := s.takeFault(api, r); f != nil {
+			entry.Faulted = true
+			serveFault(f, api, jw, r, h, func() { record(0) })
+		} else {
+			h.ServeHTTP(jw, r)
+		}
+	})
+}
+
+func (s *Server) record(e Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// Trim in bulk once twice the size is reached (Requests shows the last
+	// JournalSize): a copy per request made a full journal O(size).
+	if len(s.journal) >= 2*s.cfg.JournalSize {
+		n := copy(s.journal, s.journal[len(s.journal)-s.cfg.JournalSize+1:])
+		clear(s.journal[n:])
+		s.journal = s.journal[:n]
+	}
+	s.journal = append(s.journal, e)
+}
+
+// capture keeps the first MaxJournalBody bytes of a request body.
+type capture struct {
+	r   io.ReadCloser
+	buf bytes.Buffer
+	n   int64
+}
+
+func (c *capture) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 {
+		if room := MaxJournalBody - c.buf.Len(); room > 0 {
+			c.buf.Write(p[:min(n, room)])
+		}
+		c.n += int64(n)
+	}
+	return n, err
+}
+
+func (c *capture) Close() error { return c.r.Close() }
+
+// journalHeader is a copy of h for the journal, which the admin endpoint
+// serves without authentication: credentials are replaced.
+func journalHeader(h http.Header) http.Header {
+	c := h.Clone()
+	for _, k := range []string{"Authorization", "Proxy-Authorization"} {
+		if v := c.Get(k); v != "" {
+			scheme, _, _ := strings.Cut(v, " ")
+			c.Set(k, scheme+" REDACTED")
+		}
+	}
+	return c
+}
+
+// journalWriter journals its request when the answer starts.
+type journalWriter struct {
+	http.ResponseWriter
+	status int
+	record func(status int)
+}
+
+// WriteHeader journals the request with code, then writes the header.
+func (w *journalWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+		w.record(code)
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Write starts a 200 answer if none was started.
+func (w *journalWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (w *journalWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

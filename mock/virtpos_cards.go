@@ -1,0 +1,197 @@
+package mock
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+// findCard looks a card up by card_id, uid, external_id, card_barcode, in
+// that order; the first key that finds a card wins.
+func (a *virtposAPI) findCard(q url.Values) (*loyalty.Card, bool) {
+	any := false
+	if v := q.Get("card_id"); v != "" {
+		any = true
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			for _, c := range a.cards {
+				if c.ID == id {
+					return c, true
+				}
+			}
+		}
+	}
+	keys := []struct {
+		param string
+		get   func(*loyalty.Card) string
+	}{
+		{"uid", func(c *loyalty.Card) string { return c.UID }},
+		{"external_id", func(c *loyalty.Card) string { return c.ExternalID }},
+		{"card_barcode", func(c *loyalty.Card) string { return c.Barcode }},
+	}
+	for _, k := range keys {
+		v := q.Get(k.param)
+		if v == "" {
+			continue
+		}
+		any = true
+		for _, c := range a.cards {
+			if k.get(c) == v {
+				return c, true
+			}
+		}
+	}
+	return nil, any
+}
+
+func (a *virtposAPI) insertCard(r *http.Request) (answer, string) {
+	return a.createCard(r.Form.Get("uid"), r.Form.Get("external_id"), "", r.Form)
+}
+
+func (a *virtposAPI) updateCard(r *http.Request) (answer, string) {
+	q := r.URL.Query()
+	create, info := createFlag(q)
+	if info != "" {
+		return answer{}, info
+	}
+	c, anyKey := a.findCard(q)
+	if c == nil {
+		switch {
+		case !anyKey && !create:
+			return answer{}, vpNoCardKey
+		case !create:
+			return answer{}, vpCardMissing
+		}
+		return a.createCard(q.Get("uid"), q.Get("external_id"), q.Get("card_barcode"), r.PostForm)
+	}
+	next := *c
+	if info := a.applyCard(&next, r.PostForm); info != "" {
+		return answer{}, info
+	}
+	*c = next
+	return answer{id: c.ID, withIsNw: true}, ""
+}
+
+func (a *virtposAPI) deleteCard(r *http.Request) (answer, string) {
+	c, anyKey := a.findCard(r.URL.Query()) // lookup keys are get-only
+	if !anyKey {
+		return answer{}, vpNoCardKey
+	}
+	if c == nil {
+		return answer{}, vpCardMissing
+	}
+	a.cards = slices.DeleteFunc(a.cards, func(x *loyalty.Card) bool { return x == c })
+	return answer{id: c.ID}, ""
+}
+
+// createCard adds a card; the caller holds the lock.
+func (a *virtposAPI) createCard(uid, ext, barcode string, f url.Values) (answer, string) {
+	if uid == "" {
+		for {
+			a.nextUID++
+			uid = strconv.FormatInt(a.nextUID, 10)
+			if a.cardByUID(uid) == nil {
+				break
+			}
+		}
+	} else if a.cardByUID(uid) != nil {
+		return answer{}, vpDuplicateUID + ": " + uid
+	}
+	c := &loyalty.Card{UID: uid, ExternalID: ext, Barcode: barcode, Medium: loyalty.MediumPlastic, Status: loyalty.CardNew}
+	if info := a.applyCard(c, f); info != "" {
+		return answer{}, info
+	}
+	if c.UIDEAN13 == "" {
+		c.UIDEAN13, _ = loyalty.EAN13(uid)
+	}
+	if c.Barcode == "" {
+		c.Barcode = c.UIDEAN13
+	}
+	a.nextCard++
+	c.ID = a.nextCard
+	a.cards = append(a.cards, c)
+	return answer{id: c.ID, isNew: true, withIsNw: true}, ""
+}
+
+func (a *virtposAPI) cardByUID(uid string) *loyalty.Card {
+	for _, c := range a.cards {
+		if c.UID == uid {
+			return c
+		}
+	}
+	return nil
+}
+
+// applyCard sets the posted card fields on c; it returns an info text
+// when a value is invalid.
+func (a *virtposAPI) applyCard(c *loyalty.Card, f url.Values) string {
+	if f.Has("uid_ean13") {
+		c.UIDEAN13 = f.Get("uid_ean13")
+	}
+	if f.Has("barcode") {
+		c.Barcode = f.Get("barcode")
+	}
+	if v := f.Get("medium"); v != "" {
+		if m := loyalty.CardMedium(v); m.Known() {
+			c.Medium = m
+		} else {
+			return "Некорректный носитель карты (medium): " + v
+		}
+	}
+	if v := f.Get("status"); v != "" {
+		if s := loyalty.CardStatus(v); s.Known() {
+			c.Status = s
+		} else {
+			return "Некорректный статус карты (status): " + v
+		}
+	}
+	for k, dst := range map[string]*time.Time{"block_date": &c.BlockDate, "activate_date": &c.ActivateDate} {
+		if !f.Has(k) {
+			continue
+		}
+		t, ok := parseDate(f.Get(k))
+		if !ok {
+			return "Некорректная дата " + k + ": " + f.Get(k)
+		}
+		*dst = t
+	}
+	id, name, set, info := namedRef(f, "type_id", "type_name", a.cardTypes, &a.nextType, vpTypeMissing)
+	if info != "" {
+		return info
+	}
+	if set {
+		c.TypeID, c.TypeName = id, name
+	}
+	switch {
+	case f.Get("customer_id") != "":
+		id, err := strconv.ParseInt(f.Get("customer_id"), 10, 64)
+		cust := a.byID[id]
+		if err != nil || cust == nil {
+			return vpCustomerMissing + ": customer_id " + f.Get("customer_id")
+		}
+		c.CustomerID, c.CustomerExternalID = cust.ID, cust.ExternalID
+	case f.Get("customer_external_id") != "":
+		ext := f.Get("customer_external_id")
+		i := slices.IndexFunc(a.customers, func(x *loyalty.Customer) bool { return x.ExternalID == ext })
+		if i < 0 {
+			return vpCustomerMissing + ": customer_external_id " + ext
+		}
+		c.CustomerID, c.CustomerExternalID = a.customers[i].ID, ext
+	}
+	return ""
+}
+
+func parseDate(v string) (time.Time, bool) {
+	if v == "" {
+		return time.Time{}, true
+	}
+	for _, layout := range []string{loyalty.TimeLayout, "2006-01-02", time.RFC3339} {
+		if t, err := time.ParseInLocation(layout, v, time.UTC); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
