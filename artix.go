@@ -40,6 +40,7 @@ type artixSettings struct {
 	pollInterval time.Duration
 	httpOnly     []string // options given that only the HTTP transport uses
 	fileOnly     []string // options given that only the exchange directory uses
+	cs           artixCSSettings
 }
 
 // WithArtixShopCode sends the shopcode header with every HTTP request.
@@ -132,6 +133,9 @@ func NewArtix(baseURL string, opts ...Option) (*Artix, error) {
 	}
 	if len(s.artix.fileOnly) > 0 {
 		return nil, &ConfigError{Field: s.artix.fileOnly[0], Reason: "applies to NewArtixExchangeDir only"}
+	}
+	if err := s.artix.cs.refuse(); err != nil {
+		return nil, err
 	}
 	c, err := newCore("artix", baseURL, s)
 	if err != nil {

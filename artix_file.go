@@ -60,6 +60,9 @@ func NewArtixExchangeDir(dir string, opts ...Option) (*Artix, error) {
 	if len(s.artix.httpOnly) > 0 {
 		return nil, &ConfigError{Field: s.artix.httpOnly[0], Reason: "applies to NewArtix (HTTP) only"}
 	}
+	if err := s.artix.cs.refuse(); err != nil {
+		return nil, err
+	}
 	if dir == "" {
 		return nil, &ConfigError{Field: "dir", Reason: "empty"}
 	}

@@ -18,6 +18,7 @@ import (
 type request struct {
 	method      string
 	path        string     // appended to the base URL path
+	escaped     bool       // path is escaped already (a "/" inside an id stays %2F)
 	query       url.Values // URL query
 	body        []byte     // request body, replayed on retries
 	bodyFunc    func() io.ReadCloser
@@ -103,10 +104,14 @@ func stateOf(ctx context.Context) *reqState {
 	return st
 }
 
-// endpoint is the full URL for path and query.
-func (c *core) endpoint(path string, q url.Values) string {
+// endpoint is the full URL for path (escaped already when escaped is set)
+// and query.
+func (c *core) endpoint(path string, escaped bool, q url.Values) string {
 	u := *c.base
 	u.Path = c.base.Path + path
+	if p, err := url.PathUnescape(path); escaped && err == nil {
+		u.Path, u.RawPath = c.base.Path+p, c.base.EscapedPath()+path
+	}
 	if len(q) > 0 {
 		u.RawQuery = q.Encode()
 	}
@@ -121,7 +126,7 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 	if ctx == nil {
 		return nil, &ConfigError{Field: "ctx", Reason: "nil context"}
 	}
-	full := c.endpoint(r.path, r.query)
+	full := c.endpoint(r.path, r.escaped, r.query)
 	st := &reqState{
 		idempotent: r.idempotent || r.method == http.MethodGet || r.method == http.MethodHead,
 		start:      time.Now(),

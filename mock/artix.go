@@ -81,6 +81,9 @@ func (e *artixBatchError) Error() string {
 }
 
 func (a *artixAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.serveCSRest(w, r) {
+		return
+	}
 	if r.URL.Path != loyalty.ArtixLoadDictsPath {
 		writeArtix(w, http.StatusNotFound, artixReply{Error: "no such endpoint " + r.URL.Path})
 		return

@@ -1,0 +1,247 @@
+package loyalty
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// Paths of the Artix Cash Server's REST API (CSrest), relative to the base
+// URL given to NewArtixCashServer ("http://cash-server:8080").
+const (
+	// ArtixCSClientsPath lists every client as one JSON array.
+	ArtixCSClientsPath = "/CSrest/rest/dictionaries/clients"
+	// ArtixCSClientByIDPath is followed by the escaped idclient.
+	ArtixCSClientByIDPath = ArtixCSClientsPath + "/id/"
+	// ArtixCSClientsByPagePath answers one page: an object whose "content"
+	// is the page's clients.
+	ArtixCSClientsByPagePath = ArtixCSClientsPath + "/bypage"
+)
+
+// Defaults of ArtixPaging. The Cash Server's page parameters are not
+// public; these are those of the Spring Data pages its "bypage" replies
+// look like ({"content": [...], "last": ..., "totalPages": ...}).
+const (
+	DefaultArtixPageParam = "page" // the page number parameter
+	DefaultArtixSizeParam = "size" // the page size parameter
+	DefaultArtixPageSize  = 500    // clients asked for per page
+)
+
+// ErrArtixPagingIgnored matches the error of Clients.All when the Cash
+// Server answered a page other than the one asked for (it does not know
+// the page parameter): going on would repeat or skip clients. Set the
+// server's parameter names with WithArtixPaging, or read the whole
+// directory in one streamed array with WithoutArtixPaging.
+var ErrArtixPagingIgnored = errors.New("loyalty: the cash server ignored the page parameter")
+
+// ArtixPaging says how Clients.All asks the Cash Server for pages of
+// GET {base}/CSrest/rest/dictionaries/clients/bypage. Zero fields take the
+// defaults: ?page=0&size=500, pages numbered from 0.
+type ArtixPaging struct {
+	PageParam string // name of the page number parameter (DefaultArtixPageParam)
+	SizeParam string // name of the page size parameter (DefaultArtixSizeParam)
+	Size      int    // clients per page (DefaultArtixPageSize)
+	FirstPage int    // number of the first page: 0 (the default) or 1
+}
+
+// artixCSSettings are the options only NewArtixCashServer accepts.
+type artixCSSettings struct {
+	paging  ArtixPaging
+	unpaged bool
+	csOnly  []string // options given that only NewArtixCashServer uses
+}
+
+// WithArtixPaging sets the page parameters Clients.All sends to the Cash
+// Server (see ArtixPaging for the defaults). NewArtixCashServer only.
+func WithArtixPaging(p ArtixPaging) Option {
+	return func(s *settings) error {
+		s.markOnly("WithArtixPaging", "artix")
+		switch {
+		case p.Size < 0:
+			return &ConfigError{Field: "WithArtixPaging", Reason: "negative Size " + strconv.Itoa(p.Size)}
+		case p.FirstPage < 0:
+			return &ConfigError{Field: "WithArtixPaging", Reason: "negative FirstPage " + strconv.Itoa(p.FirstPage)}
+		case p.PageParam != "" && p.PageParam == p.SizeParam:
+			return &ConfigError{Field: "WithArtixPaging", Reason: "PageParam and SizeParam are both " + strconv.Quote(p.PageParam)}
+		}
+		s.artix.cs.paging, s.artix.cs.unpaged = p, false
+		s.artix.cs.csOnly = append(s.artix.cs.csOnly, "WithArtixPaging")
+		return nil
+	}
+}
+
+// WithoutArtixPaging makes Clients.All read the whole directory in one
+// request (GET {base}/CSrest/rest/dictionaries/clients, a JSON array),
+// decoded as it streams in so memory does not grow with the directory.
+// For a Cash Server whose page parameters are unknown. NewArtixCashServer only.
+func WithoutArtixPaging() Option {
+	return func(s *settings) error {
+		s.markOnly("WithoutArtixPaging", "artix")
+		s.artix.cs.unpaged = true
+		s.artix.cs.csOnly = append(s.artix.cs.csOnly, "WithoutArtixPaging")
+		return nil
+	}
+}
+
+// ArtixCashServer reads the client directory back from an Artix Cash
+// Server's REST API (CSrest), which the writers (NewArtix, the exchange
+// directory) cannot do. It is safe for concurrent use.
+type ArtixCashServer struct {
+	// Clients reads client records.
+	Clients *ArtixClientService
+
+	core   *core
+	paging ArtixPaging
+	paged  bool
+}
+
+// NewArtixCashServer returns a client for the Cash Server's REST API at
+// baseURL: scheme, host and port, e.g. "http://cash-server:8080" (8080 is
+// the usual CSrest port; loads go to each cash register's exchanger on
+// 28080 instead). Requests go to {baseURL}/CSrest/rest/dictionaries/...
+//
+// It accepts the shared options, WithBasicAuth (off by default: field
+// clients send none to CSrest, some installations require it), and
+// WithArtixPaging or WithoutArtixPaging. It does not touch the network.
+func NewArtixCashServer(baseURL string, opts ...Option) (*ArtixCashServer, error) {
+	s, err := applyOptions("artix", opts)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(s.artix.fileOnly) > 0:
+		return nil, &ConfigError{Field: s.artix.fileOnly[0], Reason: "applies to NewArtixExchangeDir only"}
+	case s.artix.shopCode != "":
+		return nil, &ConfigError{Field: "WithArtixShopCode", Reason: "applies to the loads (NewArtix) only: the Cash Server's directory is not per shop"}
+	}
+	c, err := newCore("artix", baseURL, s)
+	if err != nil {
+		return nil, err
+	}
+	if s.artix.basicAuth {
+		cred := base64.StdEncoding.EncodeToString([]byte(s.artix.user + ":" + s.artix.pass))
+		c.header.Set("Authorization", "Basic "+cred)
+		c.addSecret(s.artix.pass)
+		c.addSecret(cred)
+	}
+	p := s.artix.cs.paging
+	if p.PageParam == "" {
+		p.PageParam = DefaultArtixPageParam
+	}
+	if p.SizeParam == "" {
+		p.SizeParam = DefaultArtixSizeParam
+	}
+	if p.Size == 0 {
+		p.Size = DefaultArtixPageSize
+	}
+	if p.PageParam == p.SizeParam {
+		return nil, &ConfigError{Field: "WithArtixPaging", Reason: "PageParam and SizeParam are both " + strconv.Quote(p.PageParam)}
+	}
+	cs := &ArtixCashServer{core: c, paging: p, paged: !s.artix.cs.unpaged}
+	cs.Clients = &ArtixClientService{cs: cs}
+	return cs, nil
+}
+
+// ArtixClientService reads the Cash Server's client directory.
+type ArtixClientService struct{ cs *ArtixCashServer }
+
+// Get returns the client with idclient id from
+// GET {base}/CSrest/rest/dictionaries/clients/id/{id}. A client that does
+// not exist matches ErrNotFound: the Cash Server answers it with an empty
+// body (field callers take an empty body for "absent", whatever the
+// status), or with {"errorCode", "message"} and HTTP 404. Other error
+// replies are *APIError carrying the server's message and errorCode.
+func (s *ArtixClientService) Get(ctx context.Context, id string) (*ArtixClientRecord, error) {
+	if err := validateArtixID("idclient", id); err != nil {
+		return nil, err
+	}
+	resp, err := s.cs.core.do(ctx, &request{
+		method:  http.MethodGet,
+		path:    ArtixCSClientByIDPath + url.PathEscape(id),
+		escaped: true,
+		accept:  "application/json",
+	})
+	if err != nil {
+		return nil, err
+	}
+	return decodeArtixClientReply(resp, id)
+}
+
+// All iterates over every client of the directory. It reads the pages of
+// .../clients/bypage (see ArtixPaging; WithoutArtixPaging reads the
+// unpaged array instead), decoding each page as it streams in, so memory
+// does not grow with the directory. Paging ends at a page the reply marks
+// as the last ("last": true, or "totalPages" reached) or, without such
+// marks, at an empty page. A server that answers a page other than the one
+// asked for ends the iteration with an error matching
+// ErrArtixPagingIgnored. Iteration ends after the first error, which is
+// yielded with a zero record. Clients added or deleted while the pages are
+// read may be missed or seen twice, as with any paged listing.
+func (s *ArtixClientService) All(ctx context.Context) iter.Seq2[ArtixClientRecord, error] {
+	return func(yield func(ArtixClientRecord, error) bool) {
+		if !s.cs.paged {
+			s.stream(ctx, &request{method: http.MethodGet, path: ArtixCSClientsPath},
+				func(rec ArtixClientRecord, _ int) bool { return yield(rec, nil) }, yield)
+			return
+		}
+		p := s.cs.paging
+		prevFirst, havePrev := "", false
+		for page := p.FirstPage; ; page++ {
+			r := &request{method: http.MethodGet, path: ArtixCSClientsByPagePath, query: url.Values{
+				p.PageParam: {strconv.Itoa(page)},
+				p.SizeParam: {strconv.Itoa(p.Size)},
+			}}
+			repeated := false
+			meta, ok := s.stream(ctx, r, func(rec ArtixClientRecord, i int) bool {
+				if i == 0 && havePrev && rec.ID == prevFirst {
+					repeated = true // the previous page again: yield none of it
+					return false
+				}
+				return yield(rec, nil)
+			}, yield)
+			switch {
+			case repeated || ok && meta.number != nil && *meta.number != page:
+				yield(ArtixClientRecord{}, meta.resp.apiError("", fmt.Errorf("%w %q: asked for page %d, got %s",
+					ErrArtixPagingIgnored, p.PageParam, page, meta.describe(repeated))))
+				return
+			case !ok, meta.n == 0, meta.isLast(page - p.FirstPage + 1):
+				return
+			}
+			prevFirst, havePrev = meta.first, true
+		}
+	}
+}
+
+// stream runs one streaming GET and hands its clients to each (with their
+// index in the reply). ok is false when the iteration must end: each
+// returned false, or an error was yielded through yield.
+func (s *ArtixClientService) stream(ctx context.Context, r *request, each func(ArtixClientRecord, int) bool, yield func(ArtixClientRecord, error) bool) (meta artixPageMeta, ok bool) {
+	r.accept, r.stream = "application/json", true
+	resp, err := s.cs.core.do(ctx, r)
+	if err != nil {
+		yield(ArtixClientRecord{}, err)
+		return meta, false
+	}
+	meta, err = decodeArtixClientPage(ctx, resp, each)
+	switch {
+	case errors.Is(err, errStop):
+		return meta, false
+	case err != nil:
+		yield(ArtixClientRecord{}, err)
+		return meta, false
+	}
+	return meta, true
+}
+
+// refuse is the error of a writer constructor given a read-back option.
+func (cs *artixCSSettings) refuse() error {
+	if len(cs.csOnly) > 0 {
+		return &ConfigError{Field: cs.csOnly[0], Reason: "applies to NewArtixCashServer only"}
+	}
+	return nil
+}

@@ -1,0 +1,383 @@
+package loyalty
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+)
+
+// ArtixClientRecord is one client of the directory as the Cash Server's
+// REST API returns it. Field code models these keys: idclient, name (the
+// full name, «ФИО», in field models), text, sex, birthday,
+// specialdate1name..specialdate3name, zipcode, address, email, webpage,
+// phonenumber, inn, document, okpo, okpd, occupation, extendedoptions,
+// codeword, organizationcode and subscriptionadj; they fill the embedded
+// ArtixCustomer's fields of the same keys (name is FirstName, phonenumber
+// Phone, subscriptionadj Subscribed). Other keys the spec defines
+// (lastname, options, …) are kept when a server returns them.
+//
+// Decoding is as tolerant as ArtixCustomer's: idclient, sex and the other
+// numbers as numbers or strings, subscriptionadj as 0/1, "0"/"1" or a
+// boolean, keys in any case, null as absent.
+type ArtixClientRecord struct {
+	ArtixCustomer
+	// CodeWord is codeword, a password the cashier may ask the client for.
+	// The client-commands spec does not list it; field models do.
+	CodeWord string
+}
+
+// artixRecordIn is a client object as the Cash Server returns it.
+type artixRecordIn struct {
+	artixClientIn
+	CodeWord json.RawMessage `json:"codeword"`
+}
+
+// record converts in, tolerating the variants ArtixCustomerUpdate lists.
+func (in *artixRecordIn) record() (ArtixClientRecord, error) {
+	var u ArtixCustomerUpdate
+	if err := u.from(&in.artixClientIn); err != nil {
+		return ArtixClientRecord{}, err
+	}
+	rec := ArtixClientRecord{ArtixCustomer: ArtixCustomer{ID: u.ID}}
+	rec.Apply(u)
+	if !isNull(in.CodeWord) {
+		s, err := flexString(in.CodeWord)
+		if err != nil {
+			return ArtixClientRecord{}, fmt.Errorf("artix client codeword: %w", err)
+		}
+		rec.CodeWord = s
+	}
+	return rec, nil
+}
+
+// UnmarshalJSON reads a client object as the Cash Server returns it.
+func (c *ArtixClientRecord) UnmarshalJSON(b []byte) error {
+	var in artixRecordIn
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	rec, err := in.record()
+	if err != nil {
+		return err
+	}
+	*c = rec
+	return nil
+}
+
+// MarshalJSON writes the client object as ArtixCustomer does, with
+// codeword when it is set.
+func (c ArtixClientRecord) MarshalJSON() ([]byte, error) {
+	u := c.asUpdate()
+	buf := u.appendJSON(nil)
+	if c.CodeWord != "" {
+		buf = append(buf[:len(buf)-1], `,"codeword":`...)
+		buf = appendJSONString(buf, c.CodeWord)
+		buf = append(buf, '}')
+	}
+	return buf, nil
+}
+
+// artixPageMeta is what one read of the directory saw besides the clients.
+type artixPageMeta struct {
+	resp       *response
+	n          int    // clients decoded
+	first      string // idclient of the first one
+	last       *bool  // "last"
+	totalPages *int   // "totalPages"
+	number     *int   // "number": the page the server answered
+}
+
+// isLast reports a reply that marks itself as the last page, pagesRead
+// being how many pages have been read, this one included.
+func (m *artixPageMeta) isLast(pagesRead int) bool {
+	switch {
+	case m.last != nil:
+		return *m.last
+	case m.totalPages != nil:
+		return pagesRead >= *m.totalPages
+	}
+	return false
+}
+
+// describe says what page the server answered instead.
+func (m *artixPageMeta) describe(repeated bool) string {
+	if repeated {
+		return "the previous page again (first idclient " + strconv.Quote(m.first) + ")"
+	}
+	return "page " + strconv.Itoa(*m.number)
+}
+
+// decodeArtixClientPage decodes a streamed directory reply (an array of
+// clients, or a page object whose "content" is one) and closes it,
+// calling each for every client with its index. It returns errStop when
+// each returned false.
+func decodeArtixClientPage(ctx context.Context, resp *response, each func(ArtixClientRecord, int) bool) (artixPageMeta, error) {
+	meta := artixPageMeta{resp: resp}
+	defer resp.stream.Close()
+	if !resp.ok() {
+		b, err := io.ReadAll(resp.stream)
+		resp.body = b
+		if err != nil && ctx.Err() == nil {
+			return meta, resp.apiError("", err)
+		}
+		return meta, artixCSError(resp)
+	}
+	br := bufio.NewReaderSize(resp.stream, 32<<10)
+	if head, _ := br.Peek(3); bytes.Equal(head, bom) {
+		br.Discard(len(bom))
+	}
+	if head, _ := br.Peek(1); len(head) == 1 && head[0] == '<' {
+		resp.body, _ = io.ReadAll(io.LimitReader(br, snippetWindow))
+		return meta, resp.apiError("", errArtixHTMLReply)
+	}
+	lb, _ := resp.stream.(*limitedBody)
+	d := artixPageDecoder{dec: json.NewDecoder(br), meta: &meta, lb: lb, each: each}
+	err := d.decode()
+	switch {
+	case err == nil, errors.Is(err, errStop):
+		return meta, err
+	case ctx.Err() != nil:
+		return meta, &RequestError{API: resp.api, Method: resp.method, URL: resp.url(), Attempts: resp.attempts, Err: ctx.Err()}
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return meta, err
+	}
+	return meta, resp.apiError("", fmt.Errorf("decoding the client directory: %w", err))
+}
+
+// artixPageDecoder walks one reply token by token.
+type artixPageDecoder struct {
+	dec  *json.Decoder
+	meta *artixPageMeta
+	lb   *limitedBody
+	each func(ArtixClientRecord, int) bool
+}
+
+func (d *artixPageDecoder) decode() error {
+	tok, err := d.dec.Token()
+	switch {
+	case err == io.EOF:
+		return nil // an empty body: no clients
+	case err != nil:
+		return err
+	case tok == json.Delim('['):
+		return d.clients()
+	case tok == nil:
+		return nil // null
+	case tok != json.Delim('{'):
+		return fmt.Errorf("want a JSON array or object, got %v", tok)
+	}
+	var errCode, msg json.RawMessage
+	for d.dec.More() {
+		key, err := jsonKey(d.dec)
+		if err != nil {
+			return err
+		}
+		switch normKey(key) {
+		case "content":
+			err = d.content()
+		case "last":
+			var raw json.RawMessage
+			if err = d.dec.Decode(&raw); err == nil && !isNull(raw) {
+				d.meta.last, err = flexBool(raw)
+			}
+		case "totalpages":
+			d.meta.totalPages, err = d.int()
+		case "number":
+			d.meta.number, err = d.int()
+		case "errorcode":
+			err = d.dec.Decode(&errCode)
+		case "message":
+			err = d.dec.Decode(&msg)
+		default:
+			err = skipJSON(d.dec)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := expectDelim(d.dec, '}'); err != nil {
+		return err
+	}
+	if !isNull(errCode) {
+		// {"errorCode", "message"} with a 2xx status.
+		return d.meta.resp.apiError(artixCSErrorText(errCode, msg), nil)
+	}
+	return nil
+}
+
+// content reads the value of "content": an array of clients or null.
+func (d *artixPageDecoder) content() error {
+	tok, err := d.dec.Token()
+	switch {
+	case err != nil:
+		return err
+	case tok == nil:
+		return nil
+	case tok != json.Delim('['):
+		return fmt.Errorf(`"content": want an array, got %v`, tok)
+	}
+	return d.clients()
+}
+
+// clients reads the elements of an array whose '[' has been consumed.
+func (d *artixPageDecoder) clients() error {
+	for d.dec.More() {
+		var in artixRecordIn
+		if err := d.dec.Decode(&in); err != nil {
+			return fmt.Errorf("client %d: %w", d.meta.n, err)
+		}
+		if d.lb != nil {
+			d.lb.renew() // the size limit applies per client
+		}
+		rec, err := in.record()
+		if err == nil && rec.ID == "" {
+			err = errors.New(`no "idclient"`)
+		}
+		if err != nil {
+			return fmt.Errorf("client %d: %w", d.meta.n, err)
+		}
+		if d.meta.n == 0 {
+			d.meta.first = rec.ID
+		}
+		d.meta.n++
+		if !d.each(rec, d.meta.n-1) {
+			return errStop
+		}
+	}
+	return expectDelim(d.dec, ']')
+}
+
+// int reads a number or a numeric string; null is nil.
+func (d *artixPageDecoder) int() (*int, error) {
+	var raw json.RawMessage
+	if err := d.dec.Decode(&raw); err != nil || isNull(raw) {
+		return nil, err
+	}
+	n, err := flexInt(raw)
+	if err != nil {
+		return nil, err
+	}
+	return &n, nil
+}
+
+// decodeArtixClientReply decodes the buffered answer to a request for the
+// client id.
+func decodeArtixClientReply(resp *response, id string) (*ArtixClientRecord, error) {
+	body := bytes.TrimSpace(bytes.TrimPrefix(resp.body, bom))
+	notFound := func(info string) error {
+		return resp.apiError(info, fmt.Errorf("artix client %q: %w", id, ErrNotFound))
+	}
+	if !resp.ok() {
+		var obj map[string]json.RawMessage
+		if resp.statusCode == http.StatusNotFound && json.Unmarshal(body, &obj) == nil && artixCSHasError(obj) {
+			// The Cash Server's own error object: not a wrong path.
+			return nil, notFound(artixCSInfo(obj))
+		}
+		return nil, artixCSError(resp)
+	}
+	if looksLikeHTML(body) {
+		return nil, resp.apiError("", errArtixHTMLReply)
+	}
+	var raw json.RawMessage
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &raw); err != nil {
+			return nil, resp.apiError("", fmt.Errorf("decoding artix client %q: %w", id, err))
+		}
+	}
+	switch {
+	case isNull(raw), string(raw) == "{}", string(raw) == "[]", string(raw) == `""`:
+		return nil, notFound("") // field callers: an empty body is an absent client
+	case raw[0] == '[':
+		var list []json.RawMessage
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return nil, resp.apiError("", fmt.Errorf("decoding artix client %q: %w", id, err))
+		}
+		for _, item := range list {
+			rec, err := decodeArtixClientObject(resp, item, id)
+			if err != nil || rec.ID == id {
+				return rec, err
+			}
+		}
+		return nil, notFound("")
+	}
+	rec, err := decodeArtixClientObject(resp, raw, id)
+	if err == nil && rec.ID != id {
+		return nil, resp.apiError("", fmt.Errorf("asked for artix client %q, the reply is client %q", id, rec.ID))
+	}
+	return rec, err
+}
+
+// decodeArtixClientObject decodes one client object, or the error object
+// a 2xx reply may carry instead.
+func decodeArtixClientObject(resp *response, raw json.RawMessage, id string) (*ArtixClientRecord, error) {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) == nil && artixCSHasError(obj) {
+		if _, hasID := obj["idclient"]; !hasID {
+			return nil, resp.apiError(artixCSInfo(obj), nil)
+		}
+	}
+	var rec ArtixClientRecord
+	if err := rec.UnmarshalJSON(raw); err != nil {
+		return nil, resp.apiError("", fmt.Errorf("decoding artix client %q: %w", id, err))
+	}
+	return &rec, nil
+}
+
+// artixCSError is the *APIError of a non-2xx reply, with the server's
+// {errorCode, message} when the body carries them.
+func artixCSError(resp *response) error {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(bytes.TrimPrefix(resp.body, bom), &obj) == nil {
+		return resp.apiError(artixCSInfo(obj), nil)
+	}
+	return resp.apiError("", nil)
+}
+
+// artixCSHasError reports an object with the Cash Server's errorCode.
+func artixCSHasError(obj map[string]json.RawMessage) bool {
+	for k, v := range obj {
+		if normKey(k) == "errorcode" && !isNull(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// artixCSInfo is the message of an error object: "message (errorCode N)",
+// or what artixReplyInfo finds under other keys.
+func artixCSInfo(obj map[string]json.RawMessage) string {
+	var code, msg json.RawMessage
+	for k, v := range obj {
+		switch normKey(k) {
+		case "errorcode":
+			code = v
+		case "message":
+			msg = v
+		}
+	}
+	if isNull(code) && isNull(msg) {
+		b, _ := json.Marshal(obj)
+		return artixReplyInfo(b)
+	}
+	return artixCSErrorText(code, msg)
+}
+
+// artixCSErrorText formats {errorCode, message}.
+func artixCSErrorText(code, msg json.RawMessage) string {
+	text, _ := flexString(msg)
+	if c, err := flexString(code); err == nil && !isNull(code) {
+		if text == "" {
+			return "errorCode " + c
+		}
+		return text + " (errorCode " + c + ")"
+	}
+	return text
+}

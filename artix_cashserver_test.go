@@ -1,0 +1,495 @@
+package loyalty_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock"
+)
+
+// csGolden is a field reply shape from testdata/artix/csrest.
+func csGolden(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "artix", "csrest", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// loadArtixClients puts n numbered clients into the mock's directory.
+func loadArtixClients(t *testing.T, srv *mock.Server, n int) {
+	t.Helper()
+	cmds := make([]loyalty.ArtixCommand, n)
+	for i := range cmds {
+		cmds[i] = loyalty.AddClient(loyalty.ArtixCustomer{ID: fmt.Sprintf("%05d", i), FirstName: "Клиент " + strconv.Itoa(i), Phone: fmt.Sprintf("7916%07d", i)})
+	}
+	if err := srv.Artix().Send(context.Background(), cmds...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestArtixCashServerGet(t *testing.T) {
+	srv := mock.NewServer(t)
+	ctx := context.Background()
+	want := loyalty.ArtixCustomer{ID: "4/7 б", FirstName: "Пётр", LastName: "Петров", Phone: "79161234567", Email: "p@example.ru",
+		Birthday: "1966-05-20", Sex: new(loyalty.ArtixMale), Subscribed: new(true), Text: "VIP", SpecialDate1Name: "День свадьбы"}
+	if err := srv.Artix().Customers.Add(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	cs := srv.ArtixCashServer()
+	got, err := cs.Clients.Get(ctx, want.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The read-back carries the field model's keys: no lastname.
+	want.LastName = ""
+	if !reflect.DeepEqual(got.ArtixCustomer, want) || got.CodeWord != "" {
+		t.Errorf("Get = %+v\nwant %+v", got, want)
+	}
+
+	_, err = cs.Clients.Get(ctx, "nobody")
+	var apiErr *loyalty.APIError
+	if !errors.Is(err, loyalty.ErrNotFound) || !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusOK {
+		t.Errorf("absent client: %v, want ErrNotFound from an empty 200", err)
+	}
+	var verr *loyalty.ValidationError
+	for _, id := range []string{"", " ", strings.Repeat("я", 101)} {
+		if _, err := cs.Clients.Get(ctx, id); !errors.As(err, &verr) {
+			t.Errorf("Get(%q): %v, want a *ValidationError", id, err)
+		}
+	}
+}
+
+// TestArtixCashServerFieldReplies decodes the reply shapes field code
+// reads (testdata/artix/csrest), served over a socket.
+func TestArtixCashServerFieldReplies(t *testing.T) {
+	const id = "4601234"
+	full := loyalty.ArtixClientRecord{CodeWord: "сирень", ArtixCustomer: loyalty.ArtixCustomer{ID: id, FirstName: "Петров Пётр Петрович",
+		Sex: new(loyalty.ArtixMale), Birthday: "1966-05-20", SpecialDate1Name: "День свадьбы", ZipCode: "125009",
+		Address: "Москва, Тверская, 1", Email: "p@example.ru", Phone: "79161234567", INN: "7707083893", Document: "4510 123456",
+		Occupation: "инженер", Subscribed: new(true)}}
+	variants := loyalty.ArtixClientRecord{CodeWord: "1234", ArtixCustomer: loyalty.ArtixCustomer{ID: id, FirstName: "Петров Пётр Петрович",
+		Sex: new(loyalty.ArtixFemale), Phone: "79161234567", INN: "7707083893", Subscribed: new(true),
+		Options: &loyalty.ArtixOptions{SendCheckToEmail: new(true)}}}
+	other := `{"idclient": "99", "name": "Другой"}`
+	for _, tc := range []struct {
+		name     string
+		status   int
+		body     string
+		want     *loyalty.ArtixClientRecord
+		notFound bool
+		info     string // in the *APIError's Info
+	}{
+		{"field model", 200, csGolden(t, "client_field.json"), &full, false, ""},
+		{"number and string variants", 200, csGolden(t, "client_variants.json"), &variants, false, ""},
+		{"in a one-element array", 200, "[" + csGolden(t, "client_field.json") + "]", &full, false, ""},
+		{"empty 200 is absent", 200, "", nil, true, ""},
+		{"blank 200 is absent", 200, " \r\n", nil, true, ""},
+		{"null is absent", 200, "null", nil, true, ""},
+		{"empty object is absent", 200, "{}", nil, true, ""},
+		{"empty array is absent", 200, "[]", nil, true, ""},
+		{"204 is absent", 204, "", nil, true, ""},
+		{"404 with the server's error object", 404, csGolden(t, "not_found.json"), nil, true, "Клиент не найден (errorCode 404)"},
+		{"bare 404 is not absent", 404, "", nil, false, ""},
+		{"HTML 404 is not absent", 404, "<html><body>Not Found</body></html>", nil, false, ""},
+		{"error object with 200", 200, csGolden(t, "error.json"), nil, false, "Ошибка при обращении к базе данных (errorCode 500)"},
+		{"error object with 500", 500, csGolden(t, "error.json"), nil, false, "Ошибка при обращении к базе данных (errorCode 500)"},
+		{"another client", 200, other, nil, false, ""},
+		{"HTML 200", 200, "<!DOCTYPE html><html></html>", nil, false, ""},
+		{"malformed", 200, `{"idclient": "4601234", "name": `, nil, false, ""},
+		{"sex not a number", 200, `{"idclient": "4601234", "sex": "female"}`, nil, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != loyalty.ArtixCSClientByIDPath+id {
+					http.NotFound(w, r)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+				w.WriteHeader(tc.status)
+				fmt.Fprint(w, tc.body)
+			}))
+			t.Cleanup(srv.Close)
+			cs, err := loyalty.NewArtixCashServer(srv.URL, loyalty.WithoutRetries())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := cs.Clients.Get(context.Background(), id)
+			if tc.want != nil {
+				if err != nil || !reflect.DeepEqual(got, tc.want) {
+					t.Fatalf("Get = %+v, %v\nwant %+v", got, err, tc.want)
+				}
+				return
+			}
+			var apiErr *loyalty.APIError
+			if got != nil || !errors.As(err, &apiErr) {
+				t.Fatalf("Get = %+v, %v; want an *APIError", got, err)
+			}
+			if errors.Is(err, loyalty.ErrNotFound) != tc.notFound {
+				t.Errorf("errors.Is(%v, ErrNotFound) = %v, want %v", err, !tc.notFound, tc.notFound)
+			}
+			if !strings.Contains(apiErr.Info, tc.info) {
+				t.Errorf("Info %q, want it to contain %q", apiErr.Info, tc.info)
+			}
+		})
+	}
+}
+
+func TestArtixCashServerAll(t *testing.T) {
+	srv := mock.NewServer(t)
+	const n = 1050
+	loadArtixClients(t, srv, n)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		opts  []loyalty.Option
+		paths []string // the requests All makes
+	}{
+		{"default pages", nil, []string{"page=0&size=500", "page=1&size=500", "page=2&size=500"}},
+		{"pages of 100", []loyalty.Option{loyalty.WithArtixPaging(loyalty.ArtixPaging{Size: 100})},
+			[]string{"page=0&size=100", "page=1&size=100", "page=2&size=100", "page=3&size=100", "page=4&size=100", "page=5&size=100",
+				"page=6&size=100", "page=7&size=100", "page=8&size=100", "page=9&size=100", "page=10&size=100"}},
+		{"unpaged", []loyalty.Option{loyalty.WithoutArtixPaging()}, []string{""}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(srv.RequestsTo(mock.ArtixAPI))
+			i := 0
+			for rec, err := range srv.ArtixCashServer(tc.opts...).Clients.All(ctx) {
+				if err != nil {
+					t.Fatalf("after %d clients: %v", i, err)
+				}
+				if want := fmt.Sprintf("%05d", i); rec.ID != want || rec.FirstName != "Клиент "+strconv.Itoa(i) {
+					t.Fatalf("client %d is %+v, want idclient %s", i, rec, want)
+				}
+				i++
+			}
+			if i != n {
+				t.Errorf("All yielded %d clients, want %d", i, n)
+			}
+			var got []string
+			for _, r := range srv.RequestsTo(mock.ArtixAPI)[before:] {
+				got = append(got, r.Query.Encode())
+			}
+			if !reflect.DeepEqual(got, tc.paths) {
+				t.Errorf("requests %q, want %q", got, tc.paths)
+			}
+		})
+	}
+
+	t.Run("stop early", func(t *testing.T) {
+		before := len(srv.RequestsTo(mock.ArtixAPI))
+		i := 0
+		for _, err := range srv.ArtixCashServer(loyalty.WithArtixPaging(loyalty.ArtixPaging{Size: 10})).Clients.All(ctx) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i++; i == 15 {
+				break
+			}
+		}
+		if got := len(srv.RequestsTo(mock.ArtixAPI)) - before; got != 2 {
+			t.Errorf("%d requests for 15 clients in pages of 10, want 2", got)
+		}
+	})
+
+	t.Run("unknown page parameter", func(t *testing.T) {
+		// The mock pages with "page" and "size": it answers page 0, size 20
+		// to every request that names them otherwise.
+		cs := srv.ArtixCashServer(loyalty.WithArtixPaging(loyalty.ArtixPaging{PageParam: "p", SizeParam: "s", Size: 50}))
+		i := 0
+		var last error
+		for _, err := range cs.Clients.All(ctx) {
+			if err != nil {
+				last = err
+				break
+			}
+			i++
+		}
+		if !errors.Is(last, loyalty.ErrArtixPagingIgnored) || i != 20 {
+			t.Errorf("yielded %d then %v; want the 20 clients of page 0, then ErrArtixPagingIgnored", i, last)
+		}
+	})
+}
+
+// csPager is a Cash Server whose bypage pages n clients with the page
+// metadata meta writes (nil: a bare array), honouring the page parameter
+// only when honour is set.
+func csPager(t *testing.T, n int, honour bool, meta func(page, size, total int) string) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		size, _ := strconv.Atoi(r.URL.Query().Get("size"))
+		if !honour {
+			page = 0
+		}
+		var b strings.Builder
+		b.WriteString("[")
+		for i := page * size; i < min(n, (page+1)*size); i++ {
+			if i > page*size {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, `{"idclient":%d}`, i)
+		}
+		b.WriteString("]")
+		if meta == nil {
+			fmt.Fprint(w, b.String())
+			return
+		}
+		fmt.Fprintf(w, `{"content":%s%s}`, b.String(), meta(page, size, n))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestArtixCashServerPageEnd checks each way a reply marks the last page.
+func TestArtixCashServerPageEnd(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		n        int
+		honour   bool
+		meta     func(page, size, total int) string
+		requests int
+		ignored  bool
+	}{
+		{"last flag", 25, true, func(p, s, n int) string { return fmt.Sprintf(`,"last":%v`, (p+1)*s >= n) }, 3, false},
+		{"last flag as 0/1", 25, true, func(p, s, n int) string { return fmt.Sprintf(`,"last":"%d"`, map[bool]int{false: 0, true: 1}[(p+1)*s >= n]) }, 3, false},
+		{"totalPages only", 25, true, func(p, s, n int) string { return fmt.Sprintf(`,"totalPages":%d`, (n+s-1)/s) }, 3, false},
+		{"no metadata: an empty page ends", 25, true, func(int, int, int) string { return "" }, 4, false},
+		{"bare arrays", 30, true, nil, 4, false},
+		{"page parameter ignored", 25, false, func(int, int, int) string { return "" }, 2, true},
+		{"page parameter ignored, page number says so", 25, false, func(int, int, int) string { return `,"number":0` }, 2, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var requests int
+			srv := csPager(t, tc.n, tc.honour, tc.meta)
+			counting := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				requests++
+				return http.DefaultTransport.RoundTrip(r)
+			})}
+			cs, err := loyalty.NewArtixCashServer(srv.URL, loyalty.WithHTTPClient(counting), loyalty.WithArtixPaging(loyalty.ArtixPaging{Size: 10}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]bool{}
+			var last error
+			for rec, err := range cs.Clients.All(context.Background()) {
+				if err != nil {
+					last = err
+					break
+				}
+				if seen[rec.ID] {
+					t.Fatalf("idclient %s yielded twice", rec.ID)
+				}
+				seen[rec.ID] = true
+			}
+			switch {
+			case tc.ignored && !errors.Is(last, loyalty.ErrArtixPagingIgnored):
+				t.Errorf("error %v, want ErrArtixPagingIgnored", last)
+			case !tc.ignored && (last != nil || len(seen) != tc.n):
+				t.Errorf("%d clients, error %v; want %d and no error", len(seen), last, tc.n)
+			case requests != tc.requests:
+				t.Errorf("%d requests, want %d", requests, tc.requests)
+			}
+		})
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestArtixCashServerStreams reads a directory far larger than the
+// response size limit: the limit applies per client, so only a stream
+// decoded client by client can pass.
+func TestArtixCashServerStreams(t *testing.T) {
+	const n = 20000
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "[")
+		for i := range n {
+			if i > 0 {
+				fmt.Fprint(w, ",")
+			}
+			name := "Клиент"
+			if strings.HasPrefix(r.URL.Path, "/big/") && i == n/2 {
+				name = strings.Repeat("я", 4096)
+			}
+			fmt.Fprintf(w, `{"idclient":"%d","name":"%s","phonenumber":"7916%07d"}`, i, name, i)
+		}
+		fmt.Fprint(w, "]")
+	}))
+	t.Cleanup(srv.Close)
+	cs, err := loyalty.NewArtixCashServer(srv.URL, loyalty.WithoutArtixPaging(), loyalty.WithMaxResponseBytes(2048))
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := 0
+	for _, err := range cs.Clients.All(context.Background()) {
+		if err != nil {
+			t.Fatalf("after %d clients: %v", count, err)
+		}
+		count++
+	}
+	if count != n {
+		t.Errorf("%d clients, want %d", count, n)
+	}
+
+	// One client over the limit still fails.
+	cs, _ = loyalty.NewArtixCashServer(srv.URL+"/big", loyalty.WithoutArtixPaging(), loyalty.WithMaxResponseBytes(2048))
+	count = 0
+	var last error
+	for _, err := range cs.Clients.All(context.Background()) {
+		if err != nil {
+			last = err
+			break
+		}
+		count++
+	}
+	if !errors.Is(last, loyalty.ErrResponseTooLarge) || count != n/2 {
+		t.Errorf("%d clients, then %v; want %d, then ErrResponseTooLarge", count, last, n/2)
+	}
+}
+
+func TestArtixCashServerErrors(t *testing.T) {
+	ctx := context.Background()
+	t.Run("server error is retried, then an *APIError", func(t *testing.T) {
+		srv := mock.NewServer(t)
+		srv.Fail(mock.Fault{API: mock.ArtixAPI, Path: loyalty.ArtixCSClientsByPagePath, Times: -1, Status: 500,
+			Body: csGolden(t, "error.json"), ContentType: "application/json"})
+		var apiErr *loyalty.APIError
+		for _, err := range srv.ArtixCashServer().Clients.All(ctx) {
+			if !errors.As(err, &apiErr) || apiErr.Info != "Ошибка при обращении к базе данных (errorCode 500)" || apiErr.Attempts != 4 {
+				t.Fatalf("got %v, want the server's message after 4 attempts", err)
+			}
+		}
+		if apiErr == nil {
+			t.Fatal("no error yielded")
+		}
+	})
+	t.Run("dropped connection is retried", func(t *testing.T) {
+		srv := mock.NewServer(t)
+		loadArtixClients(t, srv, 3)
+		srv.Fail(mock.Fault{API: mock.ArtixAPI, Path: loyalty.ArtixCSClientsByPagePath, Reset: true})
+		n := 0
+		for _, err := range srv.ArtixCashServer().Clients.All(ctx) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+		if n != 3 {
+			t.Errorf("%d clients, want 3", n)
+		}
+	})
+	for _, f := range []mock.Fault{{Malformed: true}, {Truncate: true}, {Body: `{"content": {"idclient": 1}}`}, {Body: `[{"name": "no id"}]`}} {
+		t.Run(fmt.Sprintf("broken page %+v", f), func(t *testing.T) {
+			srv := mock.NewServer(t)
+			loadArtixClients(t, srv, 3)
+			f.API, f.Path, f.Times = mock.ArtixAPI, loyalty.ArtixCSClientsByPagePath, -1
+			srv.Fail(f)
+			var errs int
+			for _, err := range srv.ArtixCashServer().Clients.All(ctx) {
+				if err != nil {
+					errs++
+				}
+			}
+			if errs != 1 {
+				t.Errorf("%d errors yielded, want 1", errs)
+			}
+		})
+	}
+	t.Run("cancelled", func(t *testing.T) {
+		srv := mock.NewServer(t)
+		srv.Fail(mock.Fault{API: mock.ArtixAPI, Path: loyalty.ArtixCSClientsByPagePath, Delay: time.Minute})
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		for _, err := range srv.ArtixCashServer().Clients.All(cctx) {
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("got %v, want context.Canceled", err)
+			}
+		}
+	})
+}
+
+func TestArtixCashServerAuth(t *testing.T) {
+	const pass = "s3cr3t-pass"
+	srv := mock.NewServer(t)
+	srv.RequireArtixAuth("admin", pass)
+	loadArtixClients(t, srv, 2)
+	ctx := context.Background()
+	if _, err := srv.ArtixCashServer().Clients.Get(ctx, "00001"); err != nil {
+		t.Fatalf("with the password: %v", err)
+	}
+	cs, err := loyalty.NewArtixCashServer(srv.ArtixURL, loyalty.WithBasicAuth("admin", "wrong-"+pass))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cs.Clients.Get(ctx, "00001")
+	var apiErr *loyalty.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusUnauthorized || errors.Is(err, loyalty.ErrNotFound) {
+		t.Fatalf("wrong password: %v, want a 401 *APIError", err)
+	}
+	if strings.Contains(err.Error(), pass) || strings.Contains(fmt.Sprintf("%+v", apiErr), pass) {
+		t.Errorf("the password leaks: %v", err)
+	}
+}
+
+func TestNewArtixCashServerOptions(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		build func() error
+		field string // "" when valid
+	}{
+		{"defaults", func() error { _, err := loyalty.NewArtixCashServer("http://cs:8080"); return err }, ""},
+		{"no URL", func() error { _, err := loyalty.NewArtixCashServer(""); return err }, "baseURL"},
+		{"shop code", func() error {
+			_, err := loyalty.NewArtixCashServer("http://cs:8080", loyalty.WithArtixShopCode("1"))
+			return err
+		}, "WithArtixShopCode"},
+		{"pickup wait", func() error {
+			_, err := loyalty.NewArtixCashServer("http://cs:8080", loyalty.WithPickupWait(time.Second))
+			return err
+		}, "WithPickupWait"},
+		{"negative size", func() error {
+			_, err := loyalty.NewArtixCashServer("http://cs:8080", loyalty.WithArtixPaging(loyalty.ArtixPaging{Size: -1}))
+			return err
+		}, "WithArtixPaging"},
+		{"same parameter twice", func() error {
+			_, err := loyalty.NewArtixCashServer("http://cs:8080", loyalty.WithArtixPaging(loyalty.ArtixPaging{PageParam: "size"}))
+			return err
+		}, "WithArtixPaging"},
+		{"paging on a loader", func() error {
+			_, err := loyalty.NewArtix("http://kassa:28080", loyalty.WithArtixPaging(loyalty.ArtixPaging{}))
+			return err
+		}, "WithArtixPaging"},
+		{"paging on an exchange dir", func() error {
+			_, err := loyalty.NewArtixExchangeDir(t.TempDir(), loyalty.WithoutArtixPaging())
+			return err
+		}, "WithoutArtixPaging"},
+		{"paging on VirtPOS", func() error {
+			_, err := loyalty.NewVirtPOS("http://vp", "key", loyalty.WithoutArtixPaging())
+			return err
+		}, "WithoutArtixPaging"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.build()
+			var cerr *loyalty.ConfigError
+			switch {
+			case tc.field == "" && err != nil:
+				t.Fatalf("unexpected error %v", err)
+			case tc.field != "" && (!errors.As(err, &cerr) || cerr.Field != tc.field):
+				t.Fatalf("error %v, want a *ConfigError for %s", err, tc.field)
+			}
+		})
+	}
+}

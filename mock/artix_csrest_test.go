@@ -1,0 +1,125 @@
+package mock
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden files of the mock's replies")
+
+// getCS is one raw GET of the mock's CSrest API.
+func getCS(t *testing.T, srv *Server, method, pathQuery string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, srv.ArtixURL+pathQuery, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// TestArtixCSRestGolden pins the shapes the mock answers (field model
+// keys, Spring Data pages, the error object) to testdata/artix/csrest.
+func TestArtixCSRestGolden(t *testing.T) {
+	srv := NewServer(t)
+	err := srv.Artix().Send(context.Background(),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: "1", FirstName: "Иванова Мария", Sex: new(loyalty.ArtixFemale), Phone: "79030000001",
+			Birthday: "1980-01-02", Subscribed: new(false), LastName: "not in the field model", Communications: &loyalty.ArtixCommunications{SMS: new(true)}}),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: "2", FirstName: "Сидоров Олег", Sex: new(loyalty.ArtixMale), Phone: "79030000002",
+			Email: "o@example.ru", Text: "VIP", Subscribed: new(true), INN: "7707083893"}),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: "3"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		golden, path string
+		status       int
+	}{
+		{"mock_client.json", loyalty.ArtixCSClientByIDPath + "2", 200},
+		{"mock_bypage.json", loyalty.ArtixCSClientsByPagePath + "?page=0&size=2", 200},
+		{"mock_bypage_last.json", loyalty.ArtixCSClientsByPagePath + "?page=1&size=2", 200},
+		{"mock_clients.json", loyalty.ArtixCSClientsPath, 200},
+		{"mock_bad_page.json", loyalty.ArtixCSClientsByPagePath + "?page=-1", 400},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			status, body := getCS(t, srv, http.MethodGet, tc.path)
+			if status != tc.status {
+				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
+			}
+			file := filepath.Join("..", "testdata", "artix", "csrest", tc.golden)
+			if *updateGolden {
+				var v any
+				json.Unmarshal([]byte(body), &v)
+				out, _ := json.MarshalIndent(v, "", "  ")
+				if err := os.WriteFile(file, append(out, '\n'), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, exp any
+			if err := json.Unmarshal([]byte(body), &got); err != nil {
+				t.Fatalf("reply is not JSON: %v: %s", err, body)
+			}
+			if err := json.Unmarshal(want, &exp); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, exp) {
+				t.Errorf("reply\n%s\nwant (%s)\n%s", body, file, want)
+			}
+		})
+	}
+}
+
+func TestArtixCSRestReplies(t *testing.T) {
+	srv := NewServer(t)
+	if err := srv.Artix().Customers.Add(context.Background(), loyalty.ArtixCustomer{ID: "a/b c"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, method, path string
+		status             int
+		body               string // a part of the body; "" for an empty body
+	}{
+		{"absent client is an empty 200", "GET", loyalty.ArtixCSClientByIDPath + "nobody", 200, ""},
+		{"escaped idclient", "GET", loyalty.ArtixCSClientByIDPath + "a%2Fb%20c", 200, `"idclient":"a/b c"`},
+		{"POST is not served", "POST", loyalty.ArtixCSClientsPath, 405, `"errorCode":405`},
+		{"other CSrest path", "GET", "/CSrest/rest/dictionaries/cards", 404, `"errorCode":404`},
+		{"size 0", "GET", loyalty.ArtixCSClientsByPagePath + "?size=0", 400, "size"},
+		{"page not a number", "GET", loyalty.ArtixCSClientsByPagePath + "?page=x", 400, "page"},
+		{"page past the end", "GET", loyalty.ArtixCSClientsByPagePath + "?page=1000000000000", 200, `"content":[]`},
+		{"default page size 20", "GET", loyalty.ArtixCSClientsByPagePath, 200, `"size":20`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := getCS(t, srv, tc.method, tc.path)
+			if status != tc.status || tc.body == "" && body != "" || !strings.Contains(body, tc.body) {
+				t.Errorf("%d %q, want %d with %q", status, body, tc.status, tc.body)
+			}
+		})
+	}
+
+	srv.RequireArtixAuth("admin", "pw-1234")
+	if status, body := getCS(t, srv, "GET", loyalty.ArtixCSClientsPath); status != 401 || !strings.Contains(body, `"errorCode":401`) {
+		t.Errorf("without auth: %d %s, want 401", status, body)
+	}
+	if _, err := srv.ArtixCashServer().Clients.Get(context.Background(), "a/b c"); err != nil {
+		t.Errorf("Server.ArtixCashServer sends the auth: %v", err)
+	}
+}
