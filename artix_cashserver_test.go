@@ -263,7 +263,9 @@ func TestArtixCashServerPageEnd(t *testing.T) {
 		ignored  bool
 	}{
 		{"last flag", 25, true, func(p, s, n int) string { return fmt.Sprintf(`,"last":%v`, (p+1)*s >= n) }, 3, false},
-		{"last flag as 0/1", 25, true, func(p, s, n int) string { return fmt.Sprintf(`,"last":"%d"`, map[bool]int{false: 0, true: 1}[(p+1)*s >= n]) }, 3, false},
+		{"last flag as 0/1", 25, true, func(p, s, n int) string {
+			return fmt.Sprintf(`,"last":"%d"`, map[bool]int{false: 0, true: 1}[(p+1)*s >= n])
+		}, 3, false},
 		{"totalPages only", 25, true, func(p, s, n int) string { return fmt.Sprintf(`,"totalPages":%d`, (n+s-1)/s) }, 3, false},
 		{"no metadata: an empty page ends", 25, true, func(int, int, int) string { return "" }, 4, false},
 		{"bare arrays", 30, true, nil, 4, false},
