@@ -1,0 +1,129 @@
+package cassette_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock"
+	"github.com/loyaltykit/loyalty/mock/cassette"
+)
+
+const artixPassword = "artix-CANARY-pass"
+
+// session drives the three clients the way an integration would and
+// returns what they answered, as text.
+func session(ctx context.Context, vp *loyalty.VirtPOS, crm *loyalty.CRM, ax *loyalty.Artix) (string, error) {
+	var out bytes.Buffer
+	c, err := vp.Customers.Get(ctx, 1)
+	if err != nil {
+		return "", fmt.Errorf("VirtPOS get: %w", err)
+	}
+	fmt.Fprintf(&out, "customer %d %s %s\n", c.ID, c.FirstName, c.LastName)
+	res, err := vp.Customers.Update(ctx, 1, &loyalty.CustomerUpdate{Email: new("sergey@example.ru")})
+	if err != nil {
+		return "", fmt.Errorf("VirtPOS update: %w", err)
+	}
+	fmt.Fprintf(&out, "update %d new=%v\n", res.ID, res.IsNew)
+	_, err = vp.Customers.Get(ctx, 999999)
+	fmt.Fprintf(&out, "absent: not found=%v\n", errors.Is(err, loyalty.ErrNotFound))
+
+	infos, err := crm.Contacts.Find(ctx, loyalty.ContactFilter{MobilePhone: "79161234567"})
+	if err != nil {
+		return "", fmt.Errorf("CRM find: %w", err)
+	}
+	for _, in := range infos {
+		fmt.Fprintf(&out, "contact %s %s, %d cards\n", in.Contact.ContactID, in.Contact.LastName, len(in.Cards))
+	}
+	regs, err := crm.Directory.Regions(ctx)
+	if err != nil {
+		return "", fmt.Errorf("CRM regions: %w", err)
+	}
+	fmt.Fprintf(&out, "%d regions\n", len(regs))
+
+	if err := ax.Customers.Add(ctx, loyalty.ArtixCustomer{ID: "4", FirstName: "Пётр", LastName: "Петров"}); err != nil {
+		return "", fmt.Errorf("Artix add: %w", err)
+	}
+	out.WriteString("artix add ok\n")
+	return out.String(), nil
+}
+
+// clients are the three clients of srv, sending through rt.
+func clients(t *testing.T, srv *mock.Server, rt http.RoundTripper) (*loyalty.VirtPOS, *loyalty.CRM, *loyalty.Artix) {
+	t.Helper()
+	hc := loyalty.WithHTTPClient(&http.Client{Transport: rt})
+	ax, err := loyalty.NewArtix(srv.ArtixURL, loyalty.WithBasicAuth("admin", artixPassword), hc, loyalty.WithoutRetries())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv.VirtPOS(hc, loyalty.WithoutRetries()), srv.CRM(hc, loyalty.WithoutRetries()), ax
+}
+
+// Record a session of the real clients against the mock over sockets
+// (the CRM over mutual TLS), then replay it with the mock gone: the
+// answers are the same and no secret is in the file.
+func TestRecordThenReplayTheClients(t *testing.T) {
+	ctx := context.Background()
+	srv, err := mock.Start(mock.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	srv.RequireArtixAuth("admin", artixPassword)
+
+	path := filepath.Join(t.TempDir(), "session.jsonl")
+	mtls := &http.Transport{TLSClientConfig: &tls.Config{
+		MinVersion:   tls.VersionTLS12,
+		Certificates: []tls.Certificate{srv.ClientCertificate()},
+		RootCAs:      srv.RootCAs(),
+	}}
+	defer mtls.CloseIdleConnections()
+	rec, err := cassette.Create(path, cassette.WithTransport(mtls))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vp, crm, ax := clients(t, srv, rec)
+	recorded, err := session(ctx, vp, crm, ax)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	basic := base64.StdEncoding.EncodeToString([]byte("admin:" + artixPassword))
+	for _, secret := range []string{srv.APIKey, artixPassword, basic} {
+		if bytes.Contains(raw, []byte(secret)) {
+			t.Errorf("the cassette holds the secret %q", secret)
+		}
+	}
+
+	rp, err := cassette.OpenReplayer(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vp, crm, ax = clients(t, srv, rp)
+	replayed, err := session(ctx, vp, crm, ax)
+	if err != nil {
+		t.Fatalf("replay: %v", err)
+	}
+	if replayed != recorded {
+		t.Errorf("replayed session:\n%s\nrecorded session:\n%s", replayed, recorded)
+	}
+	if u := rp.Unused(); len(u) != 0 {
+		t.Errorf("%d recorded exchanges were not replayed: first %s", len(u), u[0].String())
+	}
+}

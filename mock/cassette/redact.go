@@ -1,0 +1,263 @@
+package cassette
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/xml"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Redacted replaces every secret in a cassette.
+const Redacted = "REDACTED"
+
+// MinSecretLen is the shortest secret WithSecrets accepts. A shorter one
+// replaced wherever it appears would garble every number in a body; such
+// a secret is still hidden where it is known to stand (an apikey
+// parameter, an Authorization header).
+const MinSecretLen = 4
+
+// sensitiveParams are query, form and JSON keys whose values are always
+// secret (the request core of package loyalty hides the same ones).
+var sensitiveParams = []string{"apikey", "api_key", "password", "token", "key", "secret"}
+
+func sensitiveParam(k string) bool {
+	return slices.ContainsFunc(sensitiveParams, func(s string) bool { return strings.EqualFold(k, s) })
+}
+
+// sensitiveHeader reports a header whose whole value is a credential.
+func sensitiveHeader(k string) bool {
+	k = strings.ToLower(k)
+	switch k {
+	case "authorization", "proxy-authorization", "cookie", "set-cookie":
+		return true
+	case "www-authenticate", "proxy-authenticate":
+		return false // a challenge, not a credential
+	}
+	for _, w := range []string{"key", "token", "secret", "password", "auth"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// redactor hides secrets in exchanges. It remembers every secret it has
+// found in a known place (an apikey parameter, an Authorization header),
+// so a later answer that echoes one has it hidden too. Safe for
+// concurrent use.
+type redactor struct {
+	mu      sync.Mutex
+	secrets []string // registered with WithSecrets, then learned
+}
+
+// redact hides every secret of ex in place: first the ones that stand in
+// known places (sensitive parameters, credentials headers), which it
+// learns, then every learned or registered secret wherever it appears.
+func (rd *redactor) redact(ex *Exchange) {
+	var found []string
+	learn := func(v string) {
+		if len(v) >= MinSecretLen && v != Redacted {
+			found = append(found, v)
+		}
+	}
+	for k, vs := range ex.Query {
+		if sensitiveParam(k) {
+			for _, v := range vs {
+				learn(v)
+			}
+			ex.Query[k] = redactedValues(len(vs))
+		}
+	}
+	redactHeader(ex.Header, learn)
+	redactHeader(ex.ResponseHeader, learn)
+	ex.Body = redactBody(ex.Body, ex.Header.Get("Content-Type"), learn)
+
+	rd.mu.Lock()
+	for _, f := range found {
+		if !slices.Contains(rd.secrets, f) {
+			rd.secrets = append(rd.secrets, f)
+		}
+	}
+	learned := slices.Clone(rd.secrets)
+	rd.mu.Unlock()
+	// Longest first, so a secret that contains another goes whole.
+	slices.SortFunc(learned, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	var olds [][]byte
+	for _, s := range learned {
+		for _, v := range variants(s) {
+			olds = append(olds, []byte(v))
+		}
+	}
+	if len(olds) == 0 {
+		return
+	}
+	repl := func(b []byte) []byte {
+		for _, o := range olds {
+			if bytes.Contains(b, o) {
+				b = bytes.ReplaceAll(b, o, []byte(Redacted))
+			}
+		}
+		return b
+	}
+	str := func(s string) string { return string(repl([]byte(s))) }
+	ex.Path = str(ex.Path)
+	ex.Query = replaceValues(ex.Query, str)
+	ex.Header = http.Header(replaceValues(url.Values(ex.Header), str))
+	ex.ResponseHeader = http.Header(replaceValues(url.Values(ex.ResponseHeader), str))
+	ex.Body = repl(ex.Body)
+	ex.ResponseBody = repl(ex.ResponseBody)
+}
+
+func redactedValues(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = Redacted
+	}
+	return out
+}
+
+// replaceValues applies f to every key and value of m.
+func replaceValues(m url.Values, f func(string) string) url.Values {
+	if m == nil {
+		return nil
+	}
+	out := make(url.Values, len(m))
+	for k, vs := range m {
+		nk := f(k)
+		for _, v := range vs {
+			out[nk] = append(out[nk], f(v))
+		}
+	}
+	return out
+}
+
+// redactHeader hides credential headers, learning what they carry (the
+// password of Basic auth, a bearer token).
+func redactHeader(h http.Header, learn func(string)) {
+	for k, vs := range h {
+		if !sensitiveHeader(k) {
+			continue
+		}
+		for i, v := range vs {
+			learn(v)
+			scheme, cred, ok := strings.Cut(v, " ")
+			if !ok || strings.ContainsAny(scheme, "=;,") {
+				vs[i] = Redacted
+				continue
+			}
+			learn(cred)
+			if strings.EqualFold(scheme, "basic") {
+				if raw, err := base64.StdEncoding.DecodeString(cred); err == nil {
+					_, pass, _ := strings.Cut(string(raw), ":")
+					learn(pass)
+				}
+			}
+			vs[i] = scheme + " " + Redacted
+		}
+	}
+}
+
+// redactBody hides sensitive fields of a form or JSON body, learning their
+// values. Other bodies are left to the free-text pass.
+func redactBody(b []byte, contentType string, learn func(string)) []byte {
+	if len(b) == 0 {
+		return b
+	}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	switch {
+	case mt == "application/x-www-form-urlencoded":
+		return redactForm(b, learn)
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		return redactJSON(b, learn)
+	}
+	return b
+}
+
+// redactForm replaces the values of sensitive keys, keeping the order and
+// encoding of every other pair.
+func redactForm(b []byte, learn func(string)) []byte {
+	pairs := strings.Split(string(b), "&")
+	for i, p := range pairs {
+		k, v, _ := strings.Cut(p, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil || !sensitiveParam(key) {
+			continue
+		}
+		if val, err := url.QueryUnescape(v); err == nil {
+			learn(val)
+		}
+		learn(v)
+		pairs[i] = k + "=" + Redacted
+	}
+	return []byte(strings.Join(pairs, "&"))
+}
+
+// redactJSON replaces the values of sensitive keys at any depth. A body
+// without one is returned as it is; one with one is re-encoded.
+func redactJSON(b []byte, learn func(string)) []byte {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return b
+	}
+	changed := false
+	var walk func(any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			for k, sub := range t {
+				if sensitiveParam(k) {
+					if s, ok := sub.(string); ok {
+						learn(s)
+					}
+					t[k], changed = Redacted, true
+					continue
+				}
+				walk(sub)
+			}
+		case []any:
+			for _, sub := range t {
+				walk(sub)
+			}
+		}
+	}
+	walk(v)
+	if !changed {
+		return b
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return b
+	}
+	return out
+}
+
+// variants are the forms a secret takes on the wire and in a file: as it
+// is, query- and path-escaped, JSON-escaped (with and without HTML
+// escaping) and XML-escaped.
+func variants(s string) []string {
+	out := []string{s, url.QueryEscape(s), url.PathEscape(s)}
+	for _, html := range []bool{true, false} {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(html)
+		if enc.Encode(s) == nil {
+			q := strings.TrimSpace(buf.String())
+			out = append(out, q[1:len(q)-1])
+		}
+	}
+	var x strings.Builder
+	if xml.EscapeText(&x, []byte(s)) == nil {
+		out = append(out, x.String())
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
