@@ -8,11 +8,13 @@ import (
 	"bytes"
 	"context"
 	"net/http/httptrace"
+	"os"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"strconv"
-	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -195,67 +197,112 @@ func (h *heapSampler) peakMiB() float64 {
 	return float64(h.peak) / (1 << 20)
 }
 
-// allocCounter reads the process's count of heap allocations.
-var allocSample = []metrics.Sample{{Name: "/gc/heap/allocs:objects"}}
-var allocMu sync.Mutex
-
-func allocsSoFar() uint64 {
-	allocMu.Lock()
-	defer allocMu.Unlock()
-	metrics.Read(allocSample)
-	return allocSample[0].Value.Uint64()
+// cpuTime is the CPU time (user and system) the process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// pair times two ways of doing the same call, interleaved so that both
-// see the same machine state, and reports their ratios: time-ratio and
-// allocs-ratio are sdk/raw. Allocations are counted process-wide, so both
-// include the in-process server's share of each request.
-// Steady-state calls must not dial: dials counts the connections made
-// after the warm-up, and the benchmark fails if there are any.
-func pair(b *testing.B, dials *dialCounter, sdk, raw func() error) {
+// allocsSoFar is the process's count of heap allocations. It reads
+// runtime.MemStats (a short stop-the-world, kept out of the timed
+// sections): runtime/metrics' /gc/heap/allocs:objects counts small
+// allocations a span at a time and is too coarse for a few calls.
+func allocsSoFar() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.Mallocs
+}
+
+// variant is one way of making the same call; compare times several.
+type variant struct {
+	name string
+	call func() error
+}
+
+// compare times variants of the same call, interleaved: every round runs
+// each variant k times in a row (amortising the clock and allocation
+// readings over k calls), and the order rotates from round to round so
+// that every variant sees the same machine state. vs[0] is the SDK; for
+// each variant v it reports v-ns/op and v-allocs/op per call, and the SDK's
+// ratios x-v (time) and allocs-x-v. Allocations are counted process-wide:
+// over loopback they include the in-process server's share, through
+// memTransport they are the client's alone.
+//
+// It also reports the process's CPU time (user+system, every thread) per
+// call, V-cpu-ns/op, and the ratios cpu-x-V: on a loaded machine CPU time
+// drifts far less than wall time.
+//
+// LOYALTY_BENCH_VARIANT=name runs that variant alone (no ratios), for
+// counting its instructions with valgrind --tool=callgrind.
+//
+// With dials non-nil, steady-state calls must not dial: the benchmark
+// fails when more than 1 call in 100 (at least 1) makes a new connection.
+func compare(b *testing.B, dials *dialCounter, k int, vs ...variant) {
 	b.Helper()
-	for _, f := range []func() error{sdk, raw} { // warm up: connect, fill caches
-		if err := f(); err != nil {
-			b.Fatal(err)
+	if only := os.Getenv("LOYALTY_BENCH_VARIANT"); only != "" {
+		// One variant alone, for instruction counts under valgrind.
+		vs = slices.DeleteFunc(slices.Clone(vs), func(v variant) bool { return v.name != only })
+		if len(vs) == 0 {
+			b.Skipf("no variant %q", only)
 		}
 	}
-	dials.n.Store(0)
+	for _, v := range vs { // warm up: connect, fill caches
+		if err := v.call(); err != nil {
+			b.Fatalf("%s: %v", v.name, err)
+		}
+	}
+	if dials != nil {
+		dials.n.Store(0)
+	}
 	b.ReportAllocs()
-	var tSDK, tRaw time.Duration
-	var aSDK, aRaw uint64
-	n := 0
+	ns := make([]time.Duration, len(vs))
+	allocs := make([]uint64, len(vs))
+	cpu := make([]time.Duration, len(vs))
+	rounds := 0
+	countAllocs := len(vs) > 1 // not under valgrind
 	for b.Loop() {
-		for k, f := range []func() error{sdk, raw} {
-			if n%2 == 1 {
-				f = []func() error{raw, sdk}[k] // alternate which goes first
+		for j := range vs {
+			i := (j + rounds) % len(vs)
+			var a0 uint64
+			if countAllocs {
+				a0 = allocsSoFar()
 			}
-			a0 := allocsSoFar()
+			c0 := cpuTime()
 			t0 := time.Now()
-			err := f()
-			dt := time.Since(t0)
-			da := allocsSoFar() - a0
-			if err != nil {
-				b.Fatal(err)
+			for range k {
+				if err := vs[i].call(); err != nil {
+					b.Fatalf("%s: %v", vs[i].name, err)
+				}
 			}
-			if (n%2 == 0) == (k == 0) {
-				tSDK, aSDK = tSDK+dt, aSDK+da
-			} else {
-				tRaw, aRaw = tRaw+dt, aRaw+da
+			ns[i] += time.Since(t0)
+			cpu[i] += cpuTime() - c0
+			if countAllocs {
+				allocs[i] += allocsSoFar() - a0
 			}
 		}
-		n++
+		rounds++
 	}
-	// A pool that is not reused dials on every call. On a loaded machine
-	// the odd connection can be dropped and remade, so allow 1 in 100.
-	d := dials.n.Load()
-	b.ReportMetric(float64(d)/float64(max(n, 1)), "dials/op")
-	if d > max(1, int64(n)/100) {
-		b.Errorf("%d new connections in %d calls after the warm-up: the pool is not reused", d, n)
+	calls := float64(max(rounds*k, 1))
+	if dials != nil {
+		// A pool that is not reused dials on every call. On a loaded
+		// machine the odd connection can be dropped and remade.
+		d := dials.n.Load()
+		b.ReportMetric(float64(d)/calls, "dials/op")
+		if d > max(1, int64(calls)/100) {
+			b.Errorf("%d new connections in %.0f calls after the warm-up: the pool is not reused", d, calls)
+		}
 	}
-	b.ReportMetric(float64(tSDK.Nanoseconds())/float64(n), "sdk-ns/op")
-	b.ReportMetric(float64(tRaw.Nanoseconds())/float64(n), "raw-ns/op")
-	b.ReportMetric(float64(aSDK)/float64(n), "sdk-allocs/op")
-	b.ReportMetric(float64(aRaw)/float64(n), "raw-allocs/op")
-	b.ReportMetric(float64(tSDK)/float64(tRaw), "time-ratio")
-	b.ReportMetric(float64(aSDK)/float64(max(aRaw, 1)), "allocs-ratio")
+	for i, v := range vs {
+		b.ReportMetric(float64(ns[i].Nanoseconds())/calls, v.name+"-ns/op")
+		b.ReportMetric(float64(allocs[i])/calls, v.name+"-allocs/op")
+		b.ReportMetric(float64(cpu[i].Nanoseconds())/calls, v.name+"-cpu-ns/op")
+		if i > 0 {
+			b.ReportMetric(float64(ns[0])/float64(max(ns[i], 1)), "x-"+v.name)
+			b.ReportMetric(float64(cpu[0])/float64(max(cpu[i], 1)), "cpu-x-"+v.name)
+			b.ReportMetric(float64(allocs[0])/float64(max(allocs[i], 1)), "allocs-x-"+v.name)
+		}
+	}
 }

@@ -1,7 +1,16 @@
 package loyalty_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -55,24 +64,132 @@ func BenchmarkBulk(b *testing.B) {
 	}
 }
 
-// BenchmarkArtixBatch sends 10k addClient commands as one command stream
-// (one request) to the mock.
+// BenchmarkArtixBatch sends batches of n addClient commands to a loopback
+// server that discards the body and answers ok, two ways interleaved
+// round by round: the SDK's SendSeq, and the best raw client, a
+// json.Encoder streaming typed structs through an io.Pipe into the request
+// body. Both take the commands from the same iter.Seq, which yields 1000
+// distinct pre-built commands in turn (building them is not measured).
+// It reports the time per command and the peak heap of each, and x-raw
+// (SDK time / raw time). Target (issue 15): x-raw <= 1.15 for every n
+// from 1 to 1M, no cliff where the SDK switches from a buffered to a
+// streamed body. 1M runs only with LOYALTY_BENCH_1M=1.
 func BenchmarkArtixBatch(b *testing.B) {
-	srv := mock.NewServer(b)
-	ax := srv.Artix()
-	cmds := make([]loyalty.ArtixCommand, 10_000)
-	for i := range cmds {
-		cmds[i] = loyalty.AddClient(benchArtixCustomer(i + 1))
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, artixOK)
+	}))
+	b.Cleanup(hs.Close)
+	ax, err := loyalty.NewArtix(hs.URL)
+	if err != nil {
+		b.Fatal(err)
 	}
-	ctx := context.Background()
-	b.ReportAllocs()
-	start := time.Now()
-	n := 0
-	for b.Loop() {
-		if err := ax.Send(ctx, cmds...); err != nil {
-			b.Fatal(err)
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	ring := make([]loyalty.ArtixCommand, 1000)
+	for i := range ring {
+		ring[i] = loyalty.AddClient(benchArtixCustomer(i + 1))
+	}
+	sizes := []int{1, 10, 100, 1000, 1001} // 1000: the last buffered batch
+	for _, n := range scaleSizes() {
+		if n > 1001 {
+			sizes = append(sizes, n)
 		}
-		n += len(cmds)
 	}
-	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "commands/s")
+	for _, n := range sizes {
+		seq := func(yield func(loyalty.ArtixCommand) bool) {
+			for i := range n {
+				if !yield(ring[i%len(ring)]) {
+					return
+				}
+			}
+		}
+		ctx := context.Background()
+		b.Run(sizeName(n), func(b *testing.B) {
+			vs := []variant{
+				{"sdk", func() error { return ax.SendSeq(ctx, seq) }},
+				{"raw", func() error { return rawArtixStream(ctx, hc, hs.URL, seq) }},
+			}
+			if only := os.Getenv("LOYALTY_BENCH_VARIANT"); only != "" {
+				vs = slices.DeleteFunc(vs, func(v variant) bool { return v.name != only })
+			}
+			ns := make([]time.Duration, len(vs))
+			peak := make([]float64, len(vs))
+			b.ReportAllocs()
+			rounds := 0
+			for b.Loop() {
+				for j := range vs {
+					i := (j + rounds) % len(vs)
+					var h *heapSampler
+					if n >= 1000 { // a GC per call would dominate small batches
+						h = startHeapSampler()
+					}
+					t0 := time.Now()
+					if err := vs[i].call(); err != nil {
+						b.Fatalf("%s: %v", vs[i].name, err)
+					}
+					ns[i] += time.Since(t0)
+					if h != nil {
+						peak[i] = max(peak[i], h.peakMiB())
+					}
+				}
+				rounds++
+			}
+			for i, v := range vs {
+				b.ReportMetric(float64(ns[i].Nanoseconds())/float64(rounds*n), v.name+"-ns/command")
+				if n >= 1000 {
+					b.ReportMetric(peak[i], v.name+"-peak-heap-MiB")
+				}
+			}
+			if len(vs) == 2 {
+				b.ReportMetric(float64(ns[0])/float64(max(ns[1], 1)), "x-raw")
+			}
+		})
+	}
+}
+
+// rawArtixStream is the best hand-written batch: a json.Encoder writing
+// typed structs into a buffered io.Pipe that is the request body, so that
+// memory does not grow with the batch.
+func rawArtixStream(ctx context.Context, hc *http.Client, base string, seq iter.Seq[loyalty.ArtixCommand]) error {
+	pr, pw := io.Pipe()
+	go func() {
+		bw := bufio.NewWriterSize(pw, 64<<10)
+		enc := json.NewEncoder(bw)
+		bw.WriteByte('[')
+		first := true
+		for c := range seq {
+			if !first {
+				bw.WriteByte(',')
+			}
+			first = false
+			if err := enc.Encode(rawArtixCommand{Command: "addClient", Client: rawArtixFromCustomer(*c.Client)}); err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+		}
+		bw.WriteByte(']')
+		pw.CloseWithError(bw.Flush())
+	}()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+loyalty.ArtixLoadDictsPath, pr)
+	if err != nil {
+		pr.Close()
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var reply struct {
+		Result string `json:"result"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&reply); err != nil {
+		return err
+	}
+	if resp.StatusCode != 200 || reply.Result != "ok" {
+		return fmt.Errorf("HTTP %d %q", resp.StatusCode, reply.Result)
+	}
+	return nil
 }

@@ -2,13 +2,16 @@ package loyalty_test
 
 import (
 	"context"
-	"encoding/json"
-	"encoding/xml"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/loyaltykit/loyalty"
 )
@@ -53,55 +56,109 @@ func serveExport(b *testing.B, f loyalty.Format) (*httptest.Server, int64) {
 	return hs, size
 }
 
-// BenchmarkStream reads a 100k-customer unpaged response (about 70 MB of
-// XML, 50 MB of JSON) with Customers.Stream and reports the client's peak
-// heap (target <= 16 MiB) and throughput; the unmarshal sub-benchmarks are
-// encoding/xml and encoding/json unmarshalling the same bytes into a slice
-// (throughput target: stream >= unmarshal).
+// BenchmarkStream reads a 100k-customer unpaged response (about 87 MB of
+// XML, 55 MB of JSON) from the same loopback server four ways, interleaved
+// round by round (the order rotates): the SDK's Customers.Stream; the best
+// raw streaming decoder (bestXMLCustomers: an xml.Decoder.RawToken loop;
+// bestJSONCustomers: a json.Decoder element by element); the naive raw
+// (io.ReadAll and Unmarshal into a slice); the floor (the body copied to
+// io.Discard). It reports each one's MB/s and peak heap (sampled while it
+// runs), and the SDK's throughput relative to each (speed-x-V = V's time /
+// the SDK's time, so > 1 is the SDK faster). Targets (issue 15): XML
+// speed-x-best >= 1.5, JSON >= 1.0, SDK peak heap <= 16 MiB.
 func BenchmarkStream(b *testing.B) {
 	for _, f := range []loyalty.Format{loyalty.FormatXML, loyalty.FormatJSON} {
-		b.Run(string(f)+"/sdk-stream", func(b *testing.B) {
+		b.Run(string(f), func(b *testing.B) {
 			hs, size := serveExport(b, f)
 			vp, err := loyalty.NewVirtPOS(hs.URL, "k", loyalty.WithFormat(f))
 			if err != nil {
 				b.Fatal(err)
 			}
+			hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 			ctx := context.Background()
-			b.SetBytes(size)
-			b.ReportAllocs()
-			h := startHeapSampler()
-			for b.Loop() {
-				n := 0
-				for _, err := range vp.Customers.Stream(ctx, nil) {
-					if err != nil {
-						b.Fatal(err)
-					}
-					n++
-				}
+			u := rawVirtPOSURL(hs.URL, f, url.Values{})
+			want := func(n int) error {
 				if n != streamCustomers {
-					b.Fatalf("%d customers", n)
+					return fmt.Errorf("%d customers", n)
 				}
+				return nil
 			}
-			b.ReportMetric(h.peakMiB(), "peak-heap-MiB")
+			streamCompare(b, size, []variant{
+				{"sdk", func() error {
+					n := 0
+					for _, err := range vp.Customers.Stream(ctx, nil) {
+						if err != nil {
+							return err
+						}
+						n++
+					}
+					return want(n)
+				}},
+				{"best", func() error {
+					resp, err := rawGet(ctx, hc, u)
+					if err != nil {
+						return err
+					}
+					defer resp.Body.Close()
+					n := 0
+					st, err := bestCustomers(resp.Body, f, func(*loyalty.Customer) bool { n++; return true })
+					if err == nil {
+						err = st.err(resp.StatusCode)
+					}
+					if err != nil {
+						return err
+					}
+					return want(n)
+				}},
+				{"naive", func() error {
+					cs, err := naiveVirtPOSList(ctx, hc, u, f)
+					if err != nil {
+						return err
+					}
+					return want(len(cs))
+				}},
+				{"floor", func() error {
+					n, err := floorGet(ctx, hc, u)
+					if err == nil && n != size {
+						err = fmt.Errorf("%d bytes of %d", n, size)
+					}
+					return err
+				}},
+			})
 		})
-		b.Run(string(f)+"/unmarshal", func(b *testing.B) {
-			body := streamBodies()[f].bytes(streamCustomers/streamChunk, f)
-			b.SetBytes(int64(len(body)))
-			b.ReportAllocs()
+	}
+}
+
+// streamCompare runs each variant once per round, the order rotating from
+// round to round, and reports per variant its MB/s (size bytes a call) and
+// peak heap, and the SDK's (vs[0]) speed relative to each other variant.
+// LOYALTY_BENCH_VARIANT=name runs one variant alone.
+func streamCompare(b *testing.B, size int64, vs []variant) {
+	if only := os.Getenv("LOYALTY_BENCH_VARIANT"); only != "" {
+		vs = slices.DeleteFunc(slices.Clone(vs), func(v variant) bool { return v.name != only })
+	}
+	ns := make([]time.Duration, len(vs))
+	peak := make([]float64, len(vs))
+	b.ReportAllocs()
+	rounds := 0
+	for b.Loop() {
+		for j := range vs {
+			i := (j + rounds) % len(vs)
 			h := startHeapSampler()
-			for b.Loop() {
-				var env rawEnvelope
-				var err error
-				if f == loyalty.FormatJSON {
-					err = json.Unmarshal(body, &env)
-				} else {
-					err = xml.Unmarshal(body, &env)
-				}
-				if err != nil || len(env.Customers) != streamCustomers {
-					b.Fatalf("%d customers, %v", len(env.Customers), err)
-				}
+			t0 := time.Now()
+			if err := vs[i].call(); err != nil {
+				b.Fatalf("%s: %v", vs[i].name, err)
 			}
-			b.ReportMetric(h.peakMiB(), "peak-heap-MiB")
-		})
+			ns[i] += time.Since(t0)
+			peak[i] = max(peak[i], h.peakMiB())
+		}
+		rounds++
+	}
+	for i, v := range vs {
+		b.ReportMetric(float64(size)*float64(rounds)/ns[i].Seconds()/1e6, v.name+"-MB/s")
+		b.ReportMetric(peak[i], v.name+"-peak-heap-MiB")
+		if i > 0 && v.name != "" {
+			b.ReportMetric(float64(ns[i])/float64(max(ns[0], 1)), "speed-x-"+v.name)
+		}
 	}
 }
