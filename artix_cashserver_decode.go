@@ -128,7 +128,11 @@ func decodeArtixClientPage(ctx context.Context, resp *response, each func(ArtixC
 		}
 		return meta, artixCSError(resp)
 	}
-	br := bufio.NewReaderSize(resp.stream, 32<<10)
+	text, err := utf8Reader(resp.stream, resp.header.Get("Content-Type"), guess1251)
+	if err != nil {
+		return meta, resp.apiError("", err)
+	}
+	br := bufio.NewReaderSize(text, 32<<10)
 	if head, _ := br.Peek(3); bytes.Equal(head, bom) {
 		br.Discard(len(bom))
 	}
@@ -138,7 +142,7 @@ func decodeArtixClientPage(ctx context.Context, resp *response, each func(ArtixC
 	}
 	lb, _ := resp.stream.(*limitedBody)
 	d := artixPageDecoder{dec: json.NewDecoder(br), meta: &meta, lb: lb, each: each}
-	err := d.decode()
+	err = d.decode()
 	switch {
 	case err == nil, errors.Is(err, errStop):
 		return meta, err
@@ -271,7 +275,11 @@ func (d *artixPageDecoder) int() (*int, error) {
 // decodeArtixClientReply decodes the buffered answer to a request for the
 // client id.
 func decodeArtixClientReply(resp *response, id string) (*ArtixClientRecord, error) {
-	body := bytes.TrimSpace(bytes.TrimPrefix(resp.body, bom))
+	text, err := toUTF8(resp.body, resp.header.Get("Content-Type"), guess1251)
+	if err != nil {
+		return nil, resp.apiError("", err)
+	}
+	body := bytes.TrimSpace(bytes.TrimPrefix(text, bom))
 	notFound := func(info string) error {
 		return resp.apiError(info, fmt.Errorf("artix client %q: %w", id, ErrNotFound))
 	}
@@ -335,7 +343,8 @@ func decodeArtixClientObject(resp *response, raw json.RawMessage, id string) (*A
 // {errorCode, message} when the body carries them.
 func artixCSError(resp *response) error {
 	var obj map[string]json.RawMessage
-	if json.Unmarshal(bytes.TrimPrefix(resp.body, bom), &obj) == nil {
+	text, err := toUTF8(resp.body, resp.header.Get("Content-Type"), guess1251)
+	if err == nil && json.Unmarshal(bytes.TrimPrefix(text, bom), &obj) == nil {
 		return resp.apiError(artixCSInfo(obj), nil)
 	}
 	return resp.apiError("", nil)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/mock"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // csGolden is a field reply shape from testdata/artix/csrest.
@@ -84,6 +85,7 @@ func TestArtixCashServerFieldReplies(t *testing.T) {
 		Sex: new(loyalty.ArtixFemale), Phone: "79161234567", INN: "7707083893", Subscribed: new(true),
 		Options: &loyalty.ArtixOptions{SendCheckToEmail: new(true)}}}
 	other := `{"idclient": "99", "name": "Другой"}`
+	named := loyalty.ArtixClientRecord{ArtixCustomer: loyalty.ArtixCustomer{ID: id, FirstName: "Пётр"}}
 	for _, tc := range []struct {
 		name     string
 		status   int
@@ -110,6 +112,10 @@ func TestArtixCashServerFieldReplies(t *testing.T) {
 		{"HTML 200", 200, "<!DOCTYPE html><html></html>", nil, false, ""},
 		{"malformed", 200, `{"idclient": "4601234", "name": `, nil, false, ""},
 		{"sex not a number", 200, `{"idclient": "4601234", "sex": "female"}`, nil, false, ""},
+		{"windows-1251 declared", 200, cp1251(`{"idclient": "4601234", "name": "Пётр"}`), &named, false, ""},
+		{"windows-1251 undeclared", 200, cp1251(`{"idclient": "4601234", "name": "Пётр"}`), &named, false, ""},
+		{"windows-1251 error message", 500, cp1251(`{"errorCode": 1, "message": "Ошибка"}`), nil, false, "Ошибка (errorCode 1)"},
+		{"invalid UTF-8 declared", 200, "{\"idclient\": \"4601234\", \"name\": \"\xff\"}", nil, false, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -117,7 +123,14 @@ func TestArtixCashServerFieldReplies(t *testing.T) {
 					http.NotFound(w, r)
 					return
 				}
-				w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+				switch {
+				case strings.Contains(tc.name, "undeclared"):
+					w.Header().Set("Content-Type", "application/json")
+				case strings.Contains(tc.name, "windows-1251"):
+					w.Header().Set("Content-Type", "application/json;charset=windows-1251")
+				default:
+					w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+				}
 				w.WriteHeader(tc.status)
 				fmt.Fprint(w, tc.body)
 			}))
@@ -307,6 +320,15 @@ func TestArtixCashServerPageEnd(t *testing.T) {
 	}
 }
 
+// cp1251 is s in windows-1251, as Russian servers answer.
+func cp1251(s string) string {
+	b, err := charmap.Windows1251.NewEncoder().String(s)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
@@ -344,6 +366,19 @@ func TestArtixCashServerStreams(t *testing.T) {
 	}
 	if count != n {
 		t.Errorf("%d clients, want %d", count, n)
+	}
+
+	// An undeclared windows-1251 page, streamed.
+	cp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, cp1251(`{"content":[{"idclient":"1","name":"Иванова Мария"}],"last":true}`))
+	}))
+	t.Cleanup(cp.Close)
+	cs, _ = loyalty.NewArtixCashServer(cp.URL)
+	for rec, err := range cs.Clients.All(context.Background()) {
+		if err != nil || rec.FirstName != "Иванова Мария" {
+			t.Errorf("windows-1251 page: %+v, %v", rec, err)
+		}
 	}
 
 	// One client over the limit still fails.
