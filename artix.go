@@ -171,6 +171,9 @@ func (ax *Artix) Send(ctx context.Context, cmds ...ArtixCommand) error {
 // it must yield the same commands every time (a slice's values, a query
 // re-run, a file re-read).
 func (ax *Artix) SendSeq(ctx context.Context, seq iter.Seq[ArtixCommand]) error {
+	if ax == nil || ax.t == nil {
+		return errZeroClient("Artix", "NewArtix or NewArtixExchangeDir")
+	}
 	if ctx == nil {
 		return &ConfigError{Field: "ctx", Reason: "nil context"}
 	}
@@ -191,25 +194,34 @@ func (ax *Artix) SendSeq(ctx context.Context, seq iter.Seq[ArtixCommand]) error 
 // of one command; use Artix.Send to group many.
 type ArtixCustomerService struct{ ax *Artix }
 
+// artix is the service's client; nil for a service that is not a
+// client's, whose Send then answers a *ConfigError.
+func (s *ArtixCustomerService) artix() *Artix {
+	if s == nil {
+		return nil
+	}
+	return s.ax
+}
+
 // Add creates the client c (addClient). The spec does not say what happens
 // to an existing idclient; the mock, like Artix dictionary loads, replaces it.
 func (s *ArtixCustomerService) Add(ctx context.Context, c ArtixCustomer) error {
-	return s.ax.Send(ctx, AddClient(c))
+	return s.artix().Send(ctx, AddClient(c))
 }
 
 // Update changes the attributes u sets of the client u.ID (updateClient).
 func (s *ArtixCustomerService) Update(ctx context.Context, u ArtixCustomerUpdate) error {
-	return s.ax.Send(ctx, UpdateClient(u))
+	return s.artix().Send(ctx, UpdateClient(u))
 }
 
 // Delete removes the client id (deleteClient).
 func (s *ArtixCustomerService) Delete(ctx context.Context, id string) error {
-	return s.ax.Send(ctx, DeleteClient(id))
+	return s.artix().Send(ctx, DeleteClient(id))
 }
 
 // Clear empties the client directory (clearClient).
 func (s *ArtixCustomerService) Clear(ctx context.Context) error {
-	return s.ax.Send(ctx, ClearClient())
+	return s.artix().Send(ctx, ClearClient())
 }
 
 // artixHTTP posts batches as JSON arrays through the request core.

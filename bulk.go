@@ -141,6 +141,9 @@ type CustomerUpsert struct {
 // failures. The error is non-nil only when ctx ends (items not yet started
 // then carry ctx's error) or an option is invalid.
 func (s *CustomerService) UpsertMany(ctx context.Context, items []CustomerUpsert, opts ...BulkOption) (BulkResults[*UpdateResult], error) {
+	if err := s.ready(); err != nil {
+		return BulkResults[*UpdateResult]{}, err
+	}
 	var locks keyedMutex
 	return runBulk(ctx, items, opts, func(ctx context.Context, it CustomerUpsert) (*UpdateResult, error) {
 		// Items with the same external id run one after the other: two
@@ -193,6 +196,9 @@ func (s *CustomerService) upsert(ctx context.Context, it CustomerUpsert) (*Updat
 // failures. The error is non-nil only when ctx ends (items not yet started
 // then carry ctx's error) or an option is invalid.
 func (s *CardService) UpsertMany(ctx context.Context, items []CardUpdate, opts ...BulkOption) (BulkResults[*UpdateResult], error) {
+	if err := s.ready(); err != nil {
+		return BulkResults[*UpdateResult]{}, err
+	}
 	var locks keyedMutex
 	return runBulk(ctx, items, opts, func(ctx context.Context, u CardUpdate) (*UpdateResult, error) {
 		if u.UID == "" && u.ExternalID == "" {

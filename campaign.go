@@ -23,6 +23,9 @@ type CampaignService struct{ crm *CRM }
 
 // ByCard lists the personal campaigns of a card (GetPersonalCampaignByCard).
 func (s *CampaignService) ByCard(ctx context.Context, cardID uuid.UUID) ([]PersonalCampaign, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	if cardID == uuid.Nil {
 		return nil, &ValidationError{Field: "card_id", Reason: "nil UUID"}
 	}
@@ -34,6 +37,9 @@ func (s *CampaignService) ByCard(ctx context.Context, cardID uuid.UUID) ([]Perso
 // ByContact lists the personal campaigns of a contact
 // (GetPersonalCampaignByContact).
 func (s *CampaignService) ByContact(ctx context.Context, contactID uuid.UUID) ([]PersonalCampaign, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	if contactID == uuid.Nil {
 		return nil, &ValidationError{Field: "contact_id", Reason: "nil UUID"}
 	}

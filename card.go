@@ -136,6 +136,9 @@ func (u *CardUpdate) validate() error {
 // Insert adds a card. It is never retried after a 5xx or a lost
 // connection: a repeat could add the card twice (or fail on the uid).
 func (s *CardService) Insert(ctx context.Context, u *CardUpdate) (*UpdateResult, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	if err := u.validate(); err != nil {
 		return nil, err
 	}
@@ -159,6 +162,9 @@ func (s *CardService) Insert(ctx context.Context, u *CardUpdate) (*UpdateResult,
 // Barcode alone, the created card would not match the repeat, so it is
 // not retried.
 func (s *CardService) Update(ctx context.Context, ref CardRef, u *CardUpdate, opts ...UpdateOption) (*UpdateResult, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	if err := ref.validate(); err != nil {
 		return nil, err
 	}
@@ -194,6 +200,9 @@ func (s *CardService) Update(ctx context.Context, ref CardRef, u *CardUpdate, op
 // card answers "not found": when errors.Is(err, ErrNotFound) and
 // Attempts(err) > 1, the card may well have been deleted by this call.
 func (s *CardService) Delete(ctx context.Context, ref CardRef) error {
+	if err := s.ready(); err != nil {
+		return err
+	}
 	if err := ref.validate(); err != nil {
 		return err
 	}

@@ -12,11 +12,13 @@
 package loyalty
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -201,8 +203,9 @@ type core struct {
 	logger    *slog.Logger
 	userAgent string
 	maxBytes  int64
-	header    http.Header // sent with every request (e.g. shopcode, basic auth)
-	secrets   []string    // redacted from URLs, errors and logs
+	header    http.Header    // sent with every request (e.g. shopcode, basic auth)
+	secrets   []string       // redacted from URLs, errors and logs
+	secretRE  *regexp.Regexp // matches secrets and their escaped forms (secretPattern)
 }
 
 // newCore validates baseURL and builds the request core from s.
@@ -212,7 +215,13 @@ func newCore(api, baseURL string, s *settings) (*core, error) {
 	}
 	u, err := url.Parse(baseURL)
 	if err != nil {
-		return nil, &ConfigError{Field: "baseURL", Reason: "not a URL: " + redactText(err.Error(), nil)}
+		// *url.Error quotes the whole URL, a password in it included: keep
+		// only the cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, &ConfigError{Field: "baseURL", Reason: "not a URL: " + err.Error()}
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, &ConfigError{Field: "baseURL", Reason: fmt.Sprintf("scheme must be http or https, got %q", u.Scheme)}
@@ -237,13 +246,14 @@ func newCore(api, baseURL string, s *settings) (*core, error) {
 		header:    http.Header{},
 	}
 	if pw, ok := u.User.Password(); ok && pw != "" {
-		c.secrets = append(c.secrets, pw)
+		c.addSecret(pw)
 	}
 	// retryablehttp closes the client's idle connections after every failed
 	// request; with a shared client that would drop every other caller's
 	// (and every bulk worker's) pooled connections. Hide that method.
 	rhc := *hc
 	rhc.Transport = keepIdle{transport(hc)}
+	rhc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
 	c.rc = &retryablehttp.Client{
 		HTTPClient:     &rhc,
 		Logger:         nil, // our own slog records, written by the hooks
@@ -289,4 +299,10 @@ func newTransport() *http.Transport {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: 1 * time.Second,
 	}
+}
+
+// errZeroClient is the error of a call on a client or service that its
+// constructor did not make: a zero value, new(T), a nil field of either.
+func errZeroClient(client, constructor string) error {
+	return &ConfigError{Field: client, Reason: "not initialised (a zero value or new(T)); create the client with " + constructor}
 }

@@ -175,6 +175,9 @@ type ContactService struct{ crm *CRM }
 // An empty filter is a *ValidationError, as is a phone that MSISDN
 // rejects. No match is an empty slice, not an error.
 func (s *ContactService) Find(ctx context.Context, f ContactFilter) ([]ContactInfo, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	f.Email, f.CardNumber = strings.TrimSpace(f.Email), strings.TrimSpace(f.CardNumber)
 	if f.MobilePhone == "" && f.Email == "" && f.CardNumber == "" && f.PartnerID == nil {
 		return nil, &ValidationError{Field: "filter", Reason: "at least one of mobile_phone, email, card_number, partner_id must be set"}
@@ -194,6 +197,9 @@ func (s *ContactService) Find(ctx context.Context, f ContactFilter) ([]ContactIn
 // Get returns a contact and its cards (GetByContactId). An unknown id is a
 // *CRMError with CodeContactNotFound (errors.Is(err, ErrNotFound) holds).
 func (s *ContactService) Get(ctx context.Context, contactID uuid.UUID) (*ContactInfo, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	if contactID == uuid.Nil {
 		return nil, &ValidationError{Field: "contact_id", Reason: "nil UUID"}
 	}
@@ -208,6 +214,9 @@ func (s *ContactService) Get(ctx context.Context, contactID uuid.UUID) (*Contact
 // phone is normalised with MSISDN; an empty communication method becomes
 // CommunicationAny. Not retried on 5xx (see ContactService).
 func (s *ContactService) Create(ctx context.Context, nc NewContact) (uuid.UUID, error) {
+	if err := s.ready(); err != nil {
+		return uuid.Nil, err
+	}
 	if nc.Contact == (PersonalData{}) {
 		return uuid.Nil, &ValidationError{Field: "new_contact.contact", Reason: "empty personal data"}
 	}
@@ -238,6 +247,9 @@ func (s *ContactService) Create(ctx context.Context, nc NewContact) (uuid.UUID, 
 // BindVirtualCard takes a virtual card of r.CardTypeID from the CRM's pool
 // and binds it to the contact (BindVirtualCard). Not retried on 5xx.
 func (s *ContactService) BindVirtualCard(ctx context.Context, r VirtualCardRequest) (*BonusCard, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	switch {
 	case r.ContactID == uuid.Nil:
 		return nil, &ValidationError{Field: "card_data.contact_id", Reason: "nil UUID"}
@@ -255,6 +267,9 @@ func (s *ContactService) BindVirtualCard(ctx context.Context, r VirtualCardReque
 // The spec's errors: CodeCardDoesNotExist, CodeCardNotActive,
 // CodeAccessDenied, CodeCardAlreadyOwned. Not retried on 5xx.
 func (s *ContactService) BindPhysicalCard(ctx context.Context, r PhysicalCardRequest) (*BonusCard, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	r.CardNumber = strings.TrimSpace(r.CardNumber)
 	switch {
 	case r.ContactID == uuid.Nil:

@@ -219,10 +219,9 @@ func crmHTTPClient(s *settings) (*http.Client, error) {
 			return nil, err
 		}
 		tr.TLSClientConfig = cfg
-		return &http.Client{Transport: tr, CheckRedirect: httpsRedirectsOnly(nil)}, nil
+		return &http.Client{Transport: tr}, nil
 	}
 	hc := *s.httpClient
-	hc.CheckRedirect = httpsRedirectsOnly(s.httpClient.CheckRedirect)
 	rt := s.httpClient.Transport
 	if rt == nil {
 		rt = http.DefaultTransport
@@ -244,29 +243,21 @@ func crmHTTPClient(s *settings) (*http.Client, error) {
 	return &hc, nil
 }
 
-// httpsRedirectsOnly refuses a redirect to anything but https, so a
-// server (or an attacker in front of it) cannot move the CRM's parameters,
-// contacts' phones and e-mails among them, onto a cleartext connection.
-func httpsRedirectsOnly(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		if req.URL.Scheme != "https" {
-			return &redirectError{msg: fmt.Sprintf("loyalty: crm: refusing a redirect to %s://%s: the CRM is only spoken over https", req.URL.Scheme, req.URL.Host)}
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		if len(via) >= 10 {
-			return &redirectError{msg: "stopped after 10 redirects"}
-		}
-		return nil
+// CommercialFirmID is the commercial_firm_id the client sends.
+func (c *CRM) CommercialFirmID() string {
+	if c == nil {
+		return ""
 	}
+	return c.firm
 }
 
-// CommercialFirmID is the commercial_firm_id the client sends.
-func (c *CRM) CommercialFirmID() string { return c.firm }
-
 // ParamStyle is how the client sends parameters.
-func (c *CRM) ParamStyle() ParamStyle { return c.style }
+func (c *CRM) ParamStyle() ParamStyle {
+	if c == nil {
+		return ParamsJSON
+	}
+	return c.style
+}
 
 // crmParams are every parameter of the spec's methods. Scalars are plain
 // query parameters; objects are crmObject.
@@ -450,3 +441,36 @@ func (e *tlsError) Error() string {
 }
 
 func (e *tlsError) Unwrap() error { return e.err }
+
+// ready refuses a client that NewCRM did not make (a zero CRM).
+func (c *CRM) ready() error {
+	if c == nil || c.core == nil {
+		return errZeroClient("CRM", "NewCRM")
+	}
+	return nil
+}
+
+// ready refuses a service that is not a client's (new(ContactService),
+// the nil field of a zero CRM).
+func (s *ContactService) ready() error {
+	if s == nil {
+		return errZeroClient("CRM", "NewCRM")
+	}
+	return s.crm.ready()
+}
+
+// ready refuses a service that is not a client's.
+func (s *CampaignService) ready() error {
+	if s == nil {
+		return errZeroClient("CRM", "NewCRM")
+	}
+	return s.crm.ready()
+}
+
+// ready refuses a service that is not a client's.
+func (s *DirectoryService) ready() error {
+	if s == nil {
+		return errZeroClient("CRM", "NewCRM")
+	}
+	return s.crm.ready()
+}

@@ -383,6 +383,9 @@ func collectUpdateOptions(opts []UpdateOption) updateOptions {
 // List returns one response's customers: every customer matching q, or
 // one page of them when q.Page is set. A nil q lists every customer.
 func (s *CustomerService) List(ctx context.Context, q *CustomerQuery) (*CustomerPage, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	if q == nil {
 		q = &CustomerQuery{}
 	}
@@ -404,6 +407,9 @@ func (s *CustomerService) List(ctx context.Context, q *CustomerQuery) (*Customer
 // customers. q is copied; the caller may reuse it. Iteration ends after
 // the first error, which is yielded with a zero Customer.
 func (s *CustomerService) All(ctx context.Context, q *CustomerQuery) iter.Seq2[Customer, error] {
+	if err := s.ready(); err != nil {
+		return func(yield func(Customer, error) bool) { yield(Customer{}, err) }
+	}
 	var base CustomerQuery
 	if q != nil {
 		base = *q
@@ -457,6 +463,9 @@ func (s *CustomerService) All(ctx context.Context, q *CustomerQuery) iter.Seq2[C
 // customers matching q in one unpaged request unless q sets Page. Memory
 // does not grow with the number of customers.
 func (s *CustomerService) Stream(ctx context.Context, q *CustomerQuery) iter.Seq2[Customer, error] {
+	if err := s.ready(); err != nil {
+		return func(yield func(Customer, error) bool) { yield(Customer{}, err) }
+	}
 	var base CustomerQuery
 	if q != nil {
 		base = *q
@@ -478,6 +487,9 @@ func (s *CustomerService) Stream(ctx context.Context, q *CustomerQuery) iter.Seq
 // Get returns the customer with VirtPOS id id; errors.Is(err, ErrNotFound)
 // when there is none.
 func (s *CustomerService) Get(ctx context.Context, id int64) (*Customer, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	if id <= 0 {
 		return nil, &ValidationError{Field: "id", Reason: "must be positive, got " + strconv.FormatInt(id, 10)}
 	}
@@ -487,6 +499,9 @@ func (s *CustomerService) Get(ctx context.Context, id int64) (*Customer, error) 
 // GetByExternalID returns the customer whose external_id is externalID;
 // errors.Is(err, ErrNotFound) when there is none.
 func (s *CustomerService) GetByExternalID(ctx context.Context, externalID string) (*Customer, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	if externalID == "" {
 		return nil, &ValidationError{Field: "externalID", Reason: "empty"}
 	}
@@ -551,6 +566,9 @@ func (s *CustomerService) readResp(ctx context.Context, q *CustomerQuery, stream
 // retried after a 5xx or a lost connection; with CreateIfNotExist it is
 // not, since a repeat after a lost answer would create a second customer.
 func (s *CustomerService) Update(ctx context.Context, id int64, u *CustomerUpdate, opts ...UpdateOption) (*UpdateResult, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	if id <= 0 {
 		return nil, &ValidationError{Field: "id", Reason: "must be positive, got " + strconv.FormatInt(id, 10)}
 	}
@@ -569,6 +587,9 @@ func (s *CustomerService) Update(ctx context.Context, id int64, u *CustomerUpdat
 // never retried after a 5xx or a lost connection: a repeat could create
 // the customer twice.
 func (s *CustomerService) Create(ctx context.Context, u *CustomerUpdate) (*UpdateResult, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	return s.write(ctx, url.Values{"create_if_not_exist": {"1"}}, u, false)
 }
 

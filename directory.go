@@ -82,6 +82,9 @@ type DirectoryService struct{ crm *CRM }
 
 // SalesOutlets lists the active shops of a partner (GetSalesOutlet).
 func (s *DirectoryService) SalesOutlets(ctx context.Context, partnerID uuid.UUID) ([]SalesOutlet, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	if partnerID == uuid.Nil {
 		return nil, &ValidationError{Field: "partner_id", Reason: "nil UUID"}
 	}
@@ -92,6 +95,9 @@ func (s *DirectoryService) SalesOutlets(ctx context.Context, partnerID uuid.UUID
 
 // Regions lists the regions (GetRegions).
 func (s *DirectoryService) Regions(ctx context.Context) ([]Region, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	var out []Region
 	err := s.crm.call(ctx, http.MethodGet, "GetRegions", &crmParams{}, "regions", true, &out)
 	return out, err
@@ -101,6 +107,9 @@ func (s *DirectoryService) Regions(ctx context.Context) ([]Region, error) {
 // system when partnerID is nil (GetCardTypesByPartner; partner_id is then
 // left out of the query).
 func (s *DirectoryService) CardTypes(ctx context.Context, partnerID *uuid.UUID) ([]CardType, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	p := &crmParams{}
 	if partnerID != nil {
 		p.PartnerID = partnerID.String()
@@ -112,6 +121,9 @@ func (s *DirectoryService) CardTypes(ctx context.Context, partnerID *uuid.UUID) 
 
 // Partners lists the partners (GetPartners).
 func (s *DirectoryService) Partners(ctx context.Context) ([]Partner, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	var out []Partner
 	err := s.crm.call(ctx, http.MethodGet, "GetPartners", &crmParams{}, "partners", true, &out)
 	return out, err

@@ -2,15 +2,23 @@ package loyalty
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
+	"regexp"
+	"sort"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
-// addSecret registers a value that must never appear in an error or a log.
+// addSecret registers a value that must never appear in an error or a log,
+// in any of the forms a server may echo it in (see secretPattern).
 func (c *core) addSecret(v string) {
-	if v != "" {
-		c.secrets = append(c.secrets, v)
+	if v == "" {
+		return
 	}
+	c.secrets = append(c.secrets, v)
+	c.secretRE = secretPattern(c.secrets)
 }
 
 // minRedactLen is the shortest secret replaced wherever it appears.
@@ -47,27 +55,78 @@ func (c *core) redactURL(raw string) string {
 	return c.redact(u.String())
 }
 
-// redact replaces every registered secret in s.
-func (c *core) redact(s string) string { return redactText(s, c.secrets) }
+// redact replaces every registered secret in s, escaped or not.
+func (c *core) redact(s string) string {
+	if c.secretRE == nil {
+		return s
+	}
+	return c.secretRE.ReplaceAllLiteralString(s, redactedValue)
+}
 
-func redactText(s string, secrets []string) string {
+// secretPattern matches every secret of at least minRedactLen characters
+// as it is, or with any of its characters escaped the way servers and
+// proxies echo text back: JSON (\uXXXX, a surrogate pair, \/, \", \\),
+// XML/HTML entities (named, decimal, hex), and URL percent-encoding (+
+// for a space). Characters may be escaped in any mix. It is nil when there
+// is no such secret.
+//
+// A shorter secret would garble every message if replaced wherever it
+// stands ("http://REDACTED27.0.0.REDACTED…"); it is hidden where it is
+// known to stand instead: apikey= values, URL passwords and the
+// Authorization header are redacted by name, and errors lose the
+// *url.Error that carries the request URL (redactErr).
+func secretPattern(secrets []string) *regexp.Regexp {
+	var alts []string
 	for _, sec := range secrets {
-		if len(sec) < minRedactLen {
-			// Replacing a one-letter password everywhere would garble every
-			// message ("http://REDACTED27.0.0.REDACTED…"). Such a secret is
-			// still hidden where it is known to stand: apikey= values, URL
-			// passwords and the Authorization header are redacted by name.
+		if utf8.RuneCountInString(sec) < minRedactLen {
 			continue
 		}
-		s = strings.ReplaceAll(s, sec, redactedValue)
-		if esc := url.QueryEscape(sec); esc != sec {
-			s = strings.ReplaceAll(s, esc, redactedValue)
+		var b strings.Builder
+		for _, r := range sec {
+			b.WriteString(runePattern(r))
 		}
-		if esc := url.PathEscape(sec); esc != sec {
-			s = strings.ReplaceAll(s, esc, redactedValue)
-		}
+		alts = append(alts, b.String())
 	}
-	return s
+	if len(alts) == 0 {
+		return nil
+	}
+	// Longer secrets first, so that one containing another is replaced whole.
+	sort.Slice(alts, func(i, j int) bool { return len(alts[i]) > len(alts[j]) })
+	return regexp.MustCompile(strings.Join(alts, "|"))
+}
+
+// runePattern matches r or one of its escaped forms.
+func runePattern(r rune) string {
+	alts := []string{regexp.QuoteMeta(string(r))}
+	if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+		alts = append(alts, fmt.Sprintf(`\\u(?i:%04x)\\u(?i:%04x)`, r1, r2))
+	} else {
+		alts = append(alts, fmt.Sprintf(`\\u(?i:%04x)`, r))
+	}
+	switch r {
+	case '/', '"', '\\':
+		alts = append(alts, `\\`+regexp.QuoteMeta(string(r)))
+	case '&':
+		alts = append(alts, `&amp;`)
+	case '<':
+		alts = append(alts, `&lt;`)
+	case '>':
+		alts = append(alts, `&gt;`)
+	case '\'':
+		alts = append(alts, `&apos;`)
+	case ' ':
+		alts = append(alts, `\+`)
+	}
+	if r == '"' {
+		alts = append(alts, `&quot;`)
+	}
+	alts = append(alts, fmt.Sprintf(`&#0*%d;`, r), fmt.Sprintf(`&#[xX]0*(?i:%x);`, r))
+	var pct strings.Builder
+	for _, c := range []byte(string(r)) {
+		fmt.Fprintf(&pct, `%%(?i:%02x)`, c)
+	}
+	alts = append(alts, pct.String())
+	return "(?:" + strings.Join(alts, "|") + ")"
 }
 
 // redactErr strips the URL that *url.Error carries (it would print the

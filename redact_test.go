@@ -3,6 +3,7 @@ package loyalty_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -223,5 +224,110 @@ func TestShortSecretDoesNotGarbleErrors(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), strings.TrimPrefix(srv.ArtixURL, "http://")) {
 		t.Fatalf("the error lost its URL to redaction of a one-letter password: %v", err)
+	}
+}
+
+// escapedForms is key as servers echo it back: JSON-escaped (PHP's `\/`
+// and `\uXXXX`, Go's HTML-safe `\u0026`), every character as `\u`, and
+// XML/HTML entities (named, decimal, hex).
+func escapedForms(key string) []string {
+	var php, allU, xmlNamed, xmlNum, xmlHex strings.Builder
+	for _, r := range key {
+		switch {
+		case r == '/':
+			php.WriteString(`\/`)
+		case r > 0x7f:
+			fmt.Fprintf(&php, `\u%04x`, r)
+		default:
+			php.WriteRune(r)
+		}
+		fmt.Fprintf(&allU, `\u%04X`, r)
+		switch r {
+		case '&':
+			xmlNamed.WriteString("&amp;")
+		case '<':
+			xmlNamed.WriteString("&lt;")
+		case '>':
+			xmlNamed.WriteString("&gt;")
+		default:
+			xmlNamed.WriteRune(r)
+		}
+		fmt.Fprintf(&xmlNum, "&#%d;", r)
+		fmt.Fprintf(&xmlHex, "&#x%x;", r)
+	}
+	goJSON, _ := json.Marshal(key)
+	return []string{php.String(), allU.String(), string(goJSON[1 : len(goJSON)-1]), xmlNamed.String(), xmlNum.String(), xmlHex.String()}
+}
+
+// A server that echoes the apikey escaped (JSON or XML/HTML) must not get
+// it into APIError.Body or Error(), an HTML page included.
+func TestEscapedSecretsAreRedacted(t *testing.T) {
+	const key = "Esc/ключ&<x>9"
+	srv := mock.NewServer(t, mock.Config{APIKey: key})
+	vp := srv.VirtPOS(loyalty.WithoutRetries())
+	forms := escapedForms(key)
+	for _, form := range forms {
+		for _, body := range []string{
+			`{"success":0,"info":"bad request","echo":"apikey=` + form + `"}`,
+			`<html><body><h1>502 Bad Gateway</h1><p>` + form + `</p></body></html>`,
+		} {
+			srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 502, Body: body})
+			_, err := vp.Customers.Get(context.Background(), 1)
+			var ae *loyalty.APIError
+			if !errors.As(err, &ae) {
+				t.Fatalf("want *APIError, got %v", err)
+			}
+			for _, text := range []string{ae.Body, err.Error(), fmt.Sprintf("%+v", err)} {
+				if strings.Contains(text, form) || strings.Contains(text, "Esc") {
+					t.Errorf("%q survives redaction: %s", form, text)
+				}
+			}
+		}
+	}
+}
+
+// A key under 4 characters is not replaced wherever it appears (that would
+// garble every message), so it must not reach a log record or an error
+// through the *url.Error whose URL carries it.
+func TestShortAPIKeyNotInRetryLogs(t *testing.T) {
+	srv := mock.NewServer(t, mock.Config{APIKey: "q7z"})
+	logs := &logCapture{}
+	vp := srv.VirtPOS(fast, loyalty.WithLogger(slog.New(logs.handler())))
+	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Reset: true, Times: 1})
+	if _, err := vp.Customers.Get(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Reset: true, Times: -1})
+	_, err := vp.Customers.Get(context.Background(), 1)
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	if !strings.Contains(logs.String(), "loyalty retry") {
+		t.Fatalf("no retry was logged:\n%s", logs.String())
+	}
+	for name, text := range map[string]string{"log": logs.String(), "error": err.Error(), "%+v": fmt.Sprintf("%+v", err)} {
+		if strings.Contains(text, "apikey=q7z") || strings.Contains(text, "q7z") {
+			t.Errorf("%s shows the short key: %s", name, text)
+		}
+	}
+}
+
+// A base URL that does not parse must not quote its password.
+func TestMalformedBaseURLPasswordNotInConfigError(t *testing.T) {
+	for _, base := range []string{
+		"http://admin:pw@cash server:28080",
+		"http://admin:" + canaryPassword + "@cash server:28080",
+		"http://admin:" + canaryPassword + "@cash-server:28080x/",
+		"http://admin:" + canaryPassword + "@[::1:28080",
+		"ht tp://admin:" + canaryPassword + "@cash:28080",
+	} {
+		_, err := loyalty.NewArtix(base)
+		var ce *loyalty.ConfigError
+		if !errors.As(err, &ce) {
+			t.Fatalf("%s: want *ConfigError, got %v", base, err)
+		}
+		if strings.Contains(err.Error(), "pw@") || strings.Contains(err.Error(), ":pw") || leaks(err.Error(), canaryPassword) != nil {
+			t.Errorf("the ConfigError quotes the password: %v", err)
+		}
 	}
 }

@@ -75,6 +75,9 @@ type reqStateKey struct{}
 // reqState travels in the request context to the retry hooks.
 type reqState struct {
 	idempotent bool
+	// redirected is set once a hop of any attempt was redirected: the
+	// request reached the origin.
+	redirected bool
 	attempts   int
 	start      time.Time
 	method     string
@@ -213,7 +216,7 @@ func (c *core) newRequest(ctx context.Context, r *request, st *reqState) (*retry
 func (c *core) failed(ctx context.Context, r *request, st *reqState, hresp *http.Response, err error) error {
 	if hresp != nil && st.read && st.readErr != nil && errors.Is(err, st.readErr) && ctx.Err() == nil {
 		resp := c.newResponse(r, st, hresp)
-		c.log(ctx, slog.LevelDebug, "loyalty response unreadable", st, slog.Int("status", resp.statusCode), slog.String("error", c.redact(st.readErr.Error())))
+		c.log(ctx, slog.LevelDebug, "loyalty response unreadable", st, slog.Int("status", resp.statusCode), slog.String("error", c.redactErr(st.readErr).Error()))
 		return resp.apiError("", c.redactErr(st.readErr))
 	}
 	if hresp != nil && hresp.Body != nil {

@@ -27,13 +27,18 @@ func (c *core) checkRetry(ctx context.Context, resp *http.Response, err error) (
 	}
 	st := stateOf(ctx)
 	idempotent := st != nil && st.idempotent
+	if st != nil && st.redirected && !idempotent {
+		// The origin answered with a redirect: the write reached it, and
+		// repeating it could apply it twice.
+		return false, nil
+	}
 	if err != nil {
 		if !retryableTransportError(err) {
 			return false, nil
 		}
 		retry := idempotent || isDialError(err)
 		if retry {
-			c.log(ctx, slog.LevelWarn, "loyalty retry", st, slog.String("error", c.redact(err.Error())))
+			c.log(ctx, slog.LevelWarn, "loyalty retry", st, slog.String("error", c.redactErr(err).Error()))
 		}
 		return retry, nil
 	}
@@ -68,18 +73,12 @@ func retryableTransportError(err error) bool {
 		return false
 	}
 	var ue *url.Error
-	var re *redirectError
+	var re *RedirectError
 	if errors.As(err, &re) || errors.As(err, &ue) && strings.Contains(ue.Err.Error(), "stopped after") {
 		return false // a refused redirect or a redirect loop
 	}
 	return true
 }
-
-// redirectError is a redirect the client refused; repeating the request
-// meets it again.
-type redirectError struct{ msg string }
-
-func (e *redirectError) Error() string { return e.msg }
 
 // isDialError reports a connection that was never made, so nothing of the
 // request reached the server.

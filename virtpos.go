@@ -130,7 +130,12 @@ func (vp VirtPOS) GoString() string { return vp.String() }
 type virtposKey struct{ v string }
 
 // Format is the response format the client asks for.
-func (vp *VirtPOS) Format() Format { return vp.format }
+func (vp *VirtPOS) Format() Format {
+	if vp == nil {
+		return ""
+	}
+	return vp.format
+}
 
 // accept is the Accept header for the client's format.
 func (vp *VirtPOS) accept() string {
@@ -320,4 +325,29 @@ func (vp *VirtPOS) decodeCustomers(ctx context.Context, resp *response, yield fu
 	}
 	count, _ := parseInt("count", d.count)
 	return int(count), nil
+}
+
+// ready refuses a client that NewVirtPOS did not make (a zero VirtPOS).
+func (vp *VirtPOS) ready() error {
+	if vp == nil || vp.core == nil {
+		return errZeroClient("VirtPOS", "NewVirtPOS")
+	}
+	return nil
+}
+
+// ready refuses a service that is not a client's (new(CustomerService),
+// the nil field of a zero VirtPOS).
+func (s *CustomerService) ready() error {
+	if s == nil {
+		return errZeroClient("VirtPOS", "NewVirtPOS")
+	}
+	return s.vp.ready()
+}
+
+// ready refuses a service that is not a client's.
+func (s *CardService) ready() error {
+	if s == nil {
+		return errZeroClient("VirtPOS", "NewVirtPOS")
+	}
+	return s.vp.ready()
 }
