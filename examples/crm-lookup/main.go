@@ -9,67 +9,51 @@
 //	    -crm-cert client.crt -crm-key client.key -crm-ca crm-ca.pem -phone 89161234567
 //
 // The flags also come from LOYALTY_CRM_URL, LOYALTY_CRM_FIRM,
-// LOYALTY_CRM_CERT, LOYALTY_CRM_KEY and LOYALTY_CRM_CA. A phone with no
-// contact exits with status 1.
+// LOYALTY_CRM_CERT, LOYALTY_CRM_KEY and LOYALTY_CRM_CA (-h lists them).
+// -timeout (default 1m) bounds the whole lookup. A phone with no contact
+// exits with status 1.
 package main
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
+	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/examples/internal/exampleenv"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return // -h: the usage is printed
-		}
-		fmt.Fprintln(os.Stderr, "crm-lookup:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleenv.Main("crm-lookup", run) }
 
 type options struct {
-	url, firm, cert, key, ca string
-	phone                    string
-	jsonOut                  bool
+	crm     exampleenv.CRM
+	phone   string
+	jsonOut bool
+	timeout time.Duration
 }
 
 // defaultMockPhone is the embedded mock's seed contact (mock.CRMContactID).
 const defaultMockPhone = "+7 (916) 123-45-67"
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
-	fs := flag.NewFlagSet("crm-lookup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := exampleenv.NewFlagSet("crm-lookup", stderr)
 	o := &options{}
-	fs.StringVar(&o.url, "crm-url", os.Getenv("LOYALTY_CRM_URL"), "CRM base URL (default: the embedded mock)")
-	fs.StringVar(&o.firm, "crm-firm", os.Getenv("LOYALTY_CRM_FIRM"), "CRM commercial_firm_id")
-	fs.StringVar(&o.cert, "crm-cert", os.Getenv("LOYALTY_CRM_CERT"), "client certificate (PEM file)")
-	fs.StringVar(&o.key, "crm-key", os.Getenv("LOYALTY_CRM_KEY"), "client key (PEM file)")
-	fs.StringVar(&o.ca, "crm-ca", os.Getenv("LOYALTY_CRM_CA"), "CA bundle for the CRM server (PEM; default: system roots)")
+	fs.CRM(&o.crm)
 	fs.StringVar(&o.phone, "phone", "", "mobile phone to look up, in any Russian form (default with the mock: "+defaultMockPhone+")")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the result as JSON")
+	fs.Timeout(&o.timeout, time.Minute)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
-	case o.url != "" && (o.firm == "" || o.cert == "" || o.key == ""):
+	case o.crm.URL != "" && (o.crm.Firm == "" || o.crm.Cert == "" || o.crm.Key == ""):
 		return nil, errors.New("-crm-url needs -crm-firm, -crm-cert and -crm-key")
-	case o.url != "" && o.phone == "":
+	case o.crm.URL != "" && o.phone == "":
 		return nil, errors.New("-phone is required with -crm-url")
 	}
 	if o.phone == "" {
@@ -96,11 +80,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	crm, cleanup, err := newCRM(o)
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	srv, stop, err := exampleenv.StartMockIf(o.crm.URL == "", mock.Config{})
 	if err != nil {
 		return err
 	}
-	defer cleanup()
+	defer stop()
+	crm, err := o.crm.Client(srv)
+	if err != nil {
+		return err
+	}
 
 	results, err := lookup(ctx, crm, o.phone)
 	if err != nil {
@@ -190,29 +180,4 @@ func printResult(w io.Writer, r Result) {
 	for _, p := range r.Campaigns {
 		fmt.Fprintf(w, "    %s  (%g%%, %s – %s)\n", p.Name, p.Discount, p.ActualStart.Format("2006-01-02"), p.ActualEnd.Format("2006-01-02"))
 	}
-}
-
-// newCRM is a client for the CRM the flags name, or for the embedded mock.
-func newCRM(o *options) (*loyalty.CRM, func(), error) {
-	if o.url == "" {
-		srv, err := mock.Start(mock.Config{})
-		if err != nil {
-			return nil, nil, err
-		}
-		return srv.CRM(), srv.Close, nil
-	}
-	opts := []loyalty.Option{loyalty.WithClientCertificateFiles(o.cert, o.key)}
-	if o.ca != "" {
-		pem, err := os.ReadFile(o.ca)
-		if err != nil {
-			return nil, nil, err
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, nil, fmt.Errorf("-crm-ca %s: no PEM certificates", o.ca)
-		}
-		opts = append(opts, loyalty.WithRootCAs(pool))
-	}
-	crm, err := loyalty.NewCRM(o.url, o.firm, opts...)
-	return crm, func() {}, err
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/mock"
@@ -106,5 +107,19 @@ func TestLookupFlags(t *testing.T) {
 		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {
 			t.Errorf("parseFlags(%q): want an error", args)
 		}
+	}
+}
+
+// TestLookupEndsAtTheTimeout: a CRM that never answers ends the run at its
+// -timeout with a deadline error instead of hanging.
+func TestLookupEndsAtTheTimeout(t *testing.T) {
+	srv := mock.NewServer(t)
+	ca, cert, key := writeCertFiles(t, srv)
+	srv.Fail(mock.Fault{API: mock.CRMAPI, Delay: time.Hour, Times: -1})
+	args := []string{"-crm-url", srv.CRMURL, "-crm-firm", srv.CommercialFirmID, "-crm-cert", cert, "-crm-key", key, "-crm-ca", ca,
+		"-phone", "89161234567", "-timeout", "300ms"}
+	err := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err %v, want the deadline", err)
 	}
 }

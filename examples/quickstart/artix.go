@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/examples/internal/exampleenv"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -53,7 +54,7 @@ func tourArtix(ctx context.Context, p *printer, cfg *config, srv *mock.Server) e
 	} else {
 		return fmt.Errorf("a birthday in 1899 was not refused: %v", err)
 	}
-	if srv != nil && cfg.artixURL == "" {
+	if srv != nil && cfg.artix.URL == "" {
 		c, _ := srv.ArtixClient("4")
 		p.line("mock now has  %d clients; idclient=4 phone %s", srv.ArtixClientCount(), c.Phone)
 	}
@@ -64,41 +65,30 @@ func tourArtix(ctx context.Context, p *printer, cfg *config, srv *mock.Server) e
 // artixHTTPClient is the client for the real server the flags name, or
 // for the mock.
 func artixHTTPClient(cfg *config, srv *mock.Server) (*loyalty.Artix, string, error) {
-	if cfg.artixURL == "" {
+	if cfg.artix.URL == "" {
 		return srv.Artix(), srv.ArtixURL, nil
 	}
-	var opts []loyalty.Option
-	if cfg.artixShop != "" {
-		opts = append(opts, loyalty.WithArtixShopCode(cfg.artixShop))
-	}
-	if cfg.artixUser != "" {
-		opts = append(opts, loyalty.WithBasicAuth(cfg.artixUser, cfg.artixPassword))
-	}
-	ax, err := loyalty.NewArtix(cfg.artixURL, opts...)
-	return ax, cfg.artixURL, err
+	ax, err := loyalty.NewArtix(cfg.artix.URL, cfg.artix.Options()...)
+	return ax, cfg.artix.URL, err
 }
 
 // tourArtixFiles sends one batch through an exchange directory: the one
 // -artix-dir names (written, not waited for), or a temporary one that the
 // mock loads like a cash server.
 func tourArtixFiles(ctx context.Context, p *printer, cfg *config, srv *mock.Server) error {
-	dir := cfg.artixDir
+	dir := cfg.artix.Dir
 	if dir == "" && srv == nil {
 		p.line("file transport: skipped (give -artix-dir to write a batch into an exchange directory)")
 		return nil
 	}
 	var opts []loyalty.Option
 	if dir == "" {
-		tmp, err := os.MkdirTemp("", "artix-exchange-")
+		tmp, stop, err := exampleenv.ServeExchangeDir(ctx, srv)
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(tmp)
+		defer stop()
 		dir = tmp
-		loadCtx, stop := context.WithCancel(ctx)
-		done := make(chan error, 1)
-		go func() { done <- srv.ServeArtixExchangeDir(loadCtx, dir) }()
-		defer func() { stop(); <-done }()
 		opts = append(opts, loyalty.WithPickupWait(10*time.Second), loyalty.WithPollInterval(10*time.Millisecond))
 	}
 	ax, err := loyalty.NewArtixExchangeDir(dir, opts...)
@@ -113,7 +103,7 @@ func tourArtixFiles(ctx context.Context, p *printer, cfg *config, srv *mock.Serv
 	if err != nil {
 		return err
 	}
-	if cfg.artixDir != "" {
+	if cfg.artix.Dir != "" {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
 			p.line("written       %s", e.Name())

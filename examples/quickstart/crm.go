@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
-	"fmt"
-	"os"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,7 +14,7 @@ import (
 // mock, or to cfg.crmURL with the certificate files given.
 func tourCRM(ctx context.Context, p *printer, cfg *config, srv *mock.Server) error {
 	p.title("CRM")
-	crm, err := newCRM(cfg, srv)
+	crm, err := cfg.crm.Client(srv)
 	if err != nil {
 		return err
 	}
@@ -133,30 +130,8 @@ func tourCRM(ctx context.Context, p *printer, cfg *config, srv *mock.Server) err
 }
 
 func crmTarget(cfg *config, srv *mock.Server) string {
-	if cfg.crmURL != "" {
-		return cfg.crmURL
+	if cfg.crm.URL != "" {
+		return cfg.crm.URL
 	}
 	return srv.CRMURL + " (mock)"
-}
-
-// newCRM builds the client: the mock's certificate and CA, or the files of
-// cfg (system roots when cfg.crmCA is empty).
-func newCRM(cfg *config, srv *mock.Server) (*loyalty.CRM, error) {
-	if cfg.crmURL == "" {
-		return loyalty.NewCRM(srv.CRMURL, srv.CommercialFirmID,
-			loyalty.WithClientCertificate(srv.ClientCertificate()), loyalty.WithRootCAs(srv.RootCAs()))
-	}
-	opts := []loyalty.Option{loyalty.WithClientCertificateFiles(cfg.crmCert, cfg.crmKey)}
-	if cfg.crmCA != "" {
-		pem, err := os.ReadFile(cfg.crmCA)
-		if err != nil {
-			return nil, err
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("-crm-ca %s: no PEM certificates", cfg.crmCA)
-		}
-		opts = append(opts, loyalty.WithRootCAs(pool))
-	}
-	return loyalty.NewCRM(cfg.crmURL, cfg.crmFirm, opts...)
 }

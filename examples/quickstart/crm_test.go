@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/loyaltykit/loyalty/examples/internal/exampleenv"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -23,8 +24,8 @@ func TestTourCRMWithFiles(t *testing.T) {
 		}
 		return p
 	}
-	cfg := &config{crmURL: srv.CRMURL, crmFirm: srv.CommercialFirmID,
-		crmCert: write("c.crt", srv.ClientCertPEM()), crmKey: write("c.key", srv.ClientKeyPEM()), crmCA: write("ca.pem", srv.CACertPEM())}
+	cfg := &config{crm: exampleenv.CRM{URL: srv.CRMURL, Firm: srv.CommercialFirmID,
+		Cert: write("c.crt", srv.ClientCertPEM()), Key: write("c.key", srv.ClientKeyPEM()), CA: write("ca.pem", srv.CACertPEM())}}
 	var out bytes.Buffer
 	if err := tourCRM(context.Background(), &printer{w: &out}, cfg, nil); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
@@ -34,7 +35,7 @@ func TestTourCRMWithFiles(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
-	cfg.crmCA = write("bad.pem", []byte("not a certificate"))
+	cfg.crm.CA = write("bad.pem", []byte("not a certificate"))
 	if err := tourCRM(context.Background(), &printer{w: &out}, cfg, nil); err == nil || !strings.Contains(err.Error(), "no PEM") {
 		t.Fatalf("bad CA: %v", err)
 	}

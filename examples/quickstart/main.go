@@ -3,61 +3,50 @@
 // environment variables point each part at a real server instead.
 //
 //	go run ./examples/quickstart
-//	go run ./examples/quickstart -only virtpos -virtpos-url https://shop.myvirtualpos.ru -virtpos-apikey $KEY
+//	LOYALTY_VIRTPOS_APIKEY=... go run ./examples/quickstart -only virtpos -virtpos-url https://shop.myvirtualpos.ru
+//	go run ./examples/quickstart -h    # every flag and environment variable
 package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/loyaltykit/loyalty/examples/internal/exampleenv"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
 // config is what the flags and environment say.
 type config struct {
-	only []string
-
-	virtposURL, virtposKey, virtposFormat string
-
-	crmURL, crmFirm, crmCert, crmKey, crmCA string
-
-	artixURL, artixDir, artixShop, artixUser, artixPassword string
+	only          []string
+	virtpos       exampleenv.VirtPOS
+	virtposFormat string
+	crm           exampleenv.CRM
+	artix         exampleenv.Artix
+	timeout       time.Duration
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return // -h: the usage is printed
-		}
-		fmt.Fprintln(os.Stderr, "quickstart:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleenv.Main("quickstart", run) }
 
 // run parses args, starts the mock if some API has no real server, and
-// runs each part of the tour.
-func run(ctx context.Context, args []string, out io.Writer) error {
-	cfg, err := parseFlags(args, os.Stderr)
+// runs each part of the tour within the -timeout deadline.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
 	}
-	p := &printer{w: out}
-	var srv *mock.Server
-	if cfg.needsMock() {
-		srv, err = mock.Start(mock.Config{})
-		if err != nil {
-			return err
-		}
-		defer srv.Close()
+	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+	defer cancel()
+	srv, stop, err := exampleenv.StartMockIf(cfg.needsMock(), mock.Config{})
+	if err != nil {
+		return err
+	}
+	defer stop()
+	p := &printer{w: stdout}
+	if srv != nil {
 		p.title("Embedded mock server")
 		p.line("VirtPOS %s · CRM %s (mTLS) · Artix %s", srv.VirtPOSURL, srv.CRMURL, srv.ArtixURL)
 	}
@@ -83,38 +72,21 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 
 // parseFlags reads args; usage and flag errors go to usage.
 func parseFlags(args []string, usage io.Writer) (*config, error) {
-	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
-	fs.SetOutput(usage)
+	fs := exampleenv.NewFlagSet("quickstart", usage)
 	cfg := &config{}
-	only := fs.String("only", os.Getenv("LOYALTY_ONLY"), "comma-separated parts to run: virtpos,crm,artix (default all)")
-	fs.StringVar(&cfg.virtposURL, "virtpos-url", os.Getenv("LOYALTY_VIRTPOS_URL"), "VirtPOS base URL (default: embedded mock)")
-	fs.StringVar(&cfg.virtposKey, "virtpos-apikey", "", "VirtPOS apikey (prefer LOYALTY_VIRTPOS_APIKEY)")
-	fs.StringVar(&cfg.virtposFormat, "virtpos-format", envOr("LOYALTY_VIRTPOS_FORMAT", "xml"), "VirtPOS format: xml or json")
-	fs.StringVar(&cfg.crmURL, "crm-url", os.Getenv("LOYALTY_CRM_URL"), "CRM base URL (default: embedded mock)")
-	fs.StringVar(&cfg.crmFirm, "crm-firm", os.Getenv("LOYALTY_CRM_FIRM"), "CRM commercial_firm_id")
-	fs.StringVar(&cfg.crmCert, "crm-cert", os.Getenv("LOYALTY_CRM_CERT"), "CRM client certificate (PEM file)")
-	fs.StringVar(&cfg.crmKey, "crm-key", os.Getenv("LOYALTY_CRM_KEY"), "CRM client key (PEM file)")
-	fs.StringVar(&cfg.crmCA, "crm-ca", os.Getenv("LOYALTY_CRM_CA"), "CA bundle for the CRM server (PEM file; default: system roots)")
-	fs.StringVar(&cfg.artixURL, "artix-url", os.Getenv("LOYALTY_ARTIX_URL"), "Artix cash server URL (default: embedded mock)")
-	fs.StringVar(&cfg.artixDir, "artix-dir", os.Getenv("LOYALTY_ARTIX_DIR"), "Artix exchange directory (default: a temporary one served by the mock)")
-	fs.StringVar(&cfg.artixShop, "artix-shopcode", os.Getenv("LOYALTY_ARTIX_SHOPCODE"), "Artix shopcode header")
-	fs.StringVar(&cfg.artixUser, "artix-user", os.Getenv("LOYALTY_ARTIX_USER"), "Artix basic-auth user")
-	fs.StringVar(&cfg.artixPassword, "artix-password", "", "Artix basic-auth password (prefer LOYALTY_ARTIX_PASSWORD)")
+	var only string
+	fs.String(&only, "only", "LOYALTY_ONLY", "", "comma-separated parts to run: virtpos,crm,artix (default all)")
+	fs.VirtPOS(&cfg.virtpos)
+	fs.String(&cfg.virtposFormat, "virtpos-format", "LOYALTY_VIRTPOS_FORMAT", "xml", "VirtPOS format: xml or json")
+	fs.CRM(&cfg.crm)
+	fs.Artix(&cfg.artix)
+	fs.Secret(&cfg.artix.Password, "artix-password", "LOYALTY_ARTIX_PASSWORD", "Artix basic-auth password")
+	fs.Timeout(&cfg.timeout, 2*time.Minute)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	// Secrets come from the environment after parsing, so -h never prints them.
-	if cfg.virtposKey == "" {
-		cfg.virtposKey = os.Getenv("LOYALTY_VIRTPOS_APIKEY")
-	}
-	if cfg.artixPassword == "" {
-		cfg.artixPassword = os.Getenv("LOYALTY_ARTIX_PASSWORD")
-	}
-	if *only != "" {
-		for _, part := range strings.Split(*only, ",") {
+	if only != "" {
+		for _, part := range strings.Split(only, ",") {
 			part = strings.TrimSpace(part)
 			if !slices.Contains([]string{"virtpos", "crm", "artix"}, part) {
 				return nil, fmt.Errorf("-only: unknown part %q (want virtpos, crm or artix)", part)
@@ -122,26 +94,19 @@ func parseFlags(args []string, usage io.Writer) (*config, error) {
 			cfg.only = append(cfg.only, part)
 		}
 	}
-	if cfg.virtposURL != "" && cfg.virtposKey == "" {
-		return nil, errors.New("-virtpos-url needs -virtpos-apikey (or LOYALTY_VIRTPOS_APIKEY)")
+	if err := cfg.virtpos.Check(); err != nil {
+		return nil, err
 	}
 	return cfg, nil
-}
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
 }
 
 func (c *config) wants(part string) bool { return len(c.only) == 0 || slices.Contains(c.only, part) }
 
 // needsMock is true when some part to run has no real server.
 func (c *config) needsMock() bool {
-	return (c.wants("virtpos") && c.virtposURL == "") ||
-		(c.wants("crm") && c.crmURL == "") ||
-		(c.wants("artix") && c.artixURL == "")
+	return (c.wants("virtpos") && c.virtpos.URL == "") ||
+		(c.wants("crm") && c.crm.URL == "") ||
+		(c.wants("artix") && c.artix.URL == "")
 }
 
 // printer writes the tour's readable output.

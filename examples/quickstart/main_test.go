@@ -10,7 +10,7 @@ import (
 
 func TestQuickstartAgainstMock(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(context.Background(), nil, &out); err != nil {
+	if err := run(context.Background(), nil, &out, io.Discard); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	for _, want := range []string{"== Embedded mock server", "== VirtPOS", "== CRM", "== Artix", "== Done"} {
@@ -39,14 +39,16 @@ func TestQuickstartHelpHidesSecrets(t *testing.T) {
 	if _, err := parseFlags([]string{"-h"}, &usage); err == nil {
 		t.Fatal("-h: want flag.ErrHelp")
 	}
-	if !strings.Contains(usage.String(), "-virtpos-apikey") {
-		t.Fatalf("usage lacks the flags:\n%s", usage.String())
+	for _, want := range []string{"-virtpos-apikey", "LOYALTY_VIRTPOS_APIKEY", "LOYALTY_ARTIX_PASSWORD", "LOYALTY_CRM_CERT"} {
+		if !strings.Contains(usage.String(), want) {
+			t.Fatalf("usage lacks %s:\n%s", want, usage.String())
+		}
 	}
 	if strings.Contains(usage.String(), "canary") {
 		t.Fatalf("usage prints a secret:\n%s", usage.String())
 	}
 	cfg, err := parseFlags(nil, io.Discard)
-	if err != nil || cfg.virtposKey != "canary-apikey-4711" || cfg.artixPassword != "canary-password-4711" {
+	if err != nil || cfg.virtpos.APIKey != "canary-apikey-4711" || cfg.artix.Password != "canary-password-4711" {
 		t.Fatalf("secrets from the environment not used: %v", err)
 	}
 }

@@ -14,14 +14,13 @@ import (
 // (-virtpos-url) it creates a customer and a card, then deletes the card.
 func tourVirtPOS(ctx context.Context, p *printer, cfg *config, srv *mock.Server) error {
 	p.title("VirtPOS")
-	base, key := cfg.virtposURL, cfg.virtposKey
-	if base == "" {
-		base, key = srv.VirtPOSURL, srv.APIKey
-	}
-	format := loyalty.Format(cfg.virtposFormat)
-	vp, err := loyalty.NewVirtPOS(base, key, loyalty.WithFormat(format))
+	vp, err := cfg.virtpos.Client(srv, loyalty.WithFormat(loyalty.Format(cfg.virtposFormat)))
 	if err != nil {
 		return err
+	}
+	base := cfg.virtpos.URL
+	if base == "" {
+		base = srv.VirtPOSURL
 	}
 	p.line("client for %s, format %s", base, vp.Format())
 

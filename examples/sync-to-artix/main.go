@@ -22,86 +22,69 @@
 // fields cleared in VirtPOS are cleared on the tills too. Without -state
 // every client is sent and counted as added, and nothing is deleted.
 // A failed batch is not recorded, so the next run sends it again.
+//
+// -h lists every flag and environment variable; -timeout (default 1h)
+// bounds the whole run.
 package main
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"maps"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/examples/internal/exampleenv"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return // -h: the usage is printed
-		}
-		fmt.Fprintln(os.Stderr, "sync-to-artix:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleenv.Main("sync-to-artix", run) }
 
 type options struct {
-	virtposURL, virtposKey string
-
-	artixURL, artixDir, artixShop, artixUser, artixPassword string
-	pickupWait                                              time.Duration
-	mockTransport                                           string
+	virtpos       exampleenv.VirtPOS
+	artix         exampleenv.Artix
+	pickupWait    time.Duration
+	mockTransport string
 
 	batch     int
 	statePath string
 	full      bool
 	jsonOut   bool
+	timeout   time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
-	fs := flag.NewFlagSet("sync-to-artix", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := exampleenv.NewFlagSet("sync-to-artix", stderr)
 	o := &options{}
-	fs.StringVar(&o.virtposURL, "virtpos-url", os.Getenv("LOYALTY_VIRTPOS_URL"), "VirtPOS base URL (default: the embedded mock)")
-	fs.StringVar(&o.virtposKey, "virtpos-apikey", "", "VirtPOS apikey (default $LOYALTY_VIRTPOS_APIKEY, which is better: flags show in the process list)")
-	fs.StringVar(&o.artixURL, "artix-url", os.Getenv("LOYALTY_ARTIX_URL"), "Artix cash server URL")
-	fs.StringVar(&o.artixDir, "artix-dir", os.Getenv("LOYALTY_ARTIX_DIR"), "Artix exchange directory (instead of -artix-url)")
-	fs.StringVar(&o.artixShop, "artix-shopcode", os.Getenv("LOYALTY_ARTIX_SHOPCODE"), "Artix shopcode header")
-	fs.StringVar(&o.artixUser, "artix-user", os.Getenv("LOYALTY_ARTIX_USER"), "Artix basic-auth user (password: $LOYALTY_ARTIX_PASSWORD)")
+	fs.VirtPOS(&o.virtpos)
+	fs.Artix(&o.artix)
+	fs.Secret(&o.artix.Password, "", "LOYALTY_ARTIX_PASSWORD", "Artix basic-auth password")
 	fs.DurationVar(&o.pickupWait, "pickup-wait", 0, "with -artix-dir: wait this long for the cash server to take each batch (0: do not wait)")
 	fs.StringVar(&o.mockTransport, "mock-transport", "http", "with no Artix target, reach the embedded mock over http or through an exchange dir")
 	fs.IntVar(&o.batch, "batch", 500, "clients per batch")
 	fs.StringVar(&o.statePath, "state", "", "JSON file remembering what the tills have (enables updated/unchanged/deleted)")
 	fs.BoolVar(&o.full, "full", false, "send unchanged clients too")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
+	fs.Timeout(&o.timeout, time.Hour)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	// Read after parsing, so that -h never prints the secret as a default.
-	if o.virtposKey == "" {
-		o.virtposKey = os.Getenv("LOYALTY_VIRTPOS_APIKEY")
-	}
-	o.artixPassword = os.Getenv("LOYALTY_ARTIX_PASSWORD")
 	switch {
-	case fs.NArg() > 0:
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	case o.batch < 1:
 		return nil, fmt.Errorf("-batch %d: want at least 1", o.batch)
-	case o.artixURL != "" && o.artixDir != "":
+	case o.artix.URL != "" && o.artix.Dir != "":
 		return nil, errors.New("give -artix-url or -artix-dir, not both")
 	case o.mockTransport != "http" && o.mockTransport != "dir":
 		return nil, fmt.Errorf("-mock-transport %q: want http or dir", o.mockTransport)
-	case o.virtposURL != "" && o.virtposKey == "":
-		return nil, errors.New("-virtpos-url needs -virtpos-apikey (or LOYALTY_VIRTPOS_APIKEY)")
+	}
+	if err := o.virtpos.Check(); err != nil {
+		return nil, err
 	}
 	return o, nil
 }
@@ -131,6 +114,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
 	vp, ax, cleanup, err := connect(ctx, o, stderr)
 	if err != nil {
 		return err
@@ -159,78 +144,56 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // connect makes the two clients, starting the embedded mock for a side
 // without a real server.
-func connect(ctx context.Context, o *options, stderr io.Writer) (*loyalty.VirtPOS, *loyalty.Artix, func(), error) {
-	var srv *mock.Server
-	var stops []func()
-	cleanup := func() {
-		for _, f := range slices.Backward(stops) {
-			f()
-		}
-	}
-	fail := func(err error) (*loyalty.VirtPOS, *loyalty.Artix, func(), error) {
-		cleanup()
+func connect(ctx context.Context, o *options, stderr io.Writer) (vp *loyalty.VirtPOS, ax *loyalty.Artix, cleanup func(), err error) {
+	noArtix := o.artix.URL == "" && o.artix.Dir == ""
+	srv, stopMock, err := exampleenv.StartMockIf(o.virtpos.URL == "" || noArtix, mock.Config{})
+	if err != nil {
 		return nil, nil, nil, err
 	}
-	if o.virtposURL == "" || o.artixURL == "" && o.artixDir == "" {
-		var err error
-		if srv, err = mock.Start(mock.Config{}); err != nil {
-			return fail(err)
+	cleanup = stopMock
+	defer func() {
+		if err != nil {
+			cleanup()
 		}
-		stops = append(stops, srv.Close)
+	}()
+	if srv != nil {
 		fmt.Fprintln(stderr, "using the embedded mock for", mockSides(o))
 	}
-	vpURL, vpKey := o.virtposURL, o.virtposKey
-	if vpURL == "" {
-		vpURL, vpKey = srv.VirtPOSURL, srv.APIKey
+	if vp, err = o.virtpos.Client(srv, loyalty.WithFormat(loyalty.FormatJSON)); err != nil {
+		return nil, nil, nil, err
 	}
-	vp, err := loyalty.NewVirtPOS(vpURL, vpKey, loyalty.WithFormat(loyalty.FormatJSON))
-	if err != nil {
-		return fail(err)
-	}
-
-	var axOpts []loyalty.Option
-	if o.artixShop != "" {
-		axOpts = append(axOpts, loyalty.WithArtixShopCode(o.artixShop))
-	}
-	if o.artixUser != "" {
-		axOpts = append(axOpts, loyalty.WithBasicAuth(o.artixUser, o.artixPassword))
-	}
-	var ax *loyalty.Artix
 	switch {
-	case o.artixURL != "":
-		ax, err = loyalty.NewArtix(o.artixURL, axOpts...)
-	case o.artixDir != "":
+	case o.artix.URL != "":
+		ax, err = loyalty.NewArtix(o.artix.URL, o.artix.Options()...)
+	case o.artix.Dir != "":
+		opts := o.artix.Options()
 		if o.pickupWait > 0 {
-			axOpts = append(axOpts, loyalty.WithPickupWait(o.pickupWait))
+			opts = append(opts, loyalty.WithPickupWait(o.pickupWait))
 		}
-		ax, err = loyalty.NewArtixExchangeDir(o.artixDir, axOpts...)
+		ax, err = loyalty.NewArtixExchangeDir(o.artix.Dir, opts...)
 	case o.mockTransport == "dir":
 		// The mock plays the cash server on a temporary exchange directory;
 		// waiting for each pickup makes the counts exact.
-		dir, derr := os.MkdirTemp("", "artix-exchange-")
+		dir, stopDir, derr := exampleenv.ServeExchangeDir(ctx, srv)
 		if derr != nil {
-			return fail(derr)
+			return nil, nil, nil, derr
 		}
-		stops = append(stops, func() { os.RemoveAll(dir) })
-		sctx, cancel := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { srv.ServeArtixExchangeDir(sctx, dir); close(done) }()
-		stops = append(stops, func() { cancel(); <-done })
+		cleanup = func() { stopDir(); stopMock() }
 		ax, err = loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(30*time.Second), loyalty.WithPollInterval(10*time.Millisecond))
 	default:
 		ax = srv.Artix()
 	}
 	if err != nil {
-		return fail(err)
+		return nil, nil, nil, err
 	}
 	return vp, ax, cleanup, nil
 }
 
 func mockSides(o *options) string {
 	switch {
-	case o.virtposURL == "" && o.artixURL == "" && o.artixDir == "":
+	case o.virtpos.URL == "" && o.artix.URL == "" && o.artix.Dir == "":
 		return "VirtPOS and Artix"
-	case o.virtposURL == "":
+	case o.virtpos.URL == "":
 		return "VirtPOS"
 	}
 	return "Artix"

@@ -11,54 +11,44 @@
 //
 // The apikey comes from -virtpos-apikey or LOYALTY_VIRTPOS_APIKEY (prefer
 // the variable: flags show up in the process list); it is never printed.
+// -h lists every flag and environment variable; -timeout (default 1h)
+// bounds the whole export.
 package main
 
 import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/examples/internal/exampleenv"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return // -h: the usage is printed
-		}
-		fmt.Fprintln(os.Stderr, "virtpos-export:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleenv.Main("virtpos-export", run) }
 
 // options are the parsed flags.
 type options struct {
-	url, apiKey, wire string
-	format, out       string
-	pageSize          int
-	withPhone         bool
-	quiet             bool
-	mockCustomers     int
+	virtpos       exampleenv.VirtPOS
+	wire          string
+	format, out   string
+	pageSize      int
+	withPhone     bool
+	quiet         bool
+	mockCustomers int
+	timeout       time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
-	fs := flag.NewFlagSet("virtpos-export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := exampleenv.NewFlagSet("virtpos-export", stderr)
 	o := &options{}
-	fs.StringVar(&o.url, "virtpos-url", os.Getenv("LOYALTY_VIRTPOS_URL"), "VirtPOS base URL (default: the embedded mock)")
-	fs.StringVar(&o.apiKey, "virtpos-apikey", "", "VirtPOS apikey (default $LOYALTY_VIRTPOS_APIKEY, which is better: flags show in the process list)")
+	fs.VirtPOS(&o.virtpos)
 	fs.StringVar(&o.wire, "virtpos-format", "json", "wire format to ask for: json or xml")
 	fs.StringVar(&o.format, "format", "csv", "output format: csv or jsonl")
 	fs.StringVar(&o.out, "o", "-", "output file (- for stdout)")
@@ -66,24 +56,20 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.withPhone, "with-phone", false, "only customers with a phone")
 	fs.BoolVar(&o.quiet, "q", false, "no progress on stderr")
 	fs.IntVar(&o.mockCustomers, "mock-customers", 1000, "customers in the embedded mock")
+	fs.Timeout(&o.timeout, time.Hour)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	// Read after parsing, so that -h never prints the secret as a default.
-	if o.apiKey == "" {
-		o.apiKey = os.Getenv("LOYALTY_VIRTPOS_APIKEY")
-	}
 	switch {
-	case fs.NArg() > 0:
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	case o.format != "csv" && o.format != "jsonl":
 		return nil, fmt.Errorf("-format %q: want csv or jsonl", o.format)
 	case o.wire != "json" && o.wire != "xml":
 		return nil, fmt.Errorf("-virtpos-format %q: want json or xml", o.wire)
 	case o.pageSize < 1:
 		return nil, fmt.Errorf("-page-size %d: want at least 1", o.pageSize)
-	case o.url != "" && o.apiKey == "":
-		return nil, errors.New("-virtpos-url needs -virtpos-apikey (or LOYALTY_VIRTPOS_APIKEY)")
+	}
+	if err := o.virtpos.Check(); err != nil {
+		return nil, err
 	}
 	return o, nil
 }
@@ -93,22 +79,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
-	if o.url == "" {
-		srv, err := mock.Start(mock.Config{Customers: o.mockCustomers})
-		if err != nil {
-			return err
-		}
-		defer srv.Close()
-		o.url, o.apiKey = srv.VirtPOSURL, srv.APIKey
-		if !o.quiet {
-			fmt.Fprintf(stderr, "exporting from the embedded mock at %s\n", srv.VirtPOSURL)
-		}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	srv, stop, err := exampleenv.StartMockIf(o.virtpos.URL == "", mock.Config{Customers: o.mockCustomers})
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if srv != nil && !o.quiet {
+		fmt.Fprintf(stderr, "exporting from the embedded mock at %s\n", srv.VirtPOSURL)
 	}
 	format := loyalty.FormatJSON
 	if o.wire == "xml" {
 		format = loyalty.FormatXML
 	}
-	vp, err := loyalty.NewVirtPOS(o.url, o.apiKey, loyalty.WithFormat(format))
+	vp, err := o.virtpos.Client(srv, loyalty.WithFormat(format))
 	if err != nil {
 		return err
 	}
@@ -122,7 +107,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		defer func() { err = f.finish(err) }() // err: run's result
 		out = f
 	}
+	return export(ctx, vp, o, out, stderr)
+}
 
+// export writes every customer the query of o selects to out, with a
+// progress line on stderr.
+func export(ctx context.Context, vp *loyalty.VirtPOS, o *options, out, stderr io.Writer) error {
 	q := &loyalty.CustomerQuery{PageSize: o.pageSize}
 	if o.withPhone {
 		q.WithPhone = new(true)

@@ -6,10 +6,12 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/mock"
@@ -121,11 +123,28 @@ func TestExportHelpHidesTheAPIKey(t *testing.T) {
 	if _, err := parseFlags([]string{"-h"}, &help); err == nil {
 		t.Fatal("-h: want flag.ErrHelp")
 	}
-	if !strings.Contains(help.String(), "-virtpos-apikey") || strings.Contains(help.String(), "top-secret-key") {
+	if !strings.Contains(help.String(), "-virtpos-apikey") || !strings.Contains(help.String(), "LOYALTY_VIRTPOS_APIKEY") ||
+		strings.Contains(help.String(), "top-secret-key") {
 		t.Fatalf("help:\n%s", help.String())
 	}
 	o, err := parseFlags(nil, &bytes.Buffer{})
-	if err != nil || o.apiKey != "top-secret-key" {
+	if err != nil || o.virtpos.APIKey != "top-secret-key" {
 		t.Fatalf("the environment's apikey was not used: %v", err)
+	}
+}
+
+// TestExportEndsAtTheTimeout: a server that never answers ends the export
+// at its -timeout, leaving no file.
+func TestExportEndsAtTheTimeout(t *testing.T) {
+	srv := mock.NewServer(t)
+	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Delay: time.Hour, Times: -1})
+	path := filepath.Join(t.TempDir(), "out.csv")
+	args := []string{"-virtpos-url", srv.VirtPOSURL, "-virtpos-apikey", srv.APIKey, "-o", path, "-q", "-timeout", "300ms"}
+	err := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err %v, want the deadline", err)
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 0 {
+		t.Fatalf("left files behind: %v", entries)
 	}
 }

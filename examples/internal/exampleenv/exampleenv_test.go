@@ -1,0 +1,172 @@
+package exampleenv
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock"
+)
+
+// newTestSet defines the flags of every group, as the examples do.
+func newTestSet(w io.Writer) (*FlagSet, *VirtPOS, *CRM, *Artix, *time.Duration) {
+	fs := NewFlagSet("tool", w)
+	var v VirtPOS
+	var c CRM
+	var a Artix
+	var timeout time.Duration
+	fs.VirtPOS(&v)
+	fs.CRM(&c)
+	fs.Artix(&a)
+	fs.Secret(&a.Password, "", "LOYALTY_ARTIX_PASSWORD", "Artix basic-auth password")
+	fs.Timeout(&timeout, time.Minute)
+	return fs, &v, &c, &a, &timeout
+}
+
+func TestUsageListsEnvironmentVariablesNotSecrets(t *testing.T) {
+	t.Setenv("LOYALTY_VIRTPOS_APIKEY", "canary-apikey-4711")
+	t.Setenv("LOYALTY_ARTIX_PASSWORD", "canary-password-4711")
+	t.Setenv("LOYALTY_CRM_FIRM", "firm-from-env")
+	var usage bytes.Buffer
+	fs, _, _, _, _ := newTestSet(&usage)
+	if err := fs.Parse([]string{"-h"}); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("-h: %v, want flag.ErrHelp", err)
+	}
+	help := usage.String()
+	for _, want := range []string{
+		"-virtpos-apikey", "-timeout", "Environment variables",
+		"LOYALTY_VIRTPOS_URL", "LOYALTY_VIRTPOS_APIKEY  -virtpos-apikey (secret, never printed)",
+		"LOYALTY_CRM_URL", "LOYALTY_CRM_FIRM", "LOYALTY_CRM_CERT", "LOYALTY_CRM_KEY", "LOYALTY_CRM_CA",
+		"LOYALTY_ARTIX_URL", "LOYALTY_ARTIX_DIR", "LOYALTY_ARTIX_SHOPCODE", "LOYALTY_ARTIX_USER",
+		"LOYALTY_ARTIX_PASSWORD  (no flag) Artix basic-auth password (secret, never printed)",
+		`(default "firm-from-env")`, // a plain variable is the flag's default
+	} {
+		if !strings.Contains(help, want) {
+			t.Errorf("usage lacks %q:\n%s", want, help)
+		}
+	}
+	if strings.Contains(help, "canary") {
+		t.Fatalf("usage prints a secret:\n%s", help)
+	}
+}
+
+func TestParseReadsSecretsAfterFlags(t *testing.T) {
+	t.Setenv("LOYALTY_VIRTPOS_APIKEY", "from-env")
+	t.Setenv("LOYALTY_ARTIX_PASSWORD", "pw-from-env")
+	fs, v, _, a, timeout := newTestSet(io.Discard)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if v.APIKey != "from-env" || a.Password != "pw-from-env" || *timeout != time.Minute {
+		t.Fatalf("apikey %q password %q timeout %v", v.APIKey, a.Password, *timeout)
+	}
+	fs, v, _, _, _ = newTestSet(io.Discard)
+	if err := fs.Parse([]string{"-virtpos-apikey", "from-flag"}); err != nil || v.APIKey != "from-flag" {
+		t.Fatalf("the flag does not win: %q %v", v.APIKey, err)
+	}
+}
+
+func TestParseRefuses(t *testing.T) {
+	for _, args := range [][]string{{"extra"}, {"-timeout", "0s"}, {"-timeout", "-1m"}, {"-nope"}} {
+		fs, _, _, _, _ := newTestSet(io.Discard)
+		if err := fs.Parse(args); err == nil {
+			t.Errorf("Parse(%q): want an error", args)
+		}
+	}
+	if err := (VirtPOS{URL: "https://x.example"}).Check(); err == nil {
+		t.Error("a VirtPOS URL without an apikey passed Check")
+	}
+}
+
+func TestStartMockIf(t *testing.T) {
+	srv, stop, err := StartMockIf(false, mock.Config{})
+	if srv != nil || err != nil {
+		t.Fatalf("no mock wanted: %v %v", srv, err)
+	}
+	stop() // safe without a mock
+	srv, stop, err = StartMockIf(true, mock.Config{Customers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	vp, err := VirtPOS{}.Client(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := vp.Customers.List(context.Background(), &loyalty.CustomerQuery{})
+	if err != nil || len(page.Customers) != 3 {
+		t.Fatalf("%v customers, err %v", page, err)
+	}
+	crm, err := CRM{}.Client(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := crm.Directory.Partners(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCRMClientFromFiles(t *testing.T) {
+	srv := mock.NewServer(t)
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	c := CRM{URL: srv.CRMURL, Firm: srv.CommercialFirmID, Cert: write("c.pem", srv.ClientCertPEM()),
+		Key: write("k.pem", srv.ClientKeyPEM()), CA: write("ca.pem", srv.CACertPEM())}
+	crm, err := c.Client(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := crm.Directory.Partners(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c.CA = write("bad.pem", []byte("not a certificate"))
+	if _, err := c.Client(nil); err == nil || !strings.Contains(err.Error(), "no PEM") {
+		t.Fatalf("bad CA: %v", err)
+	}
+}
+
+func TestServeExchangeDir(t *testing.T) {
+	srv := mock.NewServer(t)
+	ctx := context.Background()
+	dir, stop, err := ServeExchangeDir(ctx, srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ax, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(30*time.Second), loyalty.WithPollInterval(10*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ax.Send(ctx, loyalty.AddClient(loyalty.ArtixCustomer{ID: "1", FirstName: "Анна"})); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.ArtixClientCount(); n != 1 {
+		t.Fatalf("%d clients loaded", n)
+	}
+	stop()
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the directory is left: %v", err)
+	}
+}
+
+func TestArtixOptions(t *testing.T) {
+	if n := len((Artix{}).Options()); n != 0 {
+		t.Fatalf("%d options for nothing set", n)
+	}
+	if n := len((Artix{ShopCode: "111", User: "admin", Password: "pw"}).Options()); n != 2 {
+		t.Fatalf("%d options, want shopcode and basic auth", n)
+	}
+}
