@@ -1,0 +1,251 @@
+package loyalty_test
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// noCompileMarker, on the line before a ```go fence, leaves that snippet
+// out of TestREADMEGoSnippetsCompile (for snippets that need a module this
+// one does not depend on, such as otelhttp).
+const noCompileMarker = "<!-- no-compile -->"
+
+// readmeSnippet is one ```go block of README.md.
+type readmeSnippet struct {
+	line int    // of the first line of code
+	code string // without the fences
+}
+
+// readmeGoSnippets extracts the ```go blocks of a Markdown text, but those
+// marked noCompileMarker.
+func readmeGoSnippets(md []byte) ([]readmeSnippet, int) {
+	var out []readmeSnippet
+	skipped := 0
+	sc := bufio.NewScanner(bytes.NewReader(md))
+	var cur *readmeSnippet
+	var code strings.Builder
+	prev := ""
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		switch {
+		case cur == nil && strings.TrimSpace(line) == "```go":
+			if strings.TrimSpace(prev) == noCompileMarker {
+				skipped++
+				cur = &readmeSnippet{line: -1}
+			} else {
+				cur = &readmeSnippet{line: n + 1}
+			}
+			code.Reset()
+		case cur != nil && strings.TrimSpace(line) == "```":
+			if cur.line > 0 {
+				cur.code = code.String()
+				out = append(out, *cur)
+			}
+			cur = nil
+		case cur != nil:
+			code.WriteString(line + "\n")
+		}
+		prev = line
+	}
+	return out, skipped
+}
+
+// snippetImports are the packages every generated file imports (each used
+// once by a blank declaration, so a snippet may use any of them).
+var snippetImports = []struct{ path, use string }{
+	{"context", "context.Background"},
+	{"crypto/tls", "tls.VersionTLS12"},
+	{"crypto/x509", "x509.NewCertPool"},
+	{"errors", "errors.Is"},
+	{"fmt", "fmt.Sprint"},
+	{"io", "io.EOF"},
+	{"log", "log.Printf"},
+	{"log/slog", "slog.Info"},
+	{"net/http", "http.MethodGet"},
+	{"os", "os.Getenv"},
+	{"testing", "testing.Short"},
+	{"time", "time.Second"},
+	{"github.com/google/uuid", "uuid.Nil"},
+	{"github.com/jarcoal/httpmock", "httpmock.NewMockTransport"},
+	{"github.com/shopspring/decimal", "decimal.Zero"},
+	{"github.com/loyaltykit/loyalty", "loyalty.ErrNotFound"},
+	{"github.com/loyaltykit/loyalty/mock", "mock.Start"},
+}
+
+// snippetPrelude declares, at package level, the names README snippets use
+// without declaring them.
+const snippetPrelude = `
+var (
+	ctx                         = context.Background()
+	vp                          *loyalty.VirtPOS
+	crm                         *loyalty.CRM
+	ax                          *loyalty.Artix
+	srv                         *mock.Server
+	hc                          *http.Client
+	err                         error
+	apiKey                      string
+	outletID, typeID, partnerID uuid.UUID
+	c1, c2                      loyalty.ArtixCustomer
+	cmds                        []loyalty.ArtixCommand
+	items                       []loyalty.CustomerUpsert
+)
+
+func mySync(context.Context, *loyalty.VirtPOS, *loyalty.CRM, *loyalty.Artix) error { return nil }
+`
+
+var importLine = regexp.MustCompile(`(?m)^import\s+("[^"]*"|\([^)]*\))\s*$`)
+
+// snippetFile is the Go file for snippet i: a snippet that is a function
+// body goes into a function returning error, with its top-level variables
+// used once (so an unused one is not an error); one with declarations of
+// its own (func, type, import) is a file, its imports replaced by the
+// common set. //line directives point compile errors at README.md.
+func snippetFile(i int, s readmeSnippet) string {
+	var b strings.Builder
+	b.WriteString(snippetFileHeader() + "\n")
+	body := "package p\nfunc _() error {\n" + s.code + "\nreturn nil\n}\n"
+	f, err := parser.ParseFile(token.NewFileSet(), "", body, 0)
+	if err != nil { // not a function body: a file of its own
+		code := importLine.ReplaceAllStringFunc(s.code, func(m string) string {
+			return strings.Repeat("\n", strings.Count(m, "\n")) // keep the line numbers
+		})
+		fmt.Fprintf(&b, "//line README.md:%d\n%s", s.line, code)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "func snippet%d() error {\n//line README.md:%d\n%s", i, s.line, s.code)
+	for _, name := range declaredNames(f.Decls[0].(*ast.FuncDecl).Body.List) {
+		fmt.Fprintf(&b, "\t_ = %s\n", name)
+	}
+	b.WriteString("\treturn nil\n}\n")
+	return b.String()
+}
+
+// declaredNames are the variables the statements declare at their own
+// level (:= and var), in order, each once.
+func declaredNames(stmts []ast.Stmt) []string {
+	var names []string
+	seen := map[string]bool{"_": true}
+	add := func(id *ast.Ident) {
+		if !seen[id.Name] {
+			seen[id.Name] = true
+			names = append(names, id.Name)
+		}
+	}
+	for _, st := range stmts {
+		switch st := st.(type) {
+		case *ast.AssignStmt:
+			if st.Tok == token.DEFINE {
+				for _, e := range st.Lhs {
+					if id, ok := e.(*ast.Ident); ok {
+						add(id)
+					}
+				}
+			}
+		case *ast.DeclStmt:
+			if gd, ok := st.Decl.(*ast.GenDecl); ok && gd.Tok == token.VAR {
+				for _, sp := range gd.Specs {
+					for _, id := range sp.(*ast.ValueSpec).Names {
+						add(id)
+					}
+				}
+			}
+		}
+	}
+	return names
+}
+
+// TestREADMEGoSnippetsCompile builds every ```go block of README.md (but
+// those marked <!-- no-compile -->) against this module, all in one go
+// build, so a renamed or removed identifier fails here instead of in a
+// reader's editor. Snippets are fragments: see snippetImports and
+// snippetPrelude for what they may use without declaring it.
+func TestREADMEGoSnippetsCompile(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to build the README's snippets: %v", err)
+	}
+	md, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snippets, skipped := readmeGoSnippets(md)
+	if len(snippets) < 5 {
+		t.Fatalf("found %d Go snippets in README.md (%d marked no-compile); the extraction is broken", len(snippets), skipped)
+	}
+	repo, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	gomod, err := os.ReadFile("go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The module's own requirements (httpmock, uuid, decimal… are direct
+	// dependencies here too), plus this module by a replace directive.
+	mod := regexp.MustCompile(`(?m)^module .*$`).ReplaceAllString(string(gomod), "module readmesnippets")
+	mod += "\nrequire github.com/loyaltykit/loyalty v0.0.0-00010101000000-000000000000\n" +
+		"\nreplace github.com/loyaltykit/loyalty => " + repo + "\n"
+	files := map[string]string{"go.mod": mod, "prelude.go": snippetFileHeader() + snippetPrelude}
+	if sum, err := os.ReadFile("go.sum"); err == nil {
+		files["go.sum"] = string(sum)
+	}
+	for i, s := range snippets {
+		files[fmt.Sprintf("snippet%02d.go", i)] = snippetFile(i, s)
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(goTool, "build", "-o", os.DevNull, ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("README.md's Go snippets do not build (%v):\n%s", err, out)
+	}
+	t.Logf("built %d Go snippets of README.md (%d marked no-compile)", len(snippets), skipped)
+}
+
+// snippetFileHeader is the package clause and the common imports.
+func snippetFileHeader() string {
+	var b strings.Builder
+	b.WriteString("package readmesnippets\n\nimport (\n")
+	for _, imp := range snippetImports {
+		fmt.Fprintf(&b, "\t%q\n", imp.path)
+	}
+	b.WriteString(")\n\nvar (\n")
+	for _, imp := range snippetImports {
+		fmt.Fprintf(&b, "\t_ = %s\n", imp.use)
+	}
+	b.WriteString(")\n")
+	return b.String()
+}
+
+// TestREADMESnippetExtraction checks the extraction the build test relies
+// on: fences, the no-compile marker, and line numbers.
+func TestREADMESnippetExtraction(t *testing.T) {
+	md := "# x\n```go\na := 1\n```\ntext\n" + noCompileMarker + "\n```go\nimport \"otel\"\n```\n```sh\nls\n```\n```go\nfunc F() {}\n```\n"
+	got, skipped := readmeGoSnippets([]byte(md))
+	if skipped != 1 || len(got) != 2 || got[0].line != 3 || got[0].code != "a := 1\n" || got[1].line != 14 || got[1].code != "func F() {}\n" {
+		t.Fatalf("snippets %+v, skipped %d", got, skipped)
+	}
+	body := snippetFile(0, got[0])
+	if !strings.Contains(body, "func snippet0() error {\n//line README.md:3\na := 1\n\t_ = a\n") {
+		t.Fatalf("body snippet wrapped as:\n%s", body)
+	}
+	file := snippetFile(1, readmeSnippet{line: 7, code: "import \"github.com/loyaltykit/loyalty/mock\"\n\nfunc F() { _ = mock.Start }\n"})
+	if strings.Contains(file, "func snippet1") || strings.Count(file, `"github.com/loyaltykit/loyalty/mock"`) != 1 {
+		t.Fatalf("file snippet wrapped as:\n%s", file)
+	}
+}
