@@ -11,9 +11,14 @@
 //	    -virtpos-url https://shop.myvirtualpos.ru \
 //	    -artix-url http://cash-server:28080 -artix-user admin -state artix-sync.json
 //	... -artix-dir /linuxcash/exchange/in -pickup-wait 1m   # exchange files instead of HTTP
+//	... -artix-url http://kassa-1:28080 -reconcile -cs-url http://cash-server:8080 # no state file
 //
-// Added or updated? Artix has no API to read its directory, so the tool
-// remembers what it sent: with -state FILE it keeps, per idclient, a hash
+// Added or updated? With -reconcile the tool reads the tills' directory
+// back from the Cash Server's REST API (-cs-url, usually port 8080) and
+// compares it with VirtPOS: only clients missing on the tills or whose
+// record differs are sent, and no local state is kept (see reconcileAll;
+// -prune also deletes the clients VirtPOS does not have). Where that API
+// is closed, the tool remembers what it sent: with -state FILE it keeps, per idclient, a hash
 // of the record last loaded successfully. A client not in the file is
 // added, one whose record changed is updated, an unchanged one is not sent
 // again (-full sends it anyway), and one in the file that no longer has a
@@ -33,10 +38,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/loyaltykit/loyalty"
@@ -55,6 +58,9 @@ type options struct {
 	batch     int
 	statePath string
 	full      bool
+	reconcile bool
+	prune     bool
+	cs        csOptions
 	jsonOut   bool
 	timeout   time.Duration
 }
@@ -70,6 +76,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.batch, "batch", 500, "clients per batch")
 	fs.StringVar(&o.statePath, "state", "", "JSON file remembering what the tills have (enables updated/unchanged/deleted)")
 	fs.BoolVar(&o.full, "full", false, "send unchanged clients too")
+	fs.BoolVar(&o.reconcile, "reconcile", false, "compare the tills' directory, read back from the Cash Server (-cs-url), with VirtPOS and send only the difference; no state file")
+	fs.BoolVar(&o.prune, "prune", false, "with -reconcile: delete clients on the tills that VirtPOS does not have")
+	fs.String(&o.cs.URL, "cs-url", "LOYALTY_ARTIX_CS_URL", "", "Artix Cash Server REST API, e.g. http://cash-server:8080 (with -reconcile; default: the embedded mock)")
+	fs.String(&o.cs.User, "cs-user", "LOYALTY_ARTIX_CS_USER", "", "Cash Server basic-auth user, if it asks (password: $LOYALTY_ARTIX_CS_PASSWORD)")
+	fs.Secret(&o.cs.Password, "", "LOYALTY_ARTIX_CS_PASSWORD", "Cash Server basic-auth password")
+	fs.IntVar(&o.cs.PageSize, "cs-page-size", loyalty.DefaultArtixPageSize, "clients per page read from the Cash Server (0: the whole directory in one streamed request)")
+	fs.StringVar(&o.cs.PageParam, "cs-page-param", loyalty.DefaultArtixPageParam, "the Cash Server's page number parameter (pages from 0)")
+	fs.StringVar(&o.cs.SizeParam, "cs-size-param", loyalty.DefaultArtixSizeParam, "the Cash Server's page size parameter")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
 	fs.Timeout(&o.timeout, time.Hour)
 	if err := fs.Parse(args); err != nil {
@@ -82,6 +96,16 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("give -artix-url or -artix-dir, not both")
 	case o.mockTransport != "http" && o.mockTransport != "dir":
 		return nil, fmt.Errorf("-mock-transport %q: want http or dir", o.mockTransport)
+	case o.reconcile && o.statePath != "":
+		return nil, errors.New("give -reconcile (the tills' directory read back) or -state FILE, not both")
+	case !o.reconcile && (o.prune || o.cs.URL != ""):
+		return nil, errors.New("-prune and -cs-url go with -reconcile")
+	case o.reconcile && o.cs.URL == "" && (o.artix.URL != "" || o.artix.Dir != ""):
+		return nil, errors.New("-reconcile with a real Artix target needs -cs-url, the Cash Server to read its directory from")
+	case o.cs.URL != "" && o.artix.URL == "" && o.artix.Dir == "":
+		return nil, errors.New("-cs-url reads a real Cash Server: give the -artix-url or -artix-dir its tills load from")
+	case o.cs.PageSize < 0:
+		return nil, fmt.Errorf("-cs-page-size %d: want 0 or more", o.cs.PageSize)
 	}
 	if err := o.virtpos.Check(); err != nil {
 		return nil, err
@@ -96,6 +120,7 @@ type Report struct {
 	Updated   int      `json:"updated"`
 	Unchanged int      `json:"unchanged"`
 	Deleted   int      `json:"deleted"`
+	Extra     int      `json:"extra"` // -reconcile: on the tills, not in VirtPOS, left alone (no -prune)
 	Failed    int      `json:"failed"`
 	Errors    []string `json:"errors,omitempty"` // the first few
 }
@@ -116,11 +141,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	vp, ax, cleanup, err := connect(ctx, o, stderr)
+	vp, ax, cs, cleanup, err := connect(ctx, o, stderr)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
+	if o.reconcile {
+		rep, err := reconcileAll(ctx, vp, ax, cs, o)
+		return report(stdout, rep, err, o.jsonOut)
+	}
 
 	st, err := loadState(o.statePath)
 	if err != nil {
@@ -132,9 +161,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			syncErr = errors.Join(syncErr, err)
 		}
 	}
-	printReport(stdout, rep, o.jsonOut)
-	if syncErr != nil {
-		return syncErr
+	return report(stdout, rep, syncErr, o.jsonOut)
+}
+
+// report prints rep and says how the run ended: err, else an error when
+// some clients failed.
+func report(stdout io.Writer, rep *Report, err error, asJSON bool) error {
+	printReport(stdout, rep, asJSON)
+	if err != nil {
+		return err
 	}
 	if rep.Failed > 0 {
 		return fmt.Errorf("%d clients failed", rep.Failed)
@@ -142,13 +177,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// connect makes the two clients, starting the embedded mock for a side
-// without a real server.
-func connect(ctx context.Context, o *options, stderr io.Writer) (vp *loyalty.VirtPOS, ax *loyalty.Artix, cleanup func(), err error) {
+// connect makes the clients, starting the embedded mock for a side
+// without a real server. cs, the Cash Server to read the tills' directory
+// back from, is nil without -reconcile.
+func connect(ctx context.Context, o *options, stderr io.Writer) (vp *loyalty.VirtPOS, ax *loyalty.Artix, cs *loyalty.ArtixCashServer, cleanup func(), err error) {
 	noArtix := o.artix.URL == "" && o.artix.Dir == ""
 	srv, stopMock, err := exampleenv.StartMockIf(o.virtpos.URL == "" || noArtix, mock.Config{})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	cleanup = stopMock
 	defer func() {
@@ -160,7 +196,7 @@ func connect(ctx context.Context, o *options, stderr io.Writer) (vp *loyalty.Vir
 		fmt.Fprintln(stderr, "using the embedded mock for", mockSides(o))
 	}
 	if vp, err = o.virtpos.Client(srv, loyalty.WithFormat(loyalty.FormatJSON)); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	switch {
 	case o.artix.URL != "":
@@ -176,7 +212,7 @@ func connect(ctx context.Context, o *options, stderr io.Writer) (vp *loyalty.Vir
 		// waiting for each pickup makes the counts exact.
 		dir, stopDir, derr := exampleenv.ServeExchangeDir(ctx, srv)
 		if derr != nil {
-			return nil, nil, nil, derr
+			return nil, nil, nil, nil, derr
 		}
 		cleanup = func() { stopDir(); stopMock() }
 		ax, err = loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(30*time.Second), loyalty.WithPollInterval(10*time.Millisecond))
@@ -184,9 +220,14 @@ func connect(ctx context.Context, o *options, stderr io.Writer) (vp *loyalty.Vir
 		ax = srv.Artix()
 	}
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	return vp, ax, cleanup, nil
+	if o.reconcile {
+		if cs, err = cashServer(o, srv); err != nil {
+			return nil, nil, nil, nil, err
+		}
+	}
+	return vp, ax, cs, cleanup, nil
 }
 
 func mockSides(o *options) string {
@@ -199,99 +240,27 @@ func mockSides(o *options) string {
 	return "Artix"
 }
 
-// pending is one command of the batch being built.
-type pending struct {
-	kind string // "added", "updated", "unchanged" (with -full) or "deleted"
-	id   string
-	fp   string
-	cmd  loyalty.ArtixCommand
-}
-
 // syncAll streams the customers, sends batches as they fill up and, when
 // every customer was read, deletes the clients that are gone.
 func syncAll(ctx context.Context, vp *loyalty.VirtPOS, ax *loyalty.Artix, st *state, o *options) (*Report, error) {
 	rep := &Report{}
-	var batch []pending
-	flush := func() {
-		if len(batch) == 0 {
-			return
+	b := &batcher{ctx: ctx, ax: ax, size: o.batch, rep: rep, sent: func(p pending) {
+		if p.kind == "deleted" {
+			delete(st.Clients, p.id)
+		} else {
+			st.Clients[p.id] = p.fp
 		}
-		cmds := make([]loyalty.ArtixCommand, len(batch))
-		for i, p := range batch {
-			cmds[i] = p.cmd
-		}
-		if err := ax.Send(ctx, cmds...); err != nil {
-			rep.fail(len(batch), fmt.Errorf("batch of %d (idclient %s…%s): %w", len(batch), batch[0].id, batch[len(batch)-1].id, err))
-			batch = batch[:0]
-			return
-		}
-		for _, p := range batch {
-			switch p.kind {
-			case "added":
-				rep.Added++
-			case "updated":
-				rep.Updated++
-			case "unchanged":
-				rep.Unchanged++
-			case "deleted":
-				rep.Deleted++
-			}
-			if p.kind == "deleted" {
-				delete(st.Clients, p.id)
-			} else {
-				st.Clients[p.id] = p.fp
-			}
-		}
-		batch = batch[:0]
-	}
-	add := func(p pending) {
-		batch = append(batch, p)
-		if len(batch) >= o.batch {
-			flush()
-		}
-	}
-
-	seen := map[string]bool{}
-	for c, err := range vp.Customers.All(ctx, &loyalty.CustomerQuery{WithPhone: new(true), PageSize: 200}) {
-		if err != nil {
-			flush()
-			return rep, fmt.Errorf("reading VirtPOS (nothing deleted): %w", err)
-		}
-		if c.Phone == "" { // a server that ignores with_phone
-			continue
-		}
-		rep.Read++
-		a, err := MapCustomer(c)
-		if err != nil {
-			rep.fail(1, err)
-			// Keep it on the tills as it was: a bad phone typed in VirtPOS
-			// should not delete the client.
-			seen[fmt.Sprint(c.ID)] = true
-			continue
-		}
-		seen[a.ID] = true
-		fp := fingerprint(a)
-		kind := "added"
-		if old, ok := st.Clients[a.ID]; ok {
-			kind = "updated"
-			if old == fp {
-				if !o.full {
-					rep.Unchanged++
-					continue
-				}
-				kind = "unchanged"
-			}
-		}
-		add(pending{kind: kind, id: a.ID, fp: fp, cmd: loyalty.AddClient(a)})
+	}}
+	gone, err := diff(ctx, vp, b, st.Clients, fingerprint, o.full)
+	if err != nil {
+		return rep, err
 	}
 	if o.statePath != "" {
-		for _, id := range slices.Sorted(maps.Keys(st.Clients)) {
-			if !seen[id] {
-				add(pending{kind: "deleted", id: id, cmd: loyalty.DeleteClient(id)})
-			}
+		for _, id := range gone {
+			b.add(pending{kind: "deleted", id: id, cmd: loyalty.DeleteClient(id)})
 		}
 	}
-	flush()
+	b.flush()
 	return rep, ctx.Err()
 }
 
@@ -304,6 +273,9 @@ func printReport(w io.Writer, r *Report, asJSON bool) {
 	}
 	fmt.Fprintf(w, "read %d customers with a phone\n", r.Read)
 	fmt.Fprintf(w, "added %d, updated %d, unchanged %d, deleted %d, failed %d\n", r.Added, r.Updated, r.Unchanged, r.Deleted, r.Failed)
+	if r.Extra > 0 {
+		fmt.Fprintf(w, "%d clients on the tills are not in VirtPOS; left alone (-prune deletes them)\n", r.Extra)
+	}
 	for _, e := range r.Errors {
 		fmt.Fprintln(w, "  error:", e)
 	}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+// pending is one command of the batch being built.
+type pending struct {
+	kind string // "added", "updated", "unchanged" (with -full) or "deleted"
+	id   string
+	fp   string // the fingerprint the state file records
+	cmd  loyalty.ArtixCommand
+}
+
+// batcher sends commands in batches of size, counting each delivered
+// command in rep by its kind; a refused batch counts as failed.
+type batcher struct {
+	ctx   context.Context
+	ax    *loyalty.Artix
+	size  int
+	rep   *Report
+	sent  func(pending) // called for every command of a delivered batch (nil: nothing)
+	batch []pending
+}
+
+// add queues p, sending the batch once it is full.
+func (b *batcher) add(p pending) {
+	b.batch = append(b.batch, p)
+	if len(b.batch) >= b.size {
+		b.flush()
+	}
+}
+
+// flush sends what is queued.
+func (b *batcher) flush() {
+	batch := b.batch
+	if len(batch) == 0 {
+		return
+	}
+	b.batch = b.batch[:0]
+	cmds := make([]loyalty.ArtixCommand, len(batch))
+	for i, p := range batch {
+		cmds[i] = p.cmd
+	}
+	if err := b.ax.Send(b.ctx, cmds...); err != nil {
+		b.rep.fail(len(batch), fmt.Errorf("batch of %d (idclient %s…%s): %w", len(batch), batch[0].id, batch[len(batch)-1].id, err))
+		return
+	}
+	for _, p := range batch {
+		switch p.kind {
+		case "added":
+			b.rep.Added++
+		case "updated":
+			b.rep.Updated++
+		case "unchanged":
+			b.rep.Unchanged++
+		case "deleted":
+			b.rep.Deleted++
+		}
+		if b.sent != nil {
+			b.sent(p)
+		}
+	}
+}
+
+// diff streams the VirtPOS customers with a phone and queues in b an
+// addClient for every one that known (idclient → fingerprint of what the
+// tills have) lacks ("added") or has with another fingerprint
+// ("updated"); unchanged ones are counted, or queued too when full is set.
+// It returns, sorted, known's idclients that VirtPOS no longer has with a
+// usable phone. A customer whose mapping fails is counted as failed and
+// kept: a bad phone typed in VirtPOS should not delete the client. When
+// VirtPOS cannot be read to the end, what is queued is sent and the error
+// returned, so the caller deletes nothing.
+func diff(ctx context.Context, vp *loyalty.VirtPOS, b *batcher, known map[string]string, fp func(loyalty.ArtixCustomer) string, full bool) ([]string, error) {
+	seen := map[string]bool{}
+	for c, err := range vp.Customers.All(ctx, &loyalty.CustomerQuery{WithPhone: new(true), PageSize: 200}) {
+		if err != nil {
+			b.flush()
+			return nil, fmt.Errorf("reading VirtPOS (nothing deleted): %w", err)
+		}
+		if c.Phone == "" { // a server that ignores with_phone
+			continue
+		}
+		b.rep.Read++
+		a, err := MapCustomer(c)
+		if err != nil {
+			b.rep.fail(1, err)
+			seen[strconv.FormatInt(c.ID, 10)] = true
+			continue
+		}
+		seen[a.ID] = true
+		f := fp(a)
+		kind := "added"
+		if old, ok := known[a.ID]; ok {
+			kind = "updated"
+			if old == f {
+				if !full {
+					b.rep.Unchanged++
+					continue
+				}
+				kind = "unchanged"
+			}
+		}
+		b.add(pending{kind: kind, id: a.ID, fp: f, cmd: loyalty.AddClient(a)})
+	}
+	var gone []string
+	for _, id := range slices.Sorted(maps.Keys(known)) {
+		if !seen[id] {
+			gone = append(gone, id)
+		}
+	}
+	return gone, nil
+}
