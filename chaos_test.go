@@ -45,6 +45,8 @@ const (
 	// deadline" row; every other call has chaosSanity.
 	chaosDeadline = 200 * time.Millisecond
 	chaosSanity   = 5 * time.Second
+	// chaosStall is the response timeout of the "never answers" row.
+	chaosStall = 500 * time.Millisecond
 	// chaosMargin is how long after its deadline a call may return (2 CPUs,
 	// -race).
 	chaosMargin = 500 * time.Millisecond
@@ -97,6 +99,17 @@ func requestErr(attempts, applied int) outcome {
 		}}
 }
 
+// stalled is an attempt the response timeout ended: a *RequestError
+// matching loyalty.ErrResponseTimeout, not retried (a write not safe to
+// repeat).
+func stalled(applied int) outcome {
+	return outcome{attempts: 1, applied: applied, what: "*RequestError matching ErrResponseTimeout",
+		check: func(err error) bool {
+			var re *loyalty.RequestError
+			return errors.As(err, &re) && errors.Is(err, loyalty.ErrResponseTimeout)
+		}}
+}
+
 func deadlineErr() outcome {
 	return outcome{attempts: 1, applied: -1, what: "*RequestError matching context.DeadlineExceeded",
 		check: func(err error) bool {
@@ -135,6 +148,8 @@ type chaosRow struct {
 	capped   bool          // the call must return within chaosCapped
 
 	read, idem, once, batch outcome
+	// opts are added to the cell's clients' options.
+	opts []loyalty.Option
 	// stream is the outcome of a streamed read when it differs from read:
 	// a streamed body is decoded as it arrives, so a cut in it cannot be
 	// retried.
@@ -168,6 +183,9 @@ func chaosMatrix() []chaosRow {
 			read: succeeds(2), idem: succeeds(2), once: requestErr(1, 1), batch: succeeds(2)},
 		{name: "slower than the deadline", fault: mock.Fault{Delay: 10 * time.Second, Times: -1}, deadline: chaosDeadline,
 			read: deadlineErr(), idem: deadlineErr(), once: deadlineErr(), batch: deadlineErr()},
+		{name: "accepts and never answers (ended by the response timeout)", fault: mock.Fault{Delay: 10 * time.Second},
+			opts: []loyalty.Option{loyalty.WithResponseTimeout(chaosStall)},
+			read: succeeds(2), idem: succeeds(2), once: stalled(-1), batch: succeeds(2)},
 		{name: "truncated body", fault: mock.Fault{Truncate: true, AfterApply: true},
 			read: succeeds(2), idem: succeeds(2), once: apiErrIs(200, io.ErrUnexpectedEOF, 1, 1), batch: succeeds(2),
 			stream: new(apiErrIs(200, io.ErrUnexpectedEOF, 1, 0))},
@@ -343,7 +361,7 @@ func (r *chaosRow) want(kind string) outcome {
 	return r.batch
 }
 
-func newChaosEnv(t *testing.T) *chaosEnv {
+func newChaosEnv(t *testing.T, extra ...loyalty.Option) *chaosEnv {
 	srv := mock.NewServer(t, mock.Config{APIKey: canaryAPIKey})
 	srv.RequireArtixAuth(canaryUser, canaryPassword)
 	logs := &logCapture{}
@@ -352,6 +370,7 @@ func newChaosEnv(t *testing.T) *chaosEnv {
 		loyalty.WithMaxResponseBytes(chaosMaxBytes),
 		loyalty.WithLogger(slog.New(logs.handler())),
 	}
+	opts = append(opts, extra...)
 	return &chaosEnv{
 		srv:  srv,
 		vp:   srv.VirtPOS(opts...),
@@ -379,7 +398,7 @@ func TestChaosMatrix(t *testing.T) {
 
 func runChaosCell(t *testing.T, row chaosRow, op chaosOp) {
 	want := row.want(op.kind)
-	e := newChaosEnv(t)
+	e := newChaosEnv(t, row.opts...)
 	if op.prepare != nil {
 		op.prepare(t, e)
 	}

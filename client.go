@@ -63,6 +63,7 @@ type settings struct {
 	logger           *slog.Logger
 	userAgent        string
 	maxResponseBytes int64
+	responseTimeout  time.Duration
 
 	// only names the API-specific options given, so that a constructor
 	// can refuse options meant for another API.
@@ -81,6 +82,7 @@ func defaultSettings() *settings {
 		retryWaitMax:     DefaultRetryWaitMax,
 		userAgent:        DefaultUserAgent,
 		maxResponseBytes: DefaultMaxResponseBytes,
+		responseTimeout:  DefaultResponseTimeout,
 		only:             map[string]string{},
 	}
 }
@@ -252,7 +254,7 @@ func newCore(api, baseURL string, s *settings) (*core, error) {
 	// request; with a shared client that would drop every other caller's
 	// (and every bulk worker's) pooled connections. Hide that method.
 	rhc := *hc
-	rhc.Transport = keepIdle{transport(hc)}
+	rhc.Transport = keepIdle{stallGuard{rt: transport(hc), d: s.responseTimeout}}
 	rhc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
 	c.rc = &retryablehttp.Client{
 		HTTPClient:     &rhc,
