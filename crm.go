@@ -15,8 +15,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-
-	"github.com/google/go-querystring/query"
 )
 
 // ParamStyle is how the CRM client puts a method's parameters on the wire.
@@ -271,6 +269,32 @@ type crmParams struct {
 	CardData         *crmObject `url:"card_data,omitempty" json:"card_data,omitempty"`
 }
 
+// values is p as a URL query, what go-querystring makes of it
+// (TestCRMParamsEncodeAsQuerystring holds it to that) without its
+// reflection on every call: CRM reads are the hot path (issue 15).
+func (p *crmParams) values() (url.Values, error) {
+	v := make(url.Values, 2)
+	v["commercial_firm_id"] = []string{p.CommercialFirmID}
+	for _, s := range [...]struct{ key, val string }{
+		{"contact_id", p.ContactID}, {"card_id", p.CardID}, {"partner_id", p.PartnerID},
+	} {
+		if s.val != "" {
+			v[s.key] = []string{s.val}
+		}
+	}
+	for _, o := range [...]struct {
+		key string
+		obj *crmObject
+	}{{"filter", p.Filter}, {"new_contact", p.NewContact}, {"card_data", p.CardData}} {
+		if o.obj != nil {
+			if err := o.obj.EncodeValues(o.key, &v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return v, nil
+}
+
 // crmObject is an object parameter, encoded in the client's style.
 type crmObject struct {
 	v      any
@@ -344,7 +368,7 @@ func (c *CRM) call(ctx context.Context, method, op string, p *crmParams, result 
 		}
 		r.body, r.contentType = body, "application/json; charset=utf-8"
 	} else {
-		q, err := query.Values(p)
+		q, err := p.values()
 		if err != nil {
 			return &ValidationError{Field: op, Reason: err.Error()}
 		}

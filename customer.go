@@ -284,6 +284,54 @@ type CustomerQuery struct {
 // spec's own example).
 const DefaultPageSize = 200
 
+// rawQuery is the URL query of a read: q's fields, the apikey and the
+// format, byte for byte what go-querystring and url.Values.Encode make of
+// them (keys sorted; TestCustomerQueryEncodesAsQuerystring holds it to
+// that). Reads are the hot path: go-querystring's reflection cost about 14
+// allocations and a tenth of a single-customer read's CPU (issue 15), so
+// this fixed struct is encoded by hand; writes keep go-querystring.
+func (q *CustomerQuery) rawQuery(apikey string, f Format) string {
+	b := make([]byte, 0, 128)
+	b = appendQueryParam(b, "apikey", apikey)
+	if q.Email != "" {
+		b = appendQueryParam(b, "email", q.Email)
+	}
+	if q.ExternalID != "" {
+		b = appendQueryParam(b, "external_id", q.ExternalID)
+	}
+	b = appendQueryParam(b, "format", string(f))
+	if q.ID != 0 {
+		b = strconv.AppendInt(append(b, "&id="...), q.ID, 10)
+	}
+	if q.Page != 0 {
+		b = strconv.AppendInt(append(b, "&page="...), int64(q.Page), 10)
+	}
+	if q.PageSize != 0 {
+		b = strconv.AppendInt(append(b, "&page_size="...), int64(q.PageSize), 10)
+	}
+	if q.Phone != "" {
+		b = appendQueryParam(b, "phone", q.Phone)
+	}
+	if q.WithEmail != nil {
+		b = strconv.AppendBool(append(b, "&with_email="...), *q.WithEmail)
+	}
+	if q.WithPhone != nil {
+		b = strconv.AppendBool(append(b, "&with_phone="...), *q.WithPhone)
+	}
+	return string(b)
+}
+
+// appendQueryParam appends key=value, query-escaped, with a leading & unless
+// b is empty.
+func appendQueryParam(b []byte, key, value string) []byte {
+	if len(b) > 0 {
+		b = append(b, '&')
+	}
+	b = append(b, url.QueryEscape(key)...)
+	b = append(b, '=')
+	return append(b, url.QueryEscape(value)...)
+}
+
 func (q *CustomerQuery) validate() error {
 	switch {
 	case q.ID < 0:
@@ -543,13 +591,7 @@ func (s *CustomerService) readResp(ctx context.Context, q *CustomerQuery, stream
 	if err := q.validate(); err != nil {
 		return nil, 0, err
 	}
-	vals, err := encodeValues(q)
-	if err != nil {
-		return nil, 0, err
-	}
-	vals.Set("apikey", s.vp.key.v)
-	vals.Set("format", string(s.vp.format))
-	r := &request{method: http.MethodGet, path: "/api/customer", query: vals, accept: s.vp.accept(), stream: stream}
+	r := &request{method: http.MethodGet, path: "/api/customer", rawQuery: q.rawQuery(s.vp.key.v, s.vp.format), accept: s.vp.accept(), stream: stream}
 	resp, err := s.vp.core.do(ctx, r)
 	if err != nil {
 		return nil, 0, err

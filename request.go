@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -20,6 +22,7 @@ type request struct {
 	path        string     // appended to the base URL path
 	escaped     bool       // path is escaped already (a "/" inside an id stays %2F)
 	query       url.Values // URL query
+	rawQuery    string     // URL query, encoded already (instead of query)
 	body        []byte     // request body, replayed on retries
 	bodyFunc    func() io.ReadCloser
 	contentType string
@@ -42,8 +45,11 @@ type response struct {
 	body       []byte        // the whole body, unless the request streamed
 	stream     io.ReadCloser // the size-limited body, for streaming requests
 	attempts   int
-	redact     func(string) string
+	core       *core
 }
+
+// redact replaces every secret of the client in s.
+func (r *response) redact(s string) string { return r.core.redact(s) }
 
 // url is the request URL with secrets redacted.
 func (r *response) url() string { return r.st.url() }
@@ -72,8 +78,13 @@ func (r *response) ok() bool { return r.statusCode >= 200 && r.statusCode < 300 
 
 type reqStateKey struct{}
 
-// reqState travels in the request context to the retry hooks.
+// reqState travels in the request context to the retry hooks. It is
+// that context: it embeds the caller's and answers Value(reqStateKey{})
+// itself, which spares a context.WithValue per call; the response and the
+// size-limited body reader are allocated with it for the same reason.
 type reqState struct {
+	context.Context // the caller's
+
 	idempotent bool
 	// redirected is set once a hop of any attempt was redirected: the
 	// request reached the origin.
@@ -91,6 +102,17 @@ type reqState struct {
 	read    bool
 	body    []byte
 	readErr error
+
+	resp response    // what do returns
+	lb   limitedBody // the body reader of a buffered response
+}
+
+// Value is the state itself for reqStateKey, else the caller's value.
+func (st *reqState) Value(key any) any {
+	if _, ok := key.(reqStateKey); ok {
+		return st
+	}
+	return st.Context.Value(key)
 }
 
 // url is the request URL with secrets redacted. It is built only when an
@@ -108,14 +130,16 @@ func stateOf(ctx context.Context) *reqState {
 }
 
 // endpoint is the full URL for path (escaped already when escaped is set)
-// and query.
-func (c *core) endpoint(path string, escaped bool, q url.Values) string {
+// and query (q, or rawQuery when it is set).
+func (c *core) endpoint(path string, escaped bool, q url.Values, rawQuery string) string {
 	u := *c.base
 	u.Path = c.base.Path + path
 	if p, err := url.PathUnescape(path); escaped && err == nil {
 		u.Path, u.RawPath = c.base.Path+p, c.base.EscapedPath()+path
 	}
-	if len(q) > 0 {
+	if rawQuery != "" {
+		u.RawQuery = rawQuery
+	} else if len(q) > 0 {
 		u.RawQuery = q.Encode()
 	}
 	return u.String()
@@ -129,15 +153,16 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 	if ctx == nil {
 		return nil, &ConfigError{Field: "ctx", Reason: "nil context"}
 	}
-	full := c.endpoint(r.path, r.escaped, r.query)
+	full := c.endpoint(r.path, r.escaped, r.query, r.rawQuery)
 	st := &reqState{
+		Context:    ctx,
 		idempotent: r.idempotent || r.method == http.MethodGet || r.method == http.MethodHead,
 		start:      time.Now(),
 		full:       full,
 		core:       c,
 		method:     r.method,
 	}
-	ctx = context.WithValue(ctx, reqStateKey{}, st)
+	ctx = st
 	req, err := c.newRequest(ctx, r, st)
 	if err != nil {
 		return nil, err
@@ -191,19 +216,20 @@ func (c *core) newRequest(ctx context.Context, r *request, st *reqState) (*retry
 	for k, v := range r.header {
 		req.Header[k] = v
 	}
-	req.Header.Set("User-Agent", c.userAgent)
+	req.Header["User-Agent"] = headerValue(c.userAgent)
 	if r.contentType != "" {
-		req.Header.Set("Content-Type", r.contentType)
+		req.Header["Content-Type"] = headerValue(r.contentType)
 	}
 	if r.accept != "" {
-		req.Header.Set("Accept", r.accept)
+		req.Header["Accept"] = headerValue(r.accept)
 	}
 	// A buffered request reads its body inside the retry loop, so that a
 	// body cut off mid-way is retried like a dropped connection when the
 	// request is safe to repeat.
 	if !r.stream {
 		req.SetResponseHandler(func(hr *http.Response) error {
-			st.body, st.readErr = c.readAll(hr)
+			st.lb = limitedBody{rc: hr.Body, left: c.maxBytes, limit: c.maxBytes}
+			st.body, st.readErr = c.readLimited(&st.lb, hr)
 			st.read = true
 			return st.readErr
 		})
@@ -229,22 +255,47 @@ func (c *core) failed(ctx context.Context, r *request, st *reqState, hresp *http
 
 // readAll reads and closes a body, bounded by the size limit.
 func (c *core) readAll(hr *http.Response) ([]byte, error) {
-	body := &limitedBody{rc: hr.Body, left: c.maxBytes, limit: c.maxBytes}
+	return c.readLimited(&limitedBody{rc: hr.Body, left: c.maxBytes, limit: c.maxBytes}, hr)
+}
+
+// readLimited reads and closes body, hr's body limited.
+func (c *core) readLimited(body *limitedBody, hr *http.Response) ([]byte, error) {
 	defer body.Close()
 	return readBody(body, hr.ContentLength, c.maxBytes)
 }
 
+// headerValues holds one shared []string per header value the core sets
+// (User-Agent, Accept, Content-Type), so that setting one allocates
+// nothing; like c.header's, the slices are only ever read.
+var (
+	headerValues  sync.Map // string → []string
+	headerValuesN atomic.Int32
+)
+
+// headerValue is []string{v}, shared for the first 256 distinct values.
+func headerValue(v string) []string {
+	if hv, ok := headerValues.Load(v); ok {
+		return hv.([]string)
+	}
+	if headerValuesN.Add(1) > 256 { // user agents of many clients: stop caching
+		return []string{v}
+	}
+	hv, _ := headerValues.LoadOrStore(v, []string{v})
+	return hv.([]string)
+}
+
 // newResponse wraps an answer for the services.
 func (c *core) newResponse(r *request, st *reqState, hresp *http.Response) *response {
-	return &response{
+	st.resp = response{
 		api:        c.api,
 		method:     r.method,
 		st:         st,
 		statusCode: hresp.StatusCode,
 		header:     hresp.Header,
 		attempts:   max(st.attempts, 1),
-		redact:     c.redact,
+		core:       c,
 	}
+	return &st.resp
 }
 
 // readBody reads the whole body, refusing more than limit bytes.
@@ -255,8 +306,10 @@ func readBody(r io.Reader, contentLength, limit int64) ([]byte, error) {
 	var buf bytes.Buffer
 	if contentLength > 0 {
 		// Trust the announced length only so far: a short body that claims
-		// a huge one must not allocate it.
-		buf.Grow(int(min(contentLength, 1<<20)))
+		// a huge one must not allocate it. ReadFrom wants MinRead bytes
+		// free before every read, the one that meets the end included:
+		// without them a body of exactly Content-Length is copied again.
+		buf.Grow(int(min(contentLength, 1<<20)) + bytes.MinRead)
 	}
 	_, err := buf.ReadFrom(r)
 	return buf.Bytes(), err
