@@ -1,9 +1,12 @@
 package mock
 
 import (
+	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -32,7 +35,11 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		var f Fault
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&f); err != nil {
+		err := dec.Decode(&f)
+		if err == nil {
+			err = f.Validate()
+		}
+		if err != nil {
 			writeAdminJSON(w, http.StatusBadRequest, map[string]string{"error": "bad fault: " + err.Error()})
 			return
 		}
@@ -63,14 +70,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	case path == "requests" && r.Method == http.MethodGet:
-		reqs := s.Requests()
-		if api := r.URL.Query().Get("api"); api != "" {
-			reqs = s.RequestsTo(API(api))
-		}
-		if reqs == nil {
-			reqs = []Request{}
-		}
-		writeAdminJSON(w, http.StatusOK, reqs)
+		s.serveJournal(w, r)
 	default:
 		writeAdminJSON(w, http.StatusNotFound, map[string]string{"error": "no admin endpoint " + r.Method + " " + r.URL.Path})
 	}
@@ -82,4 +82,35 @@ func writeAdminJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.Encode(v)
+}
+
+// serveJournal streams the journal (of one API with ?api=) as a JSON
+// array, one entry at a time, so a large journal is never encoded whole.
+func (s *Server) serveJournal(w http.ResponseWriter, r *http.Request) {
+	reqs := s.Requests()
+	if v := r.URL.Query().Get("api"); v != "" {
+		api := API(v)
+		if api != VirtPOSAPI && api != CRMAPI && api != ArtixAPI {
+			writeAdminJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("unknown api %q: want virtpos, crm or artix", v)})
+			return
+		}
+		reqs = slices.DeleteFunc(reqs, func(e Request) bool { return e.API != api })
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	defer bw.Flush()
+	enc := json.NewEncoder(bw)
+	bw.WriteString("[")
+	for i := range reqs {
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n")
+		if err := enc.Encode(&reqs[i]); err != nil {
+			return
+		}
+		reqs[i] = Request{} // let the body go once written
+	}
+	bw.WriteString("]\n")
 }

@@ -2,6 +2,7 @@ package mock
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -48,5 +49,73 @@ func TestAdminInstallsFaultsServesJournalAndResets(t *testing.T) {
 	}
 	if resp, _, _ := get(t, c, srv.ArtixURL+"/_mock/nothing"); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("unknown admin path: %d", resp.StatusCode)
+	}
+}
+
+// adminDo sends an admin request to the Artix listener and returns the
+// status and body.
+func adminDo(t *testing.T, srv *Server, method, path, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.ArtixURL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// TestAdminRefusesFaultsItCannotHonour: every fault the mock would
+// misbehave on (or run out of memory for) is a 400 naming the field, and
+// nothing is installed.
+func TestAdminRefusesFaultsItCannotHonour(t *testing.T) {
+	srv := NewServer(t)
+	for _, tc := range []struct{ body, field string }{
+		{`{"api":"shop"}`, "api"},
+		{`{"status":99}`, "status"},
+		{`{"status":600}`, "status"},
+		{`{"status":-1}`, "status"},
+		{`{"delay":"-1s"}`, "delay"},
+		{`{"delay":-5}`, "delay"},
+		{`{"delay":"1000h"}`, "delay"},
+		{`{"delay":1e30}`, "delay"},
+		{`{"body_size":-1}`, "body_size"},
+		{`{"body_size":1099511627776}`, "body_size"},
+		{`{"path":"api/customer"}`, "path"},
+		{`{"method":"GE T"}`, "method"},
+		{`{"retry_after":"1\r\nX-Evil: 1"}`, "retry_after"},
+		{`{"content_type":"text/plain\nX: 1"}`, "content_type"},
+	} {
+		st, body := adminDo(t, srv, http.MethodPost, "/_mock/faults", tc.body)
+		if st != http.StatusBadRequest || !strings.Contains(body, tc.field) {
+			t.Errorf("POST %.60s: HTTP %d %s, want 400 naming %s", tc.body, st, body, tc.field)
+		}
+	}
+	resp, _, err := get(t, http.DefaultClient, srv.VirtPOSURL+"/api/customer?apikey="+srv.APIKey)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("a refused fault was installed: %v %v", resp, err)
+	}
+}
+
+// TestFaultBodySizeIsStreamed: Go's Fail accepts what the admin endpoint
+// refuses; an oversized answer is written in chunks, not built in memory.
+func TestFaultBodySizeIsStreamed(t *testing.T) {
+	srv := NewServer(t)
+	srv.Fail(Fault{API: VirtPOSAPI, BodySize: 8 << 20})
+	resp, err := http.Get(srv.VirtPOSURL + "/api/customer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil || n != 8<<20 {
+		t.Fatalf("read %d bytes (%v), want %d", n, err, 8<<20)
 	}
 }

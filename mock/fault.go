@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Fault makes the mock misbehave for matching requests, the way real
@@ -52,6 +53,47 @@ type Fault struct {
 	// AfterApply lets the request take effect (state changes) before the
 	// fault replaces the answer: the ambiguous failure of a write.
 	AfterApply bool `json:"after_apply,omitempty"`
+}
+
+// Limits of a Fault the admin endpoint accepts (Fault.Validate). Server.Fail
+// takes any Fault, but waits at most MaxFaultDelay; BodySize padding is
+// written in chunks, never held in memory whole.
+const (
+	MaxFaultBodySize = 64 << 20
+	MaxFaultDelay    = 10 * time.Minute
+)
+
+// Validate reports the first field of f the mock cannot honour: an unknown
+// API, a Status outside 200–599 (1xx are not final answers; 0 is the
+// default), a negative Delay or one over MaxFaultDelay, a negative BodySize
+// or one over MaxFaultBodySize, a Path not starting with "/", a Method
+// that is not an HTTP token, or a header value with control characters.
+// The admin endpoint refuses such a fault with HTTP 400 and this text.
+func (f *Fault) Validate() error {
+	switch {
+	case f.API != "" && f.API != VirtPOSAPI && f.API != CRMAPI && f.API != ArtixAPI:
+		return fmt.Errorf("mock: fault api %q: want %q, %q, %q or none", f.API, VirtPOSAPI, CRMAPI, ArtixAPI)
+	case f.Status != 0 && (f.Status < 200 || f.Status > 599):
+		return fmt.Errorf("mock: fault status %d: want 200–599 (or 0 for the default)", f.Status)
+	case f.Delay < 0 || f.Delay > MaxFaultDelay:
+		return fmt.Errorf("mock: fault delay %s: want 0 to %s", f.Delay, MaxFaultDelay)
+	case f.BodySize < 0 || f.BodySize > MaxFaultBodySize:
+		return fmt.Errorf("mock: fault body_size %d: want 0 to %d bytes", f.BodySize, MaxFaultBodySize)
+	case f.Path != "" && !strings.HasPrefix(f.Path, "/"):
+		return fmt.Errorf("mock: fault path %q: want an absolute path starting with /", f.Path)
+	case f.Method != "" && strings.ContainsFunc(f.Method, func(r rune) bool { return !isTokenChar(r) }):
+		return fmt.Errorf("mock: fault method %q: not an HTTP method", f.Method)
+	case strings.ContainsFunc(f.RetryAfter, unicode.IsControl):
+		return fmt.Errorf("mock: fault retry_after %q: control characters in a header value", f.RetryAfter)
+	case strings.ContainsFunc(f.ContentType, unicode.IsControl):
+		return fmt.Errorf("mock: fault content_type %q: control characters in a header value", f.ContentType)
+	}
+	return nil
+}
+
+// isTokenChar reports a character allowed in an HTTP token (RFC 9110).
+func isTokenChar(r rune) bool {
+	return r < 0x7f && (r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || strings.ContainsRune("!#$%&'*+-.^_`|~", r))
 }
 
 // faultState is an installed Fault with its remaining count.
@@ -99,7 +141,7 @@ func serveFault(f *Fault, api API, w http.ResponseWriter, r *http.Request, next 
 		if b, err := io.ReadAll(io.LimitReader(r.Body, 64<<20)); err == nil {
 			r.Body = io.NopCloser(bytes.NewReader(b))
 		}
-		t := time.NewTimer(f.Delay)
+		t := time.NewTimer(min(f.Delay, MaxFaultDelay))
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
@@ -142,9 +184,7 @@ func serveFault(f *Fault, api API, w http.ResponseWriter, r *http.Request, next 
 	if body == "" && !f.Truncate && f.BodySize == 0 {
 		body, ctype = errorPage(status)
 	}
-	if f.BodySize > len(body) {
-		body += strings.Repeat(" ", f.BodySize-len(body))
-	}
+	pad := max(f.BodySize-len(body), 0)
 	if ctype == "" {
 		ctype = "text/plain; charset=utf-8"
 	}
@@ -158,14 +198,30 @@ func serveFault(f *Fault, api API, w http.ResponseWriter, r *http.Request, next 
 			body, _ = malformedBody(api, r)
 		}
 		// Announce more than is sent; the server then drops the connection.
-		h.Set("Content-Length", strconv.Itoa(len(body)*2+64))
+		h.Set("Content-Length", strconv.Itoa((len(body)+pad)*2+64))
 		w.WriteHeader(status)
-		w.Write([]byte(body))
+		writePadded(w, body, pad)
 		return
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Content-Length", strconv.Itoa(len(body)+pad))
 	w.WriteHeader(status)
-	w.Write([]byte(body))
+	writePadded(w, body, pad)
+}
+
+// writePadded writes body, then pad spaces in chunks: an oversized answer
+// is never held in memory whole.
+func writePadded(w io.Writer, body string, pad int) {
+	if _, err := io.WriteString(w, body); err != nil {
+		return
+	}
+	chunk := bytes.Repeat([]byte(" "), min(pad, 32<<10))
+	for pad > 0 {
+		n, err := w.Write(chunk[:min(pad, len(chunk))])
+		if err != nil {
+			return
+		}
+		pad -= n
+	}
 }
 
 // relabel replaces the Content-Type the handler sets.
@@ -243,6 +299,9 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 	switch d := aux.Delay.(type) {
 	case nil:
 	case float64:
+		if d < 0 || d > float64(MaxFaultDelay) {
+			return fmt.Errorf("mock: fault delay %g ns: want 0 to %s", d, MaxFaultDelay)
+		}
 		f.Delay = time.Duration(d)
 	case string:
 		v, err := time.ParseDuration(d)

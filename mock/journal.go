@@ -3,6 +3,7 @@ package mock
 import (
 	"bytes"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,19 +20,28 @@ type Request struct {
 	Header   http.Header `json:"header"`
 	Body     []byte      `json:"body"`      // the first MaxJournalBody bytes
 	BodySize int64       `json:"body_size"` // the whole body's size
-	Status   int         `json:"status"`    // the status answered (0: connection dropped)
-	Faulted  bool        `json:"faulted"`   // a Fault answered it
-	Time     time.Time   `json:"time"`
+	// BodyTruncated says Body is not the whole body: it was cut at
+	// MaxJournalBody, or dropped to keep the journal within
+	// Config.JournalBytes.
+	BodyTruncated bool      `json:"body_truncated,omitempty"`
+	Status        int       `json:"status"`  // the status answered (0: connection dropped)
+	Faulted       bool      `json:"faulted"` // a Fault answered it
+	Time          time.Time `json:"time"`
 }
 
-// MaxJournalBody is how much of a request body the journal keeps.
-const MaxJournalBody = 1 << 20
+// Redacted replaces secrets (the VirtPOS apikey, credentials in
+// Authorization headers) in the journal.
+const Redacted = "REDACTED"
+
+// MaxJournalBody is how much of a request body the journal keeps; the rest
+// is counted in BodySize only, and BodyTruncated is set.
+const MaxJournalBody = 64 << 10
 
 // Requests returns a copy of the journal, oldest first.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	j := s.journal
+	j := s.jrnl.journal
 	if len(j) > s.cfg.JournalSize {
 		j = j[len(j)-s.cfg.JournalSize:]
 	}
@@ -60,7 +70,7 @@ func (s *Server) middleware(api API, h http.Handler) http.Handler {
 			API:    api,
 			Method: r.Method,
 			Path:   r.URL.Path,
-			Query:  r.URL.Query(),
+			Query:  journalQuery(r.URL.Query()),
 			Header: journalHeader(r.Header),
 			Time:   time.Now(),
 		}
@@ -75,6 +85,10 @@ func (s *Server) middleware(api API, h http.Handler) http.Handler {
 				// Count what the handler left unread so BodySize is the whole body.
 				io.Copy(io.Discard, io.LimitReader(body, 64<<20))
 				entry.Body, entry.BodySize, entry.Status = bytes.Clone(body.buf.Bytes()), body.n, status
+				entry.BodyTruncated = body.n > int64(len(entry.Body))
+				if isForm(r.Header) {
+					entry.Body = redactForm(entry.Body)
+				}
 				s.record(entry)
 				if s.cfg.Logger != nil {
 					s.cfg.Logger.Info("mock request", "api", string(api), "method", r.Method, "path", r.URL.Path,
@@ -95,17 +109,74 @@ func (s *Server) middleware(api API, h http.Handler) http.Handler {
 	})
 }
 
+// journalState is the journal and what its bodies weigh, under Server.mu.
+type journalState struct {
+	journal []Request
+	bytes   int64 // the sum of len(Body) over journal
+	bare    int   // journal[:bare] have had their bodies dropped
+}
+
+// record appends e, then keeps the journal within JournalSize entries (in
+// bulk, once twice the size is reached: a copy per request made a full
+// journal O(size)) and its bodies within JournalBytes, dropping the
+// oldest bodies first.
 func (s *Server) record(e Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// Trim in bulk once twice the size is reached (Requests shows the last
-	// JournalSize): a copy per request made a full journal O(size).
-	if len(s.journal) >= 2*s.cfg.JournalSize {
-		n := copy(s.journal, s.journal[len(s.journal)-s.cfg.JournalSize+1:])
-		clear(s.journal[n:])
-		s.journal = s.journal[:n]
+	j := &s.jrnl
+	if len(j.journal) >= 2*s.cfg.JournalSize {
+		cut := len(j.journal) - s.cfg.JournalSize + 1
+		for _, old := range j.journal[:cut] {
+			j.bytes -= int64(len(old.Body))
+		}
+		n := copy(j.journal, j.journal[cut:])
+		clear(j.journal[n:])
+		j.journal = j.journal[:n]
+		j.bare = max(j.bare-cut, 0)
 	}
-	s.journal = append(s.journal, e)
+	j.journal = append(j.journal, e)
+	j.bytes += int64(len(e.Body))
+	for j.bytes > s.cfg.JournalBytes && j.bare < len(j.journal) {
+		old := &j.journal[j.bare]
+		j.bytes -= int64(len(old.Body))
+		if old.BodySize > 0 {
+			old.Body, old.BodyTruncated = nil, true
+		}
+		j.bare++
+	}
+}
+
+// journalQuery is q for the journal: the apikey is replaced.
+func journalQuery(q url.Values) url.Values {
+	if vs, ok := q["apikey"]; ok {
+		for i := range vs {
+			vs[i] = Redacted
+		}
+	}
+	return q
+}
+
+// isForm reports a form-encoded body, where the VirtPOS apikey travels.
+func isForm(h http.Header) bool {
+	ct, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
+	return ct == "application/x-www-form-urlencoded"
+}
+
+// redactForm replaces the value of every apikey field of a form body,
+// leaving the rest byte for byte (a body cut short included).
+func redactForm(body []byte) []byte {
+	parts := bytes.Split(body, []byte("&"))
+	changed := false
+	for i, p := range parts {
+		k, _, _ := bytes.Cut(p, []byte("="))
+		if key, err := url.QueryUnescape(string(k)); err == nil && key == "apikey" {
+			parts[i], changed = []byte("apikey="+Redacted), true
+		}
+	}
+	if !changed {
+		return body
+	}
+	return bytes.Join(parts, []byte("&"))
 }
 
 // capture keeps the first MaxJournalBody bytes of a request body.
@@ -135,7 +206,7 @@ func journalHeader(h http.Header) http.Header {
 	for _, k := range []string{"Authorization", "Proxy-Authorization"} {
 		if v := c.Get(k); v != "" {
 			scheme, _, _ := strings.Cut(v, " ")
-			c.Set(k, scheme+" REDACTED")
+			c.Set(k, scheme+" "+Redacted)
 		}
 	}
 	return c

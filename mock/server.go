@@ -15,8 +15,10 @@ package mock
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -44,6 +46,7 @@ const (
 	DefaultCommercialFirmID = "firm-1"
 	DefaultCustomers        = 60
 	DefaultJournalSize      = 10000
+	DefaultJournalBytes     = 64 << 20
 )
 
 // Config sets up a mock server. The zero Config is ready to use.
@@ -61,6 +64,10 @@ type Config struct {
 	VirtPOSAddr, CRMAddr, ArtixAddr string
 	// JournalSize is how many requests Requests keeps (DefaultJournalSize).
 	JournalSize int
+	// JournalBytes bounds the request bodies the journal holds, all
+	// entries together (DefaultJournalBytes); past it the oldest entries
+	// lose their bodies (BodyTruncated).
+	JournalBytes int64
 	// Logger receives one record per request (default: none).
 	Logger *slog.Logger
 }
@@ -77,6 +84,9 @@ func (c *Config) defaults() {
 	}
 	if c.JournalSize <= 0 {
 		c.JournalSize = DefaultJournalSize
+	}
+	if c.JournalBytes <= 0 {
+		c.JournalBytes = DefaultJournalBytes
 	}
 	for _, a := range []*string{&c.VirtPOSAddr, &c.CRMAddr, &c.ArtixAddr} {
 		if *a == "" {
@@ -106,9 +116,9 @@ type Server struct {
 	ax       *artixAPI
 	handlers map[API]http.Handler
 
-	mu      sync.Mutex
-	faults  []*faultState
-	journal []Request
+	mu     sync.Mutex
+	faults []*faultState
+	jrnl   journalState
 }
 
 // Socket-free base URLs of a Server made by NewInMemory, for
@@ -219,14 +229,44 @@ func NewServer(t testing.TB, cfg ...Config) *Server {
 	return s
 }
 
-// Close stops the three listeners and waits for requests in flight.
+// Close stops the three listeners, drops open connections and waits for
+// the handlers still running. It is safe on a nil Server (what a failed
+// Start returns), on one made by NewInMemory, and more than once.
 func (s *Server) Close() {
+	if s == nil {
+		return
+	}
+	for _, hs := range s.listeners() {
+		hs.CloseClientConnections()
+		hs.Close()
+	}
+}
+
+// Shutdown stops accepting connections and waits until every request in
+// flight has been answered (or ctx ends, when the rest are dropped as
+// Close does), so that a Snapshot taken afterwards holds every write the
+// mock confirmed. Like Close it is safe on a nil Server.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s == nil {
+		return nil
+	}
+	var errs []error
+	for _, hs := range s.listeners() {
+		errs = append(errs, hs.Config.Shutdown(ctx))
+	}
+	s.Close()
+	return errors.Join(errs...)
+}
+
+// listeners are the started httptest servers (none for NewInMemory).
+func (s *Server) listeners() []*httptest.Server {
+	var out []*httptest.Server
 	for _, hs := range []*httptest.Server{s.vpSrv, s.crmSrv, s.axSrv} {
 		if hs != nil {
-			hs.CloseClientConnections()
-			hs.Close()
+			out = append(out, hs)
 		}
 	}
+	return out
 }
 
 // ClientCertificate is a client certificate the CRM side accepts.
@@ -252,6 +292,6 @@ func (s *Server) Reset() {
 	s.ax.reset()
 	s.mu.Lock()
 	s.faults = nil
-	s.journal = nil
+	s.jrnl = journalState{}
 	s.mu.Unlock()
 }

@@ -150,3 +150,21 @@ func TestJournalHasTheRequestBeforeTheClientHasItsAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseIsSafeOnNilAndTwice: Close on a nil *Server (a failed Start),
+// an in-memory one, or one already closed does nothing.
+func TestCloseIsSafeOnNilAndTwice(t *testing.T) {
+	var s *Server
+	s.Close()
+	mem, err := NewInMemory(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem.Close()
+	srv, err := Start(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	srv.Close()
+}

@@ -3,6 +3,7 @@ package mock
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -50,54 +51,87 @@ func (a *virtposAPI) snapshot() any {
 	return marshalRaw(st)
 }
 
-func (a *virtposAPI) restore(data json.RawMessage) error {
+// MaxRestoredID is the largest id or counter a restored state may hold
+// (2^53-1, the largest integer every JSON reader keeps exact): the ids
+// made after it stay far from overflowing.
+const MaxRestoredID = 1<<53 - 1
+
+// checkIDs refuses ids outside 1..MaxRestoredID (what the ids are is
+// named by what) and, when sorted, repeated ones.
+func checkIDs(what string, ids []int64, sorted bool) error {
+	for i, id := range ids {
+		if id <= 0 || id > MaxRestoredID {
+			return fmt.Errorf("%s id %d: want 1 to %d", what, id, int64(MaxRestoredID))
+		}
+		if sorted && i > 0 && id == ids[i-1] {
+			return fmt.Errorf("%s id %d: repeated", what, id)
+		}
+	}
+	return nil
+}
+
+// restore checks data and returns the commit that installs it.
+func (a *virtposAPI) restore(data json.RawMessage) (func(), error) {
 	var st virtposState
 	if err := json.Unmarshal(data, &st); err != nil {
-		return err
+		return nil, err
 	}
 	slices.SortStableFunc(st.Customers, func(x, y loyalty.Customer) int { return cmp.Compare(x.ID, y.ID) })
 	slices.SortStableFunc(st.Cards, func(x, y loyalty.Card) int { return cmp.Compare(x.ID, y.ID) })
+	n := st.Next
+	custIDs, cardIDs := make([]int64, len(st.Customers)), make([]int64, len(st.Cards))
 	for i := range st.Customers {
-		if st.Customers[i].ID <= 0 || i > 0 && st.Customers[i].ID == st.Customers[i-1].ID {
-			return fmt.Errorf("customer id %d: not positive or repeated", st.Customers[i].ID)
-		}
+		custIDs[i] = st.Customers[i].ID
 	}
 	for i := range st.Cards {
-		if st.Cards[i].ID <= 0 || i > 0 && st.Cards[i].ID == st.Cards[i-1].ID {
-			return fmt.Errorf("card id %d: not positive or repeated", st.Cards[i].ID)
+		cardIDs[i] = st.Cards[i].ID
+	}
+	err := errors.Join(
+		checkIDs("customer", custIDs, true),
+		checkIDs("card", cardIDs, true),
+		checkIDs("group", slices.Collect(maps.Keys(st.Groups)), false),
+		checkIDs("card type", slices.Collect(maps.Keys(st.CardTypes)), false),
+	)
+	for name, v := range map[string]int64{"customer": n.Customer, "group": n.Group, "card": n.Card, "card_type": n.CardType, "uid": n.UID} {
+		if v < 0 || v > MaxRestoredID {
+			err = errors.Join(err, fmt.Errorf("next.%s %d: want 0 to %d", name, v, int64(MaxRestoredID)))
 		}
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.customers, a.cards, a.byID = nil, nil, map[int64]*loyalty.Customer{}
-	a.nextCust = 0
-	for i := range st.Customers {
-		a.put(&st.Customers[i])
+	if err != nil {
+		return nil, err
 	}
-	for i := range st.Cards {
-		a.cards = append(a.cards, &st.Cards[i])
-	}
-	a.groups, a.cardTypes = st.Groups, st.CardTypes
-	if a.groups == nil {
-		a.groups = map[int64]string{}
-	}
-	if a.cardTypes == nil {
-		a.cardTypes = map[int64]string{}
-	}
-	// Counters never go below an id in use, whatever the file says.
-	a.nextCust = max(a.nextCust, st.Next.Customer)
-	a.nextCard = st.Next.Card
-	if n := len(a.cards); n > 0 {
-		a.nextCard = max(a.nextCard, a.cards[n-1].ID)
-	}
-	a.nextGroup, a.nextType, a.nextUID = st.Next.Group, st.Next.CardType, st.Next.UID
-	for id := range a.groups {
-		a.nextGroup = max(a.nextGroup, id)
-	}
-	for id := range a.cardTypes {
-		a.nextType = max(a.nextType, id)
-	}
-	return nil
+	return func() {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.customers, a.cards, a.byID = nil, nil, map[int64]*loyalty.Customer{}
+		a.nextCust = 0
+		for i := range st.Customers {
+			a.put(&st.Customers[i])
+		}
+		for i := range st.Cards {
+			a.cards = append(a.cards, &st.Cards[i])
+		}
+		a.groups, a.cardTypes = st.Groups, st.CardTypes
+		if a.groups == nil {
+			a.groups = map[int64]string{}
+		}
+		if a.cardTypes == nil {
+			a.cardTypes = map[int64]string{}
+		}
+		// Counters never go below an id in use, whatever the file says.
+		a.nextCust = max(a.nextCust, n.Customer)
+		a.nextCard = n.Card
+		if k := len(a.cards); k > 0 {
+			a.nextCard = max(a.nextCard, a.cards[k-1].ID)
+		}
+		a.nextGroup, a.nextType, a.nextUID = n.Group, n.CardType, n.UID
+		for id := range a.groups {
+			a.nextGroup = max(a.nextGroup, id)
+		}
+		for id := range a.cardTypes {
+			a.nextType = max(a.nextType, id)
+		}
+	}, nil
 }
 
 // crmStateJSON is the CRM side as JSON. The records keep the wire form of
@@ -175,10 +209,14 @@ func (a *crmAPI) snapshot() any {
 	return marshalRaw(out)
 }
 
-func (a *crmAPI) restore(data json.RawMessage) error {
+// restore checks data and returns the commit that installs it.
+func (a *crmAPI) restore(data json.RawMessage) (func(), error) {
 	var in crmStateJSON
 	if err := json.Unmarshal(data, &in); err != nil {
-		return err
+		return nil, err
+	}
+	if in.Seq < 0 || int64(in.Seq) > MaxRestoredID {
+		return nil, fmt.Errorf("seq %d: want 0 to %d", in.Seq, int64(MaxRestoredID))
 	}
 	st := &crmState{regions: in.Regions, pools: map[uuid.UUID][]string{}, cards: map[string]*crmCard{}, seq: in.Seq}
 	maps.Copy(st.pools, in.Pools)
@@ -193,17 +231,17 @@ func (a *crmAPI) restore(data json.RawMessage) error {
 	}
 	for _, c := range in.Cards {
 		if c.Card.Number == "" {
-			return fmt.Errorf("card %s: no number", c.Card.ID)
+			return nil, fmt.Errorf("card %s: no number", c.Card.ID)
 		}
 		if _, dup := st.cards[c.Card.Number]; dup {
-			return fmt.Errorf("card number %s: repeated", c.Card.Number)
+			return nil, fmt.Errorf("card number %s: repeated", c.Card.Number)
 		}
 		st.cards[c.Card.Number] = &crmCard{c.Card, c.Owner}
 	}
 	for _, c := range in.Contacts {
 		for _, n := range c.Cards {
 			if _, ok := st.cards[n]; !ok {
-				return fmt.Errorf("contact %s: card %s is not in cards", c.Contact.ContactID, n)
+				return nil, fmt.Errorf("contact %s: card %s is not in cards", c.Contact.ContactID, n)
 			}
 		}
 		st.contacts = append(st.contacts, &crmContact{c.Contact, c.Cards})
@@ -211,10 +249,11 @@ func (a *crmAPI) restore(data json.RawMessage) error {
 	for _, c := range in.Campaigns {
 		st.campaigns = append(st.campaigns, crmCampaign{c.Campaign, c.Card, c.Contact})
 	}
-	a.mu.Lock()
-	a.st = st
-	a.mu.Unlock()
-	return nil
+	return func() {
+		a.mu.Lock()
+		a.st = st
+		a.mu.Unlock()
+	}, nil
 }
 
 // artixState is the Artix client directory as JSON, ordered by idclient,
@@ -233,22 +272,24 @@ func (a *artixAPI) snapshot() any {
 	return marshalRaw(st)
 }
 
-func (a *artixAPI) restore(data json.RawMessage) error {
+// restore checks data and returns the commit that installs it.
+func (a *artixAPI) restore(data json.RawMessage) (func(), error) {
 	var st artixState
 	if err := json.Unmarshal(data, &st); err != nil {
-		return err
+		return nil, err
 	}
 	clients := make(map[string]loyalty.ArtixCustomer, len(st.Clients))
 	for _, c := range st.Clients {
 		if c.ID == "" {
-			return fmt.Errorf("a client without idclient")
+			return nil, fmt.Errorf("a client without idclient")
 		}
 		clients[c.ID] = c
 	}
-	a.mu.Lock()
-	a.clients = clients
-	a.mu.Unlock()
-	return nil
+	return func() {
+		a.mu.Lock()
+		a.clients = clients
+		a.mu.Unlock()
+	}, nil
 }
 
 // marshalRaw encodes v while the caller still holds its lock. If that
@@ -266,10 +307,12 @@ type failedJSON struct{ err error }
 
 func (f failedJSON) MarshalJSON() ([]byte, error) { return nil, f.err }
 
-// stateful is implemented by the API sides that can dump and load their data.
+// stateful is implemented by the API sides that can dump and load their
+// data. restore only checks: the commit it returns installs the data, so a
+// state refused for one side changes none.
 type stateful interface {
 	snapshot() any
-	restore(json.RawMessage) error
+	restore(json.RawMessage) (commit func(), err error)
 }
 
 // Snapshot is the mock's data (customers, cards, contacts, the Artix
@@ -285,13 +328,15 @@ func (s *Server) Snapshot() ([]byte, error) {
 }
 
 // Restore replaces the data of each API present in data (as made by
-// Snapshot); APIs absent from data keep theirs.
+// Snapshot); APIs absent from data keep theirs. It is all or nothing: when
+// any side's data is refused, no side changes.
 func (s *Server) Restore(data []byte) error {
 	var in map[API]json.RawMessage
 	if err := json.Unmarshal(data, &in); err != nil {
 		return fmt.Errorf("mock: restore: %w", err)
 	}
 	sides := s.sides()
+	var commits []func()
 	for api, raw := range in {
 		side, ok := sides[api]
 		if !ok {
@@ -301,9 +346,14 @@ func (s *Server) Restore(data []byte) error {
 		if !ok {
 			return fmt.Errorf("mock: restore: the %s side cannot load data", api)
 		}
-		if err := st.restore(raw); err != nil {
+		commit, err := st.restore(raw)
+		if err != nil {
 			return fmt.Errorf("mock: restore %s: %w", api, err)
 		}
+		commits = append(commits, commit)
+	}
+	for _, commit := range commits {
+		commit()
 	}
 	return nil
 }

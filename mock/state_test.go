@@ -192,3 +192,45 @@ func TestAdminStateDumpsAndLoads(t *testing.T) {
 		t.Fatalf("PUT bad state: %d, want 400", st)
 	}
 }
+
+// TestRestoreIsAllOrNothing: a state refused for one side changes no side,
+// whatever order the sides are applied in.
+func TestRestoreIsAllOrNothing(t *testing.T) {
+	srv := NewServer(t)
+	bad := `{"artix":{"clients":[{"idclient":"99","name":"Новый"}]},` +
+		`"crm":{"contacts":[{"contact":{"contact_id":"5d2f8b1c-9e4a-4f6b-a7c3-0e1d2c3b0001"},"cards":["404"]}]},` +
+		`"virtpos":{"customers":[{"id":3},{"id":3}]}}`
+	for range 20 { // map order varies: any side may be tried first
+		if err := srv.Restore([]byte(bad)); err == nil {
+			t.Fatal("Restore accepted a bad state")
+		}
+		if _, ok := srv.ArtixClient("99"); ok {
+			t.Fatal("a refused restore replaced the Artix directory")
+		}
+		if len(srv.VirtPOSCustomers()) != DefaultCustomers {
+			t.Fatal("a refused restore replaced the VirtPOS side")
+		}
+	}
+}
+
+// TestRestoreRefusesCountersNearTheLimit: an id or counter the next
+// creation would overflow is refused.
+func TestRestoreRefusesCountersNearTheLimit(t *testing.T) {
+	srv := NewServer(t)
+	for _, bad := range []string{
+		`{"virtpos":{"next":{"customer":9223372036854775807}}}`,
+		`{"virtpos":{"next":{"card":9223372036854775806}}}`,
+		`{"virtpos":{"next":{"uid":9223372036854775807}}}`,
+		`{"virtpos":{"customers":[{"id":9223372036854775807}]}}`,
+		`{"virtpos":{"groups":{"9223372036854775807":"X"}}}`,
+		`{"crm":{"seq":9223372036854775807}}`,
+	} {
+		if err := srv.Restore([]byte(bad)); err == nil {
+			t.Errorf("Restore(%s) = nil, want an error", bad)
+		}
+	}
+	res, err := srv.VirtPOS().Customers.Create(context.Background(), &loyalty.CustomerUpdate{FirstName: new("После")})
+	if err != nil || res.ID <= 0 {
+		t.Fatalf("create after refused restores: %+v %v", res, err)
+	}
+}

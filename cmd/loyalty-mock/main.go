@@ -38,6 +38,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/loyaltykit/loyalty/mock"
 )
@@ -163,6 +164,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	return stopAndDump(ctx, srv, o.dump, exchangeDone, stderr)
+}
+
+// stopAndDump waits for the signal (or a failed exchange-directory
+// loader), drains the servers and writes the dump file, if any.
+func stopAndDump(ctx context.Context, srv *mock.Server, dump string, exchangeDone <-chan error, stderr io.Writer) error {
 	var serveErr error
 	select {
 	case <-ctx.Done():
@@ -172,16 +179,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			<-ctx.Done()
 		}
 	}
+	// Stop accepting and let the requests in flight finish, so that the
+	// dump holds every write the mock confirmed.
+	drainCtx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+	defer cancel()
+	if err := srv.Shutdown(drainCtx); err != nil {
+		fmt.Fprintln(stderr, "loyalty-mock: requests still in flight were dropped:", err)
+	}
 	// Dump even when the exchange directory failed: the state is still good.
-	if o.dump != "" {
+	if dump != "" {
 		data, err := srv.Snapshot()
 		if err == nil {
-			err = writeFileAtomic(o.dump, data, 0o644)
+			err = writeFileAtomic(dump, data, 0o644)
 		}
 		serveErr = errors.Join(serveErr, err)
 	}
 	return serveErr
 }
+
+// drainTimeout bounds the wait for requests in flight on shutdown (a
+// Fault's Delay may hold one up to mock.MaxFaultDelay); past it they are
+// dropped, unanswered, and the dump is written.
+const drainTimeout = 30 * time.Second
 
 // artixPasswordEnv holds the Artix basic-auth password, kept off the command line.
 const artixPasswordEnv = "LOYALTY_MOCK_ARTIX_PASSWORD"

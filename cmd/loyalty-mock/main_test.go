@@ -8,13 +8,16 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -234,39 +237,8 @@ func TestBinary(t *testing.T) {
 		t.Skip("builds a binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "loyalty-mock")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	dump := filepath.Join(dir, "dump.json")
-	cmd := exec.Command(bin, "-virtpos-addr", "127.0.0.1:0", "-cert-dir", filepath.Join(dir, "certs"), "-dump", dump, "-customers", "3")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := false
-	t.Cleanup(func() {
-		if !exited {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
-	line, err := bufio.NewReader(stdout).ReadBytes('\n')
-	if err != nil {
-		t.Fatalf("ready line: %v; stderr: %s", err, stderr.String())
-	}
-	var r ready
-	if err := json.Unmarshal(line, &r); err != nil {
-		t.Fatalf("ready line %q: %v", line, err)
-	}
-	if r.PID != cmd.Process.Pid {
-		t.Fatalf("pid %d, want %d", r.PID, cmd.Process.Pid)
-	}
+	cmd, r, stderr := startBinary(t, "-virtpos-addr", "127.0.0.1:0", "-cert-dir", filepath.Join(dir, "certs"), "-dump", dump, "-customers", "3")
 
 	// VirtPOS with the apikey, as curl would.
 	body := httpGet(t, http.DefaultClient, r.VirtPOSURL+"/api/customer?format=json&apikey="+r.APIKey)
@@ -307,9 +279,7 @@ func TestBinary(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	err = cmd.Wait()
-	exited = true
-	if err != nil {
+	if err := cmd.Wait(); err != nil {
 		t.Fatalf("exit after SIGINT: %v; stderr: %s", err, stderr.String())
 	}
 	data, err := os.ReadFile(dump)
@@ -319,6 +289,161 @@ func TestBinary(t *testing.T) {
 	var st map[string]json.RawMessage
 	if err := json.Unmarshal(data, &st); err != nil || st["virtpos"] == nil {
 		t.Fatalf("dump: %v %.200s", err, data)
+	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// binDir holds the built command, removed by TestMain.
+var binDir string
+
+// builtBinary is the command built once for the tests that run it.
+var builtBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "loyalty-mock-bin-")
+	if err != nil {
+		return "", err
+	}
+	binDir = dir
+	bin := filepath.Join(dir, "loyalty-mock")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// startBinary builds the command (once), starts it with args and reads
+// its ready line; the process is killed when the test ends, unless the
+// test waited for it.
+func startBinary(t *testing.T, args ...string) (*exec.Cmd, ready, *bytes.Buffer) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("signals cannot be sent on windows")
+	}
+	if testing.Short() {
+		t.Skip("builds a binary")
+	}
+	bin, err := builtBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &bytes.Buffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	line, err := bufio.NewReader(stdout).ReadBytes('\n')
+	if err != nil {
+		t.Fatalf("ready line: %v; stderr: %s", err, stderr.String())
+	}
+	var r ready
+	if err := json.Unmarshal(line, &r); err != nil {
+		t.Fatalf("ready line %q: %v", line, err)
+	}
+	if r.PID != cmd.Process.Pid {
+		t.Fatalf("pid %d, want %d", r.PID, cmd.Process.Pid)
+	}
+	return cmd, r, stderr
+}
+
+// TestBinaryDumpHoldsEveryConfirmedWriteAfterSIGTERM: writers hammer the
+// binary (some answers slowed by a delay fault, so requests are in flight)
+// while it gets SIGTERM; every create it confirmed is in the -dump file.
+func TestBinaryDumpHoldsEveryConfirmedWriteAfterSIGTERM(t *testing.T) {
+	dump := filepath.Join(t.TempDir(), "dump.json")
+	cmd, r, stderr := startBinary(t, "-dump", dump, "-customers", "1")
+	resp, err := http.Post(r.ArtixURL+"/_mock/faults", "application/json",
+		strings.NewReader(`{"api":"virtpos","path":"/api/customer/update","delay":"50ms","times":40}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	var mu sync.Mutex
+	var confirmed []int64
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: time.Minute}
+	for w := range 8 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				form := url.Values{"apikey": {r.APIKey}, "fname": {fmt.Sprintf("w%d-%d", w, i)}}
+				resp, err := client.PostForm(r.VirtPOSURL+"/api/customer/update?format=json&create_if_not_exist=1", form)
+				if err != nil {
+					return // the server is gone
+				}
+				var ans struct {
+					Success int   `json:"success"`
+					ID      int64 `json:"id"`
+				}
+				err = json.NewDecoder(resp.Body).Decode(&ans)
+				resp.Body.Close()
+				if err == nil && ans.Success == 1 {
+					mu.Lock()
+					confirmed = append(confirmed, ans.ID)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	// Signal once the writers are well under way.
+	for {
+		mu.Lock()
+		n := len(confirmed)
+		mu.Unlock()
+		if n >= 100 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v; stderr: %s", err, stderr.String())
+	}
+	data, err := os.ReadFile(dump)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		VirtPOS struct {
+			Customers []struct {
+				ID int64 `json:"id"`
+			} `json:"customers"`
+		} `json:"virtpos"`
+	}
+	if err := json.Unmarshal(data, &st); err != nil {
+		t.Fatalf("dump: %v", err)
+	}
+	have := map[int64]bool{}
+	for _, c := range st.VirtPOS.Customers {
+		have[c.ID] = true
+	}
+	missing := 0
+	for _, id := range confirmed {
+		if !have[id] {
+			missing++
+		}
+	}
+	if missing > 0 {
+		t.Fatalf("%d of %d confirmed creates are missing from the dump", missing, len(confirmed))
 	}
 }
 
