@@ -113,7 +113,7 @@ func TestListFiltersAndPaging(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := srv.Requests()[0]
-	want := url.Values{"apikey": {srv.APIKey}, "format": {"xml"}, "id": {"3"}, "external_id": {"e"}, "phone": {"p"}, "email": {"m"},
+	want := url.Values{"apikey": {mock.Redacted}, "format": {"xml"}, "id": {"3"}, "external_id": {"e"}, "phone": {"p"}, "email": {"m"},
 		"with_phone": {"true"}, "with_email": {"false"}, "page": {"2"}, "page_size": {"10"}}
 	if r.Method != "GET" || r.Path != "/api/customer" || !reflect.DeepEqual(r.Query, want) {
 		t.Errorf("wire %s %s %v", r.Method, r.Path, r.Query)
@@ -230,7 +230,7 @@ func TestUpdateAndCreate(t *testing.T) {
 	}
 	r := srv.Requests()[0]
 	form, _ := url.ParseQuery(string(r.Body))
-	wantForm := url.Values{"apikey": {srv.APIKey}, "email": {"new@example.ru"}, "send_sms": {"0"}, "custom_information": {""}}
+	wantForm := url.Values{"apikey": {mock.Redacted}, "email": {"new@example.ru"}, "send_sms": {"0"}, "custom_information": {""}}
 	if r.Method != "POST" || r.Path != "/api/customer/update" || !reflect.DeepEqual(form, wantForm) {
 		t.Errorf("wire %s %s body %v", r.Method, r.Path, form)
 	}
