@@ -1,14 +1,3 @@
-// Package loyalty is a client library for three Russian retail customer APIs:
-// VirtPOS (cloud POS customers and discount cards), a loyalty CRM (contacts,
-// bonus cards and personal campaigns over mutual TLS) and Artix (the cash
-// registers' client directory, over HTTP or exchange files).
-//
-// Every client shares one request core: retries through go-retryablehttp with
-// a policy that never repeats a write unless repeating it is harmless, a
-// response size limit, secret redaction in every error and log record, and
-// optional structured logging through log/slog.
-//
-// The sub-package mock is a stateful fake of all three APIs for tests.
 package loyalty
 
 import (

@@ -84,6 +84,11 @@ type options struct {
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("loyalty-mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage of loyalty-mock:")
+		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "\nEnvironment variables:\n  %s  the Artix basic-auth password -artix-user demands (never printed)\n", artixPasswordEnv)
+	}
 	o := &options{}
 	cfg := &o.cfg
 	fs.StringVar(&cfg.VirtPOSAddr, "virtpos-addr", "127.0.0.1:0", "VirtPOS listen address (port 0: a free one)")
