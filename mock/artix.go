@@ -141,8 +141,15 @@ func decodeArtixArray(r io.Reader) ([]loyalty.ArtixCommand, error) {
 	}
 	var cmds []loyalty.ArtixCommand
 	for i := 0; dec.More(); i++ {
+		// The element's JSON first, then the command: a body cut off
+		// mid-array is malformed JSON, not a bad command (Go 1.27's
+		// Decoder.More reports true on a truncated body).
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, &artixBatchError{index: -1, err: fmt.Errorf("malformed JSON: %w", err)}
+		}
 		var c loyalty.ArtixCommand
-		if err := dec.Decode(&c); err != nil {
+		if err := json.Unmarshal(raw, &c); err != nil {
 			return nil, &artixBatchError{index: i, err: err}
 		}
 		if err := c.Validate(); err != nil {
