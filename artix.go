@@ -1,18 +1,11 @@
 package loyalty
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
-	"errors"
-	"io"
 	"iter"
-	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -34,6 +27,8 @@ const (
 // artixSettings are the options only the Artix constructors accept.
 type artixSettings struct {
 	shopCode     string
+	status       *ArtixStatusReceiver
+	cashes       int
 	user, pass   string
 	basicAuth    bool
 	pickupWait   time.Duration
@@ -43,7 +38,8 @@ type artixSettings struct {
 	cs           artixCSSettings
 }
 
-// WithArtixShopCode sends the shopcode header with every HTTP request.
+// WithArtixShopCode sends the store number as the shopcode query parameter
+// of every load, as field clients do (never as a header).
 func WithArtixShopCode(code string) Option {
 	return func(s *settings) error {
 		s.markOnly("WithArtixShopCode", "artix")
@@ -71,6 +67,28 @@ func WithBasicAuth(user, password string) Option {
 		}
 		s.artix.user, s.artix.pass, s.artix.basicAuth = user, password, true
 		s.artix.httpOnly = append(s.artix.httpOnly, "WithBasicAuth")
+		return nil
+	}
+}
+
+// WithLoadConfirmation asks the exchanger to report each batch's load to
+// r (the addressstatusserver parameter) and makes Send, SendSeq and
+// SendBatch wait until the load has ended: nil when every cash register
+// that reported (at least cashes of them; 1 when cashes < 1) reports
+// STATUS_READY, an *ArtixLoadError naming the shop, cash, status and
+// message when one reports STATUS_READY_WITH_ERROR or STATUS_ERROR, or an
+// *ArtixLoadError matching ErrArtixNotConfirmed when ctx ends first (the
+// batch is queued and may still load). Unlike the field loader, which
+// waits up to 600 s, READY_WITH_ERROR ends the wait. Needs
+// WithArtixShopCode: the callbacks name the shop.
+func WithLoadConfirmation(r *ArtixStatusReceiver, cashes int) Option {
+	return func(s *settings) error {
+		s.markOnly("WithLoadConfirmation", "artix")
+		if r == nil {
+			return &ConfigError{Field: "WithLoadConfirmation", Reason: "nil receiver"}
+		}
+		s.artix.status, s.artix.cashes = r, max(cashes, 1)
+		s.artix.httpOnly = append(s.artix.httpOnly, "WithLoadConfirmation")
 		return nil
 	}
 }
@@ -116,10 +134,10 @@ type Artix struct {
 	t artixTransport
 }
 
-// artixTransport delivers one validated, non-empty batch. seq may be
-// iterated more than once.
+// artixTransport delivers one validated, non-empty batch. Its commands
+// may be walked more than once (artixBatch.each).
 type artixTransport interface {
-	send(ctx context.Context, seq iter.Seq[ArtixCommand], n int) error
+	send(ctx context.Context, b *artixBatch) (*ArtixLoadResult, error)
 }
 
 // NewArtix returns a client that posts batches to
@@ -141,8 +159,8 @@ func NewArtix(baseURL string, opts ...Option) (*Artix, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.artix.shopCode != "" {
-		c.header.Set("shopcode", s.artix.shopCode)
+	if s.artix.status != nil && s.artix.shopCode == "" {
+		return nil, &ConfigError{Field: "WithLoadConfirmation", Reason: "needs WithArtixShopCode: the status callbacks name the shop"}
 	}
 	if s.artix.basicAuth {
 		cred := base64.StdEncoding.EncodeToString([]byte(s.artix.user + ":" + s.artix.pass))
@@ -150,7 +168,7 @@ func NewArtix(baseURL string, opts ...Option) (*Artix, error) {
 		c.addSecret(s.artix.pass)
 		c.addSecret(cred)
 	}
-	return newArtix(&artixHTTP{core: c}), nil
+	return newArtix(&artixHTTP{core: c, shop: s.artix.shopCode, status: s.artix.status, cashes: s.artix.cashes}), nil
 }
 
 func newArtix(t artixTransport) *Artix {
@@ -167,27 +185,39 @@ func (ax *Artix) Send(ctx context.Context, cmds ...ArtixCommand) error {
 }
 
 // SendSeq is Send for a batch too large to hold as a slice: seq is
-// iterated once to validate it and then once per attempt to stream it, so
+// walked once to validate it and then once per attempt to stream it, so
 // it must yield the same commands every time (a slice's values, a query
-// re-run, a file re-read).
+// re-run, a file re-read). A pass that yields other commands than the
+// validation pass (counted and fingerprinted) stops the batch with an
+// error matching ErrArtixSeqNotRewalkable: nothing more is sent, and no
+// half-written exchange file is left.
 func (ax *Artix) SendSeq(ctx context.Context, seq iter.Seq[ArtixCommand]) error {
+	_, err := ax.SendBatch(ctx, ArtixBatch{Commands: seq})
+	return err
+}
+
+// SendBatch delivers b and says what became of it. The result is nil only
+// when nothing was sent (an invalid or empty batch, a bad ID); with an
+// error it says how far the batch got (e.g. queued but not confirmed).
+func (ax *Artix) SendBatch(ctx context.Context, b ArtixBatch) (*ArtixLoadResult, error) {
 	if ax == nil || ax.t == nil {
-		return errZeroClient("Artix", "NewArtix or NewArtixExchangeDir")
+		return nil, errZeroClient("Artix", "NewArtix or NewArtixExchangeDir")
 	}
 	if ctx == nil {
-		return &ConfigError{Field: "ctx", Reason: "nil context"}
+		return nil, &ConfigError{Field: "ctx", Reason: "nil context"}
 	}
-	n := 0
-	for c := range seq {
-		if err := validateArtixCommand(n, c); err != nil {
-			return err
-		}
-		n++
+	if b.Commands == nil {
+		return nil, nil
 	}
-	if n == 0 {
-		return nil
+	if err := validateBatchID(b.ID); err != nil {
+		return nil, err
 	}
-	return ax.t.send(ctx, seq, n)
+	batch, err := newArtixBatch(b.Commands)
+	if batch == nil || err != nil {
+		return nil, err
+	}
+	batch.id = b.ID
+	return ax.t.send(ctx, batch)
 }
 
 // ArtixCustomerService sends single client commands. Each call is a batch
@@ -204,7 +234,8 @@ func (s *ArtixCustomerService) artix() *Artix {
 }
 
 // Add creates the client c (addClient). The spec does not say what happens
-// to an existing idclient; the mock, like Artix dictionary loads, replaces it.
+// to an existing idclient; field code re-sends addClient to change a
+// record, and the mock, like Artix dictionary loads, replaces it.
 func (s *ArtixCustomerService) Add(ctx context.Context, c ArtixCustomer) error {
 	return s.artix().Send(ctx, AddClient(c))
 }
@@ -224,160 +255,3 @@ func (s *ArtixCustomerService) Clear(ctx context.Context) error {
 	return s.artix().Send(ctx, ClearClient())
 }
 
-// artixHTTP posts batches as JSON arrays through the request core.
-type artixHTTP struct{ core *core }
-
-// send posts the batch. It is marked idempotent: every command sets state
-// to given values (add replaces, update sets attributes, delete and clear
-// remove), so a batch applied twice leaves the directory as applying it
-// once does, and a 5xx or a dropped connection may be retried.
-func (h *artixHTTP) send(ctx context.Context, seq iter.Seq[ArtixCommand], n int) error {
-	r := &request{
-		method:      http.MethodPost,
-		path:        ArtixLoadDictsPath,
-		contentType: "application/json",
-		accept:      "application/json",
-		idempotent:  true,
-	}
-	if n <= artixBufferCommands {
-		var buf bufferWriter
-		if err := writeArtixArray(&buf, seq); err != nil {
-			return err
-		}
-		r.body = buf.b
-	} else {
-		var s artixStreams
-		defer s.stop()
-		r.bodyFunc = func() io.ReadCloser { return s.next(seq) }
-	}
-	resp, err := h.core.do(ctx, r)
-	if err != nil {
-		return err
-	}
-	if resp.ok() {
-		if looksLikeHTML(resp.body) {
-			// A proxy's or captive portal's page: the cash server never
-			// saw the batch.
-			return resp.apiError("", errArtixHTMLReply)
-		}
-		return nil
-	}
-	return resp.apiError(artixReplyInfo(resp.body), nil)
-}
-
-// artixStreams are the streamed bodies of one batch, one per attempt. A
-// transport need not read or close a body it gave up on, so each body's
-// writer goroutine is stopped by closing its pipe: before the next attempt
-// starts (seq is never iterated by two attempts at once) and when the
-// batch ends (no writer outlives Send).
-type artixStreams struct {
-	mu      sync.Mutex
-	readers []*io.PipeReader
-	wg      sync.WaitGroup
-}
-
-// errArtixBodyAbandoned ends the writer of a body no attempt reads any more.
-var errArtixBodyAbandoned = errors.New("loyalty: artix batch body abandoned")
-
-// next stops the earlier writers and starts one streaming seq into a new
-// body.
-func (s *artixStreams) next(seq iter.Seq[ArtixCommand]) io.ReadCloser {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closeAll()
-	pr, pw := io.Pipe()
-	s.readers = append(s.readers, pr)
-	s.wg.Go(func() {
-		bw := bufio.NewWriterSize(pw, 64<<10)
-		err := writeArtixArray(bw, seq)
-		if err == nil {
-			err = bw.Flush()
-		}
-		pw.CloseWithError(err)
-	})
-	return pr
-}
-
-// closeAll closes every body and waits for the writers. s.mu is held.
-func (s *artixStreams) closeAll() {
-	for _, pr := range s.readers {
-		pr.CloseWithError(errArtixBodyAbandoned)
-	}
-	s.readers = s.readers[:0]
-	s.wg.Wait()
-}
-
-// stop ends every writer once the batch is done.
-func (s *artixStreams) stop() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closeAll()
-}
-
-// errArtixHTMLReply is the cause of a 2xx answer that is an HTML page.
-var errArtixHTMLReply = errors.New("the answer is an HTML page, not the cash server's reply")
-
-// looksLikeHTML reports a body that starts (after a BOM and white space)
-// with '<': no cash server reply does.
-func looksLikeHTML(b []byte) bool {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	b = bytes.TrimLeft(b, " \t\r\n")
-	return len(b) > 0 && b[0] == '<'
-}
-
-type bufferWriter struct{ b []byte }
-
-func (w *bufferWriter) Write(p []byte) (int, error) {
-	w.b = append(w.b, p...)
-	return len(p), nil
-}
-
-// writeArtixArray writes seq as a JSON array, one command at a time.
-func writeArtixArray(w io.Writer, seq iter.Seq[ArtixCommand]) error {
-	buf := make([]byte, 0, 1024)
-	buf = append(buf, '[')
-	first := true
-	for c := range seq {
-		if !first {
-			buf = append(buf, ',')
-		}
-		first = false
-		var err error
-		if buf, err = c.appendJSON(buf); err != nil {
-			return err
-		}
-		if _, err := w.Write(buf); err != nil {
-			return err
-		}
-		buf = buf[:0]
-	}
-	buf = append(buf, ']')
-	_, err := w.Write(buf)
-	return err
-}
-
-// artixReplyInfo is the server's message in an error reply: the error,
-// message or description of a JSON object (with the failing command's
-// index when the reply gives one), or "".
-func artixReplyInfo(body []byte) string {
-	var reply map[string]json.RawMessage
-	if json.Unmarshal(body, &reply) != nil {
-		return ""
-	}
-	var msg string
-	for _, k := range []string{"error", "message", "errormessage", "description", "errortext"} {
-		for rk, v := range reply {
-			if msg == "" && normKey(rk) == k {
-				if s, err := flexString(v); err == nil {
-					msg = s
-				}
-			}
-		}
-	}
-	if cmd, ok := reply["command"]; ok && msg != "" {
-		if s, err := flexString(cmd); err == nil {
-			msg += " (command " + s + ")"
-		}
-	}
-	return msg
-}

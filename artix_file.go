@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"iter"
 	"log/slog"
 	"math/rand/v2"
 	"os"
@@ -181,33 +180,58 @@ func nextArtixStamp(now time.Time) time.Time {
 // internally. ArtixBatchName stays for one release.
 func ArtixBatchName(t time.Time) string { return artixwire.BatchName(t) }
 
-func (f *artixFiles) send(ctx context.Context, seq iter.Seq[ArtixCommand], n int) error {
+func (f *artixFiles) send(ctx context.Context, b *artixBatch) (*ArtixLoadResult, error) {
 	if err := ctx.Err(); err != nil {
-		return &ArtixFileError{Op: "write", Path: f.dir, Err: err}
+		return nil, &ArtixFileError{Op: "write", Path: f.dir, Err: err}
 	}
 	tmp, err := createArtixTemp(f.dir, ".loyalty-")
 	if err != nil {
-		return &ArtixFileError{Op: "write", Path: f.dir, Err: err}
+		return nil, &ArtixFileError{Op: "write", Path: f.dir, Err: err}
 	}
 	tmpName := tmp.Name()
 	defer os.Remove(tmpName) // after a successful link or rename: a no-op or the spare link
-	if err := writeArtixFile(ctx, tmp, seq); err != nil {
+	if err := writeArtixFile(ctx, tmp, b); err != nil {
 		tmp.Close()
-		return &ArtixFileError{Op: "write", Path: tmpName, Err: err}
+		if errors.Is(err, ErrArtixSeqNotRewalkable) {
+			return nil, err // the half-written file goes with tmpName
+		}
+		return nil, &ArtixFileError{Op: "write", Path: tmpName, Err: err}
 	}
 	if err := tmp.Close(); err != nil {
-		return &ArtixFileError{Op: "write", Path: tmpName, Err: err}
+		return nil, &ArtixFileError{Op: "write", Path: tmpName, Err: err}
 	}
 	base, err := f.place(tmpName)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	if err := f.flag(base); err != nil {
+		return nil, err
+	}
+	aif := filepath.Join(f.dir, base+".aif")
+	if f.logger != nil {
+		f.logger.LogAttrs(ctx, slog.LevelDebug, "loyalty artix batch written",
+			slog.String("api", "artix"), slog.String("file", base+".aif"), slog.Int("commands", b.n))
+	}
+	res := &ArtixLoadResult{ID: base, Commands: b.n, File: aif, Queued: true}
+	if f.wait > 0 {
+		if err := f.awaitPickup(ctx, base); err != nil {
+			return res, err
+		}
+		res.Loaded = true
+	}
+	return res, nil
+}
+
+// flag creates the batch's .flz; when that fails, it removes the .aif
+// (a batch without its flag never loads) unless the flag is there.
+func (f *artixFiles) flag(base string) error {
 	flz := filepath.Join(f.dir, base+".flz")
 	createFlag := f.createFlag
 	if createFlag == nil {
 		createFlag = createArtixFlag
 	}
-	if err := createFlag(flz); err != nil {
+	err := createFlag(flz)
+	if err != nil {
 		if _, serr := os.Lstat(flz); serr == nil {
 			// The flag is there (only closing it failed): the batch loads.
 			return &ArtixFileError{Op: "write", Path: flz, Err: err}
@@ -220,13 +244,6 @@ func (f *artixFiles) send(ctx context.Context, seq iter.Seq[ArtixCommand], n int
 			err = fmt.Errorf("%w; %s was removed, nothing was sent", err, aif)
 		}
 		return &ArtixFileError{Op: "write", Path: flz, Err: err}
-	}
-	if f.logger != nil {
-		f.logger.LogAttrs(ctx, slog.LevelDebug, "loyalty artix batch written",
-			slog.String("api", "artix"), slog.String("file", base+".aif"), slog.Int("commands", n))
-	}
-	if f.wait > 0 {
-		return f.awaitPickup(ctx, base)
 	}
 	return nil
 }
@@ -268,11 +285,11 @@ func (f *artixFiles) place(tmpName string) (string, error) {
 
 // writeArtixFile writes every command as one JSON object followed by
 // "\n---\n" and syncs the file. It gives up when ctx ends.
-func writeArtixFile(ctx context.Context, file *os.File, seq iter.Seq[ArtixCommand]) error {
+func writeArtixFile(ctx context.Context, file *os.File, b *artixBatch) error {
 	w := bufio.NewWriterSize(file, 64<<10)
 	buf := make([]byte, 0, 1024)
 	i := 0
-	for c := range seq {
+	err := b.each(func(c ArtixCommand) error {
 		if i++; i%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -281,9 +298,11 @@ func writeArtixFile(ctx context.Context, file *os.File, seq iter.Seq[ArtixComman
 			return err
 		}
 		buf = append(buf, artixwire.Separator...)
-		if _, err := w.Write(buf); err != nil {
-			return err
-		}
+		_, err = w.Write(buf)
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	if err := w.Flush(); err != nil {
 		return err

@@ -147,9 +147,19 @@ func TestArtixHTTPEndToEnd(t *testing.T) {
 
 	reqs := srv.RequestsTo(mock.ArtixAPI)
 	r := reqs[0]
-	if r.Method != http.MethodPost || r.Path != "/aifexchange/loaddicts" || r.Header.Get("shopcode") != "111" ||
+	// As field clients send it: shopcode and a dictionaryid, new per
+	// batch, in the query; shopcode never as a header.
+	if r.Method != http.MethodPost || r.Path != "/aifexchange/loaddicts" || r.Query.Get("shopcode") != "111" ||
+		r.Header.Get("shopcode") != "" || r.Query.Get("dictionaryid") == "" ||
 		r.Header.Get("Content-Type") != "application/json" || r.Header.Get("Accept") != "application/json" {
-		t.Errorf("request: %s %s %v", r.Method, r.Path, r.Header)
+		t.Errorf("request: %s %s %v %v", r.Method, r.Path, r.Query, r.Header)
+	}
+	ids := map[string]bool{}
+	for _, r := range reqs {
+		ids[r.Query.Get("dictionaryid")] = true
+	}
+	if len(ids) != len(reqs) {
+		t.Errorf("%d dictionaryids for %d batches", len(ids), len(reqs))
 	}
 	// The mock required the credentials (RequireArtixAuth) for the calls
 	// above to succeed; its journal, served by the admin endpoint without

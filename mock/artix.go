@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/artixwire"
 )
 
 // MaxArtixBody is the largest loaddicts body the mock reads.
@@ -34,6 +35,7 @@ type artixAPI struct {
 	user     string
 	pass     string
 	auth     bool
+	cashes   int // cash registers reporting a load's status (SetArtixCashes)
 	loadErrs []error
 }
 
@@ -50,11 +52,15 @@ func (a *artixAPI) reset() {
 	a.mu.Unlock()
 }
 
-// artixReply is the mock's JSON answer. Errors are HTTP 400 (malformed or
-// refused batch: nothing applied), 401 (basic auth), 403 (shopcode), 404
-// (another path, or not POST), with {"error": text} and, when one command is at fault, "command":
-// its index from 0. Success is 200 {"result":"ok","applied":n}.
+// artixReply is the mock's JSON answer. success is what field clients
+// read: true means queued (the mock applies the batch at once). Errors are
+// HTTP 400 (malformed or refused batch: nothing applied), 401 (basic
+// auth), 403 (shopcode), 404 (another path, or not POST), with
+// {"success":false,"error": text} and, when one command is at fault,
+// "command": its index from 0. Success is 200
+// {"success":true,"result":"ok","applied":n}.
 type artixReply struct {
+	Success bool   `json:"success"`
 	Result  string `json:"result,omitempty"`
 	Applied *int   `json:"applied,omitempty"`
 	Error   string `json:"error,omitempty"`
@@ -105,8 +111,9 @@ func (a *artixAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if shop != "" && r.Header.Get("shopcode") != shop {
-		writeArtix(w, http.StatusForbidden, artixReply{Error: fmt.Sprintf("unknown shopcode %q", r.Header.Get("shopcode"))})
+	q := r.URL.Query()
+	if got := q.Get(artixwire.ParamShopCode); shop != "" && got != shop {
+		writeArtix(w, http.StatusForbidden, artixReply{Error: fmt.Sprintf("unknown shopcode %q", got)})
 		return
 	}
 	cmds, err := decodeArtixArray(http.MaxBytesReader(w, r.Body, MaxArtixBody))
@@ -122,7 +129,8 @@ func (a *artixAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeArtix(w, http.StatusBadRequest, reply)
 		return
 	}
-	writeArtix(w, http.StatusOK, artixReply{Result: "ok", Applied: new(len(cmds))})
+	a.callBack(r, q)
+	writeArtix(w, http.StatusOK, artixReply{Success: true, Result: "ok", Applied: new(len(cmds))})
 }
 
 // decodeArtixArray reads a JSON array of commands (or a single command
@@ -199,8 +207,8 @@ func (s *Server) RequireArtixAuth(user, password string) {
 	s.ax.mu.Unlock()
 }
 
-// RequireArtixShopCode makes the Artix side demand the shopcode header
-// (403 otherwise). Server.Artix clients send it.
+// RequireArtixShopCode makes the Artix side demand the shopcode query
+// parameter (403 otherwise). Server.Artix clients send it.
 func (s *Server) RequireArtixShopCode(code string) {
 	s.ax.mu.Lock()
 	s.ax.shopCode = code

@@ -92,8 +92,12 @@ func TestArtixAuth(t *testing.T) {
 	if status, _ := postArtix(t, srv, p, `[]`, auth); status != http.StatusForbidden {
 		t.Errorf("no shopcode: %d", status)
 	}
+	// Field clients send shopcode as a query parameter, never as a header.
 	auth["shopcode"] = "111"
-	if status, r := postArtix(t, srv, p, `[]`, auth); status != http.StatusOK {
+	if status, _ := postArtix(t, srv, p, `[]`, auth); status != http.StatusForbidden {
+		t.Errorf("shopcode as a header: %d", status)
+	}
+	if status, r := postArtix(t, srv, p+"?shopcode=111", `[]`, auth); status != http.StatusOK || !r.Success {
 		t.Errorf("auth and shopcode: %d %+v", status, r)
 	}
 	// The ready client carries the credentials.

@@ -53,6 +53,10 @@ type Fault struct {
 	// AfterApply lets the request take effect (state changes) before the
 	// fault replaces the answer: the ambiguous failure of a write.
 	AfterApply bool `json:"after_apply,omitempty"`
+	// Callbacks changes the load-status callbacks of the Artix loads the
+	// fault matches (cash registers failing, callbacks delayed or never
+	// sent); those loads are answered as usual. See ArtixCallbacks.
+	Callbacks *ArtixCallbacks `json:"callbacks,omitempty"`
 }
 
 // Limits of a Fault the admin endpoint accepts (Fault.Validate). Server.Fail
@@ -339,7 +343,7 @@ func (s *Server) takeFault(api API, r *http.Request) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, f := range s.faults {
-		if f.matches(api, r) {
+		if f.Callbacks == nil && f.matches(api, r) { // callback faults: takeArtixCallbacks
 			if f.left > 0 {
 				f.left--
 			}

@@ -1,0 +1,172 @@
+package loyalty
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"sync"
+
+	"github.com/loyaltykit/loyalty/internal/artixwire"
+)
+
+// artixHTTP posts batches as JSON arrays through the request core to a
+// cash register's exchanger (POST {base}/aifexchange/loaddicts).
+type artixHTTP struct {
+	core *core
+	shop string // shopcode query parameter ("" : not sent)
+	// status receives the load-status callbacks (nil: no confirmation
+	// asked for); cashes is how many cash registers must report.
+	status *ArtixStatusReceiver
+	cashes int
+}
+
+// send posts the batch. It is marked idempotent: every command sets state
+// to given values (add replaces, update sets attributes, delete and clear
+// remove), so a batch applied twice leaves the directory as applying it
+// once does, and a 5xx or a dropped connection may be retried. Every
+// attempt carries the batch's one dictionaryid.
+func (h *artixHTTP) send(ctx context.Context, b *artixBatch) (*ArtixLoadResult, error) {
+	if b.id == "" {
+		b.id = newArtixDictionaryID()
+	}
+	q := url.Values{}
+	if h.shop != "" {
+		q.Set(artixwire.ParamShopCode, h.shop)
+	}
+	q.Set(artixwire.ParamDictionaryID, b.id)
+	r := &request{
+		method:      http.MethodPost,
+		path:        ArtixLoadDictsPath,
+		query:       q,
+		contentType: "application/json",
+		accept:      "application/json",
+		idempotent:  true,
+	}
+	var wait *artixWait
+	if h.status != nil {
+		q.Set(artixwire.ParamStatusAddress, h.status.Address())
+		wait = h.status.expect(h.shop, b.id, h.cashes)
+		defer wait.done()
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if b.n <= artixBufferCommands {
+		var buf bufferWriter
+		if err := writeArtixArray(&buf, b); err != nil {
+			return nil, err
+		}
+		r.body = buf.b
+	} else {
+		var s artixStreams
+		defer s.stop()
+		// A pass that finds the iterator spent ends the request, and no
+		// attempt follows.
+		r.bodyFunc = func() io.ReadCloser { return s.next(b, cancel) }
+	}
+	resp, err := h.core.do(ctx, r)
+	if cause := context.Cause(ctx); errors.Is(cause, ErrArtixSeqNotRewalkable) {
+		return nil, cause
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := artixReplyError(resp); err != nil {
+		return nil, err
+	}
+	res := &ArtixLoadResult{ID: b.id, Shop: h.shop, Commands: b.n, Queued: true}
+	if wait == nil {
+		return res, nil
+	}
+	return wait.wait(ctx, res)
+}
+
+// artixStreams are the streamed bodies of one batch, one per attempt. A
+// transport need not read or close a body it gave up on, so each body's
+// writer goroutine is stopped by closing its pipe: before the next attempt
+// starts (the commands are never walked by two attempts at once) and when
+// the batch ends (no writer outlives Send).
+type artixStreams struct {
+	mu      sync.Mutex
+	readers []*io.PipeReader
+	wg      sync.WaitGroup
+}
+
+// errArtixBodyAbandoned ends the writer of a body no attempt reads any more.
+var errArtixBodyAbandoned = errors.New("loyalty: artix batch body abandoned")
+
+// next stops the earlier writers and starts one streaming b into a new
+// body. A pass that finds the iterator changed calls fail with the error
+// before it ends the body, so the body is cut off, never completed.
+func (s *artixStreams) next(b *artixBatch, fail context.CancelCauseFunc) io.ReadCloser {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closeAll()
+	pr, pw := io.Pipe()
+	s.readers = append(s.readers, pr)
+	s.wg.Go(func() {
+		bw := bufio.NewWriterSize(pw, 64<<10)
+		err := writeArtixArray(bw, b)
+		if errors.Is(err, ErrArtixSeqNotRewalkable) {
+			fail(err)
+		}
+		if err == nil {
+			err = bw.Flush()
+		}
+		pw.CloseWithError(err)
+	})
+	return pr
+}
+
+// closeAll closes every body and waits for the writers. s.mu is held.
+func (s *artixStreams) closeAll() {
+	for _, pr := range s.readers {
+		pr.CloseWithError(errArtixBodyAbandoned)
+	}
+	s.readers = s.readers[:0]
+	s.wg.Wait()
+}
+
+// stop ends every writer once the batch is done.
+func (s *artixStreams) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closeAll()
+}
+
+type bufferWriter struct{ b []byte }
+
+func (w *bufferWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
+
+// writeArtixArray writes one pass over b as a JSON array, one command at
+// a time. The closing bracket is written only after the pass is checked,
+// so a changed iterator never yields a complete body.
+func writeArtixArray(w io.Writer, b *artixBatch) error {
+	buf := make([]byte, 0, 1024)
+	buf = append(buf, '[')
+	first := true
+	err := b.each(func(c ArtixCommand) error {
+		if !first {
+			buf = append(buf, ',')
+		}
+		first = false
+		var err error
+		if buf, err = c.appendJSON(buf); err != nil {
+			return err
+		}
+		_, err = w.Write(buf)
+		buf = buf[:0]
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	buf = append(buf, ']')
+	_, err = w.Write(buf)
+	return err
+}

@@ -1,0 +1,195 @@
+package loyalty
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// errArtixHTMLReply is the cause of a 2xx answer that is an HTML page.
+var errArtixHTMLReply = errors.New("the answer is an HTML page, not the cash server's reply")
+
+// errArtixNotQueued is the cause of a 2xx reply whose success is false.
+var errArtixNotQueued = errors.New("the cash server did not queue the batch (success false)")
+
+// errArtixReplyMalformed is the cause of a 2xx reply that starts as JSON
+// and is not (cut off, garbled), or whose success is not a boolean.
+var errArtixReplyMalformed = errors.New("the reply is malformed JSON, so it does not say the batch was queued")
+
+// artixReplyError reads a loaddicts reply, in which success means "queued"
+// (field clients read nothing else): nil for a queued batch, else an
+// *APIError carrying the server's message. A 2xx reply is queued when its
+// body is empty, plain text (e.g. "OK"), a JSON object whose success is
+// true (true, 1, "true", "1"), or one without success and without an error
+// message. success false (false, 0, "false", "0"), an error message
+// without success, an HTML page or malformed JSON (a cut-off reply) is an
+// *APIError. The body is read as UTF-8 by
+// its declared charset, else UTF-8 if valid, else windows-1251, the way
+// field clients read it.
+func artixReplyError(resp *response) error {
+	body := artixReplyText(resp)
+	if !resp.ok() {
+		return resp.apiError(artixReplyInfo(body), nil)
+	}
+	trimmed := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
+	switch {
+	case len(trimmed) == 0:
+		return nil
+	case looksLikeHTML(trimmed):
+		// A proxy's or captive portal's page: the exchanger never saw
+		// the batch.
+		return resp.apiError("", errArtixHTMLReply)
+	}
+	var reply map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &reply); err != nil {
+		if trimmed[0] == '{' || trimmed[0] == '[' || trimmed[0] == '"' {
+			return resp.apiError("", errArtixReplyMalformed)
+		}
+		return nil // plain text, e.g. "OK": no success to read, no failure said
+	}
+	info := artixReplyInfo(body)
+	raw, ok := lookupKey(reply, "success")
+	if !ok {
+		if info != "" {
+			return resp.apiError(info, errArtixNotQueued)
+		}
+		return nil
+	}
+	queued, ok := artixSuccess(raw)
+	if !ok {
+		return resp.apiError(info, errArtixReplyMalformed)
+	}
+	if !queued {
+		return resp.apiError(info, errArtixNotQueued)
+	}
+	return nil
+}
+
+// artixSuccess reads success: true/false, 1/0, or those as strings in any
+// case; ok is false for anything else.
+func artixSuccess(raw json.RawMessage) (queued, ok bool) {
+	s, err := flexString(raw)
+	if err != nil {
+		s = string(bytes.TrimSpace(raw)) // true or false
+	}
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "1":
+		return true, true
+	case "false", "0":
+		return false, true
+	}
+	return false, false
+}
+
+// artixReplyText is the reply body as UTF-8: by its declared charset, else
+// as is if valid UTF-8, else read as windows-1251.
+func artixReplyText(resp *response) []byte {
+	return resp.body
+}
+
+// lookupKey finds key in reply whatever its case, spaces or underscores.
+func lookupKey(reply map[string]json.RawMessage, key string) (json.RawMessage, bool) {
+	if v, ok := reply[key]; ok {
+		return v, true
+	}
+	for k, v := range reply {
+		if normKey(k) == key {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// artixMessageKeys are the keys a server's message may come under, best
+// first (matched without regard to case, spaces or underscores).
+var artixMessageKeys = []string{"message", "error", "errormessage", "errortext", "description",
+	"info", "messageru", "messageen", "msg", "detail", "reason"}
+
+// artixReplyInfo is the server's message in a reply: the first non-empty
+// message under any of artixMessageKeys (with the error code and the
+// failing command's index when the reply gives them), or "".
+func artixReplyInfo(body []byte) string {
+	var reply map[string]json.RawMessage
+	if json.Unmarshal(body, &reply) != nil {
+		return ""
+	}
+	var msg string
+	for _, k := range artixMessageKeys {
+		if v, ok := lookupKey(reply, k); ok {
+			if s, err := flexString(v); err == nil && strings.TrimSpace(s) != "" {
+				msg = s
+				break
+			}
+		}
+	}
+	if msg == "" {
+		return ""
+	}
+	if v, ok := lookupKey(reply, "errorcode"); ok {
+		if s, err := flexString(v); err == nil && s != "" {
+			msg += " (code " + s + ")"
+		}
+	}
+	if v, ok := lookupKey(reply, "command"); ok {
+		if s, err := flexString(v); err == nil {
+			msg += " (command " + s + ")"
+		}
+	}
+	return msg
+}
+
+// artixDictionaryIDs hands out dictionaryids as field clients make them,
+// epoch seconds with a fraction, never one used before by this process.
+var artixDictionaryIDs struct {
+	sync.Mutex
+	last int64 // microseconds
+}
+
+// newArtixDictionaryID is a new dictionaryid: "<seconds>.<microseconds>".
+func newArtixDictionaryID() string {
+	artixDictionaryIDs.Lock()
+	us := time.Now().UnixMicro()
+	if us <= artixDictionaryIDs.last {
+		us = artixDictionaryIDs.last + 1
+	}
+	artixDictionaryIDs.last = us
+	artixDictionaryIDs.Unlock()
+	frac := strconv.FormatInt(us%1e6, 10)
+	return strconv.FormatInt(us/1e6, 10) + "." + strings.Repeat("0", 6-len(frac)) + frac
+}
+
+// ArtixMaxBatchIDLength is the longest ArtixBatch.ID accepted, in bytes.
+const ArtixMaxBatchIDLength = 100
+
+// validateBatchID checks a caller's dictionaryid: at most 100 printable
+// characters without spaces ("" is fine: the client makes one).
+func validateBatchID(id string) error {
+	if id == "" {
+		return nil
+	}
+	if len(id) > ArtixMaxBatchIDLength {
+		return &ValidationError{Field: "ArtixBatch.ID", Reason: "over " + strconv.Itoa(ArtixMaxBatchIDLength) + " bytes"}
+	}
+	if !utf8.ValidString(id) {
+		return &ValidationError{Field: "ArtixBatch.ID", Reason: "not valid UTF-8"}
+	}
+	for _, r := range id {
+		if r <= ' ' || r == 0x7f || r == '/' {
+			return &ValidationError{Field: "ArtixBatch.ID", Reason: "contains a space, a control character or a slash"}
+		}
+	}
+	return nil
+}
+
+// looksLikeHTML reports a body that starts (after a BOM and white space)
+// with '<': no cash server reply does.
+func looksLikeHTML(b []byte) bool {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	b = bytes.TrimLeft(b, " \t\r\n")
+	return len(b) > 0 && b[0] == '<'
+}

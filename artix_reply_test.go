@@ -1,0 +1,93 @@
+package loyalty_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock"
+)
+
+// TestArtixLoadReplies: a loaddicts reply's success means "queued"; false
+// in any spelling is an *APIError carrying the server's message whatever
+// its key, never a delivered batch (it was reported as one). Golden rows
+// of the shapes field code reads.
+func TestArtixLoadReplies(t *testing.T) {
+	srv := mock.NewServer(t)
+	ax := srv.Artix(loyalty.WithoutRetries())
+	for _, tc := range []struct {
+		name, body string
+		status     int
+		info       string // "" : queued
+	}{
+		{"field success", `{"success":true}`, 200, ""},
+		{"success 1", `{"success":1}`, 200, ""},
+		{"success string", `{"success":"true"}`, 200, ""},
+		{"empty body", ``, 200, ""},
+		{"no success, no message", `{"result":"ok"}`, 200, ""},
+		{"success false", `{"success":false,"message":"Магазин не найден"}`, 200, "Магазин не найден"},
+		{"success 0", `{"success":0,"error":"bad dictionary"}`, 200, "bad dictionary"},
+		{"success \"false\"", `{"success":"false","errorMessage":"очередь переполнена"}`, 200, "очередь переполнена"},
+		{"success false info", `{"Success":false,"info":"нет лицензии"}`, 200, "нет лицензии"},
+		{"success false, code", `{"success":false,"errorCode":17,"message":"x"}`, 200, "x (code 17)"},
+		{"success false bare", `{"success":false}`, 200, "-"},
+		{"no success, an error", `{"error":"unauthorized shop"}`, 200, "unauthorized shop"},
+		{"cut off", `{"success":tr`, 200, "-"},
+		{"HTTP 500 message", `{"success":false,"message":"internal"}`, 500, "internal"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv.Fail(mock.Fault{API: mock.ArtixAPI, Status: tc.status, Body: tc.body, ContentType: "application/json", AfterApply: true})
+			defer srv.ClearFaults()
+			if tc.body == "" {
+				srv.ClearFaults()
+				srv.Fail(mock.Fault{API: mock.ArtixAPI, Status: 200, Body: " ", AfterApply: true})
+			}
+			err := ax.Customers.Delete(context.Background(), "1")
+			if tc.info == "" {
+				if err != nil {
+					t.Fatalf("want queued, got %v", err)
+				}
+				return
+			}
+			var ae *loyalty.APIError
+			if !errors.As(err, &ae) || ae.StatusCode != tc.status {
+				t.Fatalf("want *APIError HTTP %d, got %T %v", tc.status, err, err)
+			}
+			if tc.info != "-" && ae.Info != tc.info {
+				t.Errorf("Info %q, want %q", ae.Info, tc.info)
+			}
+		})
+	}
+}
+
+// TestArtixBatchID: a caller's dictionaryid is sent as given, on every
+// attempt; a bad one is refused before anything is sent.
+func TestArtixBatchID(t *testing.T) {
+	srv := mock.NewServer(t)
+	srv.Fail(mock.Fault{API: mock.ArtixAPI, Status: 503})
+	res, err := srv.Artix().SendBatch(context.Background(), loyalty.ArtixBatch{ID: "sync-42", Commands: artixAdds(2)})
+	if err != nil || res.ID != "sync-42" || !res.Queued || res.Commands != 2 {
+		t.Fatalf("SendBatch: %+v %v", res, err)
+	}
+	reqs := srv.RequestsTo(mock.ArtixAPI)
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests, want a 503 and its retry", len(reqs))
+	}
+	for _, r := range reqs {
+		if got := r.Query.Get("dictionaryid"); got != "sync-42" {
+			t.Errorf("dictionaryid %q", got)
+		}
+	}
+	for _, bad := range []string{"a b", "a/b", strings.Repeat("x", 101), "a\nb"} {
+		_, err := srv.Artix().SendBatch(context.Background(), loyalty.ArtixBatch{ID: bad, Commands: artixAdds(1)})
+		var ve *loyalty.ValidationError
+		if !errors.As(err, &ve) {
+			t.Errorf("ID %q: want *ValidationError, got %v", bad, err)
+		}
+	}
+	if n := len(srv.RequestsTo(mock.ArtixAPI)); n != 2 {
+		t.Errorf("bad IDs sent %d requests", n-2)
+	}
+}

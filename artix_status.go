@@ -1,0 +1,117 @@
+package loyalty
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// ArtixLoadStatus is the state of a dictionary load that a cash server
+// reports to the status receiver.
+type ArtixLoadStatus string
+
+// The load states of the field code (the receiver also accepts them
+// without the STATUS_ prefix, in any case).
+const (
+	ArtixStatusDuring         ArtixLoadStatus = "STATUS_DURING"           // loading
+	ArtixStatusReady          ArtixLoadStatus = "STATUS_READY"            // loaded
+	ArtixStatusReadyWithError ArtixLoadStatus = "STATUS_READY_WITH_ERROR" // loaded, some records refused
+	ArtixStatusError          ArtixLoadStatus = "STATUS_ERROR"            // not loaded
+)
+
+// Known reports a status of the list above.
+func (s ArtixLoadStatus) Known() bool {
+	switch s {
+	case ArtixStatusDuring, ArtixStatusReady, ArtixStatusReadyWithError, ArtixStatusError:
+		return true
+	}
+	return false
+}
+
+// Final reports a status that ends a cash register's load.
+func (s ArtixLoadStatus) Final() bool {
+	return s == ArtixStatusReady || s == ArtixStatusReadyWithError || s == ArtixStatusError
+}
+
+// parseArtixStatus reads a status as sent: "STATUS_READY", "READY",
+// "status_ready" are one status. An unknown one is kept as sent.
+func parseArtixStatus(s string) ArtixLoadStatus {
+	u := strings.ToUpper(strings.TrimSpace(s))
+	if !strings.HasPrefix(u, "STATUS_") {
+		u = "STATUS_" + u
+	}
+	if st := ArtixLoadStatus(u); st.Known() {
+		return st
+	}
+	return ArtixLoadStatus(s)
+}
+
+// ArtixCashStatus is the last state one cash register (or, with Cash "",
+// the back office) reported for a batch.
+type ArtixCashStatus struct {
+	Cash      string          // the cash code; "" for the back-office state
+	Status    ArtixLoadStatus // the state
+	Message   string          // messageRu, or messageEn when that is empty
+	MessageEn string          // messageEn
+}
+
+// ErrArtixNotConfirmed matches a batch the exchanger queued whose load no
+// cash register confirmed before the context ended. The batch is queued;
+// it may still load.
+var ErrArtixNotConfirmed = errors.New("loyalty: artix batch queued but its load not confirmed yet")
+
+// ArtixLoadError is a batch whose load did not end well: a cash register
+// reported STATUS_READY_WITH_ERROR or STATUS_ERROR (Failed names them), the
+// back office reported STATUS_ERROR, or the confirmation did not come in
+// time (Err matches ErrArtixNotConfirmed).
+type ArtixLoadError struct {
+	Shop   string            // the shopcode
+	ID     string            // the dictionaryid
+	Failed []ArtixCashStatus // the cash registers (and back office) that failed
+	Result *ArtixLoadResult  // everything reported
+	Err    error             // ErrArtixNotConfirmed and the context's error, or nil
+}
+
+// Error names the shop, the batch, and each failed cash register with its
+// status and message, or says the load was not confirmed in time.
+func (e *ArtixLoadError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "loyalty: artix batch %s for shop %s", e.ID, e.Shop)
+	if e.Err != nil {
+		fmt.Fprintf(&b, " was queued but its load was not confirmed in time (%v)", e.Err)
+		if e.Result != nil {
+			fmt.Fprintf(&b, "; %d cash register(s) reported", len(e.Result.Cashes))
+		}
+	}
+	for i, f := range e.Failed {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		if f.Cash == "" {
+			b.WriteString("back office")
+		} else {
+			b.WriteString("cash " + f.Cash)
+		}
+		b.WriteString(" " + string(f.Status))
+		if f.Message != "" {
+			b.WriteString(": " + firstLine(f.Message, 200))
+		}
+	}
+	return b.String()
+}
+
+// Unwrap returns Err.
+func (e *ArtixLoadError) Unwrap() error { return e.Err }
+
+// sortCashes orders statuses by cash code, numbers by value.
+func sortCashes(cs []ArtixCashStatus) {
+	slices.SortFunc(cs, func(a, b ArtixCashStatus) int {
+		if len(a.Cash) != len(b.Cash) {
+			return len(a.Cash) - len(b.Cash)
+		}
+		return strings.Compare(a.Cash, b.Cash)
+	})
+}
