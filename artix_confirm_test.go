@@ -1,0 +1,232 @@
+package loyalty_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock"
+)
+
+// syncBuffer is a log sink safe for the receiver's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// confirmingArtix is a mock with basic auth and a shop code, and a client
+// that waits for load confirmation from a receiver on a free port.
+func confirmingArtix(t *testing.T, cashes int) (*mock.Server, *loyalty.Artix, *loyalty.ArtixStatusReceiver, *syncBuffer) {
+	t.Helper()
+	srv := mock.NewServer(t)
+	srv.RequireArtixAuth("admin", "s3cret-pw")
+	srv.RequireArtixShopCode("111")
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	rcv, err := loyalty.ListenArtixStatusReceiver("127.0.0.1:0", "", logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rcv.Close() })
+	ax := srv.Artix(loyalty.WithLoadConfirmation(rcv, cashes), loyalty.WithLogger(logger))
+	return srv, ax, rcv, logs
+}
+
+// TestArtixLoadConfirmed: with WithLoadConfirmation a load names the
+// receiver (addressstatusserver, host:port without a scheme) and Send
+// returns once every cash register reported STATUS_READY; the result has
+// each one's status.
+func TestArtixLoadConfirmed(t *testing.T) {
+	srv, ax, rcv, logs := confirmingArtix(t, 3)
+	srv.SetArtixCashes(3)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := ax.SendBatch(ctx, loyalty.ArtixBatch{Commands: artixAdds(5)})
+	if err != nil {
+		t.Fatalf("SendBatch: %v", err)
+	}
+	if !res.Queued || !res.Loaded || len(res.Cashes) != 3 || res.Shop != "111" {
+		t.Fatalf("result %+v", res)
+	}
+	for i, c := range res.Cashes {
+		if c.Cash != string(rune('1'+i)) || c.Status != loyalty.ArtixStatusReady {
+			t.Errorf("cash %d: %+v", i, c)
+		}
+	}
+	if res.BackOffice == nil || res.BackOffice.Status != loyalty.ArtixStatusReady {
+		t.Errorf("back office %+v", res.BackOffice)
+	}
+	r := srv.RequestsTo(mock.ArtixAPI)[0]
+	if got := r.Query.Get("addressstatusserver"); got != rcv.Address() || strings.Contains(got, "://") {
+		t.Errorf("addressstatusserver %q, receiver at %q", got, rcv.Address())
+	}
+	if strings.Contains(logs.String(), "s3cret-pw") {
+		t.Error("the password is in the log")
+	}
+}
+
+// TestArtixLoadCashError: a cash register reporting STATUS_ERROR (or
+// READY_WITH_ERROR) ends the wait with an *ArtixLoadError naming the shop,
+// the cash, the status and the message.
+func TestArtixLoadCashError(t *testing.T) {
+	for _, status := range []loyalty.ArtixLoadStatus{loyalty.ArtixStatusError, loyalty.ArtixStatusReadyWithError} {
+		t.Run(string(status), func(t *testing.T) {
+			srv, ax, _, _ := confirmingArtix(t, 3)
+			srv.Fail(mock.Fault{API: mock.ArtixAPI, Callbacks: &mock.ArtixCallbacks{
+				Cashes: 3, Status: map[string]string{"2": string(status)}, Message: "нет места на диске"}})
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			err := ax.Customers.Delete(ctx, "1")
+			var le *loyalty.ArtixLoadError
+			if !errors.As(err, &le) || le.Shop != "111" || len(le.Failed) != 1 || le.Failed[0].Cash != "2" ||
+				le.Failed[0].Status != status || errors.Is(err, loyalty.ErrArtixNotConfirmed) {
+				t.Fatalf("want an *ArtixLoadError for cash 2, got %v (%+v)", err, le)
+			}
+			for _, want := range []string{"shop 111", "cash 2", string(status), "нет места на диске"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q lacks %q", err, want)
+				}
+			}
+			if len(le.Result.Cashes) != 3 {
+				t.Errorf("result %+v", le.Result)
+			}
+		})
+	}
+}
+
+// TestArtixLoadNotConfirmed: callbacks that never come end the wait with
+// the context: an *ArtixLoadError matching ErrArtixNotConfirmed and the
+// context's error; the batch was queued (it is applied on the mock).
+func TestArtixLoadNotConfirmed(t *testing.T) {
+	srv, ax, _, _ := confirmingArtix(t, 1)
+	srv.Fail(mock.Fault{API: mock.ArtixAPI, Callbacks: &mock.ArtixCallbacks{Never: true}})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	res, err := ax.SendBatch(ctx, loyalty.ArtixBatch{Commands: artixAdds(1)})
+	var le *loyalty.ArtixLoadError
+	if !errors.As(err, &le) || !errors.Is(err, loyalty.ErrArtixNotConfirmed) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("want ErrArtixNotConfirmed, got %v", err)
+	}
+	if res == nil || !res.Queued || res.Loaded || srv.ArtixClientCount() != 1 {
+		t.Errorf("result %+v, %d clients", res, srv.ArtixClientCount())
+	}
+	if !strings.Contains(err.Error(), "queued but its load was not confirmed") {
+		t.Errorf("error %q", err)
+	}
+}
+
+// TestArtixLoadConcurrentBatches: batches waiting at once through one
+// receiver are told apart; a slow one blocks no other.
+func TestArtixLoadConcurrentBatches(t *testing.T) {
+	srv, ax, _, _ := confirmingArtix(t, 1)
+	srv.Fail(mock.Fault{API: mock.ArtixAPI, Callbacks: &mock.ArtixCallbacks{Delay: 200 * time.Millisecond}})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Go(func() { errs <- ax.Customers.Delete(ctx, "x") })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestArtixStatusReceiverBadCallbacks: an unknown id, a malformed body, a
+// callback after its wait ended, a wrong method are answered (404, 400,
+// 200, 405), logged at debug, and never panic.
+func TestArtixStatusReceiverBadCallbacks(t *testing.T) {
+	_, ax, rcv, logs := confirmingArtix(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := ax.SendBatch(ctx, loyalty.ArtixBatch{ID: "done-1", Commands: artixAdds(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + rcv.Address() + "/CSrest/rest/dicts/"
+	for _, tc := range []struct {
+		method, path, body string
+		status             int
+	}{
+		{"PUT", "cashLoad/111/1/nosuch", `{"status":"STATUS_READY"}`, 404},
+		{"PUT", "cashLoad/111/1/" + res.ID, `{"status":"STATUS_ERROR"}`, 200},
+		{"PUT", "cashLoad/111/1/" + res.ID, `{"status":`, 400},
+		{"PUT", "backOfficeState/111/" + res.ID, `[1,2]`, 400},
+		{"PUT", "cashLoad/111/1/x", strings.Repeat("x", 1<<20), 400},
+		{"POST", "backOfficeState/999", `{"status":"STATUS_DURING"}`, 200},
+		{"GET", "cashLoad/111/1/x", ``, 405},
+	} {
+		req, _ := http.NewRequestWithContext(ctx, tc.method, base+tc.path, strings.NewReader(tc.body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s %s: %d, want %d", tc.method, tc.path, resp.StatusCode, tc.status)
+		}
+	}
+	for _, want := range []string{"unknown id", "malformed", "after its wait ended"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("no debug record with %q:\n%s", want, logs)
+		}
+	}
+}
+
+// TestArtixStatusReceiverConfig: a listener that cannot bind, an address
+// with a scheme, a receiver without a shop code are *ConfigErrors.
+func TestArtixStatusReceiverConfig(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var ce *loyalty.ConfigError
+	if _, err := loyalty.ListenArtixStatusReceiver(ln.Addr().String(), "", nil); !errors.As(err, &ce) {
+		t.Errorf("port in use: want *ConfigError, got %v", err)
+	}
+	if _, err := loyalty.ListenArtixStatusReceiver("0.0.0.0:0", "", nil); !errors.As(err, &ce) {
+		t.Errorf("every interface, no address: want *ConfigError, got %v", err)
+	}
+	for _, addr := range []string{"http://10.0.0.5:15080", "10.0.0.5", ":15080", "h:0"} {
+		if _, err := loyalty.NewArtixStatusReceiver(addr, nil); !errors.As(err, &ce) {
+			t.Errorf("%q: want *ConfigError, got %v", addr, err)
+		}
+	}
+	rcv, err := loyalty.NewArtixStatusReceiver("10.0.0.5:15080", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loyalty.NewArtix("http://kassa-1:28080", loyalty.WithLoadConfirmation(rcv, 1)); !errors.As(err, &ce) {
+		t.Errorf("no shop code: want *ConfigError, got %v", err)
+	}
+	if _, err := loyalty.NewArtixExchangeDir(t.TempDir(), loyalty.WithLoadConfirmation(rcv, 1)); !errors.As(err, &ce) {
+		t.Errorf("exchange dir: want *ConfigError, got %v", err)
+	}
+}
