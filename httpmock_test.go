@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +71,8 @@ type observed struct {
 	NotFound bool
 }
 
+var artixBatchIDs = regexp.MustCompile(`dictionaryid=[^&:\s]+`)
+
 func observe(s side, v any, err error) observed {
 	o := observed{Attempts: loyalty.Attempts(err), NotFound: errors.Is(err, loyalty.ErrNotFound)}
 	if err == nil {
@@ -88,7 +91,8 @@ func observe(s side, v any, err error) observed {
 		o.ErrType = "*loyalty.RequestError"
 		return o
 	}
-	text := err.Error()
+	// Every Artix batch has its own dictionaryid.
+	text := artixBatchIDs.ReplaceAllString(err.Error(), "dictionaryid=ID")
 	for _, base := range []string{s.srv.VirtPOSURL, s.srv.CRMURL, s.srv.ArtixURL} {
 		text = strings.ReplaceAll(text, base, "BASE")
 	}

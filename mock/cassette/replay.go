@@ -172,12 +172,14 @@ func keyOf(ex *Exchange) matchKey {
 	return k
 }
 
-// normValues is v without sensitive keys, sorted by key and value, with
+// normValues is v without sensitive keys and Artix's dictionaryid, sorted by key and value, with
 // JSON values in canonical form.
 func normValues(v url.Values) string {
 	keys := make([]string, 0, len(v))
 	for k := range v {
-		if !sensitiveParam(k) {
+		// dictionaryid is new per Artix batch (loyalty makes one when the
+		// caller does not): no recording can predict it.
+		if !sensitiveParam(k) && k != "dictionaryid" {
 			keys = append(keys, k)
 		}
 	}
