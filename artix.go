@@ -254,4 +254,3 @@ func (s *ArtixCustomerService) Delete(ctx context.Context, id string) error {
 func (s *ArtixCustomerService) Clear(ctx context.Context) error {
 	return s.artix().Send(ctx, ClearClient())
 }
-
