@@ -164,7 +164,24 @@ type artixPageDecoder struct {
 	each func(ArtixClientRecord, int) bool
 }
 
+// decode reads the reply: one JSON value (or none), then nothing but
+// white space, so a reply padded or followed by more data fails.
 func (d *artixPageDecoder) decode() error {
+	if err := d.value(); err != nil {
+		return err
+	}
+	switch _, err := d.dec.Token(); {
+	case err == nil:
+		return errors.New("data after the reply's JSON value")
+	case err != io.EOF:
+		return err
+	}
+	return nil
+}
+
+// value reads the reply's JSON value: an array of clients, a page object,
+// null, or nothing.
+func (d *artixPageDecoder) value() error {
 	tok, err := d.dec.Token()
 	switch {
 	case err == io.EOF:

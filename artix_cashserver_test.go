@@ -428,14 +428,25 @@ func TestArtixCashServerErrors(t *testing.T) {
 			t.Errorf("%d clients, want 3", n)
 		}
 	})
-	for _, f := range []mock.Fault{{Malformed: true}, {Truncate: true}, {Body: `{"content": {"idclient": 1}}`}, {Body: `[{"name": "no id"}]`}} {
-		t.Run(fmt.Sprintf("broken page %+v", f), func(t *testing.T) {
+	for name, f := range map[string]mock.Fault{
+		"malformed":               {Malformed: true},
+		"truncated":               {Truncate: true},
+		"content not an array":    {Status: 200, Body: `{"content": {"idclient": 1}}`},
+		"client without idclient": {Status: 200, Body: `[{"name": "no id"}]`},
+		"data after the reply":    {Status: 200, Body: `[{"idclient": "1"}] [{"idclient": "2"}]`},
+		"error object with 200":   {Status: 200, Body: `{"content": [], "errorCode": 7, "message": "нет доступа"}`},
+	} {
+		t.Run(name, func(t *testing.T) {
 			srv := mock.NewServer(t)
 			loadArtixClients(t, srv, 3)
 			f.API, f.Path, f.Times = mock.ArtixAPI, loyalty.ArtixCSClientsByPagePath, -1
 			srv.Fail(f)
 			var errs int
 			for _, err := range srv.ArtixCashServer().Clients.All(ctx) {
+				var apiErr *loyalty.APIError
+				if err != nil && (!errors.As(err, &apiErr) || apiErr.StatusCode != 200 || apiErr.Attempts != 1) {
+					t.Errorf("got %v, want an *APIError for the 200 reply", err)
+				}
 				if err != nil {
 					errs++
 				}

@@ -217,6 +217,7 @@ type chaosEnv struct {
 	vpJS *loyalty.VirtPOS
 	crm  *loyalty.CRM
 	ax   *loyalty.Artix
+	cs   *loyalty.ArtixCashServer
 	logs *logCapture
 	// before is state the op's applied count is measured against.
 	before int
@@ -332,6 +333,24 @@ func chaosOps() []chaosOp {
 			},
 			applied: func(t *testing.T, e *chaosEnv) int { return contactCards(t, e) - e.before }},
 
+		{name: "artix Clients.Get (Cash Server REST)", api: mock.ArtixAPI, kind: "read",
+			prepare: loadChaosClients,
+			run: func(ctx context.Context, e *chaosEnv) (any, error) { return e.cs.Clients.Get(ctx, "c1") }},
+		{name: "artix Clients.All (Cash Server REST, streamed)", api: mock.ArtixAPI, kind: "stream",
+			prepare: loadChaosClients,
+			run: func(ctx context.Context, e *chaosEnv) (any, error) {
+				var n int
+				for _, err := range e.cs.Clients.All(ctx) {
+					if err != nil {
+						return n, err
+					}
+					n++
+				}
+				if n != 3 {
+					return n, fmt.Errorf("All yielded %d clients, want 3", n)
+				}
+				return n, nil
+			}},
 		{name: "artix Customers.Add", api: mock.ArtixAPI, kind: "batch",
 			prepare: func(t *testing.T, e *chaosEnv) { e.before = e.srv.ArtixClientCount() },
 			run: func(ctx context.Context, e *chaosEnv) (any, error) {
@@ -343,6 +362,17 @@ func chaosOps() []chaosOp {
 				}
 				return e.srv.ArtixClientCount() - e.before
 			}},
+	}
+}
+
+// loadChaosClients puts three clients on the mock's tills for the
+// read-back.
+func loadChaosClients(t *testing.T, e *chaosEnv) {
+	t.Helper()
+	err := e.srv.Artix().Send(context.Background(), loyalty.AddClient(loyalty.ArtixCustomer{ID: "c1"}),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: "c2"}), loyalty.AddClient(loyalty.ArtixCustomer{ID: "c3"}))
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -379,6 +409,7 @@ func newChaosEnv(t *testing.T, extra ...loyalty.Option) *chaosEnv {
 		vpJS: srv.VirtPOS(append(opts, loyalty.WithFormat(loyalty.FormatJSON))...),
 		crm:  srv.CRM(opts...),
 		ax:   srv.Artix(opts...),
+		cs:   srv.ArtixCashServer(append(opts, loyalty.WithArtixPaging(loyalty.ArtixPaging{Size: 2}))...),
 		logs: logs,
 	}
 }
@@ -484,10 +515,14 @@ func runChaosCell(t *testing.T, row chaosRow, op chaosOp) {
 // gave up on is journaled when the mock notices, so it waits (a little)
 // for want of them.
 func (e *chaosEnv) attemptsSince(seen int, op chaosOp, want int) int {
+	first := "1" // the first page's number: VirtPOS pages from 1, the Cash Server from 0
+	if op.api == mock.ArtixAPI {
+		first = "0"
+	}
 	count := func() int {
 		n := 0
 		for _, r := range e.srv.Requests()[seen:] {
-			if r.API != op.api || strings.Contains(op.name, "All") && r.Query.Get("page") != "" && r.Query.Get("page") != "1" {
+			if r.API != op.api || strings.Contains(op.name, "All") && r.Query.Get("page") != "" && r.Query.Get("page") != first {
 				continue
 			}
 			n++

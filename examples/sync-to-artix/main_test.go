@@ -153,21 +153,7 @@ func TestSyncIncrementalWithState(t *testing.T) {
 	}
 	checkTills(t, srv)
 
-	// Change VirtPOS: one renamed, one loses its phone, one new, one with a bad phone.
-	vp := srv.VirtPOS()
-	ids := phoneIDs(srv)
-	if _, err := vp.Customers.Update(ctx, ids[0], &loyalty.CustomerUpdate{FirstName: new("Переименован")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := vp.Customers.Update(ctx, ids[1], &loyalty.CustomerUpdate{Phone: new("")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := vp.Customers.Create(ctx, &loyalty.CustomerUpdate{FirstName: new("Новиков Новый"), Phone: new("+79990001122")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := vp.Customers.Update(ctx, ids[2], &loyalty.CustomerUpdate{Phone: new("12345")}); err != nil {
-		t.Fatal(err)
-	}
+	vp, ids := changeVirtPOS(t, srv)
 
 	r, err = runJSON(t, args...)
 	want := Report{Read: n, Added: 1, Updated: 1, Unchanged: n - 3, Deleted: 1, Failed: 1}
@@ -285,3 +271,24 @@ func phoneIDs(srv *mock.Server) []int64 {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// changeVirtPOS renames the first customer with a phone, takes the
+// second's phone away, gives the third a bad one and adds a new customer.
+// It returns a VirtPOS client and the ids of the customers with a phone
+// as they were.
+func changeVirtPOS(t *testing.T, srv *mock.Server) (*loyalty.VirtPOS, []int64) {
+	t.Helper()
+	ctx := context.Background()
+	vp := srv.VirtPOS()
+	ids := phoneIDs(srv)
+	must := func(_ *loyalty.UpdateResult, err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(vp.Customers.Update(ctx, ids[0], &loyalty.CustomerUpdate{FirstName: new("Переименован")}))
+	must(vp.Customers.Update(ctx, ids[1], &loyalty.CustomerUpdate{Phone: new("")}))
+	must(vp.Customers.Create(ctx, &loyalty.CustomerUpdate{FirstName: new("Новиков Новый"), Phone: new("+79990001122")}))
+	must(vp.Customers.Update(ctx, ids[2], &loyalty.CustomerUpdate{Phone: new("12345")}))
+	return vp, ids
+}

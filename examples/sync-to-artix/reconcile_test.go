@@ -40,20 +40,7 @@ func TestSyncReconcile(t *testing.T) {
 	}
 
 	// Change VirtPOS: one renamed, one loses its phone, one new, one with a bad phone.
-	vp := srv.VirtPOS()
-	ids := phoneIDs(srv)
-	if _, err := vp.Customers.Update(ctx, ids[0], &loyalty.CustomerUpdate{FirstName: new("Переименован")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := vp.Customers.Update(ctx, ids[1], &loyalty.CustomerUpdate{Phone: new("")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := vp.Customers.Create(ctx, &loyalty.CustomerUpdate{FirstName: new("Новиков Новый"), Phone: new("+79990001122")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := vp.Customers.Update(ctx, ids[2], &loyalty.CustomerUpdate{Phone: new("12345")}); err != nil {
-		t.Fatal(err)
-	}
+	vp, ids := changeVirtPOS(t, srv)
 	before := loads(srv)
 	r, err = runJSON(t, args...)
 	if err == nil || len(r.Errors) != 1 {
