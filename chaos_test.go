@@ -335,7 +335,7 @@ func chaosOps() []chaosOp {
 
 		{name: "artix Clients.Get (Cash Server REST)", api: mock.ArtixAPI, kind: "read",
 			prepare: loadChaosClients,
-			run: func(ctx context.Context, e *chaosEnv) (any, error) { return e.cs.Clients.Get(ctx, "c1") }},
+			run:     func(ctx context.Context, e *chaosEnv) (any, error) { return e.cs.Clients.Get(ctx, "c1") }},
 		{name: "artix Clients.All (Cash Server REST, streamed)", api: mock.ArtixAPI, kind: "stream",
 			prepare: loadChaosClients,
 			run: func(ctx context.Context, e *chaosEnv) (any, error) {
