@@ -51,6 +51,11 @@ func RateLimit(perSecond float64) BulkOption {
 		if !(perSecond > 0) || math.IsInf(perSecond, 0) {
 			return &ValidationError{Field: "RateLimit", Reason: fmt.Sprintf("must be a positive number of items per second, got %v", perSecond)}
 		}
+		if float64(time.Second)/perSecond > float64(math.MaxInt64) {
+			// The interval would overflow time.Duration (and wrap to no
+			// limit at all).
+			return &ValidationError{Field: "RateLimit", Reason: fmt.Sprintf("%v items per second is below the slowest rate a time.Duration can hold (one per %v)", perSecond, time.Duration(math.MaxInt64))}
+		}
 		c.rate = perSecond
 		return nil
 	}

@@ -3,6 +3,7 @@ package loyalty_test
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -211,7 +212,8 @@ func TestBulkOptionsValidated(t *testing.T) {
 	srv := mock.NewServer(t)
 	vp := srv.VirtPOS()
 	items := []loyalty.CustomerUpsert{{ID: 1, Fields: &loyalty.CustomerUpdate{}}}
-	for _, o := range []loyalty.BulkOption{loyalty.Workers(0), loyalty.RateLimit(0), loyalty.RateLimit(-3)} {
+	for _, o := range []loyalty.BulkOption{loyalty.Workers(0), loyalty.RateLimit(0), loyalty.RateLimit(-3),
+		loyalty.RateLimit(1e-11), loyalty.RateLimit(math.NaN()), loyalty.RateLimit(math.Inf(1))} {
 		_, err := vp.Customers.UpsertMany(context.Background(), items, o)
 		var ve *loyalty.ValidationError
 		if !errors.As(err, &ve) {

@@ -28,6 +28,9 @@ const (
 	DefaultRetryMax = 3
 	// DefaultRetryWaitMin is the shortest wait between two attempts.
 	DefaultRetryWaitMin = 250 * time.Millisecond
+	// MaxRetries is the most retries WithRetry accepts: more would hammer a
+	// server that is down rather than wait for it.
+	MaxRetries = 100
 	// DefaultRetryWaitMax caps every wait between two attempts, including
 	// a server's Retry-After.
 	DefaultRetryWaitMax = 10 * time.Second
@@ -124,13 +127,16 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithRetry sets how many times a retryable request is repeated after its
-// first attempt (max), and the shortest and longest wait between attempts.
+// first attempt (max, at most MaxRetries), and the shortest and longest
+// wait between attempts.
 // The longest wait also caps a server's Retry-After.
 func WithRetry(max int, minWait, maxWait time.Duration) Option {
 	return func(s *settings) error {
 		switch {
 		case max < 0:
 			return &ConfigError{Field: "WithRetry", Reason: "negative retry count " + strconv.Itoa(max)}
+		case max > MaxRetries:
+			return &ConfigError{Field: "WithRetry", Reason: fmt.Sprintf("%d retries is more than MaxRetries (%d)", max, MaxRetries)}
 		case minWait < 0 || maxWait < 0:
 			return &ConfigError{Field: "WithRetry", Reason: "negative wait"}
 		case maxWait < minWait:
@@ -158,11 +164,17 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithUserAgent replaces the User-Agent header.
+// WithUserAgent replaces the User-Agent header. It must be a valid header
+// value that is not blank (omit the option for DefaultUserAgent).
 func WithUserAgent(ua string) Option {
 	return func(s *settings) error {
-		if strings.ContainsAny(ua, "\r\n") {
+		switch {
+		case strings.ContainsAny(ua, "\r\n"):
 			return &ConfigError{Field: "WithUserAgent", Reason: "contains a line break"}
+		case strings.TrimSpace(ua) == "":
+			return &ConfigError{Field: "WithUserAgent", Reason: "empty; omit the option for DefaultUserAgent"}
+		case strings.ContainsFunc(ua, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }):
+			return &ConfigError{Field: "WithUserAgent", Reason: "contains a control character"}
 		}
 		s.userAgent = ua
 		return nil
