@@ -150,4 +150,15 @@ func (a *crmAPI) fail(c *crmCall, code loyalty.ErrorCode) {
 }
 
 // now is the mock's clock, truncated to seconds like the CRM's datetimes.
-func (a *crmAPI) now() time.Time { return time.Now().UTC().Truncate(time.Second) }
+func (a *crmAPI) now() time.Time { return a.srv.now() }
+
+// CRMCommunication is the communication settings stored with a contact
+// (what CreateContact sent), and whether the contact exists.
+func (s *Server) CRMCommunication(contactID uuid.UUID) (loyalty.Communication, bool) {
+	s.crm.mu.Lock()
+	defer s.crm.mu.Unlock()
+	if ct := s.crm.contact(contactID); ct != nil {
+		return ct.comm, true
+	}
+	return loyalty.Communication{}, false
+}

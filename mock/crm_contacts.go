@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -66,39 +67,66 @@ func (a *crmAPI) getByContactID(c *crmCall) (string, any) {
 
 var msisdnRE = regexp.MustCompile(`^7\d{10}$`)
 
-func (a *crmAPI) createContact(c *crmCall) (string, any) {
-	var nc struct {
-		Contact struct {
-			MobilePhone string                `json:"mobile_phone"`
-			Email       string                `json:"email"`
-			LastName    string                `json:"last_name"`
-			FirstName   string                `json:"first_name"`
-			MiddleName  string                `json:"middle_name"`
-			GenderCode  loyalty.ContactGender `json:"gender_code"`
-			BirthDate   loyalty.CRMTime       `json:"birth_date"`
-		} `json:"contact"`
-		Registration *struct {
-			SalesOutletID string `json:"sales_outlet_id"`
-			PartnerID     string `json:"partner_id"`
-		} `json:"registration"`
-		Communication *struct {
-			CommunicationMethod loyalty.CommunicationMethod `json:"communication_method"`
-		} `json:"communication"`
-	}
+// newContactWire is CreateContact's new_contact as the mock reads it:
+// pointers where the spec says "not null", so absent and null are told
+// from zero values.
+type newContactWire struct {
+	Contact *struct {
+		MobilePhone string                `json:"mobile_phone"`
+		Email       string                `json:"email"`
+		LastName    string                `json:"last_name"`
+		FirstName   string                `json:"first_name"`
+		MiddleName  string                `json:"middle_name"`
+		GenderCode  loyalty.ContactGender `json:"gender_code"`
+		BirthDate   loyalty.CRMTime       `json:"birth_date"`
+	} `json:"contact"`
+	Registration *struct {
+		SalesOutletID string `json:"sales_outlet_id"`
+		PartnerID     string `json:"partner_id"`
+	} `json:"registration"`
+	Communication *struct {
+		AllowEmail          *bool                       `json:"allow_email"`
+		AllowSMS            *bool                       `json:"allow_sms"`
+		AllowPhone          *bool                       `json:"allow_phone"`
+		CommunicationMethod loyalty.CommunicationMethod `json:"communication_method"`
+	} `json:"communication"`
+}
+
+// readNewContact decodes new_contact and stops with HTTP 400 on what the
+// spec does not allow: a missing or null contact, registration or
+// communication, a contact with nothing to identify it, a communication
+// block without its three allow_ flags, malformed values.
+func readNewContact(c *crmCall) (*newContactWire, loyalty.Communication) {
+	var nc newContactWire
 	c.object("new_contact", &nc)
-	p := nc.Contact
 	switch {
+	case nc.Contact == nil:
+		panic(badRequest("new_contact.contact is required"))
 	case nc.Registration == nil:
 		panic(badRequest("new_contact.registration is required"))
 	case nc.Communication == nil:
 		panic(badRequest("new_contact.communication is required"))
+	}
+	p, m := nc.Contact, nc.Communication
+	switch {
+	case p.MobilePhone == "" && p.Email == "" && p.LastName == "" && p.FirstName == "":
+		panic(badRequest("new_contact.contact is empty: set mobile_phone, email, last_name or first_name"))
 	case p.MobilePhone != "" && !msisdnRE.MatchString(p.MobilePhone):
 		panic(badRequest("new_contact.contact.mobile_phone is not an MSISDN: " + p.MobilePhone))
 	case p.GenderCode != "" && !p.GenderCode.Known():
 		panic(badRequest("new_contact.contact.gender_code: unknown value " + string(p.GenderCode)))
-	case nc.Communication.CommunicationMethod != "" && !nc.Communication.CommunicationMethod.Known():
-		panic(badRequest("new_contact.communication.communication_method: unknown value"))
+	case m.AllowEmail == nil, m.AllowSMS == nil, m.AllowPhone == nil:
+		panic(badRequest("new_contact.communication: allow_email, allow_sms and allow_phone are required (true or false)"))
+	case m.CommunicationMethod != "" && !m.CommunicationMethod.Known():
+		panic(badRequest("new_contact.communication.communication_method: unknown value " + string(m.CommunicationMethod)))
 	}
+	return &nc, loyalty.Communication{AllowEmail: *m.AllowEmail, AllowSMS: *m.AllowSMS, AllowPhone: *m.AllowPhone,
+		CommunicationMethod: cmp.Or(m.CommunicationMethod, loyalty.CommunicationAny)}
+}
+
+func (a *crmAPI) createContact(c *crmCall) (string, any) {
+	nc, comm := readNewContact(c)
+	p := nc.Contact
 	outlet := parseGUID("new_contact.registration.sales_outlet_id", nc.Registration.SalesOutletID)
 	if outlet == nil {
 		panic(badRequest("new_contact.registration.sales_outlet_id is required"))
@@ -128,7 +156,7 @@ func (a *crmAPI) createContact(c *crmCall) (string, any) {
 	a.st.contacts = append(a.st.contacts, &crmContact{Contact: loyalty.Contact{
 		ContactID: id, MobilePhone: p.MobilePhone, Email: p.Email, LastName: p.LastName, FirstName: p.FirstName,
 		MiddleName: p.MiddleName, GenderCode: gender, BirthDate: p.BirthDate, LevelName: "Базовый", PartnerID: partner,
-	}})
+	}, comm: comm})
 	return "contact_id", id
 }
 

@@ -29,12 +29,17 @@ func crmParams(r *http.Request) (map[string]json.RawMessage, error) {
 			setDotted(m, rest, v)
 			continue
 		}
-		if strings.HasPrefix(strings.TrimSpace(v), "{") {
+		switch {
+		case v == "null":
+			// JSON notation: null, which the spec allows for some
+			// parameters (partner_id: every card type), is no value.
+			params[k] = json.RawMessage("null")
+		case strings.HasPrefix(strings.TrimSpace(v), "{"):
 			if !json.Valid([]byte(v)) {
 				return nil, fmt.Errorf("parameter %s is not valid JSON", k)
 			}
 			params[k] = json.RawMessage(v)
-		} else {
+		default:
 			params[k], _ = json.Marshal(v)
 		}
 	}
@@ -65,7 +70,8 @@ func crmParams(r *http.Request) (map[string]json.RawMessage, error) {
 	return params, nil
 }
 
-// setDotted stores a dotted key's value; "true"/"false" become booleans.
+// setDotted stores a dotted key's value; "true"/"false" become booleans and
+// "null" a JSON null.
 func setDotted(m map[string]any, path, v string) {
 	head, rest, more := strings.Cut(path, ".")
 	if more {
@@ -78,6 +84,8 @@ func setDotted(m map[string]any, path, v string) {
 		return
 	}
 	switch v {
+	case "null":
+		m[head] = nil
 	case "true":
 		m[head] = true
 	case "false":

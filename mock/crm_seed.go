@@ -80,7 +80,8 @@ type crmCard struct {
 
 type crmContact struct {
 	loyalty.Contact
-	cards []string // card numbers, in binding order
+	cards []string              // card numbers, in binding order
+	comm  loyalty.Communication // the communication settings CreateContact sent
 }
 
 type crmCampaign struct {

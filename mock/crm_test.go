@@ -50,7 +50,7 @@ func TestCRMParameterStylesAccepted(t *testing.T) {
 		{"JSON body", "POST", "/BindPhysicalCard", "application/json",
 			`{"commercial_firm_id":"firm-1","card_data":{"contact_id":"` + CRMContact2ID.String() + `","card_number":"` + CRMFreeCardNumber + `"}}`, `"number":"7770000000002"`},
 		{"dotted booleans", "POST", "/CreateContact?" + firm + "&new_contact.contact.email=d@example.ru&new_contact.registration.sales_outlet_id=" +
-			CRMOutletID.String() + "&new_contact.communication.allow_sms=true&new_contact.communication.communication_method=phone", "", "", `"contact_id":"`},
+			CRMOutletID.String() + "&new_contact.communication.allow_sms=true&new_contact.communication.allow_email=false&new_contact.communication.allow_phone=false&new_contact.communication.communication_method=phone", "", "", `"contact_id":"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, body := crmDo(t, c, tc.method, srv.CRMURL+tc.query, tc.ctype, tc.body)
@@ -91,7 +91,7 @@ func TestCRMBadRequestsAre400WithAReason(t *testing.T) {
 	}
 	// An unknown outlet at registration is 10180.
 	status, body = crmDo(t, c, "POST", srv.CRMURL+"/CreateContact?"+firm+"&new_contact="+url.QueryEscape(
-		`{"contact":{"email":"z@example.ru"},"registration":{"sales_outlet_id":"00000000-0000-4000-8000-000000000009"},"communication":{}}`), "", "")
+		`{"contact":{"email":"z@example.ru"},"registration":{"sales_outlet_id":"00000000-0000-4000-8000-000000000009"},"communication":{"allow_email":true,"allow_sms":true,"allow_phone":true}}`), "", "")
 	if status != 200 || !strings.Contains(body, `"code":10180`) {
 		t.Fatalf("HTTP %d %s", status, body)
 	}

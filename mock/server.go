@@ -28,6 +28,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 )
 
 // API names one of the fake APIs.
@@ -49,6 +50,10 @@ const (
 	DefaultJournalBytes     = 64 << 20
 )
 
+// SpecEpoch is where the mock's default clock starts: the day on which the
+// spec's sample customer (born 24.10.1992) is 24, as its example shows.
+var SpecEpoch = time.Date(2017, 6, 1, 0, 0, 0, 0, time.UTC)
+
 // Config sets up a mock server. The zero Config is ready to use.
 type Config struct {
 	// APIKey is the VirtPOS apikey the server accepts (DefaultAPIKey).
@@ -68,6 +73,12 @@ type Config struct {
 	// entries together (DefaultJournalBytes); past it the oldest entries
 	// lose their bodies (BodyTruncated).
 	JournalBytes int64
+	// Clock is the mock's one clock: created and updated timestamps, the
+	// ages of customers (seed ages included, computed when the seed is
+	// made) and CRM status dates read it. The default starts at SpecEpoch
+	// when the server is made and runs at real speed, so the spec's sample
+	// customer is 24 as in its example.
+	Clock func() time.Time
 	// Logger receives one record per request (default: none).
 	Logger *slog.Logger
 }
@@ -108,6 +119,7 @@ type Server struct {
 
 	cfg Config
 	pki *pki
+	now func() time.Time // Config.Clock in UTC, to the second
 
 	vpSrv, crmSrv, axSrv *httptest.Server
 
@@ -148,6 +160,12 @@ func NewInMemory(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, pki: p, APIKey: cfg.APIKey, CommercialFirmID: cfg.CommercialFirmID,
 		VirtPOSURL: FakeVirtPOSURL, CRMURL: FakeCRMURL, ArtixURL: FakeArtixURL}
+	clock := cfg.Clock
+	if clock == nil {
+		start := time.Now()
+		clock = func() time.Time { return SpecEpoch.Add(time.Since(start)) }
+	}
+	s.now = func() time.Time { return clock().UTC().Truncate(time.Second) }
 	s.vp = newVirtPOSAPI(s)
 	s.crm = newCRMAPI(s)
 	s.ax = newArtixAPI(s)

@@ -172,8 +172,9 @@ type crmCardJSON struct {
 }
 
 type crmContactJSON struct {
-	Contact loyalty.Contact `json:"contact"`
-	Cards   []string        `json:"cards"` // numbers, in binding order
+	Contact       loyalty.Contact       `json:"contact"`
+	Cards         []string              `json:"cards"` // numbers, in binding order
+	Communication loyalty.Communication `json:"communication"`
 }
 
 type crmCampaignJSON struct {
@@ -201,7 +202,7 @@ func (a *crmAPI) snapshot() any {
 		out.Cards = append(out.Cards, crmCardJSON{c.BonusCard, c.owner})
 	}
 	for _, c := range st.contacts {
-		out.Contacts = append(out.Contacts, crmContactJSON{c.Contact, c.cards})
+		out.Contacts = append(out.Contacts, crmContactJSON{c.Contact, c.cards, c.comm})
 	}
 	for _, c := range st.campaigns {
 		out.Campaigns = append(out.Campaigns, crmCampaignJSON{c.PersonalCampaign, c.card, c.contact})
@@ -244,7 +245,7 @@ func (a *crmAPI) restore(data json.RawMessage) (func(), error) {
 				return nil, fmt.Errorf("contact %s: card %s is not in cards", c.Contact.ContactID, n)
 			}
 		}
-		st.contacts = append(st.contacts, &crmContact{c.Contact, c.Cards})
+		st.contacts = append(st.contacts, &crmContact{c.Contact, c.Cards, c.Communication})
 	}
 	for _, c := range in.Campaigns {
 		st.campaigns = append(st.campaigns, crmCampaign{c.Campaign, c.Card, c.Contact})

@@ -33,9 +33,7 @@ type virtposAPI struct {
 }
 
 func newVirtPOSAPI(s *Server) *virtposAPI {
-	a := &virtposAPI{srv: s, seedConfig: s.cfg.Customers, apiUserID: 2, clock: func() time.Time {
-		return time.Now().UTC().Truncate(time.Second)
-	}}
+	a := &virtposAPI{srv: s, seedConfig: s.cfg.Customers, apiUserID: 2, clock: s.now}
 	a.reset()
 	return a
 }

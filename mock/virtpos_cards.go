@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -48,7 +49,7 @@ func (a *virtposAPI) findCard(q url.Values) (*loyalty.Card, bool) {
 }
 
 func (a *virtposAPI) insertCard(r *http.Request) (answer, string) {
-	return a.createCard(r.Form.Get("uid"), r.Form.Get("external_id"), "", r.Form)
+	return a.createCard(r.Form.Get("uid"), r.Form.Get("external_id"), r.Form)
 }
 
 func (a *virtposAPI) updateCard(r *http.Request) (answer, string) {
@@ -65,14 +66,29 @@ func (a *virtposAPI) updateCard(r *http.Request) (answer, string) {
 		case !create:
 			return answer{}, vpCardMissing
 		}
-		return a.createCard(q.Get("uid"), q.Get("external_id"), q.Get("card_barcode"), r.PostForm)
+		// card_barcode is for lookup only: the new card's barcode is the
+		// barcode attribute, or generated.
+		return a.createCard(q.Get("uid"), q.Get("external_id"), cardAttrs(r.Form))
 	}
 	next := *c
-	if info := a.applyCard(&next, r.PostForm); info != "" {
+	if info := a.applyCard(&next, cardAttrs(r.Form)); info != "" {
 		return answer{}, info
 	}
 	*c = next
 	return answer{id: c.ID, withIsNw: true}, ""
+}
+
+// cardLookupKeys are updateCard's get-only parameters: never attributes.
+var cardLookupKeys = []string{"card_id", "uid", "external_id", "card_barcode", "create_if_not_exist", "format", "apikey"}
+
+// cardAttrs are the card attributes of a request, from the query and the
+// body alike ("get или post"; the body wins), lookup keys excluded.
+func cardAttrs(form url.Values) url.Values {
+	attrs := maps.Clone(form)
+	for _, k := range cardLookupKeys {
+		delete(attrs, k)
+	}
+	return attrs
 }
 
 func (a *virtposAPI) deleteCard(r *http.Request) (answer, string) {
@@ -88,7 +104,7 @@ func (a *virtposAPI) deleteCard(r *http.Request) (answer, string) {
 }
 
 // createCard adds a card; the caller holds the lock.
-func (a *virtposAPI) createCard(uid, ext, barcode string, f url.Values) (answer, string) {
+func (a *virtposAPI) createCard(uid, ext string, f url.Values) (answer, string) {
 	if uid == "" {
 		for {
 			a.nextUID++
@@ -100,7 +116,7 @@ func (a *virtposAPI) createCard(uid, ext, barcode string, f url.Values) (answer,
 	} else if a.cardByUID(uid) != nil {
 		return answer{}, vpDuplicateUID + ": " + uid
 	}
-	c := &loyalty.Card{UID: uid, ExternalID: ext, Barcode: barcode, Medium: loyalty.MediumPlastic, Status: loyalty.CardNew}
+	c := &loyalty.Card{UID: uid, ExternalID: ext, Medium: loyalty.MediumPlastic, Status: loyalty.CardNew}
 	if info := a.applyCard(c, f); info != "" {
 		return answer{}, info
 	}

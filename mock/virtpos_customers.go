@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/shopspring/decimal"
 )
 
 // digits keeps the digits of a phone and normalises Russian numbers to
@@ -199,6 +201,21 @@ func (a *virtposAPI) applyCustomer(c *loyalty.Customer, f url.Values) string {
 		}
 		*b.dst = n
 	}
+	if f.Has("register_date") {
+		t, ok := parseDate(f.Get("register_date"))
+		if !ok {
+			return "Некорректная дата register_date: " + f.Get("register_date")
+		}
+		c.RegisterDate = t
+	}
+	if f.Has("accumulated_sales") {
+		v := strings.TrimSpace(f.Get("accumulated_sales"))
+		d, err := decimal.NewFromString(cmp.Or(v, "0"))
+		if err != nil || len(v) > maxDecimalLen {
+			return "Некорректное значение accumulated_sales: " + truncate(v, maxDecimalLen)
+		}
+		c.AccumulatedSales = d
+	}
 	if f.Has("birth_day") || f.Has("birth_month") || f.Has("birth_year") {
 		c.Age = age(c.BirthDay, c.BirthMonth, c.BirthYear, a.clock())
 	}
@@ -220,6 +237,19 @@ func (a *virtposAPI) applyCustomer(c *loyalty.Customer, f url.Values) string {
 		c.GroupID, c.GroupName = id, name
 	}
 	return info
+}
+
+// maxDecimalLen is the longest money value the mock reads: 28–29
+// significant digits, a sign and a point, with room to spare. Longer ones
+// are refused before decoding.
+const maxDecimalLen = 40
+
+// truncate cuts s to n bytes for an error text.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 // age in whole years on now; 0 when the birth date is incomplete.

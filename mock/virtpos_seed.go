@@ -8,10 +8,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// seedAgeDate is the day the seed customers' ages are computed on: the
-// spec's sample customer (born 24.10.1992) is 24 in it.
-var seedAgeDate = time.Date(2017, 6, 1, 0, 0, 0, 0, time.UTC)
-
 // SampleCustomer is customer 1 exactly as the spec's XML example shows it.
 func SampleCustomer() loyalty.Customer {
 	t := time.Date(2016, 7, 18, 13, 54, 37, 0, time.UTC)
@@ -43,6 +39,7 @@ func (a *virtposAPI) seed(n int) {
 	a.cardTypes = map[int64]string{1: "Золотая", 2: "Серебряная"}
 	a.nextCust, a.nextGroup, a.nextCard, a.nextType, a.nextUID = 0, 3, 0, 2, 1000000
 	sample := SampleCustomer()
+	sample.Age = age(sample.BirthDay, sample.BirthMonth, sample.BirthYear, a.clock())
 	a.put(&sample)
 	for a.nextCust < int64(n) {
 		a.addGenerated()
@@ -89,7 +86,7 @@ func (a *virtposAPI) addGenerated() {
 	if g := int64(i % 7); g >= 1 && g <= 3 {
 		c.GroupID, c.GroupName = g, a.groups[g]
 	}
-	c.Age = age(c.BirthDay, c.BirthMonth, c.BirthYear, seedAgeDate)
+	c.Age = age(c.BirthDay, c.BirthMonth, c.BirthYear, a.clock())
 	a.put(c)
 	if i%4 != 3 {
 		a.nextCard++

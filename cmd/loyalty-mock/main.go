@@ -23,6 +23,7 @@
 //	-cert-dir                              where to write ca.pem, client.pem, client-key.pem
 //	-artix-exchange-dir                    an Artix exchange directory to serve (created if missing)
 //	-artix-user, -artix-shopcode           demand basic auth (password: $LOYALTY_MOCK_ARTIX_PASSWORD) / a shopcode
+//	-clock                                 the mock's clock: spec (default), now, or an RFC 3339 start
 //	-log                                   log every request to stderr
 package main
 
@@ -104,6 +105,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.artixUser, "artix-user", "", "demand Artix basic auth with this user; the password is $"+artixPasswordEnv)
 	fs.StringVar(&o.shopCode, "artix-shopcode", "", "demand this Artix shopcode header")
 	fs.BoolVar(&o.logRequests, "log", false, "log every request to stderr")
+	fs.Func("clock", `the mock's clock: "spec" (default: starts at 2017-06-01, the spec example's day), "now", or an RFC 3339 time to start at`, func(v string) error {
+		c, err := parseClock(v, time.Now)
+		o.cfg.Clock = c
+		return err
+	})
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -200,6 +206,23 @@ func stopAndDump(ctx context.Context, srv *mock.Server, dump string, exchangeDon
 		serveErr = errors.Join(serveErr, err)
 	}
 	return serveErr
+}
+
+// parseClock reads -clock: "spec" (nil, the mock's default), "now" (the
+// real time), or an RFC 3339 start that then runs at real speed.
+func parseClock(v string, now func() time.Time) (func() time.Time, error) {
+	switch v {
+	case "spec":
+		return nil, nil
+	case "now":
+		return now, nil
+	}
+	start, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return nil, fmt.Errorf(`want "spec", "now" or an RFC 3339 time like 2027-01-02T03:04:05Z, got %q`, v)
+	}
+	began := now()
+	return func() time.Time { return start.Add(now().Sub(began)) }, nil
 }
 
 // drainTimeout bounds the wait for requests in flight on shutdown (a

@@ -460,3 +460,27 @@ func httpGet(t *testing.T, c *http.Client, url string) string {
 	}
 	return string(b)
 }
+
+// TestParseClock: -clock takes spec, now or an RFC 3339 start that runs.
+func TestParseClock(t *testing.T) {
+	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	tick := t0
+	now := func() time.Time { return tick }
+	if c, err := parseClock("spec", now); err != nil || c != nil {
+		t.Fatalf("spec: %v %v", c != nil, err)
+	}
+	if c, err := parseClock("now", now); err != nil || !c().Equal(t0) {
+		t.Fatalf("now: %v", err)
+	}
+	c, err := parseClock("2027-01-02T03:04:05Z", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tick = t0.Add(time.Minute)
+	if want := time.Date(2027, 1, 2, 3, 5, 5, 0, time.UTC); !c().Equal(want) {
+		t.Fatalf("started clock reads %v, want %v", c(), want)
+	}
+	if _, err := parseClock("yesterday", now); err == nil || !strings.Contains(err.Error(), "RFC 3339") {
+		t.Fatalf("bad clock: %v", err)
+	}
+}

@@ -1,0 +1,171 @@
+package mock
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/shopspring/decimal"
+)
+
+// TestVirtPOSUpdateCardReadsAttributesFromQueryAndBody: the spec allows
+// every card attribute "get или post"; lookup keys stay get-only.
+func TestVirtPOSUpdateCardReadsAttributesFromQueryAndBody(t *testing.T) {
+	srv := NewServer(t)
+	q := url.Values{"apikey": {srv.APIKey}, "format": {"json"}, "uid": {"100002"}, "status": {"BLOCKED"}, "type_name": {"Бронзовая"}}
+	if body := vpPost(t, srv, "/api/customer/updateCard", q, url.Values{"medium": {"APP"}}); !strings.Contains(body, `"success":1`) {
+		t.Fatal(body)
+	}
+	c, _ := srv.VirtPOSCard("100002")
+	if c.Status != loyalty.CardBlocked || c.TypeName != "Бронзовая" || c.Medium != loyalty.MediumApp {
+		t.Fatalf("card %+v: query attributes not applied", c)
+	}
+	// A lookup key in the body does not select a card.
+	body := vpPost(t, srv, "/api/customer/updateCard", url.Values{"apikey": {srv.APIKey}, "format": {"json"}}, url.Values{"uid": {"100002"}, "status": {"ACTIVE"}})
+	if !strings.Contains(body, vpNoCardKey) {
+		t.Fatalf("body lookup key: %s", body)
+	}
+}
+
+// TestVirtPOSUpdateCardCreatesWithBarcodeNotCardBarcode: card_barcode is
+// for lookup only; a created card's barcode is `barcode` or generated.
+func TestVirtPOSUpdateCardCreatesWithBarcodeNotCardBarcode(t *testing.T) {
+	srv := NewServer(t)
+	for _, tc := range []struct {
+		name, uid string
+		form      url.Values
+		want      func(loyalty.Card) string
+	}{
+		{"generated", "9100001", nil, func(c loyalty.Card) string { return c.UIDEAN13 }},
+		{"barcode", "9100002", url.Values{"barcode": {"4600000000017"}}, func(loyalty.Card) string { return "4600000000017" }},
+	} {
+		q := url.Values{"apikey": {srv.APIKey}, "format": {"json"}, "uid": {tc.uid}, "card_barcode": {"2999999999993"}, "create_if_not_exist": {"1"}}
+		if body := vpPost(t, srv, "/api/customer/updateCard", q, tc.form); !strings.Contains(body, `"isnew":1`) {
+			t.Fatalf("%s: %s", tc.name, body)
+		}
+		c, ok := srv.VirtPOSCard(tc.uid)
+		if !ok || c.Barcode != tc.want(c) || c.Barcode == "2999999999993" {
+			t.Errorf("%s: barcode %q, want %q", tc.name, c.Barcode, tc.want(c))
+		}
+	}
+}
+
+// TestVirtPOSUpdateAppliesRegisterDateAndAccumulatedSales: every customer
+// field but age may be sent.
+func TestVirtPOSUpdateAppliesRegisterDateAndAccumulatedSales(t *testing.T) {
+	srv := NewServer(t)
+	q := url.Values{"apikey": {srv.APIKey}, "format": {"json"}, "id": {"2"}}
+	form := url.Values{"register_date": {"2015-03-04 05:06:07"}, "accumulated_sales": {"1234.56"}}
+	if body := vpPost(t, srv, "/api/customer/update", q, form); !strings.Contains(body, `"success":1`) {
+		t.Fatal(body)
+	}
+	c, _ := srv.VirtPOSCustomer(2)
+	if !c.RegisterDate.Equal(time.Date(2015, 3, 4, 5, 6, 7, 0, time.UTC)) || !c.AccumulatedSales.Equal(decimal.RequireFromString("1234.56")) {
+		t.Fatalf("register_date %v accumulated_sales %s", c.RegisterDate, c.AccumulatedSales)
+	}
+	for _, bad := range []url.Values{
+		{"register_date": {"вчера"}},
+		{"accumulated_sales": {"много"}},
+		{"accumulated_sales": {strings.Repeat("9", 100)}},
+	} {
+		if body := vpPost(t, srv, "/api/customer/update", q, bad); !strings.Contains(body, `"success":0`) {
+			t.Errorf("%v accepted: %s", bad, body)
+		}
+	}
+}
+
+// TestMockClockIsOneForAges: seed ages and recomputed ages use the same
+// clock, Config.Clock when set; by default the spec's sample customer is
+// 24 before and after a birth-date update.
+func TestMockClockIsOneForAges(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		cfg     Config
+		wantAge int
+		created time.Time
+	}{
+		{"default", Config{}, 24, time.Time{}},
+		{"set", Config{Clock: func() time.Time { return time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC) }}, 34, time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := NewServer(t, tc.cfg)
+			if c, _ := srv.VirtPOSCustomer(1); c.Age != tc.wantAge {
+				t.Fatalf("seed age %d, want %d", c.Age, tc.wantAge)
+			}
+			vp := srv.VirtPOS()
+			if _, err := vp.Customers.Update(ctx, 1, &loyalty.CustomerUpdate{BirthDay: new(24)}); err != nil {
+				t.Fatal(err)
+			}
+			if c, _ := srv.VirtPOSCustomer(1); c.Age != tc.wantAge {
+				t.Fatalf("age after a birth-date update %d, want %d", c.Age, tc.wantAge)
+			}
+			res, err := vp.Customers.Create(ctx, &loyalty.CustomerUpdate{FirstName: new("Часы")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c, _ := srv.VirtPOSCustomer(res.ID); !tc.created.IsZero() && !c.CreatedDate.Equal(tc.created) {
+				t.Fatalf("created %v, want the clock's %v", c.CreatedDate, tc.created)
+			}
+		})
+	}
+}
+
+// TestCRMCreateContactRequiresWhatTheSpecDoes: contact and communication
+// (with its three allow_ flags) are not nullable; what was sent is kept.
+func TestCRMCreateContactRequiresWhatTheSpecDoes(t *testing.T) {
+	srv := NewServer(t)
+	c := crmClient(srv)
+	firm := "commercial_firm_id=" + srv.CommercialFirmID
+	reg := `"registration":{"sales_outlet_id":"` + CRMOutletID.String() + `"}`
+	comm := `"communication":{"allow_email":true,"allow_sms":false,"allow_phone":true,"communication_method":"email"}`
+	for _, tc := range []struct{ name, contact, want string }{
+		{"no contact", `{` + reg + `,` + comm + `}`, "new_contact.contact"},
+		{"null contact", `{"contact":null,` + reg + `,` + comm + `}`, "new_contact.contact"},
+		{"empty contact", `{"contact":{},` + reg + `,` + comm + `}`, "new_contact.contact"},
+		{"no communication", `{"contact":{"email":"x@example.ru"},` + reg + `}`, "new_contact.communication"},
+		{"empty communication", `{"contact":{"email":"x@example.ru"},` + reg + `,"communication":{}}`, "allow_email"},
+		{"no allow_phone", `{"contact":{"email":"x@example.ru"},` + reg + `,"communication":{"allow_email":true,"allow_sms":true}}`, "allow_phone"},
+	} {
+		status, body := crmDo(t, c, "POST", srv.CRMURL+"/CreateContact?"+firm+"&new_contact="+url.QueryEscape(tc.contact), "", "")
+		if status != http.StatusBadRequest || !strings.Contains(body, tc.want) {
+			t.Errorf("%s: HTTP %d %s, want 400 naming %s", tc.name, status, body, tc.want)
+		}
+	}
+	id, err := srv.CRM().Contacts.Create(context.Background(), loyalty.NewContact{
+		Contact:       loyalty.PersonalData{Email: "consent@example.ru"},
+		Registration:  loyalty.Registration{SalesOutletID: CRMOutletID},
+		Communication: loyalty.Communication{AllowEmail: true, AllowPhone: true, CommunicationMethod: loyalty.CommunicationEmail},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := srv.CRMCommunication(id)
+	want := loyalty.Communication{AllowEmail: true, AllowPhone: true, CommunicationMethod: loyalty.CommunicationEmail}
+	if !ok || got != want {
+		t.Fatalf("stored communication %+v %v, want %+v", got, ok, want)
+	}
+}
+
+// TestCRMNullPartnerIsAbsent: partner_id=null (or empty) where the spec
+// allows null means "no partner", in the query and in dotted objects.
+func TestCRMNullPartnerIsAbsent(t *testing.T) {
+	srv := NewServer(t)
+	c := crmClient(srv)
+	firm := "commercial_firm_id=" + srv.CommercialFirmID
+	_, all := crmDo(t, c, "GET", srv.CRMURL+"/GetCardTypesByPartner?"+firm, "", "")
+	for _, q := range []string{"&partner_id=null", "&partner_id="} {
+		status, body := crmDo(t, c, "GET", srv.CRMURL+"/GetCardTypesByPartner?"+firm+q, "", "")
+		if status != 200 || body != all {
+			t.Errorf("%s: HTTP %d %s, want every card type", q, status, body)
+		}
+	}
+	status, body := crmDo(t, c, "GET", srv.CRMURL+"/FindContactInfo?"+firm+"&filter.mobile_phone=79161234567&filter.partner_id=null", "", "")
+	if status != 200 || !strings.Contains(body, "Иванова") {
+		t.Errorf("dotted filter.partner_id=null: HTTP %d %s", status, body)
+	}
+}
