@@ -86,3 +86,36 @@ func ExampleNewArtixExchangeDir() {
 	fmt.Println("loaded:", srv.ArtixClientCount())
 	// Output: loaded: 1
 }
+
+// SendSeq streams a batch of any size from an iterator, command by command:
+// the iterator is walked once to validate and again for each attempt, so
+// it must yield the same commands every time (a func over a slice or a
+// re-run query, not a channel).
+func ExampleArtix_SendSeq() {
+	srv, err := mock.Start(mock.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	ax := srv.Artix()
+
+	rows := []struct{ id, name, phone string }{
+		{"101", "Анна", "79160000101"}, {"102", "Олег", "79160000102"}, {"103", "Мария", "79160000103"},
+	}
+	commands := func(yield func(loyalty.ArtixCommand) bool) {
+		if !yield(loyalty.ClearClient()) {
+			return
+		}
+		for _, r := range rows {
+			if !yield(loyalty.AddClient(loyalty.ArtixCustomer{ID: r.id, FirstName: r.name, Phone: r.phone})) {
+				return
+			}
+		}
+	}
+	if err := ax.SendSeq(context.Background(), commands); err != nil {
+		log.Fatal(err)
+	}
+	c, _ := srv.ArtixClient("102")
+	fmt.Println(srv.ArtixClientCount(), "clients;", c.FirstName, c.Phone)
+	// Output: 3 clients; Олег 79160000102
+}

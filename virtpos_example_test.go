@@ -123,3 +123,96 @@ func ExampleEAN13() {
 	fmt.Println(code)
 	// Output: 4601234567893
 }
+
+// Only the fields set are sent: new("") clears a field, nil leaves it.
+func ExampleCustomerService_Update() {
+	srv, err := mock.Start(mock.Config{})
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	vp, _ := loyalty.NewVirtPOS(srv.VirtPOSURL, srv.APIKey)
+	ctx := context.Background()
+
+	res, err := vp.Customers.Update(ctx, 2, &loyalty.CustomerUpdate{Email: new("elena@example.ru"), SendSMS: new(false)})
+	if err != nil {
+		panic(err)
+	}
+	c, _ := vp.Customers.Get(ctx, 2)
+	fmt.Println(res.ID, res.IsNew, c.FirstName, c.Email, c.SendSMS)
+
+	// With CreateIfNotExist an absent id creates the customer (never retried: a repeat could create two).
+	res, err = vp.Customers.Update(ctx, 424242, &loyalty.CustomerUpdate{FirstName: new("Ян")}, loyalty.CreateIfNotExist())
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(res.IsNew)
+	// Output:
+	// 2 false Елена elena@example.ru false
+	// true
+}
+
+// Stream reads one unpaged answer customer by customer, so memory stays
+// flat however many customers it holds.
+func ExampleCustomerService_Stream() {
+	srv, err := mock.Start(mock.Config{Customers: 500})
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	vp, _ := loyalty.NewVirtPOS(srv.VirtPOSURL, srv.APIKey)
+
+	n, first := 0, ""
+	for c, err := range vp.Customers.Stream(context.Background(), &loyalty.CustomerQuery{WithPhone: new(true)}) {
+		if err != nil {
+			panic(err)
+		}
+		if n == 0 {
+			first = c.FirstName + " " + c.LastName
+		}
+		n++
+	}
+	fmt.Println(n, "customers with a phone; the first is", first)
+	// Output: 399 customers with a phone; the first is Елена Кузнецова
+}
+
+func ExampleCardService_Insert() {
+	srv, err := mock.Start(mock.Config{})
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	vp, _ := loyalty.NewVirtPOS(srv.VirtPOSURL, srv.APIKey)
+
+	res, err := vp.Cards.Insert(context.Background(), &loyalty.CardUpdate{
+		UID: "1000123", Medium: loyalty.MediumPlastic, Status: loyalty.CardNew, CustomerID: new(int64(11)),
+	})
+	if err != nil {
+		panic(err)
+	}
+	card, _ := srv.VirtPOSCard("1000123")
+	fmt.Println(res.IsNew, card.CustomerID, card.Medium, card.Status, card.UIDEAN13)
+	// Output: true 11 PLASTIC NEW 0000010001233
+}
+
+func ExampleCardService_Delete() {
+	srv, err := mock.Start(mock.Config{})
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	vp, _ := loyalty.NewVirtPOS(srv.VirtPOSURL, srv.APIKey)
+	ctx := context.Background()
+
+	if _, err := vp.Cards.Insert(ctx, &loyalty.CardUpdate{UID: "1000123", Medium: loyalty.MediumApp}); err != nil {
+		panic(err)
+	}
+	// By uid, card id, external id or barcode (here the EAN-13 the server made of the uid).
+	err = vp.Cards.Delete(ctx, loyalty.CardRef{Barcode: "0000010001233"})
+	fmt.Println(err)
+	err = vp.Cards.Delete(ctx, loyalty.CardRef{Barcode: "0000010001233"})
+	fmt.Println(errors.Is(err, loyalty.ErrNotFound))
+	// Output:
+	// <nil>
+	// true
+}
