@@ -80,6 +80,7 @@ var snippetImports = []struct{ path, use string }{
 	{"github.com/shopspring/decimal", "decimal.Zero"},
 	{"github.com/loyaltykit/loyalty", "loyalty.ErrNotFound"},
 	{"github.com/loyaltykit/loyalty/mock", "mock.Start"},
+	{"github.com/loyaltykit/loyalty/mock/cassette", "cassette.Load"},
 }
 
 // snippetPrelude declares, at package level, the names README snippets use

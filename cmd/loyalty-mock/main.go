@@ -25,6 +25,9 @@
 //	-artix-user, -artix-shopcode           demand basic auth (password: $LOYALTY_MOCK_ARTIX_PASSWORD) / a shopcode
 //	-clock                                 the mock's clock: spec (default), now, or an RFC 3339 start
 //	-log                                   log every request to stderr
+//
+// `loyalty-mock verify [-load STATE] [-json] CASSETTE...` checks the mock
+// against cassettes recorded from real servers (see verify.go).
 package main
 
 import (
@@ -120,6 +123,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "verify" {
+		return runVerify(ctx, args[1:], stdout, stderr)
+	}
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return err

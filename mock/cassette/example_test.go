@@ -1,0 +1,65 @@
+package cassette_test
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"log/slog"
+	"net/http"
+	"os"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock/cassette"
+)
+
+// Record a session with the real VirtPOS server once (the README's
+// snippet).
+func ExampleCreate() {
+	ctx := context.Background()
+	apiKey := os.Getenv("VIRTPOS_APIKEY")
+	record := func() error {
+		rec, err := cassette.Create("virtpos.jsonl", cassette.WithAPI("virtpos"), cassette.WithSecrets(apiKey),
+			cassette.WithLogger(slog.Default()))
+		if err != nil {
+			return err
+		}
+		vp, err := loyalty.NewVirtPOS(loyalty.VirtPOSCompanyURL("mycompany"), apiKey,
+			loyalty.WithHTTPClient(&http.Client{Transport: rec}))
+		if err != nil {
+			return err
+		}
+		if _, err := vp.Customers.List(ctx, &loyalty.CustomerQuery{Page: 1, PageSize: 50}); err != nil {
+			return err
+		}
+		return rec.Close()
+	}
+	_ = record
+}
+
+// The CRM speaks mutual TLS: the recorder's own transport carries the
+// client certificate.
+func ExampleWithTransport() {
+	var cert tls.Certificate // your client certificate
+	var pool *x509.CertPool  // the CRM's CA, or nil for the system roots
+	rec, err := cassette.Create("crm.jsonl", cassette.WithAPI("crm"), cassette.WithTransport(&http.Transport{
+		TLSClientConfig: &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool, MinVersion: tls.VersionTLS12},
+	}))
+	if err != nil {
+		return
+	}
+	defer rec.Close()
+	crm, err := loyalty.NewCRM("https://crm.example.ru/api", "firm-1",
+		loyalty.WithClientCertificate(cert), loyalty.WithHTTPClient(&http.Client{Transport: rec}))
+	_, _ = crm, err
+}
+
+// Replay the cassette in a test, offline (the README's snippet).
+func ExampleOpenReplayer() {
+	rp, err := cassette.OpenReplayer("virtpos.jsonl")
+	if err != nil {
+		return
+	}
+	vp, err := loyalty.NewVirtPOS(loyalty.VirtPOSCompanyURL("mycompany"), "any-key",
+		loyalty.WithHTTPClient(&http.Client{Transport: rp}), loyalty.WithoutRetries())
+	_, _ = vp, err
+}

@@ -1,0 +1,125 @@
+package mock
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/loyaltykit/loyalty/mock/cassette"
+)
+
+// The cassettes made from the specs' examples pass against the seeded
+// mock, over sockets (the CRM over mutual TLS).
+func TestVerifyShippedCassettes(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "cassettes", "*.jsonl"))
+	if err != nil || len(files) < 3 {
+		t.Fatalf("cassettes: %v %v", files, err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			exs, err := cassette.Load(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := NewServer(t)
+			rep, err := Verify(context.Background(), srv, exs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !rep.OK() || rep.Exchanges != len(exs) {
+				t.Errorf("drift against the mock:\n%s", rep)
+			}
+		})
+	}
+}
+
+// A cassette that disagrees with the mock fails, with a report that says
+// where and how.
+func TestVerifyReportsDrift(t *testing.T) {
+	exs, err := cassette.Load(filepath.Join("testdata", "drifted.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Verify(context.Background(), NewServer(t), exs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK() || rep.Exchanges != 6 || rep.Drifted != 6 {
+		t.Fatalf("exchanges %d, drifted %d, want 6 and 6:\n%s", rep.Exchanges, rep.Drifted, rep)
+	}
+	text := rep.String()
+	for _, want := range []string{
+		"6 exchanges replayed against the mock, 6 drifted",
+		"DRIFT virtpos GET /api/customer: 1 of 1 exchanges differ",
+		"drifted.jsonl:1  type success: recorded string, mock number",
+		"drifted.jsonl:1  type customers[].id: recorded string, mock number",
+		"drifted.jsonl:1  missing customers[].first_name (recorded string): the recorded answer has it, the mock's does not",
+		"drifted.jsonl:1  extra customers[].fname (mock string): the mock sends it, the recorded answer does not",
+		"drifted.jsonl:1  note-content-type: recorded text/html, mock application/json",
+		"drifted.jsonl:2  value root.success: recorded 0, mock 1",
+		"drifted.jsonl:2  extra root.id",
+		"drifted.jsonl:2  missing root.info",
+		"DRIFT crm GET GetByContactId",
+		"drifted.jsonl:3  type contact.cards[].balance: recorded string, mock number",
+		"drifted.jsonl:3  missing contact.contact.phone",
+		"drifted.jsonl:3  extra contact.contact.mobile_phone",
+		"drifted.jsonl:4  error-code errors[].code: recorded 10020, mock 10230",
+		"drifted.jsonl:5  status: recorded 200, mock 400: the mock answered \"new_contact.communication is required",
+		"drifted.jsonl:5  format: recorded json, mock text",
+		"DRIFT ? GET /metrics",
+		"drifted.jsonl:6  unknown /metrics: not a VirtPOS, CRM or Artix endpoint",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the report does not say %q", want)
+		}
+	}
+	if t.Failed() || testing.Verbose() {
+		t.Logf("report:\n%s", text)
+	}
+	// Values that legitimately differ are not drift: ids, names, dates.
+	for _, quiet := range []string{"contact_id", "last_name", "birth_date", "count", "level_id", "card_type_id"} {
+		if strings.Contains(text, "."+quiet+" ") || strings.Contains(text, " "+quiet+" ") {
+			t.Errorf("the report flags %s, a value that may differ:\n%s", quiet, text)
+		}
+	}
+	if _, err := json.Marshal(rep); err != nil {
+		t.Errorf("the report is not JSON: %v", err)
+	}
+}
+
+// Verify works the same on a Server that listens nowhere.
+func TestVerifyInMemory(t *testing.T) {
+	srv, err := NewInMemory(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{filepath.Join("..", "testdata", "cassettes", "crm.jsonl"), filepath.Join("testdata", "drifted.jsonl")} {
+		exs, err := cassette.Load(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.Reset()
+		rep, err := Verify(context.Background(), srv, exs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wantOK := !strings.Contains(f, "drifted"); rep.OK() != wantOK {
+			t.Errorf("%s: OK %v, want %v:\n%s", f, rep.OK(), wantOK, rep)
+		}
+	}
+}
+
+func TestVerifyStopsWhenContextEnds(t *testing.T) {
+	exs, err := cassette.Load(filepath.Join("..", "testdata", "cassettes", "crm.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Verify(ctx, NewServer(t), exs); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
