@@ -36,8 +36,9 @@ const (
 	DefaultRetryWaitMax = 10 * time.Second
 )
 
-// DefaultUserAgent is sent when WithUserAgent is not given.
-var DefaultUserAgent = "loyalty-go/" + Version + " (+https://github.com/loyaltykit/loyalty)"
+// DefaultUserAgent is sent when WithUserAgent is not given. It is a
+// constant: an importer cannot change what every other importer sends.
+const DefaultUserAgent = "loyalty-go/" + Version + " (+https://github.com/loyaltykit/loyalty)"
 
 // Option configures a client. Every constructor (NewVirtPOS, NewCRM,
 // NewArtix, NewArtixExchangeDir) accepts them; an invalid option makes the

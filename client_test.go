@@ -43,3 +43,10 @@ func TestOptionsRefuseValuesTheyCannotHonour(t *testing.T) {
 		}
 	}
 }
+
+// Version and DefaultUserAgent are constants: this only compiles if they
+// are.
+const (
+	_ = loyalty.Version
+	_ = loyalty.DefaultUserAgent
+)

@@ -431,7 +431,7 @@ func TestCRMErrorCodes(t *testing.T) {
 			_, err := crm.Contacts.Create(ctx, newContact("", "MARIA.IVANOVA@example.ru"))
 			return err
 		}, "CreateContact", loyalty.CodeDuplicateEmail, false},
-		{"card type not found", virtual(unknown, nil), "BindVirtualCard", loyalty.CodeCardTypeNotFound, true},
+		{"card type not found", virtual(unknown, nil), "BindVirtualCard", loyalty.CodeCardTypeNotFound, false}, // a referenced record, not the addressed one
 		{"card type inactive", virtual(mock.CRMInactiveCardTypeID, nil), "BindVirtualCard", loyalty.CodeCardTypeInactive, false},
 		{"card type not virtual", virtual(mock.CRMPlasticCardTypeID, nil), "BindVirtualCard", loyalty.CodeCardTypeNotVirtual, false},
 		{"no virtual cards left", virtual(mock.CRMEmptyPoolCardTypeID, nil), "BindVirtualCard", loyalty.CodeNoVirtualCardsAvailable, false},

@@ -6,15 +6,28 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ErrNotFound matches (with errors.Is) every error that means the record a
-// call addressed does not exist: a VirtPOS customer or card that is absent
-// (an empty answer, or success=0 whose info says so), a CRM "not found"
-// code. A bare HTTP 404 does not match it: that is a wrong path or a
-// proxy's page, and a cleanup loop that skips ErrNotFound must not take it
-// for a record already gone.
+// call addressed does not exist, in every API: a VirtPOS customer or card
+// that is absent (an empty answer, or success=0 whose info says so), a CRM
+// "not found" code about the addressed record, an Artix client the
+// directory read-back does not hold. A record the call only refers to is
+// not it: VirtPOS's "Тип карты не найден" on a card write and the CRM's
+// 10040 (card type not found) from BindVirtualCard are plain errors
+// (errors.Is(err, CodeCardTypeNotFound) for the latter). A bare HTTP 404
+// does not match it either: that is a wrong path or a proxy's page, and a
+// cleanup loop that skips ErrNotFound must not take it for a record
+// already gone.
 var ErrNotFound = errors.New("loyalty: not found")
+
+// ErrUnauthorized matches (with errors.Is) every error that means the
+// credentials were refused, so callers can tell bad credentials from bad
+// data: VirtPOS's answer to a wrong apikey, the CRM's access denied
+// (CodeAccessDenied, 10210), and an HTTP 401 or 403 from any of the APIs
+// (Artix's answer to wrong basic-auth credentials).
+var ErrUnauthorized = errors.New("loyalty: unauthorized")
 
 // ErrResponseTooLarge matches a response body over the WithMaxResponseBytes limit.
 var ErrResponseTooLarge = errors.New("loyalty: response body too large")
@@ -32,6 +45,24 @@ type APIError struct {
 	Body       string // the first bytes of the response body, redacted
 	Attempts   int    // how many times the request was sent
 	Err        error  // the cause, if any: a decode error, ErrNotFound, ErrResponseTooLarge
+	// Header is the response's header (a request id, Retry-After), with
+	// secrets redacted from its values.
+	Header http.Header
+}
+
+// Is makes errors.Is(err, ErrUnauthorized) true for an HTTP 401 or 403.
+func (e *APIError) Is(target error) bool {
+	return target == ErrUnauthorized && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
+}
+
+// RetryAfter is the server's Retry-After (delay-seconds or an HTTP-date,
+// as a wait from now) on a 429 or 503 that ran out of retries; ok is false
+// for any other answer or when there is none.
+func (e *APIError) RetryAfter() (d time.Duration, ok bool) {
+	if e.StatusCode != http.StatusTooManyRequests && e.StatusCode != http.StatusServiceUnavailable {
+		return 0, false
+	}
+	return parseRetryAfter(e.Header.Get("Retry-After"), time.Now())
 }
 
 // Error reads "loyalty: <api> <method> <redacted url>: HTTP <status>: <info or cause>".
@@ -220,14 +251,25 @@ func (c ErrorCode) Error() string {
 	return "crm error " + strconv.Itoa(int(c)) + ": " + c.Description()
 }
 
-// Is makes errors.Is(code, ErrNotFound) true for the "not found" codes.
+// Is makes errors.Is(code, ErrNotFound) true for the codes that say the
+// addressed record does not exist, and errors.Is(code, ErrUnauthorized)
+// for CodeAccessDenied.
 func (c ErrorCode) Is(target error) bool {
-	return target == ErrNotFound && c.notFound()
+	switch target {
+	case ErrNotFound:
+		return c.notFound()
+	case ErrUnauthorized:
+		return c == CodeAccessDenied
+	}
+	return false
 }
 
+// notFound reports the codes that say the record a call addressed does not
+// exist. CodeCardTypeNotFound is not one: no call addresses a card type;
+// BindVirtualCard refers to one, as a VirtPOS card refers to its type.
 func (c ErrorCode) notFound() bool {
 	switch c {
-	case CodeContactNotFound, CodeCardDoesNotExist, CodeCardTypeNotFound, CodeCardNotFound,
+	case CodeContactNotFound, CodeCardDoesNotExist, CodeCardNotFound,
 		CodeCardNotFound2, CodeRecordNotFound, CodePartnerNotFound, CodeRegionNotFound:
 		return true
 	}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/mock"
 )
@@ -74,5 +76,82 @@ func TestErrorCodesCoverTheSpecWithDescriptions(t *testing.T) {
 	}
 	if (&loyalty.CRMError{}).Code() != 0 {
 		t.Fatal("Code of empty")
+	}
+}
+
+// Bad credentials are told apart from bad data: errors.Is(err,
+// ErrUnauthorized) for VirtPOS's wrong-apikey answer, the CRM's access
+// denied and Artix's 401, and none of them is ErrNotFound.
+func TestBadCredentialsMatchErrUnauthorized(t *testing.T) {
+	srv := mock.NewServer(t)
+	srv.RequireArtixAuth("admin", "right-password")
+	ctx := context.Background()
+	vp, err := loyalty.NewVirtPOS(srv.VirtPOSURL, "wrong-apikey-123", loyalty.WithoutRetries())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, vpErr := vp.Customers.Get(ctx, 1)
+	wrongFirm, err := loyalty.NewCRM(srv.CRMURL, "another-firm", loyalty.WithClientCertificate(srv.ClientCertificate()),
+		loyalty.WithRootCAs(srv.RootCAs()), loyalty.WithoutRetries())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, crmErr := wrongFirm.Directory.Regions(ctx)
+	axErr := srv.Artix(loyalty.WithBasicAuth("admin", "wrong-password"), loyalty.WithoutRetries()).Customers.Delete(ctx, "1")
+	for name, err := range map[string]error{"virtpos": vpErr, "crm": crmErr, "artix": axErr} {
+		if !errors.Is(err, loyalty.ErrUnauthorized) || errors.Is(err, loyalty.ErrNotFound) {
+			t.Errorf("%s: %v; want ErrUnauthorized, not ErrNotFound", name, err)
+		}
+	}
+	// And a record that is absent is not a credentials problem.
+	_, err = srv.VirtPOS().Customers.Get(ctx, 987654)
+	if !errors.Is(err, loyalty.ErrNotFound) || errors.Is(err, loyalty.ErrUnauthorized) {
+		t.Errorf("absent customer: %v", err)
+	}
+}
+
+// ErrNotFound means "the record this call addressed does not exist" in
+// every API: a card type that BindVirtualCard refers to is not the record
+// it addressed (as VirtPOS's "Тип карты не найден" is not).
+func TestReferencedRecordNotFoundIsNotErrNotFound(t *testing.T) {
+	srv := mock.NewServer(t)
+	crm := srv.CRM(loyalty.WithoutRetries())
+	_, err := crm.Contacts.BindVirtualCard(context.Background(), loyalty.VirtualCardRequest{ContactID: mock.CRMContactID, CardTypeID: uuid.New()})
+	if !errors.Is(err, loyalty.CodeCardTypeNotFound) {
+		t.Fatalf("got %v, want CodeCardTypeNotFound", err)
+	}
+	if errors.Is(err, loyalty.ErrNotFound) {
+		t.Errorf("a referenced card type is not the record the call addressed: %v matches ErrNotFound", err)
+	}
+	if errors.Is(loyalty.CodeCardTypeNotFound, loyalty.ErrNotFound) {
+		t.Error("CodeCardTypeNotFound matches ErrNotFound")
+	}
+}
+
+// A 429 or 503 that ran out of retries carries the response headers and
+// the server's Retry-After.
+func TestAPIErrorCarriesHeadersAndRetryAfter(t *testing.T) {
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS(loyalty.WithRetry(1, 0, time.Millisecond))
+	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 429, RetryAfter: "7", Times: -1})
+	_, err := vp.Customers.Get(context.Background(), 1)
+	var ae *loyalty.APIError
+	if !errors.As(err, &ae) || ae.StatusCode != 429 {
+		t.Fatalf("got %v, want an *APIError 429", err)
+	}
+	if ae.Header.Get("Retry-After") != "7" {
+		t.Errorf("Header %v, want Retry-After: 7", ae.Header)
+	}
+	if d, ok := ae.RetryAfter(); !ok || d != 7*time.Second {
+		t.Errorf("RetryAfter() = %v, %v; want 7s", d, ok)
+	}
+	srv.ClearFaults()
+	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 500, Times: -1})
+	_, err = vp.Customers.Get(context.Background(), 1)
+	if !errors.As(err, &ae) || ae.StatusCode != 500 {
+		t.Fatal(err)
+	}
+	if _, ok := ae.RetryAfter(); ok {
+		t.Error("a 500 without Retry-After reports one")
 	}
 }

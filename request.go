@@ -70,7 +70,22 @@ func (r *response) apiError(info string, cause error) *APIError {
 		Body:       snippet([]byte(r.redact(string(r.body[:min(len(r.body), snippetWindow)])))),
 		Attempts:   r.attempts,
 		Err:        cause,
+		Header:     r.redactedHeader(),
 	}
+}
+
+// redactedHeader is a copy of the response header with secrets redacted
+// from its values.
+func (r *response) redactedHeader() http.Header {
+	h := make(http.Header, len(r.header))
+	for k, vs := range r.header {
+		red := make([]string, len(vs))
+		for i, v := range vs {
+			red[i] = r.redact(v)
+		}
+		h[k] = red
+	}
+	return h
 }
 
 // ok reports whether the status is 2xx.

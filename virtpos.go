@@ -232,10 +232,21 @@ func (vp *VirtPOS) failure(resp *response, subject string, st status) error {
 		info = "success=0 without info"
 	}
 	var cause error
-	if looksNotFound(info, subject) {
+	switch {
+	case looksUnauthorized(info):
+		cause = ErrUnauthorized
+	case looksNotFound(info, subject):
 		cause = ErrNotFound
 	}
 	return resp.apiError(info, cause)
+}
+
+// looksUnauthorized reports an info text about the apikey ("Неверный
+// ключ API (apikey)", "Invalid API key"): the credentials, not the data.
+func looksUnauthorized(info string) bool {
+	l := strings.ToLower(info)
+	return strings.Contains(l, "apikey") || strings.Contains(l, "api key") || strings.Contains(l, "api-key") ||
+		strings.Contains(l, "ключ api") || strings.Contains(l, "api ключ")
 }
 
 // Subjects of VirtPOS calls, for telling "this record is absent" from
