@@ -15,7 +15,12 @@ const ArtixLoadDictsPath = "/aifexchange/loaddicts"
 
 // artixBufferCommands is the largest batch the HTTP transport sends with a
 // Content-Length; larger batches stream chunked, encoded command by command.
-const artixBufferCommands = 1000
+// Streaming overlaps encoding with sending and holds one command at a
+// time: at 1000 buffered commands a send was 2.5–6× a raw json.Encoder
+// streaming to the request, streamed 0.7–1.3× (BenchmarkArtixBatch,
+// issue 15). Only a handful of commands is cheaper buffered (no pipe, no
+// writer goroutine).
+const artixBufferCommands = 16
 
 // Defaults of the exchange-directory options.
 const (

@@ -131,6 +131,29 @@ func (c *ArtixCustomer) strs() []*string {
 		&c.ExtendedOptions, &c.OrganizationCode}
 }
 
+// artixStringCount is len(artixStrings).
+const artixStringCount = 19
+
+// strValues are c's string attributes, in artixStrings order. An array of
+// values, not pointers into c: validating a record copies nothing to the
+// heap (issue 15).
+func (c *ArtixCustomer) strValues() [artixStringCount]string {
+	return [...]string{c.FirstName, c.LastName, c.Patronymic, c.Text,
+		c.SpecialDate1Name, c.SpecialDate2Name, c.SpecialDate3Name,
+		c.ZipCode, c.Address, c.Email, c.WebPage, c.Phone,
+		c.INN, c.Document, c.OKPO, c.OKPD, c.Occupation,
+		c.ExtendedOptions, c.OrganizationCode}
+}
+
+// strValues are u's string attributes, in artixStrings order (nil: not set).
+func (u *ArtixCustomerUpdate) strValues() [artixStringCount]*string {
+	return [...]*string{u.FirstName, u.LastName, u.Patronymic, u.Text,
+		u.SpecialDate1Name, u.SpecialDate2Name, u.SpecialDate3Name,
+		u.ZipCode, u.Address, u.Email, u.WebPage, u.Phone,
+		u.INN, u.Document, u.OKPO, u.OKPD, u.Occupation,
+		u.ExtendedOptions, u.OrganizationCode}
+}
+
 func (u *ArtixCustomerUpdate) strs() []**string {
 	return []**string{&u.FirstName, &u.LastName, &u.Patronymic, &u.Text,
 		&u.SpecialDate1Name, &u.SpecialDate2Name, &u.SpecialDate3Name,

@@ -72,8 +72,20 @@ func (c ArtixCommand) Validate() error {
 
 // Validate checks the record as Customers.Add would before sending it.
 func (c ArtixCustomer) Validate() error {
-	u := c.asUpdate()
-	return u.Validate()
+	if err := validateArtixID("client.idclient", c.ID); err != nil {
+		return err
+	}
+	for i, v := range c.strValues() {
+		if err := validateArtixString(i, v); err != nil {
+			return err
+		}
+	}
+	for i, d := range [...]ArtixDate{c.Birthday, c.SpecialDate1, c.SpecialDate2, c.SpecialDate3} {
+		if err := validateArtixDate(i, d); err != nil {
+			return err
+		}
+	}
+	return validateArtixNumbers(c.Sex, c.ChildrenCount)
 }
 
 // Validate checks the change as Customers.Update would before sending it.
@@ -81,36 +93,61 @@ func (u ArtixCustomerUpdate) Validate() error {
 	if err := validateArtixID("client.idclient", u.ID); err != nil {
 		return err
 	}
-	for i, p := range u.strs() {
-		if *p == nil {
+	for i, v := range u.strValues() {
+		if v == nil {
 			continue
 		}
-		s := artixStrings[i]
-		if !utf8.ValidString(**p) {
-			return &ValidationError{Field: "client." + s.key, Reason: "not valid UTF-8"}
-		}
-		if n := utf8.RuneCountInString(**p); s.limit > 0 && n > s.limit {
-			return &ValidationError{Field: "client." + s.key, Reason: fmt.Sprintf("%d characters, at most %d allowed", n, s.limit)}
+		if err := validateArtixString(i, *v); err != nil {
+			return err
 		}
 	}
-	for i, p := range u.dates() {
-		if *p == nil || **p == "" {
+	for i, d := range [...]*ArtixDate{u.Birthday, u.SpecialDate1, u.SpecialDate2, u.SpecialDate3} {
+		if d == nil {
 			continue
 		}
-		field := "client." + artixDates[i]
-		t, err := time.Parse(time.DateOnly, string(**p))
-		if err != nil {
-			return &ValidationError{Field: field, Reason: fmt.Sprintf("%q is not a date as YYYY-MM-DD", firstLine(string(**p), 40))}
-		}
-		if i == 0 && t.Year() <= 1900 {
-			return &ValidationError{Field: field, Reason: "the year must be after 1900, got " + strconv.Itoa(t.Year())}
+		if err := validateArtixDate(i, *d); err != nil {
+			return err
 		}
 	}
-	if u.Sex != nil && *u.Sex != ArtixMale && *u.Sex != ArtixFemale {
-		return &ValidationError{Field: "client.sex", Reason: "must be 0 (male) or 1 (female), got " + strconv.Itoa(int(*u.Sex))}
+	return validateArtixNumbers(u.Sex, u.ChildrenCount)
+}
+
+// validateArtixString checks the value v of the i-th string attribute.
+func validateArtixString(i int, v string) error {
+	s := artixStrings[i]
+	if !utf8.ValidString(v) {
+		return &ValidationError{Field: "client." + s.key, Reason: "not valid UTF-8"}
 	}
-	if u.ChildrenCount != nil && *u.ChildrenCount < 0 {
-		return &ValidationError{Field: "client.childrencount", Reason: "negative: " + strconv.Itoa(*u.ChildrenCount)}
+	if n := utf8.RuneCountInString(v); s.limit > 0 && n > s.limit {
+		return &ValidationError{Field: "client." + s.key, Reason: fmt.Sprintf("%d characters, at most %d allowed", n, s.limit)}
+	}
+	return nil
+}
+
+// validateArtixDate checks the value d of the i-th date attribute (""
+// is unset).
+func validateArtixDate(i int, d ArtixDate) error {
+	if d == "" {
+		return nil
+	}
+	t, err := time.Parse(time.DateOnly, string(d))
+	field := func() string { return "client." + artixDates[i] } // only for an error
+	if err != nil {
+		return &ValidationError{Field: field(), Reason: fmt.Sprintf("%q is not a date as YYYY-MM-DD", firstLine(string(d), 40))}
+	}
+	if i == 0 && t.Year() <= 1900 {
+		return &ValidationError{Field: field(), Reason: "the year must be after 1900, got " + strconv.Itoa(t.Year())}
+	}
+	return nil
+}
+
+// validateArtixNumbers checks sex and childrencount.
+func validateArtixNumbers(sex *ArtixSex, children *int) error {
+	if sex != nil && *sex != ArtixMale && *sex != ArtixFemale {
+		return &ValidationError{Field: "client.sex", Reason: "must be 0 (male) or 1 (female), got " + strconv.Itoa(int(*sex))}
+	}
+	if children != nil && *children < 0 {
+		return &ValidationError{Field: "client.childrencount", Reason: "negative: " + strconv.Itoa(*children)}
 	}
 	return nil
 }
