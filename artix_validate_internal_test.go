@@ -48,7 +48,7 @@ func TestArtixEncodeAllocatesNothing(t *testing.T) {
 	u := ArtixCustomerUpdate{ID: "42", FirstName: new("Пётр"), Birthday: new(ArtixDate("1966-05-20")),
 		Options: &ArtixOptions{EmailConfirmed: new(true)}}
 	buf := make([]byte, 0, 4096)
-	for _, cmd := range []ArtixCommand{AddClient(c), UpdateClient(u), DeleteClient("42"), ClearClients()} {
+	for _, cmd := range []ArtixCommand{AddClient(c), UpdateClient(u), DeleteClient("42"), ClearClient()} {
 		var err error
 		allocs := testing.AllocsPerRun(100, func() { buf, err = cmd.appendJSON(buf[:0]) })
 		if err != nil || allocs != 0 {
