@@ -381,6 +381,9 @@ func (c *CRM) call(ctx context.Context, method, op string, p *crmParams, result 
 	if err != nil {
 		return tlsHint(err)
 	}
+	if err := checkNumbers(resp.body); err != nil && resp.ok() {
+		return resp.apiError("", fmt.Errorf("crm %s: %w", op, err))
+	}
 	env := newCRMEnvelope(result, out)
 	derr := json.Unmarshal(resp.body, env.Addr().Interface())
 	var typeErr *json.UnmarshalTypeError

@@ -1,8 +1,11 @@
 package loyalty_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -11,6 +14,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/mock"
 	"github.com/shopspring/decimal"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // Tests of VirtPOS response decoding: the spec's samples, XML and JSON
@@ -170,6 +174,223 @@ func TestDecodeErrors(t *testing.T) {
 		var ae *loyalty.APIError
 		if !errors.As(err, &ae) || ae.StatusCode != 200 || ae.Err == nil {
 			t.Errorf("%s: got %v, want *APIError with a cause", name, err)
+		}
+	}
+}
+
+// readBoth decodes body with List (buffered) and Stream (streamed) and
+// returns what each yielded and its error.
+func readBoth(t *testing.T, vp *loyalty.VirtPOS, srv *mock.Server, body, ctype string) (list, stream []loyalty.Customer, lerr, serr error) {
+	t.Helper()
+	serve(srv, body, ctype)
+	page, lerr := vp.Customers.List(ctxT(t), nil)
+	if lerr == nil {
+		list = page.Customers
+	}
+	serve(srv, body, ctype)
+	for c, err := range vp.Customers.Stream(ctxT(t), nil) {
+		if err != nil {
+			serr = err
+			break
+		}
+		stream = append(stream, c)
+	}
+	return list, stream, lerr, serr
+}
+
+// One decoder contract for both paths: the same body gives the same
+// customers, or an error on both, and no customer is handed out by a
+// stream whose envelope turns out to be an error.
+func TestListAndStreamAgree(t *testing.T) {
+	one := `{"id":7,"fname":"Пётр"}`
+	deep := strings.Repeat("[", 100) + strings.Repeat("]", 100)
+	cases := []struct {
+		name, body string
+		want       int // customers; -1: an error on both paths, -2: also, but found after a customer has streamed
+	}{
+		{"trailing bytes after the JSON", `{"success":1,"customers":[` + one + `]} trailing`, -2},
+		{"a second JSON value after the first", `{"success":1,"customers":[` + one + `]}{"success":0}`, -2},
+		{"no success field", `{"customers":[` + one + `]}`, -1},
+		{"success=0 after the customers", `{"customers":[` + one + `],"success":0,"info":"нет"}`, -1},
+		{"customer object inside customers", `{"success":1,"customers":{"customer":` + one + `}}`, 1},
+		{"customer object after another key", `{"success":1,"customers":{"count":1,"customer":` + one + `}}`, 1},
+		{"keys in other case", `{"Success":1,"CUSTOMERS":[{"ID":7,"FName":"Пётр"}]}`, 1},
+		{"deep nesting in an unknown field", `{"success":1,"x":` + deep + `,"customers":[` + one + `]}`, -1},
+		{"null element", `{"success":1,"customers":[null,` + one + `]}`, 1},
+		{"empty customer object", `{"success":1,"customers":[{},` + one + `]}`, 1},
+		{"object where a value belongs", `{"success":1,"customers":[{"id":7,"fname":{"a":1}}]}`, -1},
+		{"xml success after the customers", `<root><customers><customer><id>7</id></customer></customers><success>1</success></root>`, 1},
+		{"xml without success", `<root><customers><customer><id>7</id></customer></customers></root>`, -1},
+		{"xml trailing element", `<root><success>1</success><customers><customer><id>7</id></customer></customers></root><root/>`, -2},
+	}
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS(loyalty.WithFormat(loyalty.FormatJSON))
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			list, stream, lerr, serr := readBoth(t, vp, srv, c.body, "")
+			if c.want < 0 {
+				if lerr == nil || serr == nil || c.want == -1 && len(stream) != 0 {
+					t.Fatalf("want an error on both paths and nothing streamed: List %d, %v; Stream %d, %v", len(list), lerr, len(stream), serr)
+				}
+				return
+			}
+			if lerr != nil || serr != nil || len(list) != c.want || len(stream) != c.want {
+				t.Fatalf("want %d customers on both: List %d, %v; Stream %d, %v", c.want, len(list), lerr, len(stream), serr)
+			}
+			if c.want > 0 && (list[0].ID != 7 || stream[0].ID != 7) {
+				t.Fatalf("List %+v, Stream %+v", list[0], stream[0])
+			}
+		})
+	}
+}
+
+// Russian servers answer in windows-1251: declared in the XML declaration
+// or the Content-Type, on reads, writes and refusals alike.
+func TestWindows1251(t *testing.T) {
+	enc := func(s string) string {
+		b, err := charmap.Windows1251.NewEncoder().String(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	list := `<root><success>1</success><customers><customer><id>7</id><fname>Пётр</fname></customer></customers></root>`
+	refusal := `<root><success>0</success><info>Клиент не найден</info></root>`
+	decl := `<?xml version="1.0" encoding="windows-1251"?>`
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS()
+	for _, c := range []struct{ name, body, ctype string }{
+		{"xml declaration", decl + enc(list), "text/xml"},
+		{"content-type", enc(list), "text/xml; charset=windows-1251"},
+		{"content-type cp1251, json", enc(`{"success":1,"customers":[{"id":7,"fname":"Пётр"}]}`), "application/json; charset=cp1251"},
+		{"encoding utf8", `<?xml version="1.0" encoding="utf8"?>` + list, "text/xml"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			l, s, lerr, serr := readBoth(t, vp, srv, c.body, c.ctype)
+			if lerr != nil || serr != nil || len(l) != 1 || len(s) != 1 {
+				t.Fatalf("List %v, %v; Stream %v, %v", l, lerr, s, serr)
+			}
+			if l[0].FirstName != "Пётр" || s[0].FirstName != "Пётр" {
+				t.Fatalf("names %q %q", l[0].FirstName, s[0].FirstName)
+			}
+		})
+	}
+	for _, c := range []struct{ name, body, ctype string }{
+		{"refusal, xml declaration", decl + enc(refusal), "text/xml"},
+		{"refusal, content-type", enc(refusal), "text/xml; charset=windows-1251"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			serve(srv, c.body, c.ctype)
+			_, err := vp.Customers.Get(ctxT(t), 7)
+			var ae *loyalty.APIError
+			if !errors.As(err, &ae) || ae.Info != "Клиент не найден" || !errors.Is(err, loyalty.ErrNotFound) {
+				t.Fatalf("Get: %v", err)
+			}
+			serve(srv, c.body, c.ctype)
+			_, err = vp.Customers.Update(ctxT(t), 7, &loyalty.CustomerUpdate{Email: new("a@b.ru")})
+			if !errors.As(err, &ae) || ae.Info != "Клиент не найден" {
+				t.Fatalf("Update: %v", err)
+			}
+		})
+	}
+	// Undeclared bytes that are not UTF-8 in JSON are an error, never
+	// mojibake handed to the caller.
+	vpJS := srv.VirtPOS(loyalty.WithFormat(loyalty.FormatJSON))
+	l, s, lerr, serr := readBoth(t, vpJS, srv, enc(`{"success":1,"customers":[{"id":7,"fname":"Пётр"}]}`), "application/json")
+	var ce *loyalty.CharsetError
+	if !errors.As(lerr, &ce) || !errors.As(serr, &ce) || len(l)+len(s) != 0 {
+		t.Fatalf("invalid UTF-8: List %v, %v; Stream %v, %v", l, lerr, s, serr)
+	}
+}
+
+// Numbers no real value reaches are refused before they are parsed (a
+// million digits took seconds, past any deadline).
+func TestHugeNumbersRefused(t *testing.T) {
+	huge := strings.Repeat("9", 1_000_000)
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS()
+	for _, field := range []string{"accumulated_sales", "id", "group_id", "birth_year"} {
+		serve(srv, `<root><success>1</success><customers><customer><`+field+`>`+huge+`</`+field+`></customer></customers></root>`, "text/xml")
+		_, err := vp.Customers.List(ctxT(t), nil)
+		var ae *loyalty.APIError
+		if !errors.As(err, &ae) || !strings.Contains(err.Error(), "longer than") {
+			t.Errorf("%s: %v", field, err)
+		}
+	}
+	serve(srv, `<root><success>1</success><id>`+huge+`</id><isnew>1</isnew></root>`, "text/xml")
+	if _, err := vp.Customers.Update(ctxT(t), 7, &loyalty.CustomerUpdate{Email: new("a@b.ru")}); err == nil || !strings.Contains(err.Error(), "longer than") {
+		t.Errorf("update id: %v", err)
+	}
+}
+
+// A deadline that passes while a big body is being decoded ends the call
+// with the deadline's error, not a success after it.
+func TestDeadlinePassesDuringDecode(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"success":1,"customers":[`)
+	for i := range 1000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"id":1,"fname":"a"}`)
+	}
+	b.WriteString(`]}`)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		// The body ends; the deadline passes as the client starts decoding.
+		body := &cancelAtEOF{r: strings.NewReader(b.String()), cancel: cancel}
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(body), Request: r}, nil
+	})}
+	vp, err := loyalty.NewVirtPOS("http://virtpos.test", "key", loyalty.WithHTTPClient(hc), loyalty.WithFormat(loyalty.FormatJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := vp.Customers.List(ctx, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("List after the deadline: %v, %d customers", err, len(page.Customers))
+	}
+}
+
+// cancelAtEOF cancels a context when its reader is done.
+type cancelAtEOF struct {
+	r      io.Reader
+	cancel context.CancelFunc
+}
+
+func (c *cancelAtEOF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err == io.EOF {
+		c.cancel()
+	}
+	return n, err
+}
+
+// A streamed read cut before the first customer is handed out is retried
+// like a buffered one; cut every time, it is the transport error it is.
+func TestStreamCutBeforeFirstCustomer(t *testing.T) {
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS(fast)
+	cut := mock.Fault{API: mock.VirtPOSAPI, Truncate: true, Body: `<root><success>1</success><customers>`, ContentType: "text/xml"}
+	srv.Fail(cut)
+	n := 0
+	for _, err := range vp.Customers.Stream(ctxT(t), nil) {
+		if err != nil {
+			t.Fatalf("after one cut: %v", err)
+		}
+		n++
+	}
+	if n != mock.DefaultCustomers {
+		t.Fatalf("%d customers", n)
+	}
+	cut.Times = -1
+	srv.Fail(cut)
+	defer srv.ClearFaults()
+	for _, err := range vp.Customers.Stream(ctxT(t), nil) {
+		var re *loyalty.RequestError
+		var ae *loyalty.APIError
+		if !errors.As(err, &re) || errors.As(err, &ae) || !errors.Is(err, io.ErrUnexpectedEOF) || loyalty.Attempts(err) != 4 {
+			t.Fatalf("cut every time: %T %v (attempts %d)", err, err, loyalty.Attempts(err))
 		}
 	}
 }

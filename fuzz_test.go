@@ -60,17 +60,17 @@ func FuzzVirtPOSEnvelope(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var d customerDecoder
-		_ = d.decode(bytes.NewReader(body), func(w *customerWire) bool {
+		d := customerDecoder{yield: func(w *customerWire) bool {
 			_, _ = w.customer()
 			return true
-		})
+		}}
+		_ = d.decodeBytes(body, "")
 		_, _ = d.st.ok()
-		env, err := decodeResult(body)
+		env, err := decodeResult(body, "")
 		if err != nil {
 			return
 		}
-		again, err := decodeResult(body)
+		again, err := decodeResult(body, "")
 		if err != nil || !reflect.DeepEqual(env, again) {
 			t.Fatalf("decodeResult is not deterministic: %+v / %+v, %v", env, again, err)
 		}
@@ -236,6 +236,111 @@ func FuzzParamEncoding(f *testing.F) {
 			}
 			if !reflect.DeepEqual(got, filter) {
 				t.Fatalf("%v: %+v came back as %+v", style, filter, got)
+			}
+		}
+	})
+}
+
+// decoded is what a customers decoder made of a body.
+type decoded struct {
+	customers []customerWire
+	st        status
+	count     scalar
+	err       error
+}
+
+func decodeAll(body []byte, stream bool, chunk int, contentType string) decoded {
+	var out decoded
+	d := customerDecoder{yield: func(w *customerWire) bool {
+		out.customers = append(out.customers, *w)
+		return true
+	}}
+	if stream {
+		out.err = d.decodeStream(&chunkReader{b: body, n: chunk}, contentType)
+	} else {
+		out.err = d.decodeBytes(body, contentType)
+	}
+	out.st, out.count = d.st, d.count
+	return out
+}
+
+var virtposSeeds = []string{
+	`{"success":1,"count":"1","customers":[{"id":"11","fname":"Пётр","accumulated_sales":"12,50"}]}`,
+	`{"success":1,"customers":{"customer":{"id":1}}}`,
+	`{"Success":1,"CUSTOMERS":{"count":2,"customer":[{"ID":1},null,{}]}}`,
+	`{"customers":[{"id":1}],"success":"1"} `,
+	`{"success":1,"customers":[{"id":1,"fname":"\u0416\ud83d\ude42\ud800x"}]} x`,
+	`{"success":1,"x":[[[{"a":[1e5,-0.5,true,false,null]}]]],"customers":{"id":"7"}}`,
+	`<root><success>1</success><customers><customer><id>1</id><fname><![CDATA[a&b]]></fname><!-- c --></customer></customers></root>`,
+	`<?xml version="1.0" encoding="utf8"?><root><customers><customer><id>1</id></customer></customers><success>1</success></root>`,
+	"<root><success>1</success><info>\xff</info></root>",
+}
+
+// FuzzListAndStreamAgree feeds the same bytes to the buffered decoder
+// (List) and the streamed one (All, Stream) read in chunks of every size:
+// any difference in the customers, the envelope or whether it is an
+// error fails. (Before an error found late in a body, trailing bytes or a
+// cut, a stream has handed out the customers before it, as streams do.)
+func FuzzListAndStreamAgree(f *testing.F) {
+	for _, s := range virtposSeeds {
+		f.Add([]byte(s), uint8(1))
+		f.Add([]byte(s), uint8(7))
+	}
+	f.Fuzz(func(t *testing.T, body []byte, chunk uint8) {
+		list := decodeAll(body, false, 0, "")
+		stream := decodeAll(body, true, int(chunk)+1, "")
+		if (list.err == nil) != (stream.err == nil) {
+			t.Fatalf("List err %v, Stream err %v", list.err, stream.err)
+		}
+		if list.err != nil {
+			return // List hands out nothing of a body that fails
+		}
+		if !reflect.DeepEqual(list, stream) {
+			t.Fatalf("List %+v\nStream %+v", list, stream)
+		}
+	})
+}
+
+// FuzzStreamJSON: what the streamed JSON decoder accepts is valid JSON,
+// and its customers are exactly those the buffered decoder finds.
+func FuzzStreamJSON(f *testing.F) {
+	for _, s := range virtposSeeds[:6] {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got := decodeAll(body, true, 3, "application/json")
+		if got.err == nil && !json.Valid(bytes.TrimPrefix(body, bom)) {
+			t.Fatalf("accepted invalid JSON")
+		}
+		for _, w := range got.customers {
+			for _, v := range w.v {
+				if !utf8.ValidString(string(v)) {
+					t.Fatalf("invalid UTF-8 handed out: %q", v)
+				}
+			}
+			_, _ = w.customer()
+		}
+	})
+}
+
+// FuzzStreamXML: the streamed XML decoder never panics, hands out only
+// valid UTF-8, and agrees with a plain read of the same bytes.
+func FuzzStreamXML(f *testing.F) {
+	addFiles(f, "testdata/virtpos/*.xml")
+	for _, s := range virtposSeeds[6:] {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got := decodeAll(body, true, 5, "text/xml")
+		want := decodeAll(body, false, 0, "text/xml")
+		if (got.err == nil) != (want.err == nil) || got.err == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("stream %+v\nbytes %+v", got, want)
+		}
+		for _, w := range got.customers {
+			for _, v := range w.v {
+				if !utf8.ValidString(string(v)) {
+					t.Fatalf("invalid UTF-8 handed out: %q", v)
+				}
 			}
 		}
 	})

@@ -1,7 +1,6 @@
 package loyalty
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -172,7 +171,7 @@ func (vp *VirtPOS) write(ctx context.Context, path string, q, form url.Values, i
 	if err != nil {
 		return nil, err
 	}
-	env, derr := decodeResult(resp.body)
+	env, derr := decodeResult(resp.body, resp.header.Get("Content-Type"))
 	subject := "customer"
 	if slices.Contains(vp.paths[:], path) {
 		subject = "card"
@@ -288,9 +287,11 @@ func looksNotFound(info, subject string) bool {
 }
 
 // decodeCustomers decodes a customers response (buffered or streaming),
-// calling yield for each customer, and returns the envelope's count.
+// calling yield for each customer, and returns the envelope's count. A
+// streamed body that fails to arrive whole is a *streamCut.
 func (vp *VirtPOS) decodeCustomers(ctx context.Context, resp *response, yield func(Customer) bool) (int, error) {
-	var src io.Reader
+	ctype := resp.header.Get("Content-Type")
+	var src *bodyTracker
 	if resp.stream != nil {
 		defer resp.stream.Close()
 		if !resp.ok() {
@@ -301,17 +302,13 @@ func (vp *VirtPOS) decodeCustomers(ctx context.Context, resp *response, yield fu
 				return 0, resp.apiError("", err)
 			}
 		} else {
-			src = resp.stream
+			src = &bodyTracker{r: resp.stream}
 		}
 	}
-	if src == nil {
-		src = bytes.NewReader(resp.body)
-	}
 	// A stream's size limit applies per customer: each one renews it.
-	lb, _ := src.(*limitedBody)
-	var d customerDecoder
+	lb, _ := resp.stream.(*limitedBody)
 	var convErr error
-	derr := d.decode(src, func(w *customerWire) bool {
+	d := customerDecoder{done: ctx.Done(), yield: func(w *customerWire) bool {
 		if lb != nil {
 			lb.renew()
 		}
@@ -321,7 +318,13 @@ func (vp *VirtPOS) decodeCustomers(ctx context.Context, resp *response, yield fu
 			return false
 		}
 		return yield(c)
-	})
+	}}
+	var derr error
+	if src != nil {
+		derr = d.decodeStream(src, ctype)
+	} else {
+		derr = d.decodeBytes(resp.body, ctype)
+	}
 	if convErr != nil {
 		derr = convErr
 	}
@@ -331,12 +334,43 @@ func (vp *VirtPOS) decodeCustomers(ctx context.Context, resp *response, yield fu
 	if derr != nil && ctx.Err() != nil {
 		return 0, &RequestError{API: resp.api, Method: resp.method, URL: resp.url(), Attempts: resp.attempts, Err: ctx.Err()}
 	}
+	if derr != nil && src != nil && src.cut() {
+		return 0, &streamCut{resp: resp, err: src.err}
+	}
 	if err := vp.envelopeError(resp, "customer", d.st, derr); err != nil {
 		return 0, err
 	}
 	count, _ := parseInt("count", d.count)
 	return int(count), nil
 }
+
+// bodyTracker remembers the error a streamed body failed with.
+type bodyTracker struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyTracker) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
+}
+
+// cut reports a body that stopped arriving: a transport failure, not an
+// oversized body.
+func (b *bodyTracker) cut() bool {
+	return b.err != nil && !errors.Is(b.err, ErrResponseTooLarge)
+}
+
+// streamCut is a streamed answer cut off by the transport.
+type streamCut struct {
+	resp *response
+	err  error
+}
+
+func (e *streamCut) Error() string { return e.err.Error() }
 
 // ready refuses a client that NewVirtPOS did not make (a zero VirtPOS).
 func (vp *VirtPOS) ready() error {

@@ -8,11 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
-	"time"
-
-	"github.com/shopspring/decimal"
 )
 
 // VirtPOS envelope decoding. Every VirtPOS answer is an envelope — an XML
@@ -31,99 +26,6 @@ import (
 // They carry no zone: the library reads them as UTC with the wall clock
 // unchanged and writes a time.Time's own wall clock.
 const TimeLayout = "2006-01-02 15:04:05"
-
-// scalar is a wire value as text: XML character data, or a JSON string,
-// number, boolean (true/false as written) or null (empty).
-type scalar string
-
-// UnmarshalJSON accepts any JSON value; objects and arrays are kept raw.
-func (s *scalar) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || string(b) == "null":
-		*s = ""
-	case b[0] == '"':
-		if bytes.IndexByte(b, '\\') < 0 {
-			*s = scalar(b[1 : len(b)-1])
-			return nil
-		}
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = scalar(v)
-	default:
-		*s = scalar(b)
-	}
-	return nil
-}
-
-func (s scalar) text() string { return strings.TrimSpace(string(s)) }
-
-// fieldError names the wire field a value could not be read from.
-func fieldError(field string, v scalar, want string) error {
-	return fmt.Errorf("field %s: %q is not %s", field, firstLine(string(v), 40), want)
-}
-
-func parseInt(field string, v scalar) (int64, error) {
-	t := v.text()
-	if t == "" {
-		return 0, nil
-	}
-	if n, err := strconv.ParseInt(t, 10, 64); err == nil {
-		return n, nil
-	}
-	// "12.0" from a server that stores numbers as floats.
-	if f, err := strconv.ParseFloat(t, 64); err == nil && f == float64(int64(f)) {
-		return int64(f), nil
-	}
-	return 0, fieldError(field, v, "an integer")
-}
-
-func parseBool(field string, v scalar) (bool, error) {
-	switch strings.ToLower(v.text()) {
-	case "", "0", "false", "no", "n", "off":
-		return false, nil
-	case "1", "true", "yes", "y", "on":
-		return true, nil
-	}
-	return false, fieldError(field, v, "a boolean")
-}
-
-func parseDecimal(field string, v scalar) (decimal.Decimal, error) {
-	t := v.text()
-	if t == "" {
-		return decimal.Decimal{}, nil
-	}
-	d, err := decimal.NewFromString(strings.Replace(t, ",", ".", 1))
-	if err != nil {
-		return decimal.Decimal{}, fieldError(field, v, "a decimal")
-	}
-	return d, nil
-}
-
-// parseTime reads a VirtPOS timestamp; empty and all-zero MySQL values are
-// the zero time.
-func parseTime(field string, v scalar) (time.Time, error) {
-	t := v.text()
-	if t == "" || strings.HasPrefix(t, "0000-00-00") {
-		return time.Time{}, nil
-	}
-	for _, layout := range [...]string{TimeLayout, "2006-01-02", time.RFC3339Nano, "2006-01-02T15:04:05"} {
-		if tm, err := time.ParseInLocation(layout, t, time.UTC); err == nil {
-			return tm, nil
-		}
-	}
-	return time.Time{}, fieldError(field, v, "a timestamp")
-}
-
-// formatTime writes a timestamp; the zero time is empty.
-func formatTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format(TimeLayout)
-}
 
 // resultEnvelope is the answer to a write.
 type resultEnvelope struct {
@@ -164,106 +66,162 @@ func sniffJSON(b []byte) bool {
 	return len(b) > 0 && (b[0] == '{' || b[0] == '[')
 }
 
-// decodeResult decodes the answer to a write.
-func decodeResult(body []byte) (resultEnvelope, error) {
+// decodeResult decodes the answer to a write, in the charset it declares
+// (contentType or its XML declaration).
+func decodeResult(body []byte, contentType string) (resultEnvelope, error) {
 	var env resultEnvelope
-	var err error
+	body, err := toUTF8(body, contentType, refuseNonUTF8)
+	if err != nil {
+		return env, err
+	}
 	body = bytes.TrimPrefix(body, bom)
 	if sniffJSON(body) {
 		err = json.Unmarshal(body, &env)
 	} else {
-		err = xml.Unmarshal(body, &env)
+		err = newXMLDecoder(bytes.NewReader(body)).Decode(&env)
 	}
 	return env, err
 }
 
-// customerDecoder walks a customers response token by token, handing
-// every customer to yield as soon as it is read.
+// newXMLDecoder reads XML that is UTF-8 already (see charset.go): the
+// encoding its declaration names ("windows-1251", "utf8") has been
+// applied.
+func newXMLDecoder(r io.Reader) *xml.Decoder {
+	dec := xml.NewDecoder(r)
+	dec.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+	return dec
+}
+
+// customerDecoder decodes a customers answer (XML or JSON, in memory or
+// streamed), handing every customer to yield as soon as it is read and
+// the envelope's success allows it.
 type customerDecoder struct {
 	st    status
 	count scalar
+	yield func(*customerWire) bool
+	done  <-chan struct{} // the call's context: checked between customers
+
+	wire    [2]customerWire // reused for every customer (0: a "customers" object, 1: an element)
+	arena   [3][]byte       // scratch text: envelope scalars, then per wire
+	pending []customerWire  // customers read before "success"
 }
 
-// decode reads r (a whole response body) and calls yield for every
-// customer. It stops early, returning errStop, when yield returns false.
-func (d *customerDecoder) decode(r io.Reader, yield func(*customerWire) bool) error {
-	br, ok := r.(*bufio.Reader)
-	if !ok {
-		if rr, isBytes := r.(*bytes.Reader); isBytes {
-			var buf [64]byte
-			n, _ := rr.ReadAt(buf[:], 0)
-			head := buf[:n]
-			if bytes.HasPrefix(head, bom) {
-				rr.Seek(int64(len(bom)), io.SeekStart)
-			}
-			if sniffJSON(head) {
-				// A body in memory: one Unmarshal beats walking tokens.
-				rest := make([]byte, rr.Len())
-				rr.Read(rest)
-				return d.decodeJSONBytes(rest, yield)
-			}
-			return d.decodeXML(xml.NewDecoder(rr), yield)
-		}
-		br = bufio.NewReaderSize(r, 32<<10)
-	}
-	head, _ := br.Peek(64)
-	if bytes.HasPrefix(head, bom) {
-		br.Discard(len(bom))
-	}
-	if sniffJSON(head) {
-		return d.decodeJSON(json.NewDecoder(br), yield)
-	}
-	return d.decodeXML(xml.NewDecoder(br), yield)
-}
+// maxPending is how many customers an answer may put before its success
+// field; they are held until success says whether to hand them out.
+const maxPending = 1 << 16
 
 // errStop ends decoding when the consumer has had enough.
 var errStop = errors.New("stop")
 
-func (d *customerDecoder) decodeXML(dec *xml.Decoder, yield func(*customerWire) bool) error {
-	depth := 0
-	inCustomers := false
-	sawRoot := false
+// emit hands w to yield once the envelope's success is known to be 1;
+// before success has been read it holds a copy; after success=0 it drops
+// it (the call fails with the server's info).
+func (d *customerDecoder) emit(w *customerWire) error {
+	select {
+	case <-d.done:
+		return errDeadline
+	default:
+	}
+	if !d.st.seen {
+		if len(d.pending) >= maxPending {
+			return fmt.Errorf("more than %d customers before the success field", maxPending)
+		}
+		d.pending = append(d.pending, *w)
+		return nil
+	}
+	ok, err := d.st.ok()
+	if err != nil || !ok {
+		return err
+	}
+	if !d.yield(w) {
+		return errStop
+	}
+	return nil
+}
+
+// errDeadline is returned by emit when the call's context is done; the
+// caller reports the context's own error.
+var errDeadline = errors.New("context done while decoding")
+
+// flush hands out the customers held for success, once the whole answer
+// has been read.
+func (d *customerDecoder) flush() error {
+	if len(d.pending) == 0 {
+		return nil
+	}
+	if ok, err := d.st.ok(); err != nil || !ok {
+		return nil // envelopeError reports it
+	}
+	for i := range d.pending {
+		if !d.yield(&d.pending[i]) {
+			return errStop
+		}
+	}
+	return nil
+}
+
+// decodeBytes decodes a whole body in memory.
+func (d *customerDecoder) decodeBytes(body []byte, contentType string) error {
+	body, err := toUTF8(body, contentType, refuseNonUTF8)
+	if err != nil {
+		return err
+	}
+	body = bytes.TrimPrefix(body, bom)
+	if sniffJSON(body) {
+		return d.decodeJSON(newJSONBytes(body))
+	}
+	return d.decodeXML(newXMLDecoder(bytes.NewReader(body)))
+}
+
+// decodeStream decodes a body as it arrives.
+func (d *customerDecoder) decodeStream(r io.Reader, contentType string) error {
+	u, err := utf8Reader(r, contentType, refuseNonUTF8)
+	if err != nil {
+		return err
+	}
+	br := bufio.NewReaderSize(u, 32<<10)
+	head, _ := br.Peek(64)
+	if bytes.HasPrefix(head, bom) {
+		br.Discard(len(bom))
+		head = head[len(bom):]
+	}
+	if sniffJSON(head) {
+		return d.decodeJSON(newJSONReader(br))
+	}
+	return d.decodeXML(newXMLDecoder(br))
+}
+
+// decodeXML walks the tokens of an XML answer: <root> (any name) holding
+// success, info, count and customers/customer. Nothing but comments,
+// processing instructions and white space may follow the root.
+func (d *customerDecoder) decodeXML(dec *xml.Decoder) error {
+	depth, inCustomers, rootDone := 0, false, false
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
-			if !sawRoot {
+			if !rootDone {
 				return errors.New("empty XML document")
 			}
-			return nil
+			return d.flush()
 		}
 		if err != nil {
 			return err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			if rootDone {
+				return fmt.Errorf("element <%s> after the root element", t.Name.Local)
+			}
 			depth++
-			sawRoot = true
 			switch {
 			case depth == 2 && t.Name.Local == "customers":
 				inCustomers = true
 			case depth == 2:
-				var dst *scalar
-				switch t.Name.Local {
-				case "success":
-					dst, d.st.seen = &d.st.success, true
-				case "info":
-					dst = &d.st.info
-				case "count":
-					dst = &d.count
-				}
-				if dst == nil {
-					err = dec.Skip()
-				} else {
-					err = dec.DecodeElement(dst, &t)
-				}
+				err = d.xmlEnvelopeField(dec, &t)
 				depth--
 			case depth == 3 && inCustomers && t.Name.Local == "customer":
-				var w customerWire
-				err = decodeXMLCustomer(dec, &w)
+				err = d.xmlCustomer(dec)
 				depth--
-				if err == nil && !yield(&w) {
-					return errStop
-				}
 			case depth >= 3:
 				err = dec.Skip()
 				depth--
@@ -276,54 +234,96 @@ func (d *customerDecoder) decodeXML(dec *xml.Decoder, yield func(*customerWire) 
 				inCustomers = false
 			}
 			depth--
+			rootDone = depth == 0
+		case xml.CharData:
+			if rootDone && len(bytes.TrimLeft(t, " \t\r\n")) > 0 {
+				return errors.New("text after the root element")
+			}
 		}
 	}
 }
 
-// decodeXMLCustomer reads the children of a <customer> whose start tag
-// has been consumed, through its end tag. It walks the tokens itself
-// rather than calling DecodeElement: the reflection behind DecodeElement
-// cost more than the tokenizer (see BENCHMARKS.md). A field's text is the
-// concatenation of its character data (CDATA included); elements nested in
-// a field and unknown fields are skipped, and a repeated field keeps its
-// last value, as DecodeElement did.
-func decodeXMLCustomer(dec *xml.Decoder, w *customerWire) error {
-	var buf []byte
+// xmlEnvelopeField reads a child of the root other than <customers>.
+func (d *customerDecoder) xmlEnvelopeField(dec *xml.Decoder, t *xml.StartElement) error {
+	var dst *scalar
+	switch t.Name.Local {
+	case "success":
+		dst, d.st.seen = &d.st.success, true
+	case "info":
+		dst = &d.st.info
+	case "count":
+		dst = &d.count
+	}
+	if dst == nil {
+		return dec.Skip()
+	}
+	text, err := xmlText(dec, d.arena[0][:0])
+	d.arena[0] = text
+	*dst = scalar(text)
+	return err
+}
+
+// xmlCustomer reads the children of a <customer> whose start tag has been
+// consumed, through its end tag, and emits it. It walks the tokens itself
+// rather than calling DecodeElement, whose reflection cost more than the
+// tokenizer. A field's text is the concatenation of its character data
+// (CDATA included); elements nested in a field and unknown fields are
+// skipped, and a repeated field keeps its last value.
+func (d *customerDecoder) xmlCustomer(dec *xml.Decoder) error {
+	w := &d.wire[1]
+	arena := d.arena[2][:0]
+	var spans [numWireFields][2]int32
+	var set uint32
 	for {
 		tok, err := dec.Token()
 		if err != nil {
 			return err
 		}
 		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil // </customer>: Token checks that it matches
+		case xml.EndElement: // </customer>: Token checks that it matches
+			d.arena[2] = arena
+			text := string(arena)
+			*w = customerWire{}
+			for i := range numWireFields {
+				if set&(1<<i) != 0 {
+					w.v[i] = scalar(text[spans[i][0]:spans[i][1]])
+				}
+			}
+			return d.emit(w)
 		case xml.StartElement:
-			dst := w.field(t.Name.Local)
-			if dst == nil {
+			i := wireField(t.Name.Local)
+			if i < 0 {
 				if err := dec.Skip(); err != nil {
 					return err
 				}
 				continue
 			}
-			buf = buf[:0]
-		field:
-			for {
-				tok, err := dec.Token()
-				if err != nil {
-					return err
-				}
-				switch t := tok.(type) {
-				case xml.CharData:
-					buf = append(buf, t...)
-				case xml.StartElement:
-					if err := dec.Skip(); err != nil {
-						return err
-					}
-				case xml.EndElement:
-					break field
-				}
+			start := len(arena)
+			if arena, err = xmlText(dec, arena); err != nil {
+				return err
 			}
-			*dst = scalar(buf)
+			spans[i], set = [2]int32{int32(start), int32(len(arena))}, set|1<<i
+		}
+	}
+}
+
+// xmlText appends the character data of the element whose start tag has
+// been consumed to dst, through its end tag; nested elements are skipped.
+func xmlText(dec *xml.Decoder, dst []byte) ([]byte, error) {
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return dst, err
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			dst = append(dst, t...)
+		case xml.StartElement:
+			if err := dec.Skip(); err != nil {
+				return dst, err
+			}
+		case xml.EndElement:
+			return dst, nil
 		}
 	}
 }

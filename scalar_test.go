@@ -1,0 +1,48 @@
+package loyalty
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCheckNumbers(t *testing.T) {
+	for _, c := range []struct {
+		body string
+		ok   bool
+	}{
+		{`{"balance":15200.55,"card":"2000001000123","id":"a3d9c7e1-5f2b-4c8d-9e0f-1a2b3c4d0001"}`, true},
+		{`{"x":1.5e10,"y":"1e99999"}`, true}, // an exponent in a string is text
+		{`{"balance":` + strings.Repeat("9", maxDigits) + `}`, true},
+		{`{"balance":` + strings.Repeat("9", maxDigits+1) + `}`, false},
+		{`{"balance":"` + strings.Repeat("9", 2_000_000) + `"}`, false},
+		{`{"balance":1e9999}`, false},
+		{`{"balance":1E+1000}`, false},
+		{`{"s":"\"","balance":1e-9999}`, false},
+	} {
+		if err := checkNumbers([]byte(c.body)); (err == nil) != c.ok {
+			t.Errorf("%.60s: %v", c.body, err)
+		}
+	}
+}
+
+func TestNumberFieldsCapped(t *testing.T) {
+	long := scalar(strings.Repeat("1", maxNumberText+1))
+	if _, err := parseInt("id", long); err == nil || !strings.Contains(err.Error(), "longer than") {
+		t.Errorf("parseInt: %v", err)
+	}
+	if _, err := parseDecimal("accumulated_sales", long); err == nil {
+		t.Error("parseDecimal: no error")
+	}
+	if _, err := parseDecimal("accumulated_sales", "1e999999999"); err == nil {
+		t.Error("parseDecimal 1e999999999: no error")
+	}
+	if _, err := parseBool("send_sms", long); err == nil {
+		t.Error("parseBool: no error")
+	}
+	if _, err := parseTime("register_date", long); err == nil {
+		t.Error("parseTime: no error")
+	}
+	if d, err := parseDecimal("accumulated_sales", "15200,55"); err != nil || d.String() != "15200.55" {
+		t.Errorf("a real amount: %v %v", d, err)
+	}
+}
