@@ -195,7 +195,7 @@ func (d *artixPageDecoder) value() error {
 	case tok != json.Delim('{'):
 		return fmt.Errorf("want a JSON array or object, got %v", tok)
 	}
-	var errCode, msg json.RawMessage
+	errObj := map[string]json.RawMessage{} // the keys of an error object, if the reply is one
 	for d.dec.More() {
 		key, err := jsonKey(d.dec)
 		if err != nil {
@@ -213,10 +213,10 @@ func (d *artixPageDecoder) value() error {
 			d.meta.totalPages, err = d.int()
 		case "number":
 			d.meta.number, err = d.int()
-		case "errorcode":
-			err = d.dec.Decode(&errCode)
-		case "message":
-			err = d.dec.Decode(&msg)
+		case "errorcode", "message":
+			var raw json.RawMessage
+			err = d.dec.Decode(&raw)
+			errObj[key] = raw
 		default:
 			err = skipJSON(d.dec)
 		}
@@ -227,9 +227,10 @@ func (d *artixPageDecoder) value() error {
 	if err := expectDelim(d.dec, '}'); err != nil {
 		return err
 	}
-	if !isNull(errCode) {
+	if artixCSHasError(errObj) {
 		// {"errorCode", "message"} with a 2xx status.
-		return d.meta.resp.apiError(artixCSErrorText(errCode, msg), nil)
+		b, _ := json.Marshal(errObj)
+		return d.meta.resp.apiError(artixReplyInfo(b), nil)
 	}
 	return nil
 }
@@ -304,7 +305,7 @@ func decodeArtixClientReply(resp *response, id string) (*ArtixClientRecord, erro
 		var obj map[string]json.RawMessage
 		if resp.statusCode == http.StatusNotFound && json.Unmarshal(body, &obj) == nil && artixCSHasError(obj) {
 			// The Cash Server's own error object: not a wrong path.
-			return nil, notFound(artixCSInfo(obj))
+			return nil, notFound(artixReplyInfo(body))
 		}
 		return nil, artixCSError(resp)
 	}
@@ -345,8 +346,8 @@ func decodeArtixClientReply(resp *response, id string) (*ArtixClientRecord, erro
 func decodeArtixClientObject(resp *response, raw json.RawMessage, id string) (*ArtixClientRecord, error) {
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(raw, &obj) == nil && artixCSHasError(obj) {
-		if _, hasID := obj["idclient"]; !hasID {
-			return nil, resp.apiError(artixCSInfo(obj), nil)
+		if _, hasID := lookupKey(obj, "idclient"); !hasID {
+			return nil, resp.apiError(artixReplyInfo(raw), nil)
 		}
 	}
 	var rec ArtixClientRecord
@@ -357,53 +358,18 @@ func decodeArtixClientObject(resp *response, raw json.RawMessage, id string) (*A
 }
 
 // artixCSError is the *APIError of a non-2xx reply, with the server's
-// {errorCode, message} when the body carries them.
+// message ("message (code N)" for {errorCode, message}) when the body
+// carries one.
 func artixCSError(resp *response) error {
-	var obj map[string]json.RawMessage
 	text, err := toUTF8(resp.body, resp.header.Get("Content-Type"), guess1251)
-	if err == nil && json.Unmarshal(bytes.TrimPrefix(text, bom), &obj) == nil {
-		return resp.apiError(artixCSInfo(obj), nil)
+	if err != nil {
+		return resp.apiError("", nil)
 	}
-	return resp.apiError("", nil)
+	return resp.apiError(artixReplyInfo(bytes.TrimPrefix(text, bom)), nil)
 }
 
 // artixCSHasError reports an object with the Cash Server's errorCode.
 func artixCSHasError(obj map[string]json.RawMessage) bool {
-	for k, v := range obj {
-		if normKey(k) == "errorcode" && !isNull(v) {
-			return true
-		}
-	}
-	return false
-}
-
-// artixCSInfo is the message of an error object: "message (errorCode N)",
-// or what artixReplyInfo finds under other keys.
-func artixCSInfo(obj map[string]json.RawMessage) string {
-	var code, msg json.RawMessage
-	for k, v := range obj {
-		switch normKey(k) {
-		case "errorcode":
-			code = v
-		case "message":
-			msg = v
-		}
-	}
-	if isNull(code) && isNull(msg) {
-		b, _ := json.Marshal(obj)
-		return artixReplyInfo(b)
-	}
-	return artixCSErrorText(code, msg)
-}
-
-// artixCSErrorText formats {errorCode, message}.
-func artixCSErrorText(code, msg json.RawMessage) string {
-	text, _ := flexString(msg)
-	if c, err := flexString(code); err == nil && !isNull(code) {
-		if text == "" {
-			return "errorCode " + c
-		}
-		return text + " (errorCode " + c + ")"
-	}
-	return text
+	v, ok := lookupKey(obj, "errorcode")
+	return ok && !isNull(v)
 }

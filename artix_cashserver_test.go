@@ -103,18 +103,18 @@ func TestArtixCashServerFieldReplies(t *testing.T) {
 		{"empty object is absent", 200, "{}", nil, true, ""},
 		{"empty array is absent", 200, "[]", nil, true, ""},
 		{"204 is absent", 204, "", nil, true, ""},
-		{"404 with the server's error object", 404, csGolden(t, "not_found.json"), nil, true, "Клиент не найден (errorCode 404)"},
+		{"404 with the server's error object", 404, csGolden(t, "not_found.json"), nil, true, "Клиент не найден (code 404)"},
 		{"bare 404 is not absent", 404, "", nil, false, ""},
 		{"HTML 404 is not absent", 404, "<html><body>Not Found</body></html>", nil, false, ""},
-		{"error object with 200", 200, csGolden(t, "error.json"), nil, false, "Ошибка при обращении к базе данных (errorCode 500)"},
-		{"error object with 500", 500, csGolden(t, "error.json"), nil, false, "Ошибка при обращении к базе данных (errorCode 500)"},
+		{"error object with 200", 200, csGolden(t, "error.json"), nil, false, "Ошибка при обращении к базе данных (code 500)"},
+		{"error object with 500", 500, csGolden(t, "error.json"), nil, false, "Ошибка при обращении к базе данных (code 500)"},
 		{"another client", 200, other, nil, false, ""},
 		{"HTML 200", 200, "<!DOCTYPE html><html></html>", nil, false, ""},
 		{"malformed", 200, `{"idclient": "4601234", "name": `, nil, false, ""},
 		{"sex not a number", 200, `{"idclient": "4601234", "sex": "female"}`, nil, false, ""},
 		{"windows-1251 declared", 200, cp1251(`{"idclient": "4601234", "name": "Пётр"}`), &named, false, ""},
 		{"windows-1251 undeclared", 200, cp1251(`{"idclient": "4601234", "name": "Пётр"}`), &named, false, ""},
-		{"windows-1251 error message", 500, cp1251(`{"errorCode": 1, "message": "Ошибка"}`), nil, false, "Ошибка (errorCode 1)"},
+		{"windows-1251 error message", 500, cp1251(`{"errorCode": 1, "message": "Ошибка"}`), nil, false, "Ошибка (code 1)"},
 		{"invalid UTF-8 declared", 200, "{\"idclient\": \"4601234\", \"name\": \"\xff\"}", nil, false, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -405,7 +405,7 @@ func TestArtixCashServerErrors(t *testing.T) {
 			Body: csGolden(t, "error.json"), ContentType: "application/json"})
 		var apiErr *loyalty.APIError
 		for _, err := range srv.ArtixCashServer().Clients.All(ctx) {
-			if !errors.As(err, &apiErr) || apiErr.Info != "Ошибка при обращении к базе данных (errorCode 500)" || apiErr.Attempts != 4 {
+			if !errors.As(err, &apiErr) || apiErr.Info != "Ошибка при обращении к базе данных (code 500)" || apiErr.Attempts != 4 {
 				t.Fatalf("got %v, want the server's message after 4 attempts", err)
 			}
 		}
