@@ -36,6 +36,7 @@ type artixSettings struct {
 	cashes       int
 	user, pass   string
 	basicAuth    bool
+	millis       bool
 	pickupWait   time.Duration
 	pollInterval time.Duration
 	httpOnly     []string // options given that only the HTTP transport uses
@@ -94,6 +95,20 @@ func WithLoadConfirmation(r *ArtixStatusReceiver, cashes int) Option {
 		}
 		s.artix.status, s.artix.cashes = r, max(cashes, 1)
 		s.artix.httpOnly = append(s.artix.httpOnly, "WithLoadConfirmation")
+		return nil
+	}
+}
+
+// WithMillisecondNames names exchange-directory batches to the
+// millisecond, pos<yyyyMMddHHmmssSSS>.aif (as the lsFusion writer does),
+// instead of the default pos<yyyyMMddHHmmss>.aif (as the Java writer
+// does), so that batches written in one second need no stamps moved into
+// the future. Both match the cash exchanger's pos*.aif.
+func WithMillisecondNames() Option {
+	return func(s *settings) error {
+		s.markOnly("WithMillisecondNames", "artix")
+		s.artix.millis = true
+		s.artix.fileOnly = append(s.artix.fileOnly, "WithMillisecondNames")
 		return nil
 	}
 }

@@ -68,7 +68,7 @@ func NewArtixExchangeDir(dir string, opts ...Option) (*Artix, error) {
 	if err := checkDirWritable(dir); err != nil {
 		return nil, &ConfigError{Field: "dir", Reason: err.Error()}
 	}
-	f := &artixFiles{dir: dir, wait: s.artix.pickupWait, poll: s.artix.pollInterval, logger: s.logger}
+	f := &artixFiles{dir: dir, millis: s.artix.millis, wait: s.artix.pickupWait, poll: s.artix.pollInterval, logger: s.logger}
 	if f.poll == 0 {
 		f.poll = DefaultArtixPollInterval
 	}
@@ -94,6 +94,7 @@ func checkDirWritable(dir string) error {
 // artixFiles is the exchange-directory transport.
 type artixFiles struct {
 	dir    string
+	millis bool // pos<yyyyMMddHHmmssSSS> names (WithMillisecondNames)
 	wait   time.Duration
 	poll   time.Duration
 	logger *slog.Logger
@@ -155,18 +156,21 @@ func copyArtixExclusive(src, dst string) (err error) {
 }
 
 // artixStamp hands out batch timestamps: never one used before by this
-// process, so two batches in the same second get consecutive seconds.
+// process, so two batches in the same second (or millisecond) get
+// consecutive ones.
 var artixStamp struct {
 	sync.Mutex
 	last time.Time
 }
 
-func nextArtixStamp(now time.Time) time.Time {
+// nextArtixStamp is now truncated to step (a second or a millisecond), or
+// the next free step after the last stamp handed out.
+func nextArtixStamp(now time.Time, step time.Duration) time.Time {
 	artixStamp.Lock()
 	defer artixStamp.Unlock()
-	t := now.Truncate(time.Second)
+	t := now.Truncate(step)
 	if !t.After(artixStamp.last) {
-		t = artixStamp.last.Add(time.Second)
+		t = artixStamp.last.Add(step).Truncate(step)
 	}
 	artixStamp.last = t
 	return t
@@ -251,13 +255,17 @@ func (f *artixFiles) flag(base string) error {
 // place moves the finished temporary file to a pos<stamp>.aif name that no
 // other batch uses, without overwriting anything, and returns the base name.
 func (f *artixFiles) place(tmpName string) (string, error) {
-	stamp := nextArtixStamp(time.Now())
+	step, name := time.Second, artixwire.BatchName
+	if f.millis {
+		step, name = time.Millisecond, artixwire.BatchNameMillis
+	}
+	stamp := nextArtixStamp(time.Now(), step)
 	for range 1000 {
-		base := artixwire.BatchName(stamp)
+		base := name(stamp)
 		aif := filepath.Join(f.dir, base+".aif")
 		flz := filepath.Join(f.dir, base+".flz")
 		if _, err := os.Lstat(flz); err == nil {
-			stamp = nextArtixStamp(stamp.Add(time.Second))
+			stamp = nextArtixStamp(stamp.Add(step), step)
 			continue
 		}
 		// A hard link never replaces an existing file; where links are
@@ -272,7 +280,7 @@ func (f *artixFiles) place(tmpName string) (string, error) {
 			err = copyArtixExclusive(tmpName, aif)
 		}
 		if errors.Is(err, fs.ErrExist) {
-			stamp = nextArtixStamp(stamp.Add(time.Second))
+			stamp = nextArtixStamp(stamp.Add(step), step)
 			continue
 		}
 		if err != nil {

@@ -264,3 +264,44 @@ func TestArtixExchangeDirCancelledContext(t *testing.T) {
 		t.Errorf("files written: %v", entries)
 	}
 }
+
+// TestArtixExchangeDirMillisecondNames: WithMillisecondNames names batches
+// pos<yyyyMMddHHmmssSSS>; many in one second need no stamps a second
+// apart, names still sort in sending order, and the player loads them.
+func TestArtixExchangeDirMillisecondNames(t *testing.T) {
+	dir := t.TempDir()
+	ax, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithMillisecondNames())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for i := range 5 {
+		res, err := ax.SendBatch(context.Background(), loyalty.ArtixBatch{Commands: artixAdds(i + 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, res.ID)
+	}
+	for i, n := range names {
+		if len(n) != len("pos")+17 || !strings.HasPrefix(n, "pos") {
+			t.Errorf("name %q", n)
+		}
+		if i > 0 && n <= names[i-1] {
+			t.Errorf("names out of order: %v", names)
+		}
+	}
+	srv := mock.NewServer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go srv.ServeArtixExchangeDir(ctx, dir)
+	deadline := time.Now().Add(30 * time.Second)
+	for srv.ArtixClientCount() != 5 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if srv.ArtixClientCount() != 5 || len(srv.ArtixLoadErrors()) != 0 {
+		t.Errorf("%d clients loaded, errors %v", srv.ArtixClientCount(), srv.ArtixLoadErrors())
+	}
+	if _, err := loyalty.NewArtix("http://kassa-1:28080", loyalty.WithMillisecondNames()); err == nil {
+		t.Error("WithMillisecondNames accepted for HTTP")
+	}
+}

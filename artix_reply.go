@@ -32,7 +32,11 @@ var errArtixReplyMalformed = errors.New("the reply is malformed JSON, so it does
 // its declared charset, else UTF-8 if valid, else windows-1251, the way
 // field clients read it.
 func artixReplyError(resp *response) error {
-	body := artixReplyText(resp)
+	body, err := toUTF8(resp.body, resp.header.Get("Content-Type"), guess1251)
+	if err != nil {
+		return resp.apiError("", err)
+	}
+	resp.body = body // the error's Body snippet readable too
 	if !resp.ok() {
 		return resp.apiError(artixReplyInfo(body), nil)
 	}
@@ -84,12 +88,6 @@ func artixSuccess(raw json.RawMessage) (queued, ok bool) {
 		return false, true
 	}
 	return false, false
-}
-
-// artixReplyText is the reply body as UTF-8: by its declared charset, else
-// as is if valid UTF-8, else read as windows-1251.
-func artixReplyText(resp *response) []byte {
-	return resp.body
 }
 
 // lookupKey finds key in reply whatever its case, spaces or underscores.

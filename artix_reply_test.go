@@ -8,6 +8,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/mock"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // TestArtixLoadReplies: a loaddicts reply's success means "queued"; false
@@ -89,5 +90,33 @@ func TestArtixBatchID(t *testing.T) {
 	}
 	if n := len(srv.RequestsTo(mock.ArtixAPI)); n != 2 {
 		t.Errorf("bad IDs sent %d requests", n-2)
+	}
+}
+
+// TestArtixReplyCharsets: field servers answer in windows-1251 without
+// saying so; the message the caller sees is readable Russian whether the
+// charset is declared, undeclared, or the reply is UTF-8.
+func TestArtixReplyCharsets(t *testing.T) {
+	srv := mock.NewServer(t)
+	ax := srv.Artix(loyalty.WithoutRetries())
+	const msg = "Магазин не найден"
+	cp1251, err := charmap.Windows1251.NewEncoder().String(`{"success":false,"message":"` + msg + `"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, body, ctype string }{
+		{"cp1251 undeclared", cp1251, "application/json"},
+		{"cp1251 declared", cp1251, "application/json; charset=windows-1251"},
+		{"utf-8", `{"success":false,"message":"` + msg + `"}`, "application/json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv.Fail(mock.Fault{API: mock.ArtixAPI, Status: 200, Body: tc.body, ContentType: tc.ctype})
+			defer srv.ClearFaults()
+			err := ax.Customers.Delete(context.Background(), "1")
+			var ae *loyalty.APIError
+			if !errors.As(err, &ae) || ae.Info != msg {
+				t.Fatalf("want *APIError with Info %q, got %v", msg, err)
+			}
+		})
 	}
 }

@@ -60,7 +60,7 @@ func (s *Server) loadArtixDir(dir string) error {
 	}
 	for _, e := range entries { // ReadDir sorts by name
 		name := e.Name()
-		if e.IsDir() || !strings.HasPrefix(name, "pos") || !strings.HasSuffix(name, ".flz") {
+		if e.IsDir() || !artixwire.IsFlag(name) {
 			continue
 		}
 		base := strings.TrimSuffix(name, ".flz")
@@ -91,8 +91,12 @@ func (s *Server) loadArtixFile(path string) error {
 // parseArtixFile splits an .aif file at lines that are exactly "---" and
 // decodes and validates each command.
 func parseArtixFile(data []byte) ([]loyalty.ArtixCommand, error) {
+	chunks, err := artixwire.SplitCommands(data)
+	if err != nil {
+		return nil, &artixBatchError{index: len(chunks), err: err}
+	}
 	var cmds []loyalty.ArtixCommand
-	for _, chunk := range artixwire.SplitCommands(data) {
+	for _, chunk := range chunks {
 		var c loyalty.ArtixCommand
 		err := json.Unmarshal(chunk, &c)
 		if err == nil {

@@ -5,6 +5,8 @@ package artixwire
 
 import (
 	"bytes"
+	"errors"
+	"strings"
 	"time"
 )
 
@@ -16,25 +18,62 @@ const Separator = "\n---\n"
 // stamped t: pos<yyyyMMddHHmmss>.
 func BatchName(t time.Time) string { return "pos" + t.Format("20060102150405") }
 
-// SplitCommands splits an exchange file at lines that are exactly "---"
-// (a trailing carriage return allowed) into the commands' JSON texts, in
-// order, skipping chunks of white space only.
-func SplitCommands(data []byte) [][]byte {
+// BatchNameMillis is BatchName to the millisecond:
+// pos<yyyyMMddHHmmssSSS>, as the lsFusion writer names batches.
+func BatchNameMillis(t time.Time) string {
+	return "pos" + t.Format("20060102150405") + t.Format(".000")[1:]
+}
+
+// ErrTrailingText is the error of an exchange file with text after its
+// last "---" line: the cash server's uploader silently drops it.
+var ErrTrailingText = errors.New("text after the last --- separator (the cash server's uploader would drop it): end every command with a line ---")
+
+// FixedName is the base name some writers (1C forms) give every batch, in
+// a folder per shop: All.aif and All.flz.
+const FixedName = "All"
+
+// IsFlag reports a batch's flag file name: pos*.flz (second or
+// millisecond stamps, or pos<shop>) or the fixed All.flz.
+func IsFlag(name string) bool {
+	base, ok := strings.CutSuffix(name, ".flz")
+	return ok && (strings.HasPrefix(base, "pos") || base == FixedName)
+}
+
+// SplitCommands splits an exchange file into the commands' JSON texts, in
+// order, reading what field writers produce: a UTF-8 byte order mark,
+// "### data begin ###" / "### data end ###" lines (skipped), CRLF line
+// ends, blank lines around the "---" separators, and objects spread over
+// many lines. A command ends at each line that is "---" (white space
+// around it allowed). Text after the last separator is ErrTrailingText.
+func SplitCommands(data []byte) ([][]byte, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var out [][]byte
 	var chunk []byte
-	flush := func() {
-		if len(bytes.TrimSpace(chunk)) > 0 {
-			out = append(out, chunk)
-		}
-		chunk = nil
-	}
 	for line := range bytes.Lines(data) {
-		if string(bytes.TrimRight(line, "\r\n")) == "---" {
-			flush()
-			continue
+		t := bytes.TrimSpace(line)
+		switch {
+		case string(t) == "---":
+			if len(bytes.TrimSpace(chunk)) > 0 {
+				out = append(out, chunk)
+			}
+			chunk = nil
+		case isDataMarker(t):
+		default:
+			chunk = append(chunk, line...)
 		}
-		chunk = append(chunk, line...)
 	}
-	flush()
-	return out
+	if len(bytes.TrimSpace(chunk)) > 0 {
+		return out, ErrTrailingText
+	}
+	return out, nil
+}
+
+// isDataMarker reports a "### data begin ###" or "### data end ###" line.
+func isDataMarker(t []byte) bool {
+	s := strings.ToLower(string(t))
+	if !strings.HasPrefix(s, "###") || !strings.HasSuffix(s, "###") {
+		return false
+	}
+	s = strings.Join(strings.Fields(strings.Trim(s, "#")), " ")
+	return s == "data begin" || s == "data end"
 }
