@@ -188,7 +188,7 @@ func TestArtixExchangeDir100k(t *testing.T) {
 	srv := mock.NewServer(t)
 	dir := t.TempDir()
 	go srv.ServeArtixExchangeDir(ctx, dir)
-	ax, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(time.Minute), loyalty.WithPollInterval(5*time.Millisecond))
+	ax, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(5*time.Minute), loyalty.WithPollInterval(5*time.Millisecond)) // generous: a loaded machine
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,21 +48,37 @@ func IsFlag(name string) bool {
 func SplitCommands(data []byte) ([][]byte, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var out [][]byte
-	var chunk []byte
+	// A command is data[start:end] while its lines are contiguous; owned
+	// holds it instead once a skipped line splits it (rare).
+	start, end := 0, 0
+	var owned []byte
+	chunk := func() []byte {
+		if owned != nil {
+			return append(owned, data[start:end]...)
+		}
+		return data[start:end]
+	}
+	pos := 0
 	for line := range bytes.Lines(data) {
+		next := pos + len(line)
 		t := bytes.TrimSpace(line)
 		switch {
 		case string(t) == "---":
-			if len(bytes.TrimSpace(chunk)) > 0 {
-				out = append(out, chunk)
+			if c := chunk(); len(bytes.TrimSpace(c)) > 0 {
+				out = append(out, c)
 			}
-			chunk = nil
+			start, end, owned = next, next, nil
 		case isDataMarker(t):
+			if c := chunk(); len(bytes.TrimSpace(c)) > 0 {
+				owned = c[:len(c):len(c)]
+			}
+			start, end = next, next
 		default:
-			chunk = append(chunk, line...)
+			end = next
 		}
+		pos = next
 	}
-	if len(bytes.TrimSpace(chunk)) > 0 {
+	if len(bytes.TrimSpace(chunk())) > 0 {
 		return out, ErrTrailingText
 	}
 	return out, nil
