@@ -2,7 +2,9 @@
 // speaks: VirtPOS, the loyalty CRM (over mutual TLS) and Artix. It keeps
 // customers, cards, contacts, campaigns and the Artix client directory in
 // memory, answers with the specs' envelopes and error codes, records every
-// request, and injects faults on demand.
+// request, and injects faults on demand. The Artix address also serves the
+// Cash Server REST read-back of the directory (/CSrest/rest/dictionaries/
+// clients; see Server.ArtixCashServer).
 //
 // In a test:
 //

@@ -12,7 +12,9 @@
 //
 // With -artix-exchange-dir it also plays the Artix cash server on a
 // directory: batches written there (pos*.aif plus the .flz flag) load into
-// the same client directory as the HTTP side's.
+// the same client directory as the HTTP side's. The Artix address also
+// serves that directory's read-back as a Cash Server does (GET
+// /CSrest/rest/dictionaries/clients, .../id/{idclient}, .../bypage).
 //
 // Flags:
 //
