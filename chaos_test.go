@@ -71,6 +71,8 @@ type outcome struct {
 	// applied is how many records the write left in the mock afterwards:
 	// 0 or 1 (never 2: nothing duplicated), or -1 for "0 or 1".
 	applied int
+	// mayNotArrive: the last attempt may end before the mock sees it.
+	mayNotArrive bool
 }
 
 func succeeds(attempts int) outcome { return outcome{ok: true, attempts: attempts, applied: 1} }
@@ -120,7 +122,7 @@ func stalled(applied int) outcome {
 }
 
 func deadlineErr() outcome {
-	return outcome{attempts: 1, applied: -1, what: "*RequestError matching context.DeadlineExceeded",
+	return outcome{attempts: 1, applied: -1, mayNotArrive: true, what: "*RequestError matching context.DeadlineExceeded",
 		check: func(err error) bool {
 			var re *loyalty.RequestError
 			return errors.As(err, &re) && errors.Is(err, context.DeadlineExceeded)
@@ -528,7 +530,9 @@ func runChaosCell(t *testing.T, row chaosRow, op chaosOp) {
 		if n := loyalty.Attempts(err); n != want.attempts {
 			t.Errorf("Attempts(err) = %d, want %d (%v)", n, want.attempts, err)
 		}
-		if attempts != want.attempts {
+		// A deadline can end an attempt before its request reaches the
+		// mock (a TLS handshake on a loaded machine): fewer is fine then.
+		if attempts != want.attempts && !(want.mayNotArrive && attempts < want.attempts) {
 			t.Errorf("the mock saw %d attempt(s), want %d", attempts, want.attempts)
 		}
 	}

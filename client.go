@@ -57,6 +57,8 @@ type settings struct {
 	userAgent        string
 	maxResponseBytes int64
 	responseTimeout  time.Duration
+	observer         Observer
+	middleware       []func(http.RoundTripper) http.RoundTripper
 
 	// only names the API-specific options given, so that a constructor
 	// can refuse options meant for another API.
@@ -207,9 +209,10 @@ type core struct {
 	logger    *slog.Logger
 	userAgent string
 	maxBytes  int64
-	header    http.Header    // sent with every request (e.g. shopcode, basic auth)
-	secrets   []string       // redacted from URLs, errors and logs
-	secretRE  *regexp.Regexp // matches secrets and their escaped forms (secretPattern)
+	header    http.Header // sent with every request (e.g. shopcode, basic auth)
+	secrets   []string    // redacted from URLs, errors and logs
+	secretRE  *regexp.Regexp
+	observer  Observer // matches secrets and their escaped forms (secretPattern)
 }
 
 // newCore validates baseURL and builds the request core from s.
@@ -248,6 +251,7 @@ func newCore(api, baseURL string, s *settings) (*core, error) {
 		userAgent: s.userAgent,
 		maxBytes:  s.maxResponseBytes,
 		header:    http.Header{},
+		observer:  s.observer,
 	}
 	if pw, ok := u.User.Password(); ok && pw != "" {
 		c.addSecret(pw)
@@ -256,7 +260,11 @@ func newCore(api, baseURL string, s *settings) (*core, error) {
 	// request; with a shared client that would drop every other caller's
 	// (and every bulk worker's) pooled connections. Hide that method.
 	rhc := *hc
-	rhc.Transport = keepIdle{stallGuard{rt: transport(hc), d: s.responseTimeout}}
+	rt, err := wrapTransport(transport(hc), s.middleware)
+	if err != nil {
+		return nil, err
+	}
+	rhc.Transport = keepIdle{stallGuard{rt: rt, d: s.responseTimeout}}
 	rhc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
 	c.rc = &retryablehttp.Client{
 		HTTPClient:     &rhc,

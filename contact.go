@@ -3,6 +3,7 @@ package loyalty
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -15,6 +16,37 @@ type ContactInfo struct {
 	Contact Contact     `json:"contact"`
 	Cards   []BonusCard `json:"cards"`
 }
+
+// UnmarshalJSON reads spec 4.3's {"contact": {...}, "cards": [...]} and
+// also spec 4.4's bare profile (a server that puts the contact's fields
+// where the ContactInfo belongs), as that contact without cards. A contact
+// without contact_id is an error: never a silent zero contact.
+func (ci *ContactInfo) UnmarshalJSON(b []byte) error {
+	type plain ContactInfo
+	var probe struct {
+		Contact   json.RawMessage `json:"contact"`
+		ContactID json.RawMessage `json:"contact_id"`
+	}
+	if err := json.Unmarshal(b, &probe); err != nil {
+		return err
+	}
+	var out ContactInfo
+	if probe.Contact == nil && probe.ContactID != nil {
+		if err := json.Unmarshal(b, &out.Contact); err != nil {
+			return err
+		}
+	} else if err := json.Unmarshal(b, (*plain)(&out)); err != nil {
+		return err
+	}
+	if out.Contact.ContactID == uuid.Nil {
+		return errContactWithoutID
+	}
+	*ci = out
+	return nil
+}
+
+// errContactWithoutID is a contact in an answer that has no contact_id.
+var errContactWithoutID = errors.New("a contact without contact_id")
 
 // Contact is a contact's personal data (spec 4.4).
 type Contact struct {

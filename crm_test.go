@@ -657,3 +657,32 @@ func TestParamStyleString(t *testing.T) {
 		}
 	}
 }
+
+// GetByContactId answered with spec 4.4's bare profile under "contact"
+// (instead of 4.3's {contact, cards}) is read as that contact without
+// cards; a contact without contact_id is an *APIError, never a silent zero
+// contact.
+func TestCRMGetByContactIDShapes(t *testing.T) {
+	srv := mock.NewServer(t)
+	crm := srv.CRM(loyalty.WithoutRetries())
+	ctx := context.Background()
+	id := mock.CRMContactID
+	bare := `{"contact":{"contact_id":"` + id.String() + `","mobile_phone":"79161234567","first_name":"Пётр"},"errors":[]}`
+	srv.Fail(mock.Fault{API: mock.CRMAPI, Status: 200, ContentType: "application/json", Body: bare})
+	info, err := crm.Contacts.Get(ctx, id)
+	if err != nil || info.Contact.ContactID != id || info.Contact.FirstName != "Пётр" || len(info.Cards) != 0 {
+		t.Fatalf("bare profile: %+v, %v", info, err)
+	}
+	for _, body := range []string{
+		`{"contact":{"mobile_phone":"79161234567"},"errors":[]}`,
+		`{"contact":{"contact":{"first_name":"Пётр"},"cards":[]},"errors":[]}`,
+		`{"contact":{},"errors":[]}`,
+	} {
+		srv.Fail(mock.Fault{API: mock.CRMAPI, Status: 200, ContentType: "application/json", Body: body})
+		info, err := crm.Contacts.Get(ctx, id)
+		var ae *loyalty.APIError
+		if !errors.As(err, &ae) || !strings.Contains(err.Error(), "contact_id") {
+			t.Errorf("%s: got %+v, %v; want an *APIError about contact_id", body, info, err)
+		}
+	}
+}

@@ -190,6 +190,7 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 	if r.stream {
 		resp.stream = &limitedBody{rc: hresp.Body, left: c.maxBytes, limit: c.maxBytes}
 		c.log(ctx, slog.LevelDebug, "loyalty response", st, slog.Int("status", resp.statusCode))
+		c.observe(ctx, EventOutcome, st, resp.statusCode, nil)
 		return resp, nil
 	}
 	data := st.body
@@ -197,14 +198,17 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 		// A retryable status on the last attempt: retryablehttp hands
 		// it over without calling the handler.
 		if data, err = c.readAll(hresp); err != nil {
+			var ferr error = resp.apiError("", c.redactErr(err))
 			if ctx.Err() != nil {
-				return nil, &RequestError{API: c.api, Method: r.method, URL: st.url(), Attempts: resp.attempts, Err: ctx.Err()}
+				ferr = &RequestError{API: c.api, Method: r.method, URL: st.url(), Attempts: resp.attempts, Err: ctx.Err()}
 			}
-			return nil, resp.apiError("", c.redactErr(err))
+			c.observe(ctx, EventOutcome, st, resp.statusCode, ferr)
+			return nil, ferr
 		}
 	}
 	resp.body = data
 	c.log(ctx, slog.LevelDebug, "loyalty response", st, slog.Int("status", resp.statusCode), slog.Int("bytes", len(resp.body)))
+	c.observe(ctx, EventOutcome, st, resp.statusCode, nil)
 	return resp, nil
 }
 
@@ -258,13 +262,20 @@ func (c *core) failed(ctx context.Context, r *request, st *reqState, hresp *http
 	if hresp != nil && st.read && st.readErr != nil && errors.Is(err, st.readErr) && ctx.Err() == nil {
 		resp := c.newResponse(r, st, hresp)
 		c.log(ctx, slog.LevelDebug, "loyalty response unreadable", st, slog.Int("status", resp.statusCode), slog.String("error", c.redactErr(st.readErr).Error()))
-		return resp.apiError("", c.redactErr(st.readErr))
+		aerr := resp.apiError("", c.redactErr(st.readErr))
+		c.observe(ctx, EventOutcome, st, resp.statusCode, aerr)
+		return aerr
 	}
 	if hresp != nil && hresp.Body != nil {
 		hresp.Body.Close()
 	}
 	rerr := &RequestError{API: c.api, Method: r.method, URL: st.url(), Attempts: max(st.attempts, 1), Err: c.redactErr(err)}
 	c.log(ctx, slog.LevelDebug, "loyalty request failed", st, slog.String("error", rerr.Error()))
+	status := 0
+	if hresp != nil {
+		status = hresp.StatusCode
+	}
+	c.observe(ctx, EventOutcome, st, status, rerr)
 	return rerr
 }
 

@@ -38,7 +38,9 @@ func (c *core) checkRetry(ctx context.Context, resp *http.Response, err error) (
 		}
 		retry := idempotent || isDialError(err)
 		if retry {
-			c.log(ctx, slog.LevelWarn, "loyalty retry", st, slog.String("error", c.redactErr(err).Error()))
+			rerr := c.redactErr(err)
+			c.log(ctx, slog.LevelWarn, "loyalty retry", st, slog.String("error", rerr.Error()))
+			c.observe(ctx, EventRetry, st, 0, rerr)
 		}
 		return retry, nil
 	}
@@ -46,6 +48,7 @@ func (c *core) checkRetry(ctx context.Context, resp *http.Response, err error) (
 		(idempotent && resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented)
 	if retry {
 		c.log(ctx, slog.LevelWarn, "loyalty retry", st, slog.Int("status", resp.StatusCode))
+		c.observe(ctx, EventRetry, st, resp.StatusCode, nil)
 	}
 	return retry, nil
 }
@@ -153,4 +156,5 @@ func (c *core) onAttempt(_ retryablehttp.Logger, req *http.Request, i int) {
 	st.attempts = i + 1
 	st.read, st.body, st.readErr = false, nil, nil
 	c.log(req.Context(), slog.LevelDebug, "loyalty attempt", st, slog.Int("attempt", i+1))
+	c.observe(req.Context(), EventAttempt, st, 0, nil)
 }

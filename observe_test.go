@@ -1,0 +1,87 @@
+package loyalty_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock"
+)
+
+// The observer sees each attempt, each retry and the outcome, with the
+// redacted URL, and never a secret.
+func TestObserverSeesAttemptsRetriesAndOutcome(t *testing.T) {
+	srv := mock.NewServer(t, mock.Config{APIKey: canaryAPIKey})
+	var mu sync.Mutex
+	var events []loyalty.Event
+	vp := srv.VirtPOS(fast, loyalty.WithObserver(func(_ context.Context, e loyalty.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		events = append(events, e)
+	}))
+	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 503, Times: 1})
+	if _, err := vp.Customers.Get(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var kinds []string
+	for _, e := range events {
+		kinds = append(kinds, e.Kind.String())
+		if e.API != "virtpos" || e.Method != "GET" || !strings.Contains(e.URL, "apikey=REDACTED") || strings.Contains(e.URL, canaryAPIKey) {
+			t.Errorf("event %+v", e)
+		}
+	}
+	if got := strings.Join(kinds, ","); got != "attempt,retry,attempt,outcome" {
+		t.Fatalf("events %s, want attempt,retry,attempt,outcome", got)
+	}
+	if events[1].Status != 503 || events[1].Attempt != 1 || events[3].Status != 200 || events[3].Attempt != 2 || events[3].Err != nil {
+		t.Errorf("retry %+v, outcome %+v", events[1], events[3])
+	}
+}
+
+// A transport middleware (otelhttp.NewTransport and the like) wraps the
+// TLS-configured transport of every client, so the CRM keeps its client
+// certificate and roots.
+func TestTransportMiddlewareWrapsEveryClient(t *testing.T) {
+	srv := mock.NewServer(t)
+	var seen atomic.Int32
+	mw := loyalty.WithTransportMiddleware(func(next http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			seen.Add(1)
+			return next.RoundTrip(r)
+		})
+	})
+	ctx := context.Background()
+	if _, err := srv.VirtPOS(mw).Customers.Get(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.CRM(mw).Directory.Regions(ctx); err != nil {
+		t.Fatalf("CRM through a middleware: %v", err)
+	}
+	if err := srv.Artix(mw).Customers.Delete(ctx, "1"); err != nil && !errors.Is(err, loyalty.ErrNotFound) {
+		var ae *loyalty.APIError
+		if !errors.As(err, &ae) {
+			t.Fatal(err)
+		}
+	}
+	if n := seen.Load(); n < 3 {
+		t.Fatalf("the middleware saw %d requests, want one per client", n)
+	}
+	for _, bad := range []loyalty.Option{loyalty.WithTransportMiddleware(nil), loyalty.WithObserver(nil)} {
+		var ce *loyalty.ConfigError
+		if _, err := loyalty.NewVirtPOS("http://x.example", "k-1234", bad); !errors.As(err, &ce) {
+			t.Errorf("got %v, want a *ConfigError", err)
+		}
+	}
+	var ce *loyalty.ConfigError
+	nilRT := loyalty.WithTransportMiddleware(func(http.RoundTripper) http.RoundTripper { return nil })
+	if _, err := loyalty.NewVirtPOS("http://x.example", "k-1234", nilRT); !errors.As(err, &ce) {
+		t.Errorf("a middleware returning nil: got %v, want a *ConfigError", err)
+	}
+}
