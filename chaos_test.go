@@ -46,7 +46,7 @@ const (
 	chaosDeadline = 200 * time.Millisecond
 	chaosSanity   = 5 * time.Second
 	// chaosStall is the response timeout of the "never answers" row.
-	chaosStall = 500 * time.Millisecond
+	chaosStall = 2 * time.Second
 	// chaosMargin is how long after its deadline a call may return (2 CPUs,
 	// -race).
 	chaosMargin = 500 * time.Millisecond
