@@ -147,9 +147,14 @@ type CustomerPage struct {
 }
 
 // CustomerUpdate is what Customers.Update and Create send. Only non-nil
-// fields are sent; a pointer to "" clears a text field. Server-computed
-// fields (age, register_date, accumulated_sales, created_*,
-// last_update_*) cannot be sent.
+// fields are sent; a pointer to "" clears a text field. Every customer
+// field but age (which the server computes) can be sent, register_date
+// and accumulated_sales included (migrations need both); created_* and
+// last_update_* are the server's.
+//
+// To take a customer out of its group, set GroupID to new(int64(0)) or
+// GroupName to new(""): either sends group_id empty (a server ignores an
+// empty group_name).
 type CustomerUpdate struct {
 	FirstName         *string `url:"fname,omitempty"`
 	LastName          *string `url:"lname,omitempty"`
@@ -164,12 +169,39 @@ type CustomerUpdate struct {
 	SendPush          *bool   `url:"send_push,omitempty,int"`
 	SendEmail         *bool   `url:"send_email,omitempty,int"`
 	SendSMS           *bool   `url:"send_sms,omitempty,int"`
-	// GroupID puts the customer in an existing group; it wins over GroupName.
+	// GroupID puts the customer in an existing group; it wins over
+	// GroupName. A pointer to 0 takes the customer out of its group.
 	GroupID *int64 `url:"group_id,omitempty"`
 	// GroupName puts the customer in the group of that name, which the
-	// server creates when it does not exist.
+	// server creates when it does not exist. A pointer to "" takes the
+	// customer out of its group.
 	GroupName  *string `url:"group_name,omitempty"`
 	ExternalID *string `url:"external_id,omitempty"`
+	// RegisterDate is sent as "2006-01-02 15:04:05" (wall clock, no zone);
+	// a pointer to the zero time sends it empty.
+	RegisterDate *time.Time `url:"-"`
+	// AccumulatedSales is sent with its scale, a point as separator.
+	AccumulatedSales *decimal.Decimal `url:"-"`
+}
+
+// form encodes u as the update's form body: the tagged fields, then the
+// fields whose wire form go-querystring cannot make.
+func (u *CustomerUpdate) form() (url.Values, error) {
+	form, err := encodeValues(u)
+	if err != nil {
+		return nil, err
+	}
+	if u.RegisterDate != nil {
+		form.Set("register_date", formatTime(*u.RegisterDate))
+	}
+	if u.AccumulatedSales != nil {
+		form.Set("accumulated_sales", u.AccumulatedSales.String())
+	}
+	if (u.GroupID != nil && *u.GroupID == 0) || (u.GroupID == nil && u.GroupName != nil && *u.GroupName == "") {
+		form.Set("group_id", "")
+		form.Del("group_name")
+	}
+	return form, nil
 }
 
 func (u *CustomerUpdate) validate() error {
@@ -188,8 +220,8 @@ func (u *CustomerUpdate) validate() error {
 	if u.BirthYear != nil && (*u.BirthYear < 1900 || *u.BirthYear > 9999) {
 		return &ValidationError{Field: "CustomerUpdate.BirthYear", Reason: "out of 1900–9999: " + strconv.Itoa(*u.BirthYear)}
 	}
-	if u.GroupID != nil && *u.GroupID <= 0 {
-		return &ValidationError{Field: "CustomerUpdate.GroupID", Reason: "not positive"}
+	if u.GroupID != nil && *u.GroupID < 0 {
+		return &ValidationError{Field: "CustomerUpdate.GroupID", Reason: "negative (0 takes the customer out of its group)"}
 	}
 	return nil
 }
@@ -259,7 +291,7 @@ func (s *CustomerService) write(ctx context.Context, q url.Values, u *CustomerUp
 	if err := u.validate(); err != nil {
 		return nil, err
 	}
-	form, err := encodeValues(u)
+	form, err := u.form()
 	if err != nil {
 		return nil, err
 	}

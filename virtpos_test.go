@@ -342,7 +342,7 @@ func TestValidationBeforeRequest(t *testing.T) {
 			return err
 		},
 		"CardUpdate.UIDEAN13": func() error {
-			_, err := vp.Cards.Insert(ctx, &loyalty.CardUpdate{UIDEAN13: "0000001000124"})
+			_, err := vp.Cards.Insert(ctx, &loyalty.CardUpdate{UIDEAN13: new("0000001000124")})
 			return err
 		},
 		"CardUpdate.UID": func() error {
@@ -427,7 +427,7 @@ func TestCards(t *testing.T) {
 	ctx := ctxT(t)
 	act := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
 	res, err := vp.Cards.Insert(ctx, &loyalty.CardUpdate{UID: "1000123", ExternalID: "1C-C1", Medium: loyalty.MediumMagnet,
-		Status: loyalty.CardActive, ActivateDate: act, TypeName: "Платиновая", CustomerID: new(int64(11))})
+		Status: loyalty.CardActive, ActivateDate: &act, TypeName: new("Платиновая"), CustomerID: new(int64(11))})
 	if err != nil || !res.IsNew || res.ID == 0 {
 		t.Fatalf("insert: %+v, %v", res, err)
 	}
@@ -452,7 +452,7 @@ func TestCards(t *testing.T) {
 	// Update by each key.
 	block := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	for _, ref := range []loyalty.CardRef{{CardID: res.ID}, {UID: "1000123"}, {ExternalID: "1C-C1"}, {Barcode: ean}} {
-		up, err := vp.Cards.Update(ctx, ref, &loyalty.CardUpdate{Status: loyalty.CardBlocked, BlockDate: block, TypeID: new(int64(1)), CustomerExternalID: "1C-00004"})
+		up, err := vp.Cards.Update(ctx, ref, &loyalty.CardUpdate{Status: loyalty.CardBlocked, BlockDate: &block, TypeID: new(int64(1)), CustomerExternalID: new("1C-00004")})
 		if err != nil || up.ID != res.ID || up.IsNew {
 			t.Fatalf("update by %+v: %+v, %v", ref, up, err)
 		}
@@ -463,7 +463,7 @@ func TestCards(t *testing.T) {
 	}
 	// Lookup order: card_id first, even when the uid names another card.
 	other := srv.VirtPOSCards()[0]
-	if _, err := vp.Cards.Update(ctx, loyalty.CardRef{CardID: other.ID, UID: "1000123"}, &loyalty.CardUpdate{Barcode: "4600000000003"}); err != nil {
+	if _, err := vp.Cards.Update(ctx, loyalty.CardRef{CardID: other.ID, UID: "1000123"}, &loyalty.CardUpdate{Barcode: new("4600000000003")}); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := srv.VirtPOSCard(other.UID); c.Barcode != "4600000000003" {

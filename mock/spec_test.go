@@ -169,3 +169,69 @@ func TestCRMNullPartnerIsAbsent(t *testing.T) {
 		t.Errorf("dotted filter.partner_id=null: HTTP %d %s", status, body)
 	}
 }
+
+// TestEveryVirtPOSFieldSettableAndClearable: CustomerUpdate sends
+// register_date and accumulated_sales and takes a customer out of its
+// group; CardUpdate empties block_date, barcode, type_name and
+// customer_external_id; the mock honours each.
+func TestEveryVirtPOSFieldSettableAndClearable(t *testing.T) {
+	srv := NewServer(t)
+	ctx := context.Background()
+	vp := srv.VirtPOS()
+	reg := time.Date(2014, 2, 3, 4, 5, 6, 0, time.UTC)
+	sales := decimal.RequireFromString("98765.43")
+	if _, err := vp.Customers.Update(ctx, 2, &loyalty.CustomerUpdate{RegisterDate: &reg, AccumulatedSales: &sales}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := srv.VirtPOSCustomer(2); !c.RegisterDate.Equal(reg) || !c.AccumulatedSales.Equal(sales) {
+		t.Fatalf("register_date %v accumulated_sales %s", c.RegisterDate, c.AccumulatedSales)
+	}
+	for _, tc := range []struct {
+		id int64
+		u  loyalty.CustomerUpdate
+	}{
+		{1, loyalty.CustomerUpdate{GroupName: new("")}},
+		{2, loyalty.CustomerUpdate{GroupID: new(int64(0))}},
+	} {
+		if _, err := vp.Customers.Update(ctx, tc.id, &loyalty.CustomerUpdate{GroupID: new(int64(3))}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := vp.Customers.Update(ctx, tc.id, &tc.u); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := srv.VirtPOSCustomer(tc.id); c.GroupID != 0 || c.GroupName != "" {
+			t.Errorf("customer %d still in group %d %q", tc.id, c.GroupID, c.GroupName)
+		}
+	}
+
+	// Seed card 100009 is blocked, with a block date, a type and an owner.
+	const uid = "100009"
+	before, _ := srv.VirtPOSCard(uid)
+	if before.BlockDate.IsZero() || before.TypeName == "" || before.CustomerID == 0 {
+		t.Fatalf("seed card %+v", before)
+	}
+	_, err := vp.Cards.Update(ctx, loyalty.CardRef{UID: uid}, &loyalty.CardUpdate{
+		Status: loyalty.CardActive, BlockDate: new(time.Time{}), Barcode: new(""), TypeName: new(""), CustomerExternalID: new(""),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := srv.VirtPOSCard(uid)
+	if c.Status != loyalty.CardActive || !c.BlockDate.IsZero() || c.Barcode != "" || c.TypeID != 0 || c.TypeName != "" || c.CustomerID != 0 || c.CustomerExternalID != "" {
+		t.Fatalf("card after clearing %+v", c)
+	}
+	last := srv.RequestsTo(VirtPOSAPI)
+	form, _ := url.ParseQuery(string(last[len(last)-1].Body))
+	for _, k := range []string{"block_date", "barcode", "type_name", "customer_external_id"} {
+		if vs, ok := form[k]; !ok || vs[0] != "" {
+			t.Errorf("form %v: want %s sent empty", form, k)
+		}
+	}
+	block := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
+	if _, err := vp.Cards.Update(ctx, loyalty.CardRef{UID: uid}, &loyalty.CardUpdate{BlockDate: &block, Barcode: new("4600000000017")}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := srv.VirtPOSCard(uid); !c.BlockDate.Equal(block) || c.Barcode != "4600000000017" {
+		t.Fatalf("card after setting %+v", c)
+	}
+}

@@ -112,9 +112,14 @@ func createFlag(q url.Values) (create bool, info string) {
 // namedRef resolves a pair of posted fields that name one record of
 // table (id → name) either way: by idKey (an unknown id is the info text
 // missing) or by nameKey, which adds the name under ++*next when the table
-// lacks it. set is false when neither field has a value.
+// lacks it. Either field sent empty clears the reference (id 0, name "").
+// set is false when neither field was sent.
 func namedRef(f url.Values, idKey, nameKey string, table map[int64]string, next *int64, missing string) (id int64, name string, set bool, info string) {
-	if v := f.Get(idKey); v != "" {
+	if f.Has(idKey) {
+		v := f.Get(idKey)
+		if v == "" {
+			return 0, "", true, ""
+		}
 		id, err := strconv.ParseInt(v, 10, 64)
 		name, ok := table[id]
 		if err != nil || !ok {
@@ -122,9 +127,12 @@ func namedRef(f url.Values, idKey, nameKey string, table map[int64]string, next 
 		}
 		return id, name, true, ""
 	}
+	if !f.Has(nameKey) {
+		return 0, "", false, ""
+	}
 	name = f.Get(nameKey)
 	if name == "" {
-		return 0, "", false, ""
+		return 0, "", true, ""
 	}
 	for id, n := range table {
 		if n == name {

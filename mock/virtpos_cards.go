@@ -181,7 +181,16 @@ func (a *virtposAPI) applyCard(c *loyalty.Card, f url.Values) string {
 	if set {
 		c.TypeID, c.TypeName = id, name
 	}
+	return a.applyOwner(c, f)
+}
+
+// applyOwner sets the card's owner from customer_id, or from
+// customer_external_id without it; either sent empty detaches the card.
+func (a *virtposAPI) applyOwner(c *loyalty.Card, f url.Values) string {
 	switch {
+	case f.Has("customer_id") && f.Get("customer_id") == "",
+		!f.Has("customer_id") && f.Has("customer_external_id") && f.Get("customer_external_id") == "":
+		c.CustomerID, c.CustomerExternalID = 0, ""
 	case f.Get("customer_id") != "":
 		id, err := strconv.ParseInt(f.Get("customer_id"), 10, 64)
 		cust := a.byID[id]

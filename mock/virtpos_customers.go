@@ -228,10 +228,6 @@ func (a *virtposAPI) applyCustomer(c *loyalty.Customer, f url.Values) string {
 			*dst = b
 		}
 	}
-	if f.Has("group_id") && f.Get("group_id") == "" {
-		c.GroupID, c.GroupName = 0, ""
-		return ""
-	}
 	id, name, set, info := namedRef(f, "group_id", "group_name", a.groups, &a.nextGroup, vpGroupMissing)
 	if set {
 		c.GroupID, c.GroupName = id, name
