@@ -29,9 +29,10 @@ type side struct {
 // fastRetry keeps retried scenarios quick on both sides.
 var fastRetry = loyalty.WithRetry(2, time.Millisecond, 2*time.Millisecond)
 
-// bothSides returns the socket mock and an in-memory mock wired through an
-// httpmock.MockTransport, with clients configured the same way.
-func bothSides(t *testing.T) [2]side {
+// bothSides returns the socket mock, an in-memory mock wired through an
+// httpmock.MockTransport and one served by its own srv.Transport(), with
+// clients configured the same way.
+func bothSides(t *testing.T) []side {
 	t.Helper()
 	sock := mock.NewServer(t)
 	mem, err := mock.NewInMemory(mock.Config{})
@@ -58,7 +59,12 @@ func bothSides(t *testing.T) [2]side {
 		}
 		return side{name, srv, vp, crm, ax}
 	}
-	return [2]side{mk("sockets", sock), mk("httpmock", mem, hc)}
+	own, err := mock.NewInMemory(mock.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []side{mk("sockets", sock), mk("httpmock", mem, hc),
+		mk("transport", own, loyalty.WithHTTPClient(&http.Client{Transport: own.Transport()}))}
 }
 
 // observed is what a caller can observe of a call, with the base URL
@@ -198,13 +204,15 @@ func TestHTTPMockAnswersLikeSockets(t *testing.T) {
 	sides := bothSides(t)
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			var got [2]observed
+			got := make([]observed, len(sides))
 			for i, s := range sides {
 				v, err := sc.run(s)
 				got[i] = observe(s, v, err)
 			}
-			if !reflect.DeepEqual(got[0], got[1]) {
-				t.Fatalf("sockets and httpmock disagree:\nsockets:  %+v\nhttpmock: %+v", got[0], got[1])
+			for i := 1; i < len(sides); i++ {
+				if !reflect.DeepEqual(got[0], got[i]) {
+					t.Fatalf("sockets and %s disagree:\nsockets:  %+v\n%s: %+v", sides[i].name, got[0], sides[i].name, got[i])
+				}
 			}
 			t.Logf("%.160s %s %s attempts=%d", got[0].Value, got[0].ErrType, got[0].ErrText, got[0].Attempts)
 		})
@@ -212,13 +220,14 @@ func TestHTTPMockAnswersLikeSockets(t *testing.T) {
 
 	// The two servers end in the same state and saw the same requests.
 	a, _ := sides[0].srv.Snapshot()
-	b, _ := sides[1].srv.Snapshot()
 	if !strings.Contains(string(a), "42424242") || !strings.Contains(string(a), "9990000000001") {
 		t.Fatal("the scenarios did not change the state")
 	}
-	// Timestamps of created records come from the clock; compare the rest.
-	if stripTimes(a) != stripTimes(b) {
-		t.Fatal("the socket and httpmock servers ended in different states")
+	for _, other := range sides[1:] {
+		// Timestamps of created records come from the clock; compare the rest.
+		if b, _ := other.srv.Snapshot(); stripTimes(a) != stripTimes(b) {
+			t.Fatalf("the socket and %s servers ended in different states", other.name)
+		}
 	}
 	journal := func(s side) []string {
 		var out []string
@@ -227,18 +236,23 @@ func TestHTTPMockAnswersLikeSockets(t *testing.T) {
 		}
 		return out
 	}
-	if ja, jb := journal(sides[0]), journal(sides[1]); !reflect.DeepEqual(ja, jb) {
-		t.Fatalf("journals differ:\n%v\n%v", ja, jb)
+	for _, other := range sides[1:] {
+		if ja, jb := journal(sides[0]), journal(other); !reflect.DeepEqual(ja, jb) {
+			t.Fatalf("journals of sockets and %s differ:\n%v\n%v", other.name, ja, jb)
+		}
 	}
 }
 
 // httpClientOf is the transport option of s (none for sockets).
 func httpClientOf(s side) []loyalty.Option {
 	opts := []loyalty.Option{fastRetry}
-	if s.name == "httpmock" {
+	switch s.name {
+	case "httpmock":
 		mt := httpmock.NewMockTransport()
 		s.srv.RegisterResponders(mt)
 		opts = append(opts, loyalty.WithHTTPClient(&http.Client{Transport: mt}))
+	case "transport":
+		opts = append(opts, loyalty.WithHTTPClient(&http.Client{Transport: s.srv.Transport()}))
 	}
 	return opts
 }

@@ -101,3 +101,33 @@ func TestRespondersCloseRequestBody(t *testing.T) {
 		})
 	}
 }
+
+// TestTransportServesWithoutRegistration: srv.Transport() answers the
+// three APIs in memory, faults and journal included, and refuses another
+// origin with an error naming it.
+func TestTransportServesWithoutRegistration(t *testing.T) {
+	srv, err := NewInMemory(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Transport: srv.Transport()}
+	resp, err := c.Get(FakeVirtPOSURL + "/api/customer?format=json&id=1&apikey=" + srv.APIKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "Сергей") {
+		t.Fatalf("VirtPOS answer %s", body)
+	}
+	srv.Fail(Fault{API: CRMAPI, Reset: true})
+	if _, err := c.Get(FakeCRMURL + "/GetRegions"); !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("reset fault: %v, want ECONNRESET", err)
+	}
+	if n := len(srv.Requests()); n != 2 {
+		t.Fatalf("journal has %d requests, want 2", n)
+	}
+	if _, err := c.Get("http://elsewhere.example/api"); err == nil || !strings.Contains(err.Error(), "elsewhere.example") {
+		t.Fatalf("another origin: %v", err)
+	}
+}
