@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
@@ -125,5 +126,26 @@ func TestRecordThenReplayTheClients(t *testing.T) {
 	}
 	if u := rp.Unused(); len(u) != 0 {
 		t.Errorf("%d recorded exchanges were not replayed: first %s", len(u), u[0].String())
+	}
+}
+
+// A request the cassette has no answer for reaches the caller as a
+// *NoMatchError through the client's own error.
+func TestReplayNoMatchThroughTheClient(t *testing.T) {
+	rp, err := cassette.NewReplayer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vp, err := loyalty.NewVirtPOS("http://vp.example", "replay-key", loyalty.WithHTTPClient(&http.Client{Transport: rp}), loyalty.WithoutRetries())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = vp.Customers.Get(context.Background(), 7)
+	var nm *cassette.NoMatchError
+	if !errors.As(err, &nm) || nm.Request.Method != http.MethodGet || nm.Request.Query.Get("id") != "7" {
+		t.Fatalf("err = %v, want a *cassette.NoMatchError for GET ?id=7", err)
+	}
+	if strings.Contains(err.Error(), "replay-key") {
+		t.Errorf("the error holds the apikey: %v", err)
 	}
 }
