@@ -149,3 +149,25 @@ func TestReplayNoMatchThroughTheClient(t *testing.T) {
 		t.Errorf("the error holds the apikey: %v", err)
 	}
 }
+
+// Recorder.Wrap with loyalty.WithTransportMiddleware records the CRM through
+// the client's own transport, client certificate and all.
+func TestRecorderWrapsTheCRMTransport(t *testing.T) {
+	srv := mock.NewServer(t)
+	var buf bytes.Buffer
+	rec, err := cassette.NewRecorder(&buf, cassette.WithAPI("crm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	crm := srv.CRM(loyalty.WithTransportMiddleware(rec.Wrap))
+	if _, err := crm.Directory.Regions(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	exs, err := cassette.Read(&buf, "crm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(exs) != 1 || exs[0].API != "crm" || exs[0].Path != "/GetRegions" || exs[0].Status != http.StatusOK || !bytes.Contains(exs[0].ResponseBody, []byte("regions")) {
+		t.Errorf("recorded %+v", exs)
+	}
+}

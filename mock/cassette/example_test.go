@@ -36,12 +36,25 @@ func ExampleCreate() {
 	_ = record
 }
 
-// The CRM speaks mutual TLS: the recorder's own transport carries the
-// client certificate.
+// The CRM speaks mutual TLS: the recorder wraps the client's own
+// transport, which carries the client certificate.
+func ExampleRecorder_Wrap() {
+	rec, err := cassette.Create("crm.jsonl", cassette.WithAPI("crm"))
+	if err != nil {
+		return
+	}
+	defer rec.Close()
+	crm, err := loyalty.NewCRM("https://crm.example.ru/api", "firm-1",
+		loyalty.WithClientCertificateFiles("client.crt", "client.key"), loyalty.WithTransportMiddleware(rec.Wrap))
+	_, _ = crm, err
+}
+
+// A recorder with a transport of its own, for a client given through
+// loyalty.WithHTTPClient.
 func ExampleWithTransport() {
 	var cert tls.Certificate // your client certificate
 	var pool *x509.CertPool  // the CRM's CA, or nil for the system roots
-	rec, err := cassette.Create("crm.jsonl", cassette.WithAPI("crm"), cassette.WithTransport(&http.Transport{
+	rec, err := cassette.Create("crm.jsonl", cassette.WithTransport(&http.Transport{
 		TLSClientConfig: &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool, MinVersion: tls.VersionTLS12},
 	}))
 	if err != nil {

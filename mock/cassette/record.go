@@ -66,7 +66,8 @@ func WithLogger(l *slog.Logger) Option {
 
 // WithTransport is the RoundTripper a Recorder sends requests through
 // (default http.DefaultTransport). For the CRM, give it a transport
-// whose TLS config carries the client certificate.
+// whose TLS config carries the client certificate, or leave the client
+// its own transport and record through Recorder.Wrap.
 func WithTransport(rt http.RoundTripper) Option {
 	return func(c *config) error {
 		if rt == nil {
@@ -180,6 +181,31 @@ func (r *Recorder) Close() error {
 // RoundTrip sends req through the wrapped transport and records the
 // exchange when its answer's body ends.
 func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	return r.roundTrip(r.next, req)
+}
+
+// Wrap returns a RoundTripper that sends through next and records into
+// r's cassette, for loyalty.WithTransportMiddleware: the client keeps its
+// own transport (the CRM's carries the client certificate) and r sees
+// every attempt.
+//
+//	crm, err := loyalty.NewCRM(url, firm, loyalty.WithClientCertificateFiles(crt, key),
+//		loyalty.WithTransportMiddleware(rec.Wrap))
+func (r *Recorder) Wrap(next http.RoundTripper) http.RoundTripper {
+	return recording{r: r, next: next}
+}
+
+// recording is a Recorder sending through another transport.
+type recording struct {
+	r    *Recorder
+	next http.RoundTripper
+}
+
+func (w recording) RoundTrip(req *http.Request) (*http.Response, error) {
+	return w.r.roundTrip(w.next, req)
+}
+
+func (r *Recorder) roundTrip(next http.RoundTripper, req *http.Request) (*http.Response, error) {
 	out := req
 	var reqBody *capture
 	if req.Body != nil && req.Body != http.NoBody {
@@ -199,7 +225,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 	}
-	resp, err := r.next.RoundTrip(out)
+	resp, err := next.RoundTrip(out)
 	if err != nil {
 		return nil, err // no answer, no exchange
 	}
