@@ -3,7 +3,10 @@ package loyalty
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
+	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -342,6 +345,66 @@ func FuzzStreamXML(f *testing.F) {
 					t.Fatalf("invalid UTF-8 handed out: %q", v)
 				}
 			}
+		}
+	})
+}
+
+// FuzzXMLTokensAgree holds the decoder's RawToken walk (xmlTokens) to
+// encoding/xml's own Token on every input — entities, CDATA, comments,
+// attributes, self-closing tags, white space, prefixes, invalid UTF-8,
+// mismatched or unclosed tags: the same tokens (kind, local name, text)
+// and an error exactly where Token has one.
+func FuzzXMLTokensAgree(f *testing.F) {
+	addFiles(f, "testdata/virtpos/*.xml")
+	for _, s := range virtposSeeds[6:] {
+		f.Add([]byte(s))
+	}
+	for _, s := range []string{
+		`<root a="1&amp;2" b='x'><x:c xmlns:x="u">&lt;&#1046;&#x416;</x:c><d/><!-- c --><?pi x?></root>`,
+		`<root><a></b></root>`, `<root><a>`, `</a>`, `<a:b></c:b>`, "<r>\xff</r>", `<r>]]></r>`, `<r>&bogus;</r>`,
+		`<!DOCTYPE r [<!ENTITY e "x">]><r>&e;</r>`, `<r><![CDATA[<x>]]></r><r/>`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		type tok struct {
+			kind  string
+			local string
+			text  string
+		}
+		norm := func(tk xml.Token) tok {
+			switch v := tk.(type) {
+			case xml.StartElement:
+				return tok{"start", v.Name.Local, ""}
+			case xml.EndElement:
+				return tok{"end", v.Name.Local, ""}
+			case xml.CharData:
+				return tok{"text", "", string(v)}
+			}
+			return tok{kind: fmt.Sprintf("%T", tk)}
+		}
+		var want, got []tok
+		var werr, gerr error
+		std := xml.NewDecoder(bytes.NewReader(body))
+		for {
+			tk, err := std.Token()
+			if err != nil {
+				werr = err
+				break
+			}
+			want = append(want, norm(tk))
+		}
+		raw := &xmlTokens{dec: xml.NewDecoder(bytes.NewReader(body))}
+		for {
+			tk, err := raw.token()
+			if err != nil {
+				gerr = err
+				break
+			}
+			got = append(got, norm(tk))
+		}
+		if (werr == io.EOF) != (gerr == io.EOF) || !reflect.DeepEqual(want, got) {
+			t.Fatalf("Token: %v %+v\nxmlTokens: %v %+v", werr, want, gerr, got)
 		}
 	})
 }

@@ -194,10 +194,11 @@ func (d *customerDecoder) decodeStream(r io.Reader, contentType string) error {
 // decodeXML walks the tokens of an XML answer: <root> (any name) holding
 // success, info, count and customers/customer. Nothing but comments,
 // processing instructions and white space may follow the root.
-func (d *customerDecoder) decodeXML(dec *xml.Decoder) error {
+func (d *customerDecoder) decodeXML(xd *xml.Decoder) error {
+	dec := &xmlTokens{dec: xd}
 	depth, inCustomers, rootDone := 0, false, false
 	for {
-		tok, err := dec.Token()
+		tok, err := dec.token()
 		if err == io.EOF {
 			if !rootDone {
 				return errors.New("empty XML document")
@@ -223,7 +224,7 @@ func (d *customerDecoder) decodeXML(dec *xml.Decoder) error {
 				err = d.xmlCustomer(dec)
 				depth--
 			case depth >= 3:
-				err = dec.Skip()
+				err = dec.skip()
 				depth--
 			}
 			if err != nil {
@@ -244,7 +245,7 @@ func (d *customerDecoder) decodeXML(dec *xml.Decoder) error {
 }
 
 // xmlEnvelopeField reads a child of the root other than <customers>.
-func (d *customerDecoder) xmlEnvelopeField(dec *xml.Decoder, t *xml.StartElement) error {
+func (d *customerDecoder) xmlEnvelopeField(dec *xmlTokens, t *xml.StartElement) error {
 	var dst *scalar
 	switch t.Name.Local {
 	case "success":
@@ -255,7 +256,7 @@ func (d *customerDecoder) xmlEnvelopeField(dec *xml.Decoder, t *xml.StartElement
 		dst = &d.count
 	}
 	if dst == nil {
-		return dec.Skip()
+		return dec.skip()
 	}
 	text, err := xmlText(dec, d.arena[0][:0])
 	d.arena[0] = text
@@ -269,13 +270,13 @@ func (d *customerDecoder) xmlEnvelopeField(dec *xml.Decoder, t *xml.StartElement
 // tokenizer. A field's text is the concatenation of its character data
 // (CDATA included); elements nested in a field and unknown fields are
 // skipped, and a repeated field keeps its last value.
-func (d *customerDecoder) xmlCustomer(dec *xml.Decoder) error {
+func (d *customerDecoder) xmlCustomer(dec *xmlTokens) error {
 	w := &d.wire[1]
 	arena := d.arena[2][:0]
 	var spans [numWireFields][2]int32
 	var set uint32
 	for {
-		tok, err := dec.Token()
+		tok, err := dec.token()
 		if err != nil {
 			return err
 		}
@@ -293,7 +294,7 @@ func (d *customerDecoder) xmlCustomer(dec *xml.Decoder) error {
 		case xml.StartElement:
 			i := wireField(t.Name.Local)
 			if i < 0 {
-				if err := dec.Skip(); err != nil {
+				if err := dec.skip(); err != nil {
 					return err
 				}
 				continue
@@ -309,9 +310,9 @@ func (d *customerDecoder) xmlCustomer(dec *xml.Decoder) error {
 
 // xmlText appends the character data of the element whose start tag has
 // been consumed to dst, through its end tag; nested elements are skipped.
-func xmlText(dec *xml.Decoder, dst []byte) ([]byte, error) {
+func xmlText(dec *xmlTokens, dst []byte) ([]byte, error) {
 	for {
-		tok, err := dec.Token()
+		tok, err := dec.token()
 		if err != nil {
 			return dst, err
 		}
@@ -319,11 +320,68 @@ func xmlText(dec *xml.Decoder, dst []byte) ([]byte, error) {
 		case xml.CharData:
 			dst = append(dst, t...)
 		case xml.StartElement:
-			if err := dec.Skip(); err != nil {
+			if err := dec.skip(); err != nil {
 				return dst, err
 			}
 		case xml.EndElement:
 			return dst, nil
 		}
 	}
+}
+
+// xmlTokens reads tokens with xml.Decoder.RawToken, which skips the name
+// space translation Token does (the decoder reads local names only), and
+// checks what Token would: every end tag matches its start tag, and the
+// document does not end inside an element.
+type xmlTokens struct {
+	dec   *xml.Decoder
+	stack []xml.Name
+}
+
+func (x *xmlTokens) token() (xml.Token, error) {
+	tok, err := x.dec.RawToken()
+	if err == io.EOF && len(x.stack) > 0 {
+		return nil, fmt.Errorf("XML ends inside <%s>: %w", x.stack[len(x.stack)-1].Local, io.ErrUnexpectedEOF)
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case xml.StartElement:
+		x.stack = append(x.stack, t.Name)
+	case xml.EndElement:
+		if len(x.stack) == 0 {
+			return nil, fmt.Errorf("unexpected end element </%s>", t.Name.Local)
+		}
+		if open := x.stack[len(x.stack)-1]; open != t.Name {
+			return nil, fmt.Errorf("element <%s> closed by </%s>", xmlName(open), xmlName(t.Name))
+		}
+		x.stack = x.stack[:len(x.stack)-1]
+	}
+	return tok, nil
+}
+
+func xmlName(n xml.Name) string {
+	if n.Space == "" {
+		return n.Local
+	}
+	return n.Space + ":" + n.Local
+}
+
+// skip reads through the end of the element whose start tag was the last
+// token.
+func (x *xmlTokens) skip() error {
+	for depth := 1; depth > 0; {
+		tok, err := x.token()
+		if err != nil {
+			return err
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+	}
+	return nil
 }
