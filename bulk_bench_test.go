@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"iter"
 	"net/http"
@@ -176,20 +175,5 @@ func rawArtixStream(ctx context.Context, hc *http.Client, base string, seq iter.
 		pr.Close()
 		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	var reply struct {
-		Result string `json:"result"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&reply); err != nil {
-		return err
-	}
-	if resp.StatusCode != 200 || reply.Result != "ok" {
-		return fmt.Errorf("HTTP %d %q", resp.StatusCode, reply.Result)
-	}
-	return nil
+	return rawArtixReply(hc, req, false)
 }

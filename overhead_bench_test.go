@@ -291,6 +291,15 @@ func benchCRMOverhead(b *testing.B, tr string) {
 // bestCRM is the best hand-written CRM read: a json.Decoder on the body
 // into the typed envelope E, checked by check.
 func bestCRM[E any](ctx context.Context, hc *http.Client, u string, check func(int, *E) error) error {
+	return rawCRM(ctx, hc, u, false, check)
+}
+
+// naiveCRM is bestCRM with io.ReadAll and json.Unmarshal.
+func naiveCRM[E any](ctx context.Context, hc *http.Client, u string, check func(int, *E) error) error {
+	return rawCRM(ctx, hc, u, true, check)
+}
+
+func rawCRM[E any](ctx context.Context, hc *http.Client, u string, naive bool, check func(int, *E) error) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
@@ -302,33 +311,43 @@ func bestCRM[E any](ctx context.Context, hc *http.Client, u string, check func(i
 	}
 	defer resp.Body.Close()
 	var env E
-	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
+	if err := decodeRaw(resp.Body, naive, &env); err != nil {
 		return err
 	}
 	return check(resp.StatusCode, &env)
 }
 
-// naiveCRM is bestCRM with io.ReadAll and json.Unmarshal.
-func naiveCRM[E any](ctx context.Context, hc *http.Client, u string, check func(int, *E) error) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+// decodeRaw decodes JSON from r into v: a json.Decoder, or (naive)
+// io.ReadAll and json.Unmarshal.
+func decodeRaw(r io.Reader, naive bool, v any) error {
+	if !naive {
+		return json.NewDecoder(r).Decode(v)
+	}
+	b, err := io.ReadAll(r)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Accept", "application/json")
+	return json.Unmarshal(b, v)
+}
+
+// rawArtixReply sends req and checks the reply is 200 with result ok.
+func rawArtixReply(hc *http.Client, req *http.Request, naive bool) error {
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
+	var reply struct {
+		Result string `json:"result"`
+	}
+	if err := decodeRaw(resp.Body, naive, &reply); err != nil {
 		return err
 	}
-	var env E
-	if err := json.Unmarshal(body, &env); err != nil {
-		return err
+	if resp.StatusCode != 200 || reply.Result != "ok" {
+		return fmt.Errorf("HTTP %d %q", resp.StatusCode, reply.Result)
 	}
-	return check(resp.StatusCode, &env)
+	return nil
 }
 
 const artixOK = `{"result":"ok","applied":1}`
@@ -399,30 +418,7 @@ func rawArtixPost(ctx context.Context, hc *http.Client, base string, c loyalty.A
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	var reply struct {
-		Result string `json:"result"`
-	}
-	if naive {
-		var b []byte
-		if b, err = io.ReadAll(resp.Body); err == nil {
-			err = json.Unmarshal(b, &reply)
-		}
-	} else {
-		err = json.NewDecoder(resp.Body).Decode(&reply)
-	}
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != 200 || reply.Result != "ok" {
-		return fmt.Errorf("HTTP %d %q", resp.StatusCode, reply.Result)
-	}
-	return nil
+	return rawArtixReply(hc, req, naive)
 }
 
 func benchArtixCustomer(i int) loyalty.ArtixCustomer {
