@@ -14,10 +14,11 @@ import (
 // the three listeners (on the CRM one over the same mutual TLS). They are
 // not journaled and faults do not touch them:
 //
-//	POST   /_mock/faults    body: a Fault as JSON    install a fault
+//	POST   /_mock/faults    body: a Fault as JSON    install a fault (400 naming the field it cannot honour)
+//	GET    /_mock/faults                             the installed faults, in the POST form ("delay":"250ms")
 //	DELETE /_mock/faults                             remove every fault
 //	POST   /_mock/reset                              restore the seed data, clear faults and journal
-//	GET    /_mock/requests[?api=virtpos]             the journal as JSON
+//	GET    /_mock/requests[?api=virtpos]             the journal as a JSON array, streamed
 //	GET    /_mock/state                              the data as JSON (Snapshot)
 //	PUT    /_mock/state     body: a state as JSON    replace the data of the APIs it names (Restore)
 //	GET    /_mock/health                             200 "ok"
@@ -45,6 +46,8 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		s.Fail(f)
 		writeAdminJSON(w, http.StatusCreated, f)
+	case path == "faults" && r.Method == http.MethodGet:
+		writeAdminJSON(w, http.StatusOK, s.Faults())
 	case path == "faults" && r.Method == http.MethodDelete:
 		s.ClearFaults()
 		w.WriteHeader(http.StatusNoContent)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestAdminInstallsFaultsServesJournalAndResets(t *testing.T) {
@@ -117,5 +118,26 @@ func TestFaultBodySizeIsStreamed(t *testing.T) {
 	resp.Body.Close()
 	if err != nil || n != 8<<20 {
 		t.Fatalf("read %d bytes (%v), want %d", n, err, 8<<20)
+	}
+}
+
+// TestAdminListsFaultsInThePOSTForm: GET /_mock/faults answers the
+// installed faults with the fields as POST takes them ("delay":"250ms").
+func TestAdminListsFaultsInThePOSTForm(t *testing.T) {
+	srv := NewServer(t)
+	if st, body := adminDo(t, srv, http.MethodPost, "/_mock/faults", `{"api":"virtpos","delay":"250ms","status":503,"times":-1}`); st != http.StatusCreated || !strings.Contains(body, `"delay": "250ms"`) {
+		t.Fatalf("POST: HTTP %d %s", st, body)
+	}
+	st, body := adminDo(t, srv, http.MethodGet, "/_mock/faults", "")
+	var faults []map[string]any
+	if err := json.Unmarshal([]byte(body), &faults); err != nil || st != http.StatusOK {
+		t.Fatalf("GET: HTTP %d %s %v", st, body, err)
+	}
+	if len(faults) != 1 || faults[0]["delay"] != "250ms" || faults[0]["api"] != "virtpos" || faults[0]["times"] != float64(-1) {
+		t.Fatalf("faults %v", faults)
+	}
+	var back Fault
+	if err := json.Unmarshal([]byte(body[strings.Index(body, "{"):strings.LastIndex(body, "}")+1]), &back); err != nil || back.Delay != 250*time.Millisecond {
+		t.Fatalf("a listed fault does not read back: %+v %v", back, err)
 	}
 }

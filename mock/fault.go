@@ -285,6 +285,34 @@ func malformedBody(api API, r *http.Request) (string, string) {
 	return `{"success":1,"customers":[{"id":1,"fname":"Серг`, "application/json; charset=utf-8"
 }
 
+// MarshalJSON writes a Fault as the admin endpoint takes it: the delay as
+// a Go duration string ("250ms"), not nanoseconds.
+func (f Fault) MarshalJSON() ([]byte, error) {
+	type plain Fault
+	aux := struct {
+		plain
+		Delay string `json:"delay,omitempty"`
+	}{plain: plain(f)}
+	if f.Delay != 0 {
+		aux.Delay = f.Delay.String()
+	}
+	return json.Marshal(aux)
+}
+
+// Faults returns the installed faults, in the order they are tried, each
+// with its remaining Times (negative: until cleared).
+func (s *Server) Faults() []Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Fault, 0, len(s.faults))
+	for _, f := range s.faults {
+		fault := f.Fault
+		fault.Times = f.left
+		out = append(out, fault)
+	}
+	return out
+}
+
 // UnmarshalJSON reads a Fault with its delay as nanoseconds or as a Go
 // duration string ("1.5s"), for the admin endpoint. Unknown keys are an
 // error, so a typo does not install a plain 500.
