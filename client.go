@@ -312,9 +312,3 @@ func newTransport() *http.Transport {
 		ExpectContinueTimeout: 1 * time.Second,
 	}
 }
-
-// errZeroClient is the error of a call on a client or service that its
-// constructor did not make: a zero value, new(T), a nil field of either.
-func errZeroClient(client, constructor string) error {
-	return &ConfigError{Field: client, Reason: "not initialised (a zero value or new(T)); create the client with " + constructor}
-}

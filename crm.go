@@ -468,36 +468,3 @@ func (e *tlsError) Error() string {
 }
 
 func (e *tlsError) Unwrap() error { return e.err }
-
-// ready refuses a client that NewCRM did not make (a zero CRM).
-func (c *CRM) ready() error {
-	if c == nil || c.core == nil {
-		return errZeroClient("CRM", "NewCRM")
-	}
-	return nil
-}
-
-// ready refuses a service that is not a client's (new(ContactService),
-// the nil field of a zero CRM).
-func (s *ContactService) ready() error {
-	if s == nil {
-		return errZeroClient("CRM", "NewCRM")
-	}
-	return s.crm.ready()
-}
-
-// ready refuses a service that is not a client's.
-func (s *CampaignService) ready() error {
-	if s == nil {
-		return errZeroClient("CRM", "NewCRM")
-	}
-	return s.crm.ready()
-}
-
-// ready refuses a service that is not a client's.
-func (s *DirectoryService) ready() error {
-	if s == nil {
-		return errZeroClient("CRM", "NewCRM")
-	}
-	return s.crm.ready()
-}

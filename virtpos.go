@@ -371,28 +371,3 @@ type streamCut struct {
 }
 
 func (e *streamCut) Error() string { return e.err.Error() }
-
-// ready refuses a client that NewVirtPOS did not make (a zero VirtPOS).
-func (vp *VirtPOS) ready() error {
-	if vp == nil || vp.core == nil {
-		return errZeroClient("VirtPOS", "NewVirtPOS")
-	}
-	return nil
-}
-
-// ready refuses a service that is not a client's (new(CustomerService),
-// the nil field of a zero VirtPOS).
-func (s *CustomerService) ready() error {
-	if s == nil {
-		return errZeroClient("VirtPOS", "NewVirtPOS")
-	}
-	return s.vp.ready()
-}
-
-// ready refuses a service that is not a client's.
-func (s *CardService) ready() error {
-	if s == nil {
-		return errZeroClient("VirtPOS", "NewVirtPOS")
-	}
-	return s.vp.ready()
-}
