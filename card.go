@@ -110,11 +110,11 @@ type CardUpdate struct {
 	ActivateDate *time.Time `url:"-"`
 	// TypeID names an existing card type; TypeName is used only without
 	// TypeID and creates the type when it does not exist. A pointer to ""
-	// (or to 0) clears the card's type.
+	// clears the card's type.
 	TypeID   *int64  `url:"type_id,omitempty"`
 	TypeName *string `url:"type_name,omitempty"`
 	// CustomerID is the owner; CustomerExternalID is used only without
-	// it. A pointer to "" (or to 0) detaches the card from its owner.
+	// it. A pointer to "" detaches the card from its owner.
 	CustomerID         *int64  `url:"customer_id,omitempty"`
 	CustomerExternalID *string `url:"customer_external_id,omitempty"`
 }
@@ -130,11 +130,6 @@ func (u *CardUpdate) form() (url.Values, error) {
 			form.Set(k, formatTime(*t))
 		}
 	}
-	for k, id := range map[string]*int64{"type_id": u.TypeID, "customer_id": u.CustomerID} {
-		if id != nil && *id == 0 {
-			form.Set(k, "")
-		}
-	}
 	return form, nil
 }
 
@@ -147,10 +142,10 @@ func (u *CardUpdate) validate() error {
 		return &ValidationError{Field: "CardUpdate.Medium", Reason: "unknown medium " + strconv.Quote(string(u.Medium)) + " (want PLASTIC, MAGNET or APP)"}
 	case u.Status != "" && !u.Status.Known():
 		return &ValidationError{Field: "CardUpdate.Status", Reason: "unknown status " + strconv.Quote(string(u.Status)) + " (want NEW, ACTIVE or BLOCKED)"}
-	case u.TypeID != nil && *u.TypeID < 0:
-		return &ValidationError{Field: "CardUpdate.TypeID", Reason: "negative (0 clears the type)"}
-	case u.CustomerID != nil && *u.CustomerID < 0:
-		return &ValidationError{Field: "CardUpdate.CustomerID", Reason: "negative (0 detaches the card)"}
+	case u.TypeID != nil && *u.TypeID <= 0:
+		return &ValidationError{Field: "CardUpdate.TypeID", Reason: "not positive (TypeName: new(\"\") clears the type)"}
+	case u.CustomerID != nil && *u.CustomerID <= 0:
+		return &ValidationError{Field: "CardUpdate.CustomerID", Reason: "not positive (CustomerExternalID: new(\"\") detaches the card)"}
 	case u.UIDEAN13 != nil && *u.UIDEAN13 != "" && !validEAN13(*u.UIDEAN13):
 		return &ValidationError{Field: "CardUpdate.UIDEAN13", Reason: "not a valid EAN-13: " + strconv.Quote(*u.UIDEAN13)}
 	}
