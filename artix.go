@@ -144,8 +144,9 @@ func WithPollInterval(d time.Duration) Option {
 	}
 }
 
-// Artix writes to the client directory of an Artix cash server, over HTTP
-// (NewArtix) or through its exchange directory (NewArtixExchangeDir). It
+// Artix writes to the client directory of an Artix cash register, over
+// HTTP to its exchanger (NewArtix) or through an exchange directory
+// (NewArtixExchangeDir). It
 // is safe for concurrent use.
 type Artix struct {
 	// Customers adds, updates, deletes and clears client records.
@@ -161,9 +162,12 @@ type artixTransport interface {
 }
 
 // NewArtix returns a client that posts batches to
-// {baseURL}/aifexchange/loaddicts, e.g. NewArtix("http://cash-server:28080",
-// WithArtixShopCode("111"), WithBasicAuth("admin", pass)). It does not
-// touch the network.
+// {baseURL}/aifexchange/loaddicts: a cash register's exchanger, which
+// listens on port 28080 of the register (the Cash Server's REST API on
+// 8080 is for reading back, NewArtixCashServer), e.g.
+// NewArtix("http://kassa-1:28080", WithArtixShopCode("111"),
+// WithBasicAuth("admin", pass)). One client talks to one register: make
+// one per register. It does not touch the network.
 func NewArtix(baseURL string, opts ...Option) (*Artix, error) {
 	s, err := applyOptions("artix", opts)
 	if err != nil {

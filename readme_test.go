@@ -73,6 +73,7 @@ var snippetImports = []struct{ path, use string }{
 	{"log/slog", "slog.Info"},
 	{"net/http", "http.MethodGet"},
 	{"os", "os.Getenv"},
+	{"slices", "slices.Sort[[]int]"},
 	{"testing", "testing.Short"},
 	{"time", "time.Second"},
 	{"github.com/google/uuid", "uuid.Nil"},
