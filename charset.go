@@ -204,6 +204,9 @@ func toUTF8(body []byte, contentType string, u undeclared) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if enc != nil && mislabelledUTF8(enc, body, false) {
+		return body, nil
+	}
 	if enc == nil {
 		if i := firstInvalidUTF8(body, false); i >= 0 {
 			return nil, invalidUTF8(label, int64(i))
@@ -235,6 +238,9 @@ func utf8Reader(r io.Reader, contentType string, u undeclared) (io.Reader, error
 	if label != "" {
 		if enc, err = lookupCharset(label); err != nil {
 			return nil, err
+		}
+		if enc != nil && mislabelledUTF8(enc, head, len(head) == charsetHead) {
+			enc = nil
 		}
 	} else if i := firstInvalidUTF8(head, len(head) == charsetHead); i >= 0 {
 		if u == refuseNonUTF8 {
@@ -312,4 +318,22 @@ func (c *utf8Checker) check(b []byte, atEOF bool) error {
 		}
 	}
 	return nil
+}
+
+// mislabelledUTF8 reports a body labelled with a single-byte charset that
+// is valid UTF-8 holding non-ASCII text: UTF-8 with a wrong label (real
+// windows-1251 Cyrillic is practically never valid UTF-8). b may end
+// inside a sequence when partial is set.
+func mislabelledUTF8(enc encoding.Encoding, b []byte, partial bool) bool {
+	if _, single := enc.(*charmap.Charmap); !single {
+		return false
+	}
+	ascii := true
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	return !ascii && firstInvalidUTF8(b, partial) < 0
 }

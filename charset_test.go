@@ -57,6 +57,7 @@ func charsetCases(t testing.TB) []charsetCase {
 		{name: "xml decl single quotes", body: `<?xml version='1.0' encoding='cp1251'?><a>` + cp1251(t, ru) + `</a>`, want: `<?xml version='1.0' encoding='cp1251'?><a>` + ru + `</a>`},
 		{name: "content-type wins over xml decl", contentType: "text/xml; charset=utf-8", body: decl("windows-1251", ru), want: decl("windows-1251", ru)},
 		{name: "bom wins over content-type", contentType: "text/xml; charset=windows-1251", body: "\ufeff" + ru, want: "\ufeff" + ru},
+		{name: "utf-8 labelled windows-1251", contentType: "text/xml; charset=windows-1251", body: ru, u: refuseNonUTF8, want: ru},
 		{name: "unknown charset", contentType: "text/xml; charset=x-martian", body: "abc", wantErr: "charset x-martian: unknown charset", offset: -1},
 		{name: "declared utf-8 invalid", contentType: "application/json; charset=utf-8", body: "ab\xffc", wantErr: "charset utf-8: invalid UTF-8", offset: 2},
 		{name: "cut rune at end", contentType: "text/plain; charset=utf-8", body: "ab\xd0", wantErr: "invalid UTF-8", offset: 2},
