@@ -78,7 +78,7 @@ func (d *customerDecoder) decodeJSON(s *jsonScanner) error {
 		case "count":
 			d.count, err = d.jsonText(s)
 		case "customers":
-			err = d.jsonCustomers(s)
+			err = d.jsonCustomers(s, 0)
 		default:
 			err = s.skipValue(1)
 		}
@@ -99,8 +99,10 @@ func (d *customerDecoder) jsonText(s *jsonScanner) (scalar, error) {
 	return scalar(b), err
 }
 
-// jsonCustomers reads the value of "customers".
-func (d *customerDecoder) jsonCustomers(s *jsonScanner) error {
+// jsonCustomers reads the value of "customers" (level 0) or of its
+// wrapping {"customer": ...} (level 1): an array of customers, one customer
+// object, or a scalar such as null that holds none.
+func (d *customerDecoder) jsonCustomers(s *jsonScanner, level int) error {
 	c, err := s.peek()
 	if err != nil {
 		return err
@@ -109,9 +111,9 @@ func (d *customerDecoder) jsonCustomers(s *jsonScanner) error {
 	case '[':
 		return d.jsonCustomerArray(s)
 	case '{':
-		return d.jsonCustomerObject(s, 0)
+		return d.jsonCustomerObject(s, level)
 	}
-	return s.skipValue(1) // null, "" or another scalar: no customers
+	return s.skipValue(2*level + 1) // null, "" or another scalar: no customers
 }
 
 // jsonCustomerArray reads an array of customers at pos.
@@ -162,7 +164,7 @@ func (d *customerDecoder) jsonCustomerObject(s *jsonScanner, level int) error {
 		members++
 		if level == 0 && envelopeKey(key) == "customer" {
 			wrapped = true
-			err = d.jsonWrapped(s)
+			err = d.jsonCustomers(s, 1)
 		} else if i := wireFieldFold(key); i >= 0 {
 			start := len(arena)
 			arena, err = s.appendScalar(arena)
@@ -186,21 +188,6 @@ func (d *customerDecoder) jsonCustomerObject(s *jsonScanner, level int) error {
 		}
 	}
 	return d.emit(w)
-}
-
-// jsonWrapped reads the value of {"customer": ...}.
-func (d *customerDecoder) jsonWrapped(s *jsonScanner) error {
-	c, err := s.peek()
-	if err != nil {
-		return err
-	}
-	switch c {
-	case '[':
-		return d.jsonCustomerArray(s)
-	case '{':
-		return d.jsonCustomerObject(s, 1)
-	}
-	return s.skipValue(3)
 }
 
 // decodeJSONCustomer reads one customer object (Customer.UnmarshalJSON);
