@@ -157,6 +157,9 @@ type ArtixClientService struct{ cs *ArtixCashServer }
 // status), or with {"errorCode", "message"} and HTTP 404. Other error
 // replies are *APIError carrying the server's message and errorCode.
 func (s *ArtixClientService) Get(ctx context.Context, id string) (*ArtixClientRecord, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	if err := validateArtixID("idclient", id); err != nil {
 		return nil, err
 	}
@@ -184,6 +187,10 @@ func (s *ArtixClientService) Get(ctx context.Context, id string) (*ArtixClientRe
 // read may be missed or seen twice, as with any paged listing.
 func (s *ArtixClientService) All(ctx context.Context) iter.Seq2[ArtixClientRecord, error] {
 	return func(yield func(ArtixClientRecord, error) bool) {
+		if err := s.ready(); err != nil {
+			yield(ArtixClientRecord{}, err)
+			return
+		}
 		if !s.cs.paged {
 			s.stream(ctx, &request{method: http.MethodGet, path: ArtixCSClientsPath},
 				func(rec ArtixClientRecord, _ int) bool { return yield(rec, nil) }, yield)

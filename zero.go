@@ -66,3 +66,12 @@ func (s *CardService) ready() error {
 func errZeroClient(client, constructor string) error {
 	return &ConfigError{Field: client, Reason: "not initialised (a zero value or new(T)); create the client with " + constructor}
 }
+
+// ready refuses a service that NewArtixCashServer did not make
+// (new(ArtixClientService), the nil field of a zero ArtixCashServer).
+func (s *ArtixClientService) ready() error {
+	if s == nil || s.cs == nil || s.cs.core == nil {
+		return errZeroClient("ArtixCashServer", "NewArtixCashServer")
+	}
+	return nil
+}

@@ -92,7 +92,23 @@ func TestZeroValueClientsReturnConfigError(t *testing.T) {
 		call{"zero Artix.Send", func() error { return ax.Send(ctx, loyalty.DeleteClient("1")) }},
 		call{"nil Artix.Send", func() error { return (*loyalty.Artix)(nil).Send(ctx, loyalty.DeleteClient("1")) }},
 		call{"zero Artix.SendSeq", func() error { return ax.SendSeq(ctx, slices.Values([]loyalty.ArtixCommand{loyalty.ClearClient()})) }},
+		call{"zero Artix.SendBatch", func() error {
+			_, err := ax.SendBatch(ctx, loyalty.ArtixBatch{Commands: slices.Values([]loyalty.ArtixCommand{loyalty.ClearClient()})})
+			return err
+		}},
 	)
+	var cs loyalty.ArtixCashServer
+	for kind, c := range map[string]*loyalty.ArtixClientService{"nil": cs.Clients, "new": new(loyalty.ArtixClientService)} {
+		calls = append(calls,
+			call{kind + " ArtixCashServer.Clients.Get", func() error { _, err := c.Get(ctx, "1"); return err }},
+			call{kind + " ArtixCashServer.Clients.All", func() error {
+				for _, err := range c.All(ctx) {
+					return err
+				}
+				return errors.New("the sequence yielded nothing")
+			}},
+		)
+	}
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) {
 			var err error
