@@ -1,14 +1,18 @@
 package cassette_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock"
 	"github.com/loyaltykit/loyalty/mock/cassette"
 )
 
@@ -75,4 +79,47 @@ func ExampleOpenReplayer() {
 	vp, err := loyalty.NewVirtPOS(loyalty.VirtPOSCompanyURL("mycompany"), "any-key",
 		loyalty.WithHTTPClient(&http.Client{Transport: rp}), loyalty.WithoutRetries())
 	_, _ = vp, err
+}
+
+// Record a call against a server (here the embedded mock), then answer the
+// same call offline from the cassette. The apikey never reaches the
+// cassette.
+func ExampleNewRecorder() {
+	ctx := context.Background()
+	srv, err := mock.Start(mock.Config{})
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	var tape bytes.Buffer
+	rec, err := cassette.NewRecorder(&tape, cassette.WithAPI("virtpos"), cassette.WithSecrets(srv.APIKey))
+	if err != nil {
+		panic(err)
+	}
+	vp, _ := loyalty.NewVirtPOS(srv.VirtPOSURL, srv.APIKey, loyalty.WithHTTPClient(&http.Client{Transport: rec}))
+	live, err := vp.Customers.Get(ctx, 2)
+	if err != nil {
+		panic(err)
+	}
+	if err := rec.Close(); err != nil {
+		panic(err)
+	}
+	fmt.Println("recorded:", live.FirstName, live.LastName, "apikey on tape:", strings.Contains(tape.String(), srv.APIKey))
+
+	exchanges, err := cassette.Read(&tape, "tape")
+	if err != nil {
+		panic(err)
+	}
+	rp, _ := cassette.NewReplayer(exchanges)
+	offline, _ := loyalty.NewVirtPOS(srv.VirtPOSURL, "any-key",
+		loyalty.WithHTTPClient(&http.Client{Transport: rp}), loyalty.WithoutRetries())
+	c, err := offline.Customers.Get(ctx, 2)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("replayed:", c.FirstName, c.LastName)
+	// Output:
+	// recorded: Елена Кузнецова apikey on tape: false
+	// replayed: Елена Кузнецова
 }
