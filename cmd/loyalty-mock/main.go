@@ -108,7 +108,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.certDir, "cert-dir", "", "directory to write ca.pem, client.pem and client-key.pem into")
 	fs.StringVar(&o.exchangeDir, "artix-exchange-dir", "", "Artix exchange directory to load pos*.aif batches from (created if missing)")
 	fs.StringVar(&o.artixUser, "artix-user", "", "demand Artix basic auth with this user; the password is $"+artixPasswordEnv)
-	fs.StringVar(&o.shopCode, "artix-shopcode", "", "demand this Artix shopcode header")
+	fs.StringVar(&o.shopCode, "artix-shopcode", "", "demand this Artix shopcode (query parameter of each load)")
 	fs.BoolVar(&o.logRequests, "log", false, "log every request to stderr")
 	fs.Func("clock", `the mock's clock: "spec" (default: starts at 2017-06-01, the spec example's day), "now", or an RFC 3339 time to start at`, func(v string) error {
 		c, err := parseClock(v, time.Now)

@@ -9,7 +9,7 @@
 //	go run ./examples/sync-to-artix -mock-transport dir    # ... through an exchange directory
 //	LOYALTY_VIRTPOS_APIKEY=... LOYALTY_ARTIX_PASSWORD=... go run ./examples/sync-to-artix \
 //	    -virtpos-url https://shop.myvirtualpos.ru \
-//	    -artix-url http://cash-server:28080 -artix-user admin -state artix-sync.json
+//	    -artix-url http://kassa-1:28080 -artix-user admin -state artix-sync.json
 //	... -artix-dir /linuxcash/exchange/in -pickup-wait 1m   # exchange files instead of HTTP
 //	... -artix-url http://kassa-1:28080 -reconcile -cs-url http://cash-server:8080 # no state file
 //

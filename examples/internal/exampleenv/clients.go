@@ -79,7 +79,7 @@ func (c CRM) Client(srv *mock.Server) (*loyalty.CRM, error) {
 }
 
 // Artix is where an Artix cash server is: its URL or its exchange
-// directory, the shopcode header and basic auth.
+// directory, the shop code (the shopcode query parameter) and basic auth.
 type Artix struct {
 	URL, Dir, ShopCode, User, Password string
 }
@@ -90,11 +90,11 @@ type Artix struct {
 func (fs *FlagSet) Artix(a *Artix) {
 	fs.String(&a.URL, "artix-url", "LOYALTY_ARTIX_URL", "", "Artix cash server URL (default: the embedded mock)")
 	fs.String(&a.Dir, "artix-dir", "LOYALTY_ARTIX_DIR", "", "Artix exchange directory to write batches into (instead of -artix-url)")
-	fs.String(&a.ShopCode, "artix-shopcode", "LOYALTY_ARTIX_SHOPCODE", "", "Artix shopcode header")
+	fs.String(&a.ShopCode, "artix-shopcode", "LOYALTY_ARTIX_SHOPCODE", "", "Artix shop code (the shopcode query parameter of each load)")
 	fs.String(&a.User, "artix-user", "LOYALTY_ARTIX_USER", "", "Artix basic-auth user (password: $LOYALTY_ARTIX_PASSWORD)")
 }
 
-// Options are the client options a names: the shopcode header and basic
+// Options are the client options a names: the shop code and basic
 // auth when set.
 func (a Artix) Options() []loyalty.Option {
 	var opts []loyalty.Option
