@@ -12,16 +12,36 @@ import (
 
 // AdminPrefix is the path prefix of the admin endpoints, served on each of
 // the three listeners (on the CRM one over the same mutual TLS). They are
-// not journaled and faults do not touch them:
+// not journaled and faults do not touch them. Each answers with the status
+// shown, JSON bodies with Content-Type application/json:
 //
-//	POST   /_mock/faults    body: a Fault as JSON    install a fault (400 naming the field it cannot honour)
-//	GET    /_mock/faults                             the installed faults, in the POST form ("delay":"250ms")
-//	DELETE /_mock/faults                             remove every fault
-//	POST   /_mock/reset                              restore the seed data, clear faults and journal
-//	GET    /_mock/requests[?api=virtpos]             the journal as a JSON array, streamed
-//	GET    /_mock/state                              the data as JSON (Snapshot)
-//	PUT    /_mock/state     body: a state as JSON    replace the data of the APIs it names (Restore)
-//	GET    /_mock/health                             200 "ok"
+//	POST   /_mock/faults                  201 the fault installed, as JSON; the request body is a Fault as JSON
+//	GET    /_mock/faults                  200 the installed faults, a JSON array in the POST form ("delay":"250ms", "times" left)
+//	DELETE /_mock/faults                  204 every fault removed
+//	POST   /_mock/reset                   204 the seed data restored, faults and journal cleared
+//	GET    /_mock/requests[?api=virtpos]  200 the journal, a JSON array of entries, oldest first, streamed
+//	GET    /_mock/state                   200 the data as JSON (Snapshot): "virtpos", "crm", "artix"
+//	PUT    /_mock/state                   204 the data of the APIs the request body names replaced (Restore)
+//	GET    /_mock/health                  200 {"status": "ok"}
+//
+// A request the endpoint cannot honour is answered with a 4xx and
+// {"error": "what is wrong"}: 400 for a malformed body or query value (a
+// fault naming the field it cannot honour, an unknown "api"), 404 for a
+// path that is no endpoint, 405 for a method the path does not take,
+// 413 for a body over the endpoint's limit.
+//
+// A journal entry (Request) has the keys "api", "method", "path",
+// "query", "header" (the apikey and credentials replaced by REDACTED),
+// "body_size" (the whole body's size), "body_truncated" (only when true:
+// the body is cut at MaxJournalBody or dropped for Config.JournalBytes),
+// "status" (0: the connection was dropped), "faulted", "time", and the
+// body in one of two keys: "body", the text, when it is valid UTF-8 (a
+// cut text body ends at a whole character), or "body_base64", standard
+// base64, when it is binary. A fault has the keys of Fault: "api",
+// "method", "path", "times", "delay", "status", "retry_after", "body",
+// "content_type", "body_size", "reset", "truncate", "malformed",
+// "after_apply" and "callbacks" ("cashes", "status", "message", "delay",
+// "never"), each left out when zero.
 const AdminPrefix = "/_mock/"
 
 // maxAdminState is the largest state PUT /_mock/state reads.
@@ -104,6 +124,7 @@ func (s *Server) serveJournal(w http.ResponseWriter, r *http.Request) {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	defer bw.Flush()
 	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
 	bw.WriteString("[")
 	for i := range reqs {
 		if i > 0 {

@@ -2,6 +2,10 @@ package mock
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -9,17 +13,21 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Request is one request as the mock received it.
 type Request struct {
-	API      API         `json:"api"`
-	Method   string      `json:"method"`
-	Path     string      `json:"path"`
-	Query    url.Values  `json:"query"`
-	Header   http.Header `json:"header"`
-	Body     []byte      `json:"body"`      // the first MaxJournalBody bytes
-	BodySize int64       `json:"body_size"` // the whole body's size
+	API    API         `json:"api"`
+	Method string      `json:"method"`
+	Path   string      `json:"path"`
+	Query  url.Values  `json:"query"`
+	Header http.Header `json:"header"`
+	// Body is the first MaxJournalBody bytes of the body (a cut UTF-8
+	// body ends at a whole character). In JSON it is "body", the text,
+	// when it is valid UTF-8 and "body_base64" when it is binary.
+	Body     []byte `json:"-"`
+	BodySize int64  `json:"body_size"` // the whole body's size
 	// BodyTruncated says Body is not the whole body: it was cut at
 	// MaxJournalBody, or dropped to keep the journal within
 	// Config.JournalBytes.
@@ -27,6 +35,74 @@ type Request struct {
 	Status        int       `json:"status"`  // the status answered (0: connection dropped)
 	Faulted       bool      `json:"faulted"` // a Fault answered it
 	Time          time.Time `json:"time"`
+}
+
+// MarshalJSON writes r as GET /_mock/requests answers it: the body as
+// text under "body" when it is valid UTF-8 (with <, > and & as they are),
+// as base64 under "body_base64" when it is not.
+func (r Request) MarshalJSON() ([]byte, error) {
+	type plain Request
+	aux := struct {
+		plain
+		Body       *string `json:"body,omitempty"`
+		BodyBase64 string  `json:"body_base64,omitempty"`
+	}{plain: plain(r)}
+	if utf8.Valid(r.Body) {
+		aux.Body = new(string(r.Body))
+	} else {
+		aux.BodyBase64 = base64.StdEncoding.EncodeToString(r.Body)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(aux); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// UnmarshalJSON reads a journal entry as MarshalJSON writes it, the body
+// from "body" or "body_base64".
+func (r *Request) UnmarshalJSON(b []byte) error {
+	type plain Request
+	var aux struct {
+		*plain
+		Body       *string `json:"body"`
+		BodyBase64 *string `json:"body_base64"`
+	}
+	aux.plain = (*plain)(r)
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	switch {
+	case aux.Body != nil && aux.BodyBase64 != nil:
+		return errors.New("mock: journal entry: both body and body_base64")
+	case aux.Body != nil:
+		r.Body = []byte(*aux.Body)
+	case aux.BodyBase64 != nil:
+		raw, err := base64.StdEncoding.DecodeString(*aux.BodyBase64)
+		if err != nil {
+			return fmt.Errorf("mock: journal entry: body_base64: %w", err)
+		}
+		r.Body = raw
+	default:
+		r.Body = nil
+	}
+	return nil
+}
+
+// wholeRunes drops a UTF-8 sequence cut short at the end of b, so that a
+// text body cut at MaxJournalBody stays valid text.
+func wholeRunes(b []byte) []byte {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) && utf8.Valid(b[:i]) {
+				return b[:i]
+			}
+			break
+		}
+	}
+	return b
 }
 
 // Redacted replaces secrets (the VirtPOS apikey, credentials in
@@ -85,7 +161,9 @@ func (s *Server) middleware(api API, h http.Handler) http.Handler {
 				// Count what the handler left unread so BodySize is the whole body.
 				io.Copy(io.Discard, io.LimitReader(body, 64<<20))
 				entry.Body, entry.BodySize, entry.Status = bytes.Clone(body.buf.Bytes()), body.n, status
-				entry.BodyTruncated = body.n > int64(len(entry.Body))
+				if entry.BodyTruncated = body.n > int64(len(entry.Body)); entry.BodyTruncated {
+					entry.Body = wholeRunes(entry.Body)
+				}
 				if isForm(r.Header) {
 					entry.Body = redactForm(entry.Body)
 				}
