@@ -32,6 +32,19 @@ var ErrUnauthorized = errors.New("loyalty: unauthorized")
 // ErrResponseTooLarge matches a response body over the WithMaxResponseBytes limit.
 var ErrResponseTooLarge = errors.New("loyalty: response body too large")
 
+// PermanentError is how a transport error says that sending the same
+// request again cannot help: when the error a RoundTripper returns, or any
+// error in its chain (as errors.As finds it), has a Permanent method that
+// reports true, the client does not retry the request, however it is
+// configured, and returns a *RequestError wrapping the error after the one
+// attempt. Any RoundTripper may implement it without importing this
+// package; cassette.NoMatchError (a request the cassette has no answer
+// for) does. A false Permanent leaves the error to the usual policy.
+type PermanentError interface {
+	error
+	Permanent() bool
+}
+
 // APIError is a response the API answered but that is not a success: a
 // non-2xx status, a VirtPOS envelope with success=0, an Artix error reply,
 // or a body that could not be decoded (an HTML page from a proxy, say).

@@ -3,7 +3,10 @@ package loyalty_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -153,5 +156,48 @@ func TestAPIErrorCarriesHeadersAndRetryAfter(t *testing.T) {
 	}
 	if _, ok := ae.RetryAfter(); ok {
 		t.Error("a 500 without Retry-After reports one")
+	}
+}
+
+// permanentErr is a transport error that says whether repeating the
+// request can help.
+type permanentErr bool
+
+func (p permanentErr) Error() string   { return "scripted transport error" }
+func (p permanentErr) Permanent() bool { return bool(p) }
+
+// A transport error that declares itself permanent is never retried, even
+// for an idempotent read; one that says it is not permanent is retried as
+// any other. The declaration is found anywhere in the error's chain.
+func TestPermanentTransportErrorIsNotRetried(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		err   error
+		sends int
+	}{
+		{"permanent", permanentErr(true), 1},
+		{"wrapped permanent", fmt.Errorf("replayer: %w", permanentErr(true)), 1},
+		{"not permanent", permanentErr(false), 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var sends atomic.Int32
+			tr := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				sends.Add(1)
+				return nil, tc.err
+			})
+			vp, err := loyalty.NewVirtPOS("http://virtpos.example", "k", loyalty.WithRetry(2, 0, 0),
+				loyalty.WithHTTPClient(&http.Client{Transport: tr}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = vp.Customers.Get(context.Background(), 1)
+			var pe loyalty.PermanentError
+			if !errors.As(err, &pe) || pe.Permanent() != (tc.sends == 1) {
+				t.Errorf("err = %v, want the transport's error in the chain", err)
+			}
+			if int(sends.Load()) != tc.sends || loyalty.Attempts(err) != tc.sends {
+				t.Errorf("sent %d times (Attempts %d), want %d", sends.Load(), loyalty.Attempts(err), tc.sends)
+			}
+		})
 	}
 }

@@ -54,7 +54,8 @@ func (c *core) checkRetry(ctx context.Context, resp *http.Response, err error) (
 }
 
 // retryableTransportError is false for errors that the same request will
-// meet again: certificate problems, bad URLs, redirect loops.
+// meet again: certificate problems, bad URLs, redirect loops, and errors
+// that say so (PermanentError).
 func retryableTransportError(err error) bool {
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError
@@ -67,6 +68,10 @@ func retryableTransportError(err error) bool {
 		errors.As(err, &invalid), errors.As(err, &recordErr), errors.As(err, &alert):
 		return false
 	case errors.Is(err, ErrResponseTooLarge):
+		return false
+	}
+	var pe PermanentError
+	if errors.As(err, &pe) && pe.Permanent() {
 		return false
 	}
 	// A TLS alert from the peer (an old protocol version, a client

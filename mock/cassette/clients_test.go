@@ -150,6 +150,37 @@ func TestReplayNoMatchThroughTheClient(t *testing.T) {
 	}
 }
 
+// An unrecorded request is not retried with the default retries: the
+// *NoMatchError is permanent (loyalty.PermanentError), so the client sends
+// once and returns it at once.
+func TestReplayNoMatchIsNotRetried(t *testing.T) {
+	rp, err := cassette.NewReplayer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sends int
+	count := func(next http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(r *http.Request) (*http.Response, error) { sends++; return next.RoundTrip(r) })
+	}
+	vp, err := loyalty.NewVirtPOS("http://vp.example", "replay-key", loyalty.WithHTTPClient(&http.Client{Transport: rp}),
+		loyalty.WithTransportMiddleware(count))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = vp.Customers.Get(context.Background(), 7)
+	var nm *cassette.NoMatchError
+	if !errors.As(err, &nm) {
+		t.Fatalf("err = %v, want a *cassette.NoMatchError", err)
+	}
+	if sends != 1 || loyalty.Attempts(err) != 1 {
+		t.Errorf("sent %d times (Attempts %d), want once", sends, loyalty.Attempts(err))
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
 // Recorder.Wrap with loyalty.WithTransportMiddleware records the CRM through
 // the client's own transport, client certificate and all.
 func TestRecorderWrapsTheCRMTransport(t *testing.T) {

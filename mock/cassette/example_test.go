@@ -77,7 +77,7 @@ func ExampleOpenReplayer() {
 		return
 	}
 	vp, err := loyalty.NewVirtPOS(loyalty.VirtPOSCompanyURL("mycompany"), "any-key",
-		loyalty.WithHTTPClient(&http.Client{Transport: rp}), loyalty.WithoutRetries())
+		loyalty.WithHTTPClient(&http.Client{Transport: rp}))
 	_, _ = vp, err
 }
 
@@ -113,7 +113,7 @@ func ExampleNewRecorder() {
 	}
 	rp, _ := cassette.NewReplayer(exchanges)
 	offline, _ := loyalty.NewVirtPOS(srv.VirtPOSURL, "any-key",
-		loyalty.WithHTTPClient(&http.Client{Transport: rp}), loyalty.WithoutRetries())
+		loyalty.WithHTTPClient(&http.Client{Transport: rp}))
 	c, err := offline.Customers.Get(ctx, 2)
 	if err != nil {
 		panic(err)

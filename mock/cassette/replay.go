@@ -24,7 +24,8 @@ import (
 // redacted on both sides first). Exchanges are used in the cassette's
 // order: the first unused match answers; once every match has been used,
 // the last one answers again. A request nothing matches fails with a
-// *NoMatchError naming it. Safe for concurrent use.
+// *NoMatchError naming it, which the loyalty clients do not retry (it is a
+// loyalty.PermanentError). Safe for concurrent use.
 type Replayer struct {
 	redact *redactor
 	exs    []Exchange
@@ -247,6 +248,12 @@ type NoMatchError struct {
 	Differs string
 }
 
+// Permanent reports true: the same request will find no answer again, so
+// the loyalty clients do not retry it (loyalty.PermanentError).
+func (e *NoMatchError) Permanent() bool { return true }
+
+// Error names the request and, when the cassette holds requests with the
+// same method and path, what sets it apart from them.
 func (e *NoMatchError) Error() string {
 	msg := "cassette: no recorded answer for " + e.Request.String()
 	if len(e.Request.Body) > 0 {
