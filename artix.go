@@ -44,25 +44,49 @@ type artixSettings struct {
 	cs           artixCSSettings
 }
 
+// artixHTTPOption is an option only NewArtix (HTTP) takes: set applies
+// it, and its name is kept so the other Artix constructors refuse it.
+func artixHTTPOption(name string, set func(a *artixSettings) error) Option {
+	return artixOption(name, false, set)
+}
+
+// artixFileOption is an option only NewArtixExchangeDir takes, kept by
+// name like artixHTTPOption's.
+func artixFileOption(name string, set func(a *artixSettings) error) Option {
+	return artixOption(name, true, set)
+}
+
+func artixOption(name string, files bool, set func(a *artixSettings) error) Option {
+	return func(s *settings) error {
+		s.markOnly(name, "artix")
+		if err := set(&s.artix); err != nil {
+			return err
+		}
+		if files {
+			s.artix.fileOnly = append(s.artix.fileOnly, name)
+		} else {
+			s.artix.httpOnly = append(s.artix.httpOnly, name)
+		}
+		return nil
+	}
+}
+
 // WithArtixShopCode sends the store number as the shopcode query parameter
 // of every load, as field clients do (never as a header).
 func WithArtixShopCode(code string) Option {
-	return func(s *settings) error {
-		s.markOnly("WithArtixShopCode", "artix")
+	return artixHTTPOption("WithArtixShopCode", func(a *artixSettings) error {
 		if strings.TrimSpace(code) == "" || strings.ContainsAny(code, "\r\n") {
 			return &ConfigError{Field: "WithArtixShopCode", Reason: "empty or contains a line break"}
 		}
-		s.artix.shopCode = code
-		s.artix.httpOnly = append(s.artix.httpOnly, "WithArtixShopCode")
+		a.shopCode = code
 		return nil
-	}
+	})
 }
 
 // WithBasicAuth authenticates every Artix HTTP request with HTTP basic
 // auth. The password never appears in an error or a log record.
 func WithBasicAuth(user, password string) Option {
-	return func(s *settings) error {
-		s.markOnly("WithBasicAuth", "artix")
+	return artixHTTPOption("WithBasicAuth", func(a *artixSettings) error {
 		switch {
 		case user == "":
 			return &ConfigError{Field: "WithBasicAuth", Reason: "empty user"}
@@ -71,10 +95,9 @@ func WithBasicAuth(user, password string) Option {
 		case strings.ContainsAny(user+password, "\r\n"):
 			return &ConfigError{Field: "WithBasicAuth", Reason: "contains a line break"}
 		}
-		s.artix.user, s.artix.pass, s.artix.basicAuth = user, password, true
-		s.artix.httpOnly = append(s.artix.httpOnly, "WithBasicAuth")
+		a.user, a.pass, a.basicAuth = user, password, true
 		return nil
-	}
+	})
 }
 
 // WithLoadConfirmation asks the exchanger to report each batch's load to
@@ -88,15 +111,13 @@ func WithBasicAuth(user, password string) Option {
 // waits up to 600 s, READY_WITH_ERROR ends the wait. Needs
 // WithArtixShopCode: the callbacks name the shop.
 func WithLoadConfirmation(r *ArtixStatusReceiver, cashes int) Option {
-	return func(s *settings) error {
-		s.markOnly("WithLoadConfirmation", "artix")
+	return artixHTTPOption("WithLoadConfirmation", func(a *artixSettings) error {
 		if r == nil {
 			return &ConfigError{Field: "WithLoadConfirmation", Reason: "nil receiver"}
 		}
-		s.artix.status, s.artix.cashes = r, max(cashes, 1)
-		s.artix.httpOnly = append(s.artix.httpOnly, "WithLoadConfirmation")
+		a.status, a.cashes = r, max(cashes, 1)
 		return nil
-	}
+	})
 }
 
 // WithMillisecondNames names exchange-directory batches to the
@@ -105,12 +126,10 @@ func WithLoadConfirmation(r *ArtixStatusReceiver, cashes int) Option {
 // does), so that batches written in one second need no stamps moved into
 // the future. Both match the cash exchanger's pos*.aif.
 func WithMillisecondNames() Option {
-	return func(s *settings) error {
-		s.markOnly("WithMillisecondNames", "artix")
-		s.artix.millis = true
-		s.artix.fileOnly = append(s.artix.fileOnly, "WithMillisecondNames")
+	return artixFileOption("WithMillisecondNames", func(a *artixSettings) error {
+		a.millis = true
 		return nil
-	}
+	})
 }
 
 // WithPickupWait makes the exchange-directory Send wait, up to timeout
@@ -119,29 +138,25 @@ func WithMillisecondNames() Option {
 // error matching ErrArtixNotPickedUp; the files stay, so the batch may still
 // load later. Zero (the default) returns as soon as the files are written.
 func WithPickupWait(timeout time.Duration) Option {
-	return func(s *settings) error {
-		s.markOnly("WithPickupWait", "artix")
+	return artixFileOption("WithPickupWait", func(a *artixSettings) error {
 		if timeout < 0 {
 			return &ConfigError{Field: "WithPickupWait", Reason: "negative timeout"}
 		}
-		s.artix.pickupWait = timeout
-		s.artix.fileOnly = append(s.artix.fileOnly, "WithPickupWait")
+		a.pickupWait = timeout
 		return nil
-	}
+	})
 }
 
 // WithPollInterval sets how often WithPickupWait looks at the exchange
 // directory (default DefaultArtixPollInterval).
 func WithPollInterval(d time.Duration) Option {
-	return func(s *settings) error {
-		s.markOnly("WithPollInterval", "artix")
+	return artixFileOption("WithPollInterval", func(a *artixSettings) error {
 		if d <= 0 {
 			return &ConfigError{Field: "WithPollInterval", Reason: "must be positive, got " + d.String()}
 		}
-		s.artix.pollInterval = d
-		s.artix.fileOnly = append(s.artix.fileOnly, "WithPollInterval")
+		a.pollInterval = d
 		return nil
-	}
+	})
 }
 
 // Artix writes to the client directory of an Artix cash register, over

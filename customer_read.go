@@ -40,12 +40,9 @@ func (s *CustomerService) List(ctx context.Context, q *CustomerQuery) (*Customer
 // customers. q is copied; the caller may reuse it. Iteration ends after
 // the first error, which is yielded with a zero Customer.
 func (s *CustomerService) All(ctx context.Context, q *CustomerQuery) iter.Seq2[Customer, error] {
-	if err := s.ready(); err != nil {
-		return func(yield func(Customer, error) bool) { yield(Customer{}, err) }
-	}
-	var base CustomerQuery
-	if q != nil {
-		base = *q
+	base, failed := s.iterStart(q)
+	if failed != nil {
+		return failed
 	}
 	return func(yield func(Customer, error) bool) {
 		if err := base.validate(); err != nil {
@@ -92,16 +89,27 @@ func (s *CustomerService) All(ctx context.Context, q *CustomerQuery) iter.Seq2[C
 	}
 }
 
-// Stream iterates over the customers of one response as it arrives: all
-// customers matching q in one unpaged request unless q sets Page. Memory
-// does not grow with the number of customers.
-func (s *CustomerService) Stream(ctx context.Context, q *CustomerQuery) iter.Seq2[Customer, error] {
+// iterStart is what All and Stream begin with: a copy of q (zero for
+// nil), or, when the service is not ready to call, a sequence that yields
+// that error.
+func (s *CustomerService) iterStart(q *CustomerQuery) (CustomerQuery, iter.Seq2[Customer, error]) {
 	if err := s.ready(); err != nil {
-		return func(yield func(Customer, error) bool) { yield(Customer{}, err) }
+		return CustomerQuery{}, func(yield func(Customer, error) bool) { yield(Customer{}, err) }
 	}
 	var base CustomerQuery
 	if q != nil {
 		base = *q
+	}
+	return base, nil
+}
+
+// Stream iterates over the customers of one response as it arrives: all
+// customers matching q in one unpaged request unless q sets Page. Memory
+// does not grow with the number of customers.
+func (s *CustomerService) Stream(ctx context.Context, q *CustomerQuery) iter.Seq2[Customer, error] {
+	base, failed := s.iterStart(q)
+	if failed != nil {
+		return failed
 	}
 	return func(yield func(Customer, error) bool) {
 		stopped := false

@@ -20,13 +20,9 @@ func (a *crmAPI) campaignsByCard(c *crmCall) (string, any) {
 		a.fail(c, loyalty.CodeCardNotFound)
 		return "personal_campaigns", nil
 	}
-	out := []loyalty.PersonalCampaign{}
-	for _, cp := range a.st.campaigns {
-		if (cp.card != nil && *cp.card == card.ID) || (cp.card == nil && card.owner != nil && *card.owner == cp.contact) {
-			out = append(out, cp.PersonalCampaign)
-		}
-	}
-	return "personal_campaigns", out
+	return "personal_campaigns", collect(a.st.campaigns, func(cp crmCampaign) (loyalty.PersonalCampaign, bool) {
+		return cp.PersonalCampaign, (cp.card != nil && *cp.card == card.ID) || (cp.card == nil && card.owner != nil && *card.owner == cp.contact)
+	})
 }
 
 func (a *crmAPI) campaignsByContact(c *crmCall) (string, any) {
@@ -35,11 +31,7 @@ func (a *crmAPI) campaignsByContact(c *crmCall) (string, any) {
 		a.fail(c, loyalty.CodeContactNotFound)
 		return "personal_campaigns", nil
 	}
-	out := []loyalty.PersonalCampaign{}
-	for _, cp := range a.st.campaigns {
-		if cp.contact == *id {
-			out = append(out, cp.PersonalCampaign)
-		}
-	}
-	return "personal_campaigns", out
+	return "personal_campaigns", collect(a.st.campaigns, func(cp crmCampaign) (loyalty.PersonalCampaign, bool) {
+		return cp.PersonalCampaign, cp.contact == *id
+	})
 }

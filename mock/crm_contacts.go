@@ -13,12 +13,7 @@ import (
 )
 
 func (a *crmAPI) contact(id uuid.UUID) *crmContact {
-	for _, c := range a.st.contacts {
-		if c.ContactID == id {
-			return c
-		}
-	}
-	return nil
+	return find(a.st.contacts, func(c *crmContact) bool { return c.ContactID == id })
 }
 
 func (a *crmAPI) info(ct *crmContact) loyalty.ContactInfo {

@@ -7,13 +7,28 @@ import (
 	"github.com/loyaltykit/loyalty"
 )
 
-func (a *crmAPI) partner(id uuid.UUID) *crmPartner {
-	for _, p := range a.st.partners {
-		if p.ID == id {
-			return p
-		}
+// find is the first element of s that match accepts, or nil.
+func find[E any](s []*E, match func(*E) bool) *E {
+	if i := slices.IndexFunc(s, match); i >= 0 {
+		return s[i]
 	}
 	return nil
+}
+
+// collect is what pick makes of the elements of s it accepts, in order,
+// never nil: the CRM answers an empty list as [], not null.
+func collect[E, T any](s []E, pick func(E) (T, bool)) []T {
+	out := []T{}
+	for _, e := range s {
+		if v, ok := pick(e); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func (a *crmAPI) partner(id uuid.UUID) *crmPartner {
+	return find(a.st.partners, func(p *crmPartner) bool { return p.ID == id })
 }
 
 // checkPartner adds 10130/10140 and reports whether the partner is usable.
@@ -38,13 +53,9 @@ func (a *crmAPI) salesOutlets(c *crmCall) (string, any) {
 	if !a.checkPartner(c, id) {
 		return "sales_outlets", nil
 	}
-	out := []loyalty.SalesOutlet{}
-	for _, o := range a.st.outlets {
-		if o.partner == *id {
-			out = append(out, o.SalesOutlet)
-		}
-	}
-	return "sales_outlets", out
+	return "sales_outlets", collect(a.st.outlets, func(o crmOutlet) (loyalty.SalesOutlet, bool) {
+		return o.SalesOutlet, o.partner == *id
+	})
 }
 
 func (a *crmAPI) regions(*crmCall) (string, any) {
@@ -56,19 +67,11 @@ func (a *crmAPI) cardTypes(c *crmCall) (string, any) {
 	if !a.checkPartner(c, id) {
 		return "card_types", nil
 	}
-	out := []loyalty.CardType{}
-	for _, t := range a.st.cardTypes {
-		if id == nil || (t.partner != nil && *t.partner == *id) {
-			out = append(out, t.CardType)
-		}
-	}
-	return "card_types", out
+	return "card_types", collect(a.st.cardTypes, func(t *crmCardType) (loyalty.CardType, bool) {
+		return t.CardType, id == nil || (t.partner != nil && *t.partner == *id)
+	})
 }
 
 func (a *crmAPI) partners(*crmCall) (string, any) {
-	out := []loyalty.Partner{}
-	for _, p := range a.st.partners {
-		out = append(out, p.Partner)
-	}
-	return "partners", out
+	return "partners", collect(a.st.partners, func(p *crmPartner) (loyalty.Partner, bool) { return p.Partner, true })
 }
