@@ -1,12 +1,16 @@
 package mock
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -59,6 +63,7 @@ func BenchmarkMockThroughput(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			s := NewServer(b)
 			hc, newReq := tc.req(s)
+			dials := countDials(hc)
 			do := func() error {
 				r, err := newReq()
 				if err != nil {
@@ -81,7 +86,7 @@ func BenchmarkMockThroughput(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
-			b.SetParallelism(4)
+			b.SetParallelism(parallelism)
 			start, cpu0 := time.Now(), cpuTime()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
@@ -98,8 +103,31 @@ func BenchmarkMockThroughput(b *testing.B) {
 			cpu := (cpuTime() - cpu0).Seconds() / float64(b.N)
 			b.ReportMetric(cpu*1e6, "cpu-µs/req")
 			b.ReportMetric(2/cpu, "cpu-bound-req/s")
+			// Connections are reused (keep-alive): about one dial, so one
+			// TLS handshake for the CRM, per client goroutine (a few more
+			// when a request starts before its previous connection is back
+			// in the idle pool), never one per request.
+			b.ReportMetric(float64(dials.Load()), "dials")
+			if dials.Load() > int64(2*parallelism*runtime.GOMAXPROCS(0)+b.N/20) {
+				b.Errorf("%d dials for %d requests: connections are not reused", dials.Load(), b.N)
+			}
 		})
 	}
+}
+
+// parallelism is the client goroutines per GOMAXPROCS.
+const parallelism = 4
+
+// countDials counts the connections hc's transport opens.
+func countDials(hc *http.Client) *atomic.Int64 {
+	n := new(atomic.Int64)
+	t := hc.Transport.(*http.Transport)
+	d := &net.Dialer{}
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		n.Add(1)
+		return d.DialContext(ctx, network, addr)
+	}
+	return n
 }
 
 // cpuTime is the CPU time (user and system) the process has used so far.

@@ -123,20 +123,10 @@ func (a *crmAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, string(br), http.StatusBadRequest)
 		return
 	}
-	out := map[string]any{"errors": c.errs}
-	if c.errs == nil {
-		out["errors"] = []loyalty.CRMErrorDetail{}
+	if field != "" && len(c.errs) > 0 {
+		result = nil
 	}
-	if field != "" {
-		if len(c.errs) > 0 {
-			result = nil
-		}
-		out[field] = result
-	}
-	b, _ := json.Marshal(out)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(c.status)
-	w.Write(b)
+	writeCRMAnswer(w, c.status, field, result, c.errs)
 }
 
 // fail adds a spec error with a deterministic internal_error_id.

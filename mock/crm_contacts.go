@@ -36,7 +36,7 @@ func (a *crmAPI) findContactInfo(c *crmCall) (string, any) {
 	if f.MobilePhone == "" && f.Email == "" && f.CardNumber == "" && partner == nil {
 		panic(badRequest("filter: at least one field must be set"))
 	}
-	out := []loyalty.ContactInfo{}
+	var found []*crmContact
 	for _, ct := range a.st.contacts {
 		switch {
 		case f.MobilePhone != "" && ct.MobilePhone != f.MobilePhone,
@@ -45,9 +45,9 @@ func (a *crmAPI) findContactInfo(c *crmCall) (string, any) {
 			partner != nil && (ct.PartnerID == nil || *ct.PartnerID != *partner):
 			continue
 		}
-		out = append(out, a.info(ct))
+		found = append(found, ct)
 	}
-	return "contacts", out
+	return "contacts", a.infosJSON(found)
 }
 
 func (a *crmAPI) getByContactID(c *crmCall) (string, any) {
@@ -57,7 +57,7 @@ func (a *crmAPI) getByContactID(c *crmCall) (string, any) {
 		a.fail(c, loyalty.CodeContactNotFound)
 		return "contact", nil
 	}
-	return "contact", a.info(ct)
+	return "contact", a.infoJSON(ct)
 }
 
 var msisdnRE = regexp.MustCompile(`^7\d{10}$`)

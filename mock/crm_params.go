@@ -40,7 +40,7 @@ func crmParams(r *http.Request) (map[string]json.RawMessage, error) {
 			}
 			params[k] = json.RawMessage(v)
 		default:
-			params[k], _ = json.Marshal(v)
+			params[k] = jsonString(v)
 		}
 	}
 	for k, v := range dotted {
@@ -68,6 +68,28 @@ func crmParams(r *http.Request) (map[string]json.RawMessage, error) {
 		}
 	}
 	return params, nil
+}
+
+// jsonString is json.Marshal(v): printable ASCII that JSON writes as it is
+// (ids, numbers, most parameters) quoted without reflection.
+func jsonString(v string) json.RawMessage {
+	if plainASCII(v) {
+		return append(append(append(make(json.RawMessage, 0, len(v)+2), '"'), v...), '"')
+	}
+	b, _ := json.Marshal(v)
+	return b
+}
+
+// plainASCII reports that s is printable ASCII without the characters
+// JSON escapes in a string (json.Marshal escapes <, > and & too).
+func plainASCII[T ~string | ~[]byte](s T) bool {
+	for i := range len(s) {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
 }
 
 // setDotted stores a dotted key's value; "true"/"false" become booleans and
@@ -99,7 +121,9 @@ func setDotted(m map[string]any, path, v string) {
 func (c *crmCall) str(name string, required bool) string {
 	raw, ok := c.params[name]
 	var s string
-	if ok && string(raw) != "null" {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && plainASCII(raw[1:n-1]) {
+		s = string(raw[1 : n-1])
+	} else if ok && string(raw) != "null" {
 		if err := json.Unmarshal(raw, &s); err != nil {
 			panic(badRequest("parameter " + name + " must be a string"))
 		}

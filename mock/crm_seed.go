@@ -101,6 +101,7 @@ type crmState struct {
 	contacts  []*crmContact
 	campaigns []crmCampaign
 	seq       int // counter for derived ids
+	memo      crmMemo
 }
 
 type crmOutlet struct {

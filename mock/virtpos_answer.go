@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"encoding/xml"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -27,8 +28,9 @@ type answer struct {
 // for a single-customer read (issue 15, BenchmarkMockThroughput).
 var answerWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10) }}
 
-// writeAnswer writes success=1 with ans, or success=0 with info.
-func writeAnswer(w http.ResponseWriter, format string, ans answer, info string) {
+// bufferedAnswer runs write with a pooled answer buffer in front of w,
+// then flushes it.
+func bufferedAnswer(w io.Writer, write func(bw *bufio.Writer)) {
 	bw := answerWriters.Get().(*bufio.Writer)
 	bw.Reset(w)
 	defer func() {
@@ -36,8 +38,18 @@ func writeAnswer(w http.ResponseWriter, format string, ans answer, info string) 
 		bw.Reset(nil)
 		answerWriters.Put(bw)
 	}()
+	write(bw)
+}
+
+// writeAnswer writes success=1 with ans, or success=0 with info.
+func writeAnswer(w http.ResponseWriter, format string, ans answer, info string) {
+	bufferedAnswer(w, func(bw *bufio.Writer) { writeAnswerTo(bw, w.Header(), format, ans, info) })
+}
+
+// writeAnswerTo is writeAnswer through bw, its Content-Type set in h.
+func writeAnswerTo(bw *bufio.Writer, h http.Header, format string, ans answer, info string) {
 	if format == "json" {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		h.Set("Content-Type", "application/json; charset=utf-8")
 		enc := json.NewEncoder(bw)
 		switch {
 		case info != "":
@@ -62,7 +74,7 @@ func writeAnswer(w http.ResponseWriter, format string, ans answer, info string) 
 		}
 		return
 	}
-	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	h.Set("Content-Type", "application/xml; charset=utf-8")
 	bw.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<root>\n")
 	switch {
 	case info != "":
