@@ -61,15 +61,9 @@ func (d *customerDecoder) decodeJSON(s *jsonScanner) error {
 		return err
 	}
 	first := true
-	for {
-		key, more, err := s.nextKey(&first)
-		if err != nil {
-			return err
-		}
-		if !more {
-			break
-		}
-		switch envelopeKey(key) {
+	var err error
+	for s.nextKey(&first, &err) {
+		switch envelopeKey(s.key) {
 		case "success":
 			d.st.seen = true
 			d.st.success, err = d.jsonText(s)
@@ -85,6 +79,9 @@ func (d *customerDecoder) decodeJSON(s *jsonScanner) error {
 		if err != nil {
 			return err
 		}
+	}
+	if err != nil {
+		return err
 	}
 	if err := s.end(); err != nil {
 		return err
@@ -153,15 +150,10 @@ func (d *customerDecoder) jsonCustomerObject(s *jsonScanner, level int) error {
 	var spans [numWireFields][2]int32
 	var set uint32
 	first, wrapped, members := true, false, 0
-	for {
-		key, more, err := s.nextKey(&first)
-		if err != nil {
-			return err
-		}
-		if !more {
-			break
-		}
+	var err error
+	for s.nextKey(&first, &err) {
 		members++
+		key := s.key
 		if level == 0 && envelopeKey(key) == "customer" {
 			wrapped = true
 			err = d.jsonCustomers(s, 1)
@@ -175,6 +167,9 @@ func (d *customerDecoder) jsonCustomerObject(s *jsonScanner, level int) error {
 		if err != nil {
 			return err
 		}
+	}
+	if err != nil {
+		return err
 	}
 	d.arena[level+1] = arena
 	if wrapped || members == 0 {

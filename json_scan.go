@@ -149,24 +149,33 @@ func (s *jsonScanner) next(first *bool, closing byte) (bool, error) {
 	return true, nil
 }
 
-// nextKey moves to the next member of an object and reads its key (valid
-// until the next call); false at the closing '}'.
-func (s *jsonScanner) nextKey(first *bool) ([]byte, bool, error) {
+// nextKey moves to the next member of an object and reads its key into
+// s.key (valid until the next call), for the loop
+// `for s.nextKey(&first, &err) { … }`: false at the closing '}', and
+// false with *err set when the JSON is malformed.
+func (s *jsonScanner) nextKey(first *bool, err *error) bool {
+	more, e := s.readKey(first)
+	*err = e
+	return more && e == nil
+}
+
+// readKey is nextKey's reading: whether there is a member, and an error.
+func (s *jsonScanner) readKey(first *bool) (bool, error) {
 	more, err := s.next(first, '}')
 	if !more || err != nil {
-		return nil, false, err
+		return false, err
 	}
 	c, err := s.peek()
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
 	if c != '"' {
-		return nil, false, s.syntax(fmt.Sprintf("want an object key, got %q", c))
+		return false, s.syntax(fmt.Sprintf("want an object key, got %q", c))
 	}
 	if s.key, err = s.appendString(s.key[:0], true); err != nil {
-		return nil, false, err
+		return false, err
 	}
-	return s.key, true, s.expect(':')
+	return true, s.expect(':')
 }
 
 // appendString reads the string at pos (its opening quote) and, when keep
