@@ -2,10 +2,14 @@ package mock
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 )
@@ -44,59 +48,147 @@ import (
 // "never"), each left out when zero.
 const AdminPrefix = "/_mock/"
 
-// maxAdminState is the largest state PUT /_mock/state reads.
-const maxAdminState = 256 << 20
+// Limits of the admin request bodies: a state for PUT /_mock/state, a
+// fault for POST /_mock/faults.
+const (
+	maxAdminState = 256 << 20
+	maxAdminFault = 1 << 20
+)
 
-func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
-	path := strings.TrimPrefix(r.URL.Path, AdminPrefix)
-	switch {
-	case path == "health" && r.Method == http.MethodGet:
+// adminHandler serves one admin endpoint for one method.
+type adminHandler func(s *Server, w http.ResponseWriter, r *http.Request)
+
+// adminRoutes are the admin endpoints by path (under AdminPrefix) and
+// method; the docs of AdminPrefix list them.
+var adminRoutes = map[string]map[string]adminHandler{
+	"health": {http.MethodGet: func(_ *Server, w http.ResponseWriter, _ *http.Request) {
 		writeAdminJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	case path == "faults" && r.Method == http.MethodPost:
-		var f Fault
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-		dec.DisallowUnknownFields()
-		err := dec.Decode(&f)
-		if err == nil {
-			err = f.Validate()
-		}
-		if err != nil {
-			writeAdminJSON(w, http.StatusBadRequest, map[string]string{"error": "bad fault: " + err.Error()})
-			return
-		}
-		s.Fail(f)
-		writeAdminJSON(w, http.StatusCreated, f)
-	case path == "faults" && r.Method == http.MethodGet:
-		writeAdminJSON(w, http.StatusOK, s.Faults())
-	case path == "faults" && r.Method == http.MethodDelete:
-		s.ClearFaults()
-		w.WriteHeader(http.StatusNoContent)
-	case path == "reset" && r.Method == http.MethodPost:
+	}},
+	"faults": {
+		http.MethodPost: (*Server).adminFail,
+		http.MethodGet: func(s *Server, w http.ResponseWriter, _ *http.Request) {
+			writeAdminJSON(w, http.StatusOK, s.Faults())
+		},
+		http.MethodDelete: func(s *Server, w http.ResponseWriter, _ *http.Request) {
+			s.ClearFaults()
+			w.WriteHeader(http.StatusNoContent)
+		},
+	},
+	"reset": {http.MethodPost: func(s *Server, w http.ResponseWriter, _ *http.Request) {
 		s.Reset()
 		w.WriteHeader(http.StatusNoContent)
-	case path == "state" && r.Method == http.MethodGet:
-		data, err := s.Snapshot()
-		if err != nil {
-			writeAdminJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
-			return
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Write(data)
-	case path == "state" && r.Method == http.MethodPut:
-		data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAdminState))
-		if err == nil {
-			err = s.Restore(data)
-		}
-		if err != nil {
-			writeAdminJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	case path == "requests" && r.Method == http.MethodGet:
-		s.serveJournal(w, r)
-	default:
-		writeAdminJSON(w, http.StatusNotFound, map[string]string{"error": "no admin endpoint " + r.Method + " " + r.URL.Path})
+	}},
+	"state": {
+		http.MethodGet: func(s *Server, w http.ResponseWriter, _ *http.Request) {
+			data, err := s.Snapshot()
+			if err != nil {
+				adminError(w, http.StatusInternalServerError, err.Error())
+				return
+			}
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.Write(data)
+		},
+		http.MethodPut: (*Server).adminRestore,
+	},
+	"requests": {http.MethodGet: (*Server).serveJournal},
+}
+
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	route, ok := adminRoutes[strings.TrimPrefix(r.URL.Path, AdminPrefix)]
+	if !ok {
+		adminError(w, http.StatusNotFound, "no admin endpoint "+r.Method+" "+r.URL.Path)
+		return
 	}
+	h, ok := route[r.Method]
+	if !ok {
+		allow := strings.Join(slices.SortedFunc(maps.Keys(route), adminMethodOrder), ", ")
+		w.Header().Set("Allow", allow)
+		adminError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s takes %s, not %s", r.URL.Path, allow, r.Method))
+		return
+	}
+	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+		adminError(w, http.StatusBadRequest, "malformed query: "+err.Error())
+		return
+	}
+	h(s, w, r)
+}
+
+// adminMethodOrder lists methods as the docs do: GET, POST, PUT, DELETE.
+func adminMethodOrder(a, b string) int {
+	order := func(m string) int { return strings.Index("GET POST PUT DELETE", m) }
+	return order(a) - order(b)
+}
+
+// adminFail installs the fault the body holds.
+func (s *Server) adminFail(w http.ResponseWriter, r *http.Request) {
+	data, ok := readAdminBody(w, r, maxAdminFault)
+	if !ok {
+		return
+	}
+	var f Fault
+	err := decodeStrict(data, &f)
+	if err == nil {
+		err = f.Validate()
+	}
+	if err != nil {
+		adminError(w, http.StatusBadRequest, "bad fault: "+err.Error())
+		return
+	}
+	s.Fail(f)
+	writeAdminJSON(w, http.StatusCreated, f)
+}
+
+// adminRestore replaces the data with the state the body holds.
+func (s *Server) adminRestore(w http.ResponseWriter, r *http.Request) {
+	data, ok := readAdminBody(w, r, maxAdminState)
+	if !ok {
+		return
+	}
+	if err := s.Restore(data); err != nil {
+		adminError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// readAdminBody reads a request body of at most limit bytes. An empty
+// body (400) or one over limit (413) is answered here, and ok is false.
+func readAdminBody(w http.ResponseWriter, r *http.Request, limit int64) (data []byte, ok bool) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		adminError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body too large: over %d bytes", tooBig.Limit))
+	case err != nil:
+		adminError(w, http.StatusBadRequest, "reading the request body: "+err.Error())
+	case len(bytes.TrimSpace(data)) == 0:
+		adminError(w, http.StatusBadRequest, "empty request body: want a JSON object")
+	default:
+		return data, true
+	}
+	return nil, false
+}
+
+// decodeStrict decodes the one JSON value of data into v, refusing
+// unknown keys and anything after the value; a syntax error says the
+// JSON is malformed.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		return errors.New("data after the JSON value: want one JSON object")
+	}
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("malformed JSON: %w", err)
+	}
+	return err
+}
+
+// adminError answers status with {"error": msg}.
+func adminError(w http.ResponseWriter, status int, msg string) {
+	writeAdminJSON(w, status, map[string]string{"error": msg})
 }
 
 func writeAdminJSON(w http.ResponseWriter, status int, v any) {
@@ -114,7 +206,7 @@ func (s *Server) serveJournal(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("api"); v != "" {
 		api := API(v)
 		if api != VirtPOSAPI && api != CRMAPI && api != ArtixAPI {
-			writeAdminJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("unknown api %q: want virtpos, crm or artix", v)})
+			adminError(w, http.StatusBadRequest, fmt.Sprintf("unknown api %q: want virtpos, crm or artix", v))
 			return
 		}
 		reqs = slices.DeleteFunc(reqs, func(e Request) bool { return e.API != api })

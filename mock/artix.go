@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -79,6 +80,8 @@ type artixBatchError struct {
 	err   error
 }
 
+func (e *artixBatchError) Unwrap() error { return e.err }
+
 func (e *artixBatchError) Error() string {
 	if e.index < 0 {
 		return e.err.Error()
@@ -111,7 +114,11 @@ func (a *artixAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	q := r.URL.Query()
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		writeArtix(w, http.StatusBadRequest, artixReply{Error: "malformed query: " + err.Error()})
+		return
+	}
 	if got := q.Get(artixwire.ParamShopCode); shop != "" && got != shop {
 		writeArtix(w, http.StatusForbidden, artixReply{Error: fmt.Sprintf("unknown shopcode %q", got)})
 		return
@@ -126,7 +133,11 @@ func (a *artixAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &be) && be.index >= 0 {
 			reply.Error, reply.Command = be.err.Error(), new(be.index)
 		}
-		writeArtix(w, http.StatusBadRequest, reply)
+		status := http.StatusBadRequest
+		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+			status, reply.Error = http.StatusRequestEntityTooLarge, fmt.Sprintf("request body too large: over %d bytes", tooBig.Limit)
+		}
+		writeArtix(w, status, reply)
 		return
 	}
 	a.callBack(r, q)
@@ -167,6 +178,9 @@ func decodeArtixArray(r io.Reader) ([]loyalty.ArtixCommand, error) {
 	}
 	if _, err := dec.Token(); err != nil {
 		return nil, &artixBatchError{index: -1, err: fmt.Errorf("malformed JSON: %w", err)}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, &artixBatchError{index: -1, err: errors.New("data after the JSON array of commands")}
 	}
 	return cmds, nil
 }

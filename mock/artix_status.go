@@ -52,7 +52,7 @@ func (c *ArtixCallbacks) UnmarshalJSON(b []byte) error {
 		Delay json.RawMessage `json:"delay,omitempty"`
 	}
 	aux.plain = (*plain)(c)
-	if err := json.Unmarshal(b, &aux); err != nil {
+	if err := decodeStrict(b, &aux); err != nil {
 		return err
 	}
 	if len(aux.Delay) == 0 {

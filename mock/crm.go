@@ -2,6 +2,7 @@ package mock
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -96,7 +97,11 @@ func (a *crmAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	params, err := crmParams(r)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		status := http.StatusBadRequest
+		if errors.Is(err, errCRMBodyTooLarge) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		http.Error(w, err.Error(), status)
 		return
 	}
 	c := &crmCall{params: params, status: http.StatusOK}

@@ -6,17 +6,27 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/google/uuid"
 )
+
+// maxCRMBody is the largest POST body the CRM side reads.
+const maxCRMBody = 1 << 20
+
+// errCRMBodyTooLarge is a POST body over maxCRMBody (HTTP 413).
+var errCRMBodyTooLarge = fmt.Errorf("request body too large: over %d bytes", maxCRMBody)
 
 // crmParams collects the parameters from the JSON body (POST), the query
 // (objects as JSON values) and dotted query keys, in that order of
 // precedence.
 func crmParams(r *http.Request) (map[string]json.RawMessage, error) {
 	params := map[string]json.RawMessage{}
-	q := r.URL.Query()
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, fmt.Errorf("malformed query: %w", err)
+	}
 	dotted := map[string]any{}
 	for k, vs := range q {
 		v := vs[0]
@@ -49,9 +59,12 @@ func crmParams(r *http.Request) (map[string]json.RawMessage, error) {
 		}
 	}
 	if r.Method == http.MethodPost {
-		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxCRMBody+1))
 		if err != nil {
 			return nil, err
+		}
+		if len(body) > maxCRMBody {
+			return nil, errCRMBodyTooLarge
 		}
 		if len(strings.TrimSpace(string(body))) > 0 {
 			ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))

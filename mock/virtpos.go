@@ -1,6 +1,8 @@
 package mock
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -57,6 +59,10 @@ const (
 	vpNoCustomerID    = "Не указан id клиента"
 )
 
+// maxVirtPOSForm is the largest request body the VirtPOS side reads (the
+// limit of net/http's own form parsing).
+const maxVirtPOSForm = 10 << 20
+
 // virtposHandlers are the spec's methods by path. Each runs under the
 // side's lock and returns the envelope's content: an answer, or the info
 // text of success=0.
@@ -71,8 +77,14 @@ var virtposHandlers = map[string]func(*virtposAPI, *http.Request) (answer, strin
 // ServeHTTP checks the path, the method and the apikey (get or post),
 // then answers with the handler of the path in the requested format.
 func (a *virtposAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxVirtPOSForm)
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad request", http.StatusBadRequest)
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, fmt.Sprintf("request body too large: over %d bytes", tooBig.Limit), http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "malformed query or form: "+err.Error(), http.StatusBadRequest)
 		return
 	}
 	format := r.URL.Query().Get("format")
@@ -86,7 +98,7 @@ func (a *virtposAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		http.Error(w, r.Method+" not allowed: the API takes GET, POST", http.StatusMethodNotAllowed)
 		return
 	}
 	// apikey: get or post.
