@@ -1,7 +1,6 @@
 package loyalty_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -14,35 +13,18 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/testutil"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
-// syncBuffer is a log sink safe for the receiver's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // confirmingArtix is a mock with basic auth and a shop code, and a client
 // that waits for load confirmation from a receiver on a free port.
-func confirmingArtix(t *testing.T, cashes int) (*mock.Server, *loyalty.Artix, *loyalty.ArtixStatusReceiver, *syncBuffer) {
+func confirmingArtix(t *testing.T, cashes int) (*mock.Server, *loyalty.Artix, *loyalty.ArtixStatusReceiver, *testutil.SyncBuffer) {
 	t.Helper()
 	srv := mock.NewServer(t)
 	srv.RequireArtixAuth("admin", "s3cret-pw")
 	srv.RequireArtixShopCode("111")
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	rcv, err := loyalty.ListenArtixStatusReceiver("127.0.0.1:0", "", logger)
 	if err != nil {

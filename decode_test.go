@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/testutil"
 	"github.com/loyaltykit/loyalty/mock"
 	"github.com/shopspring/decimal"
 	"golang.org/x/text/encoding/charmap"
@@ -31,7 +32,7 @@ func TestGoldenSpecSample(t *testing.T) {
 	if page.Count != 2 || len(page.Customers) != 1 {
 		t.Fatalf("count %d, %d customers", page.Count, len(page.Customers))
 	}
-	sameCustomer(t, page.Customers[0], sample())
+	sameCustomer(t, page.Customers[0], mock.SampleCustomer())
 
 	// The write answer of the spec.
 	serve(srv, readFile(t, "testdata/virtpos/update.xml"), "application/xml")
@@ -46,7 +47,7 @@ func TestGoldenMockEncodesSpecSample(t *testing.T) {
 	srv := mock.NewServer(t)
 	want := readFile(t, "testdata/virtpos/customers.xml")
 	want = want[strings.Index(want, "\t\t<customer>") : strings.Index(want, "</customer>")+len("</customer>")]
-	got := httpGet(t, srv.VirtPOSURL+"/api/customer?format=xml&id=1&apikey="+url.QueryEscape(srv.APIKey))
+	got := testutil.Get(t, nil, srv.VirtPOSURL+"/api/customer?format=xml&id=1&apikey="+url.QueryEscape(srv.APIKey))
 	i, j := strings.Index(got, "\t\t<customer>"), strings.Index(got, "</customer>")
 	if i < 0 || j < 0 {
 		t.Fatalf("no customer in %s", got)
@@ -57,7 +58,7 @@ func TestGoldenMockEncodesSpecSample(t *testing.T) {
 }
 
 func TestCustomerJSONRoundTrip(t *testing.T) {
-	c := sample()
+	c := mock.SampleCustomer()
 	c.ExternalID, c.GroupID, c.GroupName, c.Email = "1C-1", 3, "VIP", "s@example.ru"
 	c.AccumulatedSales = decimal.RequireFromString("15200.55")
 	b, err := json.Marshal(c)
@@ -93,7 +94,7 @@ func TestJSONAndXMLAgree(t *testing.T) {
 	for i := range x.Customers {
 		sameCustomer(t, j.Customers[i], x.Customers[i])
 	}
-	sameCustomer(t, x.Customers[0], sample())
+	sameCustomer(t, x.Customers[0], mock.SampleCustomer())
 	if r := srv.Requests(); r[1].Query.Get("format") != "json" || r[0].Query.Get("format") != "xml" {
 		t.Errorf("format params %q %q", r[0].Query.Get("format"), r[1].Query.Get("format"))
 	}

@@ -4,27 +4,12 @@ import (
 	"io"
 	"net/http"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/loyaltykit/loyalty"
 )
 
 // Helpers shared by the package's external tests.
-
-func httpGet(t *testing.T, u string) string {
-	t.Helper()
-	resp, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
 
 // fast is a retry policy for tests: quick waits, capped low.
 var fast = loyalty.WithRetry(3, time.Millisecond, 20*time.Millisecond)

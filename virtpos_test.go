@@ -15,18 +15,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// sample is the customer of the spec's XML example.
-func sample() loyalty.Customer {
-	t := time.Date(2016, 7, 18, 13, 54, 37, 0, time.UTC)
-	return loyalty.Customer{
-		ID: 1, FirstName: "Сергей", LastName: "Иванов", MiddleName: "Степанович", Age: 24,
-		Gender: loyalty.GenderFemale, CustomInformation: "очень требовательный",
-		BirthDay: 24, BirthMonth: 10, BirthYear: 1992, RegisterDate: t,
-		AccumulatedSales: decimal.RequireFromString("15200"), SendPush: true, SendEmail: true, SendSMS: true,
-		CreatedDate: t, CreatedBy: 2, LastUpdateDate: t, LastUpdateBy: 2,
-	}
-}
-
 // sameCustomer compares customers, money by value.
 func sameCustomer(t *testing.T, got, want loyalty.Customer) {
 	t.Helper()
@@ -199,7 +187,7 @@ func TestGet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameCustomer(t, *c, sample())
+	sameCustomer(t, *c, mock.SampleCustomer())
 	c, err = vp.Customers.GetByExternalID(ctx, "1C-00008")
 	if err != nil || c.ID != 8 {
 		t.Fatalf("by external id: %+v, %v", c, err)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/loyaltykit/loyalty/internal/testutil"
 )
 
 func TestAdminInstallsFaultsServesJournalAndResets(t *testing.T) {
@@ -57,20 +59,7 @@ func TestAdminInstallsFaultsServesJournalAndResets(t *testing.T) {
 // status and body.
 func adminDo(t *testing.T, srv *Server, method, path, body string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.ArtixURL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(b)
+	return testutil.Do(t, nil, method, srv.ArtixURL+path, body)
 }
 
 // TestAdminRefusesFaultsItCannotHonour: every fault the mock would

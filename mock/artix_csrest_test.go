@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,22 +15,6 @@ import (
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files of the mock's replies")
-
-// getCS is one raw GET of the mock's CSrest API.
-func getCS(t *testing.T, srv *Server, method, pathQuery string) (int, string) {
-	t.Helper()
-	req, _ := http.NewRequest(method, srv.ArtixURL+pathQuery, nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(b)
-}
 
 // TestArtixCSRestGolden pins the shapes the mock answers (field model
 // keys, Spring Data pages, the error object) to testdata/artix/csrest.
@@ -57,7 +40,7 @@ func TestArtixCSRestGolden(t *testing.T) {
 		{"mock_bad_page.json", loyalty.ArtixCSClientsByPagePath + "?page=-1", 400},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
-			status, body := getCS(t, srv, http.MethodGet, tc.path)
+			status, body := adminDo(t, srv, http.MethodGet, tc.path, "")
 			if status != tc.status {
 				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
 			}
@@ -108,7 +91,7 @@ func TestArtixCSRestReplies(t *testing.T) {
 		{"default page size 20", "GET", loyalty.ArtixCSClientsByPagePath, 200, `"size":20`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			status, body := getCS(t, srv, tc.method, tc.path)
+			status, body := adminDo(t, srv, tc.method, tc.path, "")
 			if status != tc.status || tc.body == "" && body != "" || !strings.Contains(body, tc.body) {
 				t.Errorf("%d %q, want %d with %q", status, body, tc.status, tc.body)
 			}
@@ -116,7 +99,7 @@ func TestArtixCSRestReplies(t *testing.T) {
 	}
 
 	srv.RequireArtixAuth("admin", "pw-1234")
-	if status, body := getCS(t, srv, "GET", loyalty.ArtixCSClientsPath); status != 401 || !strings.Contains(body, `"errorCode":401`) {
+	if status, body := adminDo(t, srv, "GET", loyalty.ArtixCSClientsPath, ""); status != 401 || !strings.Contains(body, `"errorCode":401`) {
 		t.Errorf("without auth: %d %s, want 401", status, body)
 	}
 	if _, err := srv.ArtixCashServer().Clients.Get(context.Background(), "a/b c"); err != nil {

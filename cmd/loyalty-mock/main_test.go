@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/testutil"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -241,7 +242,7 @@ func TestBinary(t *testing.T) {
 	cmd, r, stderr := startBinary(t, "-virtpos-addr", "127.0.0.1:0", "-cert-dir", filepath.Join(dir, "certs"), "-dump", dump, "-customers", "3")
 
 	// VirtPOS with the apikey, as curl would.
-	body := httpGet(t, http.DefaultClient, r.VirtPOSURL+"/api/customer?format=json&apikey="+r.APIKey)
+	body := testutil.Get(t, http.DefaultClient, r.VirtPOSURL+"/api/customer?format=json&apikey="+r.APIKey)
 	if !strings.Contains(body, `"success":1`) || !strings.Contains(body, "Сергей") {
 		t.Fatalf("VirtPOS answer %s", body)
 	}
@@ -254,7 +255,7 @@ func TestBinary(t *testing.T) {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(caPEM)
 	crmHTTP := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{cert}}}}
-	body = httpGet(t, crmHTTP, r.CRMURL+"/GetPartners?commercial_firm_id="+r.CommercialFirmID)
+	body = testutil.Get(t, crmHTTP, r.CRMURL+"/GetPartners?commercial_firm_id="+r.CommercialFirmID)
 	if !strings.Contains(body, "Продукты у дома") {
 		t.Fatalf("CRM answer %s", body)
 	}
@@ -445,20 +446,6 @@ func TestBinaryDumpHoldsEveryConfirmedWriteAfterSIGTERM(t *testing.T) {
 	if missing > 0 {
 		t.Fatalf("%d of %d confirmed creates are missing from the dump", missing, len(confirmed))
 	}
-}
-
-func httpGet(t *testing.T, c *http.Client, url string) string {
-	t.Helper()
-	resp, err := c.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // TestParseClock: -clock takes spec, now or an RFC 3339 start that runs.

@@ -5,13 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/testutil"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -34,23 +33,9 @@ func TestLookupEmbeddedMock(t *testing.T) {
 	}
 }
 
-// writeCertFiles writes the mock's CA, client certificate and key as a
-// real deployment would have them.
-func writeCertFiles(t *testing.T, srv *mock.Server) (ca, cert, key string) {
-	t.Helper()
-	dir := t.TempDir()
-	ca, cert, key = filepath.Join(dir, "ca.pem"), filepath.Join(dir, "client.pem"), filepath.Join(dir, "client-key.pem")
-	for path, data := range map[string][]byte{ca: srv.CACertPEM(), cert: srv.ClientCertPEM(), key: srv.ClientKeyPEM()} {
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return ca, cert, key
-}
-
 func TestLookupServerFlagsJSON(t *testing.T) {
 	srv := mock.NewServer(t)
-	ca, cert, key := writeCertFiles(t, srv)
+	ca, cert, key := testutil.CertFiles(t, srv)
 	t.Setenv("LOYALTY_CRM_FIRM", srv.CommercialFirmID)
 	server := []string{"-crm-url", srv.CRMURL, "-crm-cert", cert, "-crm-key", key, "-crm-ca", ca}
 	var out bytes.Buffer
@@ -92,7 +77,7 @@ func TestLookupNotFound(t *testing.T) {
 
 func TestLookupCRMErrorsSurface(t *testing.T) {
 	srv := mock.NewServer(t)
-	ca, cert, key := writeCertFiles(t, srv)
+	ca, cert, key := testutil.CertFiles(t, srv)
 	args := []string{"-crm-url", srv.CRMURL, "-crm-firm", "wrong-firm", "-crm-cert", cert, "-crm-key", key, "-crm-ca", ca, "-phone", "89161234567"}
 	err := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{})
 	if !errors.Is(err, loyalty.CodeAccessDenied) {
@@ -114,7 +99,7 @@ func TestLookupFlags(t *testing.T) {
 // -timeout with a deadline error instead of hanging.
 func TestLookupEndsAtTheTimeout(t *testing.T) {
 	srv := mock.NewServer(t)
-	ca, cert, key := writeCertFiles(t, srv)
+	ca, cert, key := testutil.CertFiles(t, srv)
 	srv.Fail(mock.Fault{API: mock.CRMAPI, Delay: time.Hour, Times: -1})
 	args := []string{"-crm-url", srv.CRMURL, "-crm-firm", srv.CommercialFirmID, "-crm-cert", cert, "-crm-key", key, "-crm-ca", ca,
 		"-phone", "89161234567", "-timeout", "300ms"}

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/loyaltykit/loyalty/internal/testutil"
 )
 
 // Canary secrets, one per position a secret can take.
@@ -287,8 +289,8 @@ func TestCreateUnwritablePath(t *testing.T) {
 
 func TestRecorderConcurrentExchangesAreWholeLines(t *testing.T) {
 	srv := echoServer(t)
-	var buf bytes.Buffer
-	rec, err := NewRecorder(&lockedWriter{w: &buf})
+	var buf testutil.SyncBuffer
+	rec, err := NewRecorder(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +302,7 @@ func TestRecorderConcurrentExchangesAreWholeLines(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	exs, err := Read(&buf, "buf")
+	exs, err := Read(strings.NewReader(buf.String()), "buf")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,17 +314,6 @@ func TestRecorderConcurrentExchangesAreWholeLines(t *testing.T) {
 			t.Errorf("%s: body %d bytes, truncated %v/%v", ex.String(), len(ex.Body), ex.BodyTruncated, ex.ResponseTruncated)
 		}
 	}
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 func TestRecorderMaxBodyCutsAndMarks(t *testing.T) {

@@ -7,12 +7,12 @@ import (
 	"flag"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/testutil"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -116,16 +116,8 @@ func TestStartMockIf(t *testing.T) {
 
 func TestCRMClientFromFiles(t *testing.T) {
 	srv := mock.NewServer(t)
-	dir := t.TempDir()
-	write := func(name string, b []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	c := CRM{URL: srv.CRMURL, Firm: srv.CommercialFirmID, Cert: write("c.pem", srv.ClientCertPEM()),
-		Key: write("k.pem", srv.ClientKeyPEM()), CA: write("ca.pem", srv.CACertPEM())}
+	c := CRM{URL: srv.CRMURL, Firm: srv.CommercialFirmID}
+	c.CA, c.Cert, c.Key = testutil.CertFiles(t, srv)
 	crm, err := c.Client(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +125,7 @@ func TestCRMClientFromFiles(t *testing.T) {
 	if _, err := crm.Directory.Partners(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	c.CA = write("bad.pem", []byte("not a certificate"))
+	c.CA = testutil.WriteFile(t, t.TempDir(), "bad.pem", []byte("not a certificate"))
 	if _, err := c.Client(nil); err == nil || !strings.Contains(err.Error(), "no PEM") {
 		t.Fatalf("bad CA: %v", err)
 	}
