@@ -222,6 +222,40 @@ type variant struct {
 	call func() error
 }
 
+// rotate runs each variant once per round of b.Loop, the order rotating
+// from round to round so that every variant sees the same machine state,
+// and returns the variants it ran, each one's total time, its peak heap
+// in MiB when heap is set (a heap sampler forces a GC per call), and the
+// number of rounds. LOYALTY_BENCH_VARIANT=name runs that variant alone;
+// vs itself is not modified.
+func rotate(b *testing.B, vs []variant, heap bool) (ran []variant, ns []time.Duration, peak []float64, rounds int) {
+	if only := os.Getenv("LOYALTY_BENCH_VARIANT"); only != "" {
+		vs = slices.DeleteFunc(slices.Clone(vs), func(v variant) bool { return v.name != only })
+	}
+	ns = make([]time.Duration, len(vs))
+	peak = make([]float64, len(vs))
+	b.ReportAllocs()
+	for b.Loop() {
+		for j := range vs {
+			i := (j + rounds) % len(vs)
+			var h *heapSampler
+			if heap {
+				h = startHeapSampler()
+			}
+			t0 := time.Now()
+			if err := vs[i].call(); err != nil {
+				b.Fatalf("%s: %v", vs[i].name, err)
+			}
+			ns[i] += time.Since(t0)
+			if h != nil {
+				peak[i] = max(peak[i], h.peakMiB())
+			}
+		}
+		rounds++
+	}
+	return vs, ns, peak, rounds
+}
+
 // compare times variants of the same call, interleaved: every round runs
 // each variant k times in a row (amortising the clock and allocation
 // readings over k calls), and the order rotates from round to round so

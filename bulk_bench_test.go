@@ -8,8 +8,6 @@ import (
 	"iter"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"slices"
 	"testing"
 	"time"
 
@@ -105,35 +103,11 @@ func BenchmarkArtixBatch(b *testing.B) {
 		}
 		ctx := context.Background()
 		b.Run(sizeName(n), func(b *testing.B) {
-			vs := []variant{
+			// Heap peaks from 1000 commands: a GC per call would dominate small batches.
+			vs, ns, peak, rounds := rotate(b, []variant{
 				{"sdk", func() error { return ax.SendSeq(ctx, seq) }},
 				{"raw", func() error { return rawArtixStream(ctx, hc, hs.URL, seq) }},
-			}
-			if only := os.Getenv("LOYALTY_BENCH_VARIANT"); only != "" {
-				vs = slices.DeleteFunc(vs, func(v variant) bool { return v.name != only })
-			}
-			ns := make([]time.Duration, len(vs))
-			peak := make([]float64, len(vs))
-			b.ReportAllocs()
-			rounds := 0
-			for b.Loop() {
-				for j := range vs {
-					i := (j + rounds) % len(vs)
-					var h *heapSampler
-					if n >= 1000 { // a GC per call would dominate small batches
-						h = startHeapSampler()
-					}
-					t0 := time.Now()
-					if err := vs[i].call(); err != nil {
-						b.Fatalf("%s: %v", vs[i].name, err)
-					}
-					ns[i] += time.Since(t0)
-					if h != nil {
-						peak[i] = max(peak[i], h.peakMiB())
-					}
-				}
-				rounds++
-			}
+			}, n >= 1000)
 			for i, v := range vs {
 				b.ReportMetric(float64(ns[i].Nanoseconds())/float64(rounds*n), v.name+"-ns/command")
 				if n >= 1000 {

@@ -246,13 +246,7 @@ func TestUpsertManySameKeyCreatesOnce(t *testing.T) {
 	if _, err := vp.Cards.UpsertMany(context.Background(), cards, loyalty.Workers(3)); err != nil {
 		t.Fatal(err)
 	}
-	n := 0
-	for _, c := range srv.VirtPOSCards() {
-		if c.UID == "880001" {
-			n++
-		}
-	}
-	if n != 1 {
+	if n := cardsWithUID(srv, "880001"); n != 1 {
 		t.Fatalf("%d cards with uid 880001, want 1", n)
 	}
 }

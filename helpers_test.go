@@ -7,9 +7,21 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock"
 )
 
 // Helpers shared by the package's external tests.
+
+// cardsWithUID counts the mock's VirtPOS cards with the given uid.
+func cardsWithUID(srv *mock.Server, uid string) int {
+	n := 0
+	for _, c := range srv.VirtPOSCards() {
+		if c.UID == uid {
+			n++
+		}
+	}
+	return n
+}
 
 // fast is a retry policy for tests: quick waits, capped low.
 var fast = loyalty.WithRetry(3, time.Millisecond, 20*time.Millisecond)

@@ -116,13 +116,7 @@ func TestRetriedCreateIfNotExistCreatesOnce(t *testing.T) {
 	if err != nil || res.IsNew {
 		t.Fatalf("%+v, %v (the retry should update what the first attempt created)", res, err)
 	}
-	n := 0
-	for _, c := range srv.VirtPOSCards() {
-		if c.UID == "4242" {
-			n++
-		}
-	}
-	if n != 1 {
+	if n := cardsWithUID(srv, "4242"); n != 1 {
 		t.Fatalf("%d cards with uid 4242", n)
 	}
 }

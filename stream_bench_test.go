@@ -6,12 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"slices"
 	"strconv"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/loyaltykit/loyalty"
 )
@@ -134,26 +131,7 @@ func BenchmarkStream(b *testing.B) {
 // peak heap, and the SDK's (vs[0]) speed relative to each other variant.
 // LOYALTY_BENCH_VARIANT=name runs one variant alone.
 func streamCompare(b *testing.B, size int64, vs []variant) {
-	if only := os.Getenv("LOYALTY_BENCH_VARIANT"); only != "" {
-		vs = slices.DeleteFunc(slices.Clone(vs), func(v variant) bool { return v.name != only })
-	}
-	ns := make([]time.Duration, len(vs))
-	peak := make([]float64, len(vs))
-	b.ReportAllocs()
-	rounds := 0
-	for b.Loop() {
-		for j := range vs {
-			i := (j + rounds) % len(vs)
-			h := startHeapSampler()
-			t0 := time.Now()
-			if err := vs[i].call(); err != nil {
-				b.Fatalf("%s: %v", vs[i].name, err)
-			}
-			ns[i] += time.Since(t0)
-			peak[i] = max(peak[i], h.peakMiB())
-		}
-		rounds++
-	}
+	vs, ns, peak, rounds := rotate(b, vs, true)
 	for i, v := range vs {
 		b.ReportMetric(float64(size)*float64(rounds)/ns[i].Seconds()/1e6, v.name+"-MB/s")
 		b.ReportMetric(peak[i], v.name+"-peak-heap-MiB")

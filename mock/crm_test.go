@@ -19,6 +19,13 @@ func crmClient(s *Server) *http.Client {
 	}}}
 }
 
+// crmTest is a mock, a client that presents the CRM client certificate,
+// and the commercial_firm_id parameter every CRM call carries.
+func crmTest(t *testing.T) (*Server, *http.Client, string) {
+	srv := NewServer(t)
+	return srv, crmClient(srv), "commercial_firm_id=" + srv.CommercialFirmID
+}
+
 func crmDo(t *testing.T, c *http.Client, method, u, ctype, body string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, u, strings.NewReader(body))
@@ -38,9 +45,7 @@ func crmDo(t *testing.T, c *http.Client, method, u, ctype, body string) (int, st
 }
 
 func TestCRMParameterStylesAccepted(t *testing.T) {
-	srv := NewServer(t)
-	c := crmClient(srv)
-	firm := "commercial_firm_id=" + srv.CommercialFirmID
+	srv, c, firm := crmTest(t)
 	for _, tc := range []struct {
 		name, method, query, ctype, body string
 		want                             string
@@ -62,9 +67,7 @@ func TestCRMParameterStylesAccepted(t *testing.T) {
 }
 
 func TestCRMBadRequestsAre400WithAReason(t *testing.T) {
-	srv := NewServer(t)
-	c := crmClient(srv)
-	firm := "commercial_firm_id=" + srv.CommercialFirmID
+	srv, c, firm := crmTest(t)
 	for _, tc := range []struct {
 		name, method, query, ctype, body string
 		status                           int

@@ -118,9 +118,7 @@ func TestMockClockIsOneForAges(t *testing.T) {
 // TestCRMCreateContactRequiresWhatTheSpecDoes: contact and communication
 // (with its three allow_ flags) are not nullable; what was sent is kept.
 func TestCRMCreateContactRequiresWhatTheSpecDoes(t *testing.T) {
-	srv := NewServer(t)
-	c := crmClient(srv)
-	firm := "commercial_firm_id=" + srv.CommercialFirmID
+	srv, c, firm := crmTest(t)
 	reg := `"registration":{"sales_outlet_id":"` + CRMOutletID.String() + `"}`
 	comm := `"communication":{"allow_email":true,"allow_sms":false,"allow_phone":true,"communication_method":"email"}`
 	for _, tc := range []struct{ name, contact, want string }{
@@ -154,9 +152,7 @@ func TestCRMCreateContactRequiresWhatTheSpecDoes(t *testing.T) {
 // TestCRMNullPartnerIsAbsent: partner_id=null (or empty) where the spec
 // allows null means "no partner", in the query and in dotted objects.
 func TestCRMNullPartnerIsAbsent(t *testing.T) {
-	srv := NewServer(t)
-	c := crmClient(srv)
-	firm := "commercial_firm_id=" + srv.CommercialFirmID
+	srv, c, firm := crmTest(t)
 	_, all := crmDo(t, c, "GET", srv.CRMURL+"/GetCardTypesByPartner?"+firm, "", "")
 	for _, q := range []string{"&partner_id=null", "&partner_id="} {
 		status, body := crmDo(t, c, "GET", srv.CRMURL+"/GetCardTypesByPartner?"+firm+q, "", "")
