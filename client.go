@@ -117,8 +117,11 @@ func (e *ConfigError) Error() string {
 func (s *settings) markOnly(option, api string) { s.only[option] = api }
 
 // WithHTTPClient sends requests through hc instead of a client made for the
-// purpose. Its Transport is used as it is (so httpmock can be wired in); the
-// CRM client adds its client certificate only to an *http.Transport.
+// purpose. Its Transport is used as it is (so httpmock can be wired into
+// VirtPOS and Artix clients). The CRM client clones an *http.Transport to
+// add its TLS settings; since it needs a client certificate, it refuses any
+// other Transport with a *ConfigError: give wrappers and test doubles to
+// WithTransportMiddleware instead.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {

@@ -158,9 +158,13 @@ type CRM struct {
 // does not touch the network.
 //
 // TLS: the client offers TLS 1.2 and newer only and verifies the server
-// against WithRootCAs or the system roots. With WithHTTPClient, an
-// *http.Transport is cloned and given the certificate; any other
-// RoundTripper (httpmock, a test double) is used as it is.
+// against WithRootCAs or the system roots. With WithHTTPClient, its
+// *http.Transport is cloned and given the certificate; a Transport of any
+// other type could not take it and is a *ConfigError. Wrappers (tracing,
+// metrics, a recorder) and test doubles (httpmock, mock.Server.Transport, a
+// cassette replayer) go in through WithTransportMiddleware, outside the
+// TLS-configured transport; a double that answers in memory ignores the
+// transport it wraps.
 func NewCRM(baseURL, commercialFirmID string, opts ...Option) (*CRM, error) {
 	if strings.TrimSpace(commercialFirmID) == "" {
 		return nil, &ConfigError{Field: "commercialFirmID", Reason: "empty"}
@@ -220,16 +224,18 @@ func crmHTTPClient(s *settings) (*http.Client, error) {
 		return &http.Client{Transport: tr}, nil
 	}
 	hc := *s.httpClient
-	rt := s.httpClient.Transport
+	rt, what := s.httpClient.Transport, "its Transport"
 	if rt == nil {
-		rt = http.DefaultTransport
+		rt, what = http.DefaultTransport, "http.DefaultTransport, which it uses,"
 	}
 	tr, ok := rt.(*http.Transport)
 	if !ok {
-		// httpmock or another RoundTripper: used as it is. TLS (the client
-		// certificate, TLS 1.2, verification) is then its business; the
-		// README says so.
-		return &hc, nil
+		// The client certificate, TLS 1.2 and the roots cannot be given to
+		// it: ignoring them would fail later, at the first handshake.
+		return nil, &ConfigError{Field: "WithHTTPClient", Reason: fmt.Sprintf("%s (%T) is not an *http.Transport, "+
+			"so the client certificate and WithRootCAs cannot be applied to it; "+
+			"pass the RoundTripper with WithTransportMiddleware instead, which wraps the TLS-configured transport "+
+			"(a test double that answers in memory, such as httpmock's, may ignore the transport it wraps)", what, rt)}
 	}
 	tr = tr.Clone()
 	cfg, err := tlsCfg(tr.TLSClientConfig)

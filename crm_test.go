@@ -98,21 +98,18 @@ func TestCRMCertificateFiles(t *testing.T) {
 	}
 }
 
-// roundTripper hides an *http.Transport so NewCRM uses it as it is.
-type roundTripper struct{ rt http.RoundTripper }
-
-func (r roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
-	return r.rt.RoundTrip(req)
-}
-
 func TestCRMHandshakeFailures(t *testing.T) {
 	srv := mock.NewServer(t)
 	ctx := context.Background()
 	cert := loyalty.WithClientCertificate(srv.ClientCertificate())
 
 	t.Run("no client certificate on the wire", func(t *testing.T) {
-		bare := &http.Client{Transport: roundTripper{&http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.RootCAs()}}}}
-		crm, err := loyalty.NewCRM(srv.CRMURL, srv.CommercialFirmID, cert, loyalty.WithHTTPClient(bare), loyalty.WithoutRetries())
+		// A middleware that ignores the transport it wraps replaces the
+		// client's TLS settings with its own, which send no certificate.
+		bare := loyalty.WithTransportMiddleware(func(http.RoundTripper) http.RoundTripper {
+			return &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.RootCAs()}}
+		})
+		crm, err := loyalty.NewCRM(srv.CRMURL, srv.CommercialFirmID, cert, bare, loyalty.WithoutRetries())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -545,7 +542,7 @@ func TestCRMResponseErrors(t *testing.T) {
 		t.Fatalf("missing result: %v", err)
 	}
 	// A 400 from the mock (a parameter it cannot read): *APIError.
-	hc := &http.Client{Transport: roundTripper{&http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.RootCAs(), Certificates: []tls.Certificate{srv.ClientCertificate()}}}}}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.RootCAs(), Certificates: []tls.Certificate{srv.ClientCertificate()}}}}
 	resp, err := hc.Get(srv.CRMURL + "/GetByContactId?commercial_firm_id=firm-1&contact_id=not-a-guid")
 	if err != nil {
 		t.Fatal(err)

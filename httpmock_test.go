@@ -41,19 +41,26 @@ func bothSides(t *testing.T) []side {
 	}
 	mt := httpmock.NewMockTransport()
 	mem.RegisterResponders(mt)
-	hc := loyalty.WithHTTPClient(&http.Client{Transport: mt})
 
-	mk := func(name string, srv *mock.Server, extra ...loyalty.Option) side {
-		vp, err := loyalty.NewVirtPOS(srv.VirtPOSURL, srv.APIKey, append([]loyalty.Option{fastRetry, loyalty.WithFormat(loyalty.FormatJSON)}, extra...)...)
+	// rt (nil for sockets) goes to VirtPOS and Artix with WithHTTPClient and
+	// to the CRM, which refuses that for a transport it cannot give its
+	// certificate to, with mock.WithTransport.
+	mk := func(name string, srv *mock.Server, rt http.RoundTripper) side {
+		var hc, via []loyalty.Option
+		if rt != nil {
+			hc = []loyalty.Option{loyalty.WithHTTPClient(&http.Client{Transport: rt})}
+			via = []loyalty.Option{mock.WithTransport(rt)}
+		}
+		vp, err := loyalty.NewVirtPOS(srv.VirtPOSURL, srv.APIKey, append([]loyalty.Option{fastRetry, loyalty.WithFormat(loyalty.FormatJSON)}, hc...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
 		crm, err := loyalty.NewCRM(srv.CRMURL, srv.CommercialFirmID, append([]loyalty.Option{fastRetry,
-			loyalty.WithClientCertificate(srv.ClientCertificate()), loyalty.WithRootCAs(srv.RootCAs())}, extra...)...)
+			loyalty.WithClientCertificate(srv.ClientCertificate()), loyalty.WithRootCAs(srv.RootCAs())}, via...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ax, err := loyalty.NewArtix(srv.ArtixURL, append([]loyalty.Option{fastRetry}, extra...)...)
+		ax, err := loyalty.NewArtix(srv.ArtixURL, append([]loyalty.Option{fastRetry}, hc...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,8 +70,7 @@ func bothSides(t *testing.T) []side {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return []side{mk("sockets", sock), mk("httpmock", mem, hc),
-		mk("transport", own, loyalty.WithHTTPClient(&http.Client{Transport: own.Transport()}))}
+	return []side{mk("sockets", sock, nil), mk("httpmock", mem, mt), mk("transport", own, own.Transport())}
 }
 
 // observed is what a caller can observe of a call, with the base URL

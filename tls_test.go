@@ -221,3 +221,53 @@ func TestTLSCertificateFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestTLSSettingsThatCannotApplyAreRefused: a WithHTTPClient transport that
+// is not an *http.Transport (a tracing wrapper, httpmock, a replayer) cannot
+// take the client certificate or WithRootCAs. They used to be ignored
+// silently, and the first call failed with an unknown authority; now the
+// constructor says so and points at WithTransportMiddleware, which wraps
+// the TLS-configured transport instead.
+func TestTLSSettingsThatCannotApplyAreRefused(t *testing.T) {
+	srv := mock.NewServer(t)
+	cert := loyalty.WithClientCertificate(srv.ClientCertificate())
+	roots := loyalty.WithRootCAs(srv.RootCAs())
+	var sends int
+	wrapper := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		sends++
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	for _, tc := range []struct {
+		name string
+		opts []loyalty.Option
+	}{
+		{"certificate", []loyalty.Option{loyalty.WithHTTPClient(&http.Client{Transport: wrapper}), cert}},
+		{"certificate and roots", []loyalty.Option{cert, roots, loyalty.WithHTTPClient(&http.Client{Transport: wrapper})}},
+		{"an in-memory transport", []loyalty.Option{cert, loyalty.WithHTTPClient(&http.Client{Transport: srv.Transport()})}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			crm, err := loyalty.NewCRM(srv.CRMURL, srv.CommercialFirmID, tc.opts...)
+			var ce *loyalty.ConfigError
+			if !errors.As(err, &ce) || ce.Field != "WithHTTPClient" || crm != nil {
+				t.Fatalf("got %v, %v; want a *ConfigError for WithHTTPClient", crm, err)
+			}
+			for _, want := range []string{"not an *http.Transport", "WithTransportMiddleware", "client certificate"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("%q does not say %q", err, want)
+				}
+			}
+		})
+	}
+	// The same wrapper as a middleware goes around the TLS-configured
+	// transport: the certificate and the roots apply and the call succeeds.
+	crm, err := loyalty.NewCRM(srv.CRMURL, srv.CommercialFirmID, cert, roots,
+		loyalty.WithTransportMiddleware(func(next http.RoundTripper) http.RoundTripper {
+			return roundTripFunc(func(r *http.Request) (*http.Response, error) { sends++; return next.RoundTrip(r) })
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := crm.Directory.Regions(context.Background()); err != nil || sends != 1 {
+		t.Fatalf("through the middleware: %v after %d sends", err, sends)
+	}
+}

@@ -231,9 +231,10 @@ func (s *Server) RequireArtixShopCode(code string) {
 
 // Artix returns an HTTP Artix client for this server, with fast retries
 // (3, 1–20 ms) and the credentials RequireArtixAuth and RequireArtixShopCode
-// set, followed by opts. It panics only if opts are invalid.
+// set, followed by opts; a Server made by NewInMemory gives it
+// s.Transport(). It panics only if opts are invalid.
 func (s *Server) Artix(opts ...loyalty.Option) *loyalty.Artix {
-	base := []loyalty.Option{loyalty.WithRetry(3, time.Millisecond, 20*time.Millisecond)}
+	base := append([]loyalty.Option{loyalty.WithRetry(3, time.Millisecond, 20*time.Millisecond)}, s.inMemory(ArtixAPI)...)
 	s.ax.mu.Lock()
 	if s.ax.auth {
 		base = append(base, loyalty.WithBasicAuth(s.ax.user, s.ax.pass))

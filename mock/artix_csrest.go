@@ -232,10 +232,10 @@ func (a *artixAPI) csClients(page, size int) ([]csClient, int) {
 
 // ArtixCashServer returns a client for the mock's Cash Server REST API
 // (the read-back), with fast retries (3, 1–20 ms) and the basic auth
-// RequireArtixAuth set, followed by opts. It panics only if opts are
-// invalid.
+// RequireArtixAuth set, followed by opts; a Server made by NewInMemory
+// gives it s.Transport(). It panics only if opts are invalid.
 func (s *Server) ArtixCashServer(opts ...loyalty.Option) *loyalty.ArtixCashServer {
-	base := []loyalty.Option{loyalty.WithRetry(3, time.Millisecond, 20*time.Millisecond)}
+	base := append([]loyalty.Option{loyalty.WithRetry(3, time.Millisecond, 20*time.Millisecond)}, s.inMemory(ArtixAPI)...)
 	s.ax.mu.Lock()
 	if s.ax.auth {
 		base = append(base, loyalty.WithBasicAuth(s.ax.user, s.ax.pass))

@@ -40,17 +40,26 @@ func (a *crmAPI) reset() {
 }
 
 // CRM returns a CRM client for this server: its client certificate, its
-// CA as the only root, and fast retries (1–20 ms), then opts. It panics
-// only if opts are invalid (the loyalty.NewCRM error is in the message).
+// CA as the only root, and fast retries (1–20 ms), then opts. On a Server
+// made by NewInMemory the client answers in memory (WithTransport with
+// s.Transport()); on one that listens, add WithTransport(s.Transport()) to
+// skip the socket. It panics only if opts are invalid (the loyalty.NewCRM
+// error is in the message): loyalty.WithHTTPClient with a transport that
+// is not an *http.Transport is, for the CRM; use WithTransport.
 func (s *Server) CRM(opts ...loyalty.Option) *loyalty.CRM {
 	base := []loyalty.Option{
 		loyalty.WithClientCertificate(s.ClientCertificate()),
 		loyalty.WithRootCAs(s.RootCAs()),
 		loyalty.WithRetry(3, time.Millisecond, 20*time.Millisecond),
 	}
+	base = append(base, s.inMemory(CRMAPI)...)
 	c, err := loyalty.NewCRM(s.CRMURL, s.CommercialFirmID, append(base, opts...)...)
 	if err != nil {
-		panic("mock: Server.CRM: " + err.Error())
+		msg := "mock: Server.CRM: " + err.Error()
+		if strings.Contains(msg, "not an *http.Transport") {
+			msg += "; to serve the CRM from srv.Transport() or an httpmock transport, pass mock.WithTransport(rt)"
+		}
+		panic(msg)
 	}
 	return c
 }

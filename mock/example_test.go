@@ -59,8 +59,9 @@ func ExampleServer_Fail() {
 }
 
 // Without sockets: the same fake behind an httpmock transport, wired in
-// with loyalty.WithHTTPClient (httpmock.Activate alone would not reach the
-// clients' own transport).
+// with loyalty.WithHTTPClient (VirtPOS, Artix) or mock.WithTransport (any
+// client, the CRM included); httpmock.Activate alone would not reach the
+// clients' own transport.
 func ExampleServer_RegisterResponders() {
 	srv, err := mock.NewInMemory(mock.Config{})
 	if err != nil {
@@ -76,4 +77,44 @@ func ExampleServer_RegisterResponders() {
 	err = ax.Customers.Add(context.Background(), loyalty.ArtixCustomer{ID: "4", FirstName: "Пётр", LastName: "Петров"})
 	fmt.Println(err, srv.ArtixClientCount())
 	// Output: <nil> 1
+}
+
+// A server that listens nowhere: its ready clients, the CRM's included,
+// answer in memory through srv.Transport().
+func ExampleNewInMemory() {
+	srv, err := mock.NewInMemory(mock.Config{})
+	if err != nil {
+		panic(err)
+	}
+	regions, err := srv.CRM().Directory.Regions(context.Background())
+	fmt.Println(len(regions) > 0, err, len(srv.RequestsTo(mock.CRMAPI)))
+	// Output: true <nil> 1
+}
+
+// A CRM client of your own, served by an httpmock transport: the CRM
+// refuses loyalty.WithHTTPClient with a transport it cannot give its
+// client certificate to, so the transport goes in with mock.WithTransport.
+func ExampleWithTransport() {
+	srv, err := mock.NewInMemory(mock.Config{})
+	if err != nil {
+		panic(err)
+	}
+	mt := httpmock.NewMockTransport()
+	srv.RegisterResponders(mt)
+
+	crm, err := loyalty.NewCRM(srv.CRMURL, srv.CommercialFirmID,
+		loyalty.WithClientCertificate(srv.ClientCertificate()), mock.WithTransport(mt))
+	if err != nil {
+		panic(err)
+	}
+	partners, err := crm.Directory.Partners(context.Background())
+	fmt.Println(len(partners) > 0, err, mt.GetTotalCallCount())
+
+	_, err = loyalty.NewCRM(srv.CRMURL, srv.CommercialFirmID,
+		loyalty.WithClientCertificate(srv.ClientCertificate()), loyalty.WithHTTPClient(&http.Client{Transport: mt}))
+	var ce *loyalty.ConfigError
+	fmt.Println(errors.As(err, &ce), ce.Field)
+	// Output:
+	// true <nil> 1
+	// true WithHTTPClient
 }

@@ -18,7 +18,9 @@ import (
 // reach the same state, faults and journal as the socket servers (a Server
 // made by NewInMemory answers at FakeVirtPOSURL, FakeCRMURL and FakeArtixURL).
 //
-// Wire mt into a client with loyalty.WithHTTPClient(&http.Client{Transport: mt}):
+// Wire mt into a client with WithTransport(mt) (any client), or
+// loyalty.WithHTTPClient(&http.Client{Transport: mt}) for VirtPOS and Artix
+// (the CRM client refuses that: it could not give mt its certificate).
 // httpmock.Activate replaces http.DefaultTransport only, and the loyalty
 // clients use a transport of their own.
 //

@@ -21,6 +21,11 @@
 //	rp, err := cassette.OpenReplayer("virtpos.jsonl")
 //	vp, err := loyalty.NewVirtPOS(url, apiKey, loyalty.WithHTTPClient(&http.Client{Transport: rp}))
 //
+// The CRM client takes a recorder or a replayer as a middleware
+// (loyalty.WithTransportMiddleware(rec.Wrap), or rp.Wrap), never through
+// WithHTTPClient, which it refuses for a transport it cannot give its
+// client certificate to.
+//
 // And check the mock against what the real server said with
 // mock.Verify or `loyalty-mock verify virtpos.jsonl`.
 //

@@ -3,7 +3,6 @@ package cassette_test
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -57,15 +56,18 @@ func session(ctx context.Context, vp *loyalty.VirtPOS, crm *loyalty.CRM, ax *loy
 	return out.String(), nil
 }
 
-// clients are the three clients of srv, sending through rt.
-func clients(t *testing.T, srv *mock.Server, rt http.RoundTripper) (*loyalty.VirtPOS, *loyalty.CRM, *loyalty.Artix) {
+// clients are the three clients of srv: VirtPOS and Artix send through
+// rt, given with WithHTTPClient; the CRM, which refuses a WithHTTPClient
+// transport it cannot give its certificate to, through the middleware
+// crm (a Recorder's or a Replayer's Wrap).
+func clients(t *testing.T, srv *mock.Server, rt http.RoundTripper, crm func(http.RoundTripper) http.RoundTripper) (*loyalty.VirtPOS, *loyalty.CRM, *loyalty.Artix) {
 	t.Helper()
 	hc := loyalty.WithHTTPClient(&http.Client{Transport: rt})
 	ax, err := loyalty.NewArtix(srv.ArtixURL, loyalty.WithBasicAuth("admin", artixPassword), hc, loyalty.WithoutRetries())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv.VirtPOS(hc, loyalty.WithoutRetries()), srv.CRM(hc, loyalty.WithoutRetries()), ax
+	return srv.VirtPOS(hc, loyalty.WithoutRetries()), srv.CRM(loyalty.WithTransportMiddleware(crm), loyalty.WithoutRetries()), ax
 }
 
 // Record a session of the real clients against the mock over sockets
@@ -81,17 +83,13 @@ func TestRecordThenReplayTheClients(t *testing.T) {
 	srv.RequireArtixAuth("admin", artixPassword)
 
 	path := filepath.Join(t.TempDir(), "session.jsonl")
-	mtls := &http.Transport{TLSClientConfig: &tls.Config{
-		MinVersion:   tls.VersionTLS12,
-		Certificates: []tls.Certificate{srv.ClientCertificate()},
-		RootCAs:      srv.RootCAs(),
-	}}
-	defer mtls.CloseIdleConnections()
-	rec, err := cassette.Create(path, cassette.WithTransport(mtls))
+	own := &http.Transport{}
+	defer own.CloseIdleConnections()
+	rec, err := cassette.Create(path, cassette.WithTransport(own))
 	if err != nil {
 		t.Fatal(err)
 	}
-	vp, crm, ax := clients(t, srv, rec)
+	vp, crm, ax := clients(t, srv, rec, rec.Wrap)
 	recorded, err := session(ctx, vp, crm, ax)
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +114,7 @@ func TestRecordThenReplayTheClients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vp, crm, ax = clients(t, srv, rp)
+	vp, crm, ax = clients(t, srv, rp, rp.Wrap)
 	replayed, err := session(ctx, vp, crm, ax)
 	if err != nil {
 		t.Fatalf("replay: %v", err)

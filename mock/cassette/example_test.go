@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 
@@ -53,20 +53,32 @@ func ExampleRecorder_Wrap() {
 	_, _ = crm, err
 }
 
-// A recorder with a transport of its own, for a client given through
-// loyalty.WithHTTPClient.
+// A recorder with a transport of its own (here through a proxy), for a
+// VirtPOS or Artix client given through loyalty.WithHTTPClient. The CRM
+// refuses such a client (it could not give the transport its certificate):
+// record it with Recorder.Wrap.
 func ExampleWithTransport() {
-	var cert tls.Certificate // your client certificate
-	var pool *x509.CertPool  // the CRM's CA, or nil for the system roots
-	rec, err := cassette.Create("crm.jsonl", cassette.WithTransport(&http.Transport{
-		TLSClientConfig: &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool, MinVersion: tls.VersionTLS12},
-	}))
+	proxy, _ := url.Parse("http://proxy.example:3128")
+	rec, err := cassette.Create("virtpos.jsonl", cassette.WithTransport(&http.Transport{Proxy: http.ProxyURL(proxy)}))
 	if err != nil {
 		return
 	}
 	defer rec.Close()
+	vp, err := loyalty.NewVirtPOS(loyalty.VirtPOSCompanyURL("mycompany"), os.Getenv("VIRTPOS_APIKEY"),
+		loyalty.WithHTTPClient(&http.Client{Transport: rec}))
+	_, _ = vp, err
+}
+
+// Replay a CRM cassette: the replayer goes in as a middleware that ignores
+// the client's TLS transport, since nothing is sent.
+func ExampleReplayer_Wrap() {
+	var cert tls.Certificate // any certificate: the replay never dials
+	rp, err := cassette.OpenReplayer("crm.jsonl")
+	if err != nil {
+		return
+	}
 	crm, err := loyalty.NewCRM("https://crm.example.ru/api", "firm-1",
-		loyalty.WithClientCertificate(cert), loyalty.WithHTTPClient(&http.Client{Transport: rec}))
+		loyalty.WithClientCertificate(cert), loyalty.WithTransportMiddleware(rp.Wrap))
 	_, _ = crm, err
 }
 

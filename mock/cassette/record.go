@@ -65,9 +65,10 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithTransport is the RoundTripper a Recorder sends requests through
-// (default http.DefaultTransport). For the CRM, give it a transport
-// whose TLS config carries the client certificate, or leave the client
-// its own transport and record through Recorder.Wrap.
+// (default http.DefaultTransport) when it is a client's transport itself
+// (loyalty.WithHTTPClient). The CRM client refuses a recorder there, since
+// it cannot give it its client certificate: record the CRM through
+// Recorder.Wrap, which keeps the client's own TLS transport.
 func WithTransport(rt http.RoundTripper) Option {
 	return func(c *config) error {
 		if rt == nil {

@@ -78,6 +78,15 @@ func (r *Replayer) Unused() []Exchange {
 	return out
 }
 
+// Wrap returns r, which never sends anything on, for
+// loyalty.WithTransportMiddleware: the way to replay to a CRM client, which
+// refuses a WithHTTPClient transport it cannot give its client
+// certificate to.
+//
+//	crm, err := loyalty.NewCRM(url, firm, loyalty.WithClientCertificate(cert),
+//		loyalty.WithTransportMiddleware(rp.Wrap))
+func (r *Replayer) Wrap(http.RoundTripper) http.RoundTripper { return r }
+
 // RoundTrip answers req from the cassette.
 func (r *Replayer) RoundTrip(req *http.Request) (*http.Response, error) {
 	live := Exchange{Method: req.Method, Path: req.URL.Path, Query: req.URL.Query(), Header: req.Header.Clone()}

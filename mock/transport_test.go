@@ -1,0 +1,99 @@
+package mock_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/mock"
+)
+
+// The ready clients of a Server made by NewInMemory answer in memory: one
+// line gives a socket-free client of each API, the CRM included.
+func TestInMemoryServerClientsAreSocketFree(t *testing.T) {
+	mem, err := mock.NewInMemory(mock.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if c, err := mem.VirtPOS().Customers.Get(ctx, 1); err != nil || c.FirstName == "" {
+		t.Fatalf("VirtPOS: %+v, %v", c, err)
+	}
+	if regs, err := mem.CRM().Directory.Regions(ctx); err != nil || len(regs) == 0 {
+		t.Fatalf("CRM: %v, %v", regs, err)
+	}
+	if err := mem.Artix().Customers.Delete(ctx, "1"); err != nil {
+		t.Fatalf("Artix: %v", err)
+	}
+	if _, err := mem.ArtixCashServer().Clients.Get(ctx, "2"); err != nil && !errors.Is(err, loyalty.ErrNotFound) {
+		t.Fatalf("Artix cash server: %v", err)
+	}
+	if n := len(mem.Requests()); n != 4 {
+		t.Fatalf("the journal has %d requests, want 4", n)
+	}
+}
+
+// mock.WithTransport serves any client, the CRM included, from a
+// transport that answers in memory; loyalty.WithHTTPClient with such a
+// transport is refused for the CRM, whose TLS settings it cannot take, and
+// Server.CRM's panic says what to use instead.
+func TestWithTransportServesTheCRM(t *testing.T) {
+	ctx := context.Background()
+	srv := mock.NewServer(t)
+	before := len(srv.Requests())
+	crm := srv.CRM(mock.WithTransport(srv.Transport()))
+	if _, err := crm.Directory.Regions(ctx); err != nil {
+		t.Fatalf("srv.Transport(): %v", err)
+	}
+	if n := len(srv.Requests()) - before; n != 1 {
+		t.Fatalf("the journal has %d new requests, want 1", n)
+	}
+
+	mem, err := mock.NewInMemory(mock.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt := httpmock.NewMockTransport()
+	mem.RegisterResponders(mt)
+	for name, c := range map[string]*loyalty.CRM{
+		"Server.CRM": mem.CRM(mock.WithTransport(mt)),
+		"NewCRM":     newCRM(t, mem, mock.WithTransport(mt)),
+	} {
+		if _, err := c.Directory.Partners(ctx); err != nil {
+			t.Fatalf("%s through httpmock: %v", name, err)
+		}
+	}
+	if _, err := mem.VirtPOS(mock.WithTransport(mt)).Customers.Get(ctx, 1); err != nil {
+		t.Fatalf("VirtPOS through httpmock: %v", err)
+	}
+	if err := mem.Artix(mock.WithTransport(mt)).Customers.Delete(ctx, "1"); err != nil {
+		t.Fatalf("Artix through httpmock: %v", err)
+	}
+	if n := mt.GetTotalCallCount(); n != 4 {
+		t.Fatalf("httpmock served %d requests, want 4", n)
+	}
+
+	msg := func() (msg string) {
+		defer func() { msg = fmt.Sprint(recover()) }()
+		srv.CRM(loyalty.WithHTTPClient(&http.Client{Transport: srv.Transport()}))
+		return "no panic"
+	}()
+	if !strings.Contains(msg, "mock.WithTransport") || !strings.Contains(msg, "WithTransportMiddleware") {
+		t.Fatalf("Server.CRM with an in-memory WithHTTPClient: %s", msg)
+	}
+}
+
+func newCRM(t *testing.T, srv *mock.Server, opts ...loyalty.Option) *loyalty.CRM {
+	t.Helper()
+	c, err := loyalty.NewCRM(srv.CRMURL, srv.CommercialFirmID,
+		append([]loyalty.Option{loyalty.WithClientCertificate(srv.ClientCertificate())}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
