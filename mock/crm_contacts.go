@@ -64,17 +64,9 @@ var msisdnRE = regexp.MustCompile(`^7\d{10}$`)
 
 // newContactWire is CreateContact's new_contact as the mock reads it:
 // pointers where the spec says "not null", so absent and null are told
-// from zero values.
+// from zero values. The contact is the client's own wire type.
 type newContactWire struct {
-	Contact *struct {
-		MobilePhone string                `json:"mobile_phone"`
-		Email       string                `json:"email"`
-		LastName    string                `json:"last_name"`
-		FirstName   string                `json:"first_name"`
-		MiddleName  string                `json:"middle_name"`
-		GenderCode  loyalty.ContactGender `json:"gender_code"`
-		BirthDate   loyalty.CRMTime       `json:"birth_date"`
-	} `json:"contact"`
+	Contact      *loyalty.PersonalData `json:"contact"`
 	Registration *struct {
 		SalesOutletID string `json:"sales_outlet_id"`
 		PartnerID     string `json:"partner_id"`
