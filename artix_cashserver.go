@@ -227,22 +227,40 @@ func (s *ArtixClientService) All(ctx context.Context) iter.Seq2[ArtixClientRecor
 // stream runs one streaming GET and hands its clients to each (with their
 // index in the reply). ok is false when the iteration must end: each
 // returned false, or an error was yielded through yield.
+//
+// A reply cut off by the transport before its first client was handed out
+// is read again, as the retry policy allows (a read is safe to repeat);
+// one cut later is not, as its clients would be handed out twice.
 func (s *ArtixClientService) stream(ctx context.Context, r *request, each func(ArtixClientRecord, int) bool, yield func(ArtixClientRecord, error) bool) (meta artixPageMeta, ok bool) {
 	r.accept, r.stream = "application/json", true
-	resp, err := s.cs.core.do(ctx, r)
-	if err != nil {
-		yield(ArtixClientRecord{}, err)
-		return meta, false
+	attempts := 0
+	for {
+		resp, err := s.cs.core.do(ctx, r)
+		if err != nil {
+			yield(ArtixClientRecord{}, err)
+			return meta, false
+		}
+		handed := false
+		meta, err = decodeArtixClientPage(ctx, resp, func(rec ArtixClientRecord, i int) bool {
+			handed = true
+			return each(rec, i)
+		})
+		var cut *streamCut
+		switch {
+		case errors.As(err, &cut):
+			if err := s.cs.core.retryCut(ctx, cut, &attempts, handed); err != nil {
+				yield(ArtixClientRecord{}, err)
+				return meta, false
+			}
+		case errors.Is(err, errStop):
+			return meta, false
+		case err != nil:
+			yield(ArtixClientRecord{}, err)
+			return meta, false
+		default:
+			return meta, true
+		}
 	}
-	meta, err = decodeArtixClientPage(ctx, resp, each)
-	switch {
-	case errors.Is(err, errStop):
-		return meta, false
-	case err != nil:
-		yield(ArtixClientRecord{}, err)
-		return meta, false
-	}
-	return meta, true
 }
 
 // refuse is the error of a writer constructor given a read-back option.

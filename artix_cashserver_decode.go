@@ -116,7 +116,7 @@ func (m *artixPageMeta) describe(repeated bool) string {
 // decodeArtixClientPage decodes a streamed directory reply (an array of
 // clients, or a page object whose "content" is one) and closes it,
 // calling each for every client with its index. It returns errStop when
-// each returned false.
+// each returned false, and a *streamCut when the body stopped arriving.
 func decodeArtixClientPage(ctx context.Context, resp *response, each func(ArtixClientRecord, int) bool) (artixPageMeta, error) {
 	meta := artixPageMeta{resp: resp}
 	defer resp.stream.Close()
@@ -128,7 +128,8 @@ func decodeArtixClientPage(ctx context.Context, resp *response, each func(ArtixC
 		}
 		return meta, artixCSError(resp)
 	}
-	text, err := utf8Reader(resp.stream, resp.header.Get("Content-Type"), guess1251)
+	src := &bodyTracker{r: resp.stream}
+	text, err := utf8Reader(src, resp.header.Get("Content-Type"), guess1251)
 	if err != nil {
 		return meta, resp.apiError("", err)
 	}
@@ -148,6 +149,8 @@ func decodeArtixClientPage(ctx context.Context, resp *response, each func(ArtixC
 		return meta, err
 	case ctx.Err() != nil:
 		return meta, &RequestError{API: resp.api, Method: resp.method, URL: resp.url(), Attempts: resp.attempts, Err: ctx.Err()}
+	case src.cut():
+		return meta, &streamCut{resp: resp, err: src.err}
 	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {

@@ -430,7 +430,6 @@ func TestArtixCashServerErrors(t *testing.T) {
 	})
 	for name, f := range map[string]mock.Fault{
 		"malformed":               {Malformed: true},
-		"truncated":               {Truncate: true},
 		"content not an array":    {Status: 200, Body: `{"content": {"idclient": 1}}`},
 		"client without idclient": {Status: 200, Body: `[{"name": "no id"}]`},
 		"data after the reply":    {Status: 200, Body: `[{"idclient": "1"}] [{"idclient": "2"}]`},

@@ -202,11 +202,23 @@ func (s *CustomerService) readResp(ctx context.Context, q *CustomerQuery, stream
 		}
 		// A streamed answer cut off by the transport: retried like a
 		// buffered one as long as no customer has been handed out.
-		attempts += resp.attempts
-		if handed || attempts > s.vp.core.rc.RetryMax || !s.vp.core.wait(ctx, attempts) {
-			return nil, 0, &RequestError{API: resp.api, Method: resp.method, URL: resp.url(), Attempts: attempts, Err: s.vp.core.redactErr(cut.err)}
+		if err := s.vp.core.retryCut(ctx, cut, &attempts, handed); err != nil {
+			return nil, 0, err
 		}
 	}
+}
+
+// retryCut decides about a streamed read cut off by the transport after
+// attempts earlier attempts: nil, once the retry policy's backoff has
+// passed, when it may be read again (nothing of it was handed out and the
+// policy allows another attempt); else the *RequestError to report.
+func (c *core) retryCut(ctx context.Context, cut *streamCut, attempts *int, handed bool) error {
+	*attempts += cut.resp.attempts
+	if handed || *attempts > c.rc.RetryMax || !c.wait(ctx, *attempts) {
+		r := cut.resp
+		return &RequestError{API: r.api, Method: r.method, URL: r.url(), Attempts: *attempts, Err: c.redactErr(cut.err)}
+	}
+	return nil
 }
 
 // wait sleeps the retry policy's backoff before attempt+1 (a retry the

@@ -38,6 +38,7 @@ type artixAPI struct {
 	auth     bool
 	cashes   int // cash registers reporting a load's status (SetArtixCashes)
 	loadErrs []error
+	cb       callbackRuns // the status callbacks being sent
 }
 
 func newArtixAPI(s *Server) *artixAPI {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/loyaltykit/loyalty/internal/artixwire"
@@ -130,13 +131,51 @@ func (a *artixAPI) callBack(r *http.Request, q url.Values) {
 	if shop == "" {
 		shop = "0"
 	}
-	go a.runCallbacks("http://"+addr, shop, q.Get(artixwire.ParamDictionaryID), *cb)
+	id := q.Get(artixwire.ParamDictionaryID)
+	a.cb.start(func(ctx context.Context) { a.runCallbacks(ctx, "http://"+addr, shop, id, *cb) })
+}
+
+// callbackRuns are the goroutines sending status callbacks. Server.Close
+// cancels them and waits until they have returned.
+type callbackRuns struct {
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup
+	ctx    context.Context // made by the first start
+	cancel context.CancelFunc
+}
+
+// start runs f in a goroutine, unless the server is closed.
+func (c *callbackRuns) start(f func(context.Context)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	if c.ctx == nil {
+		c.ctx, c.cancel = context.WithCancel(context.Background())
+	}
+	ctx := c.ctx
+	c.wg.Go(func() { f(ctx) })
+}
+
+// stop cancels the callbacks in flight and waits for them; no new ones
+// start afterwards.
+func (c *callbackRuns) stop() {
+	c.mu.Lock()
+	c.closed = true
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.mu.Unlock()
+	c.wg.Wait()
 }
 
 // runCallbacks sends the callbacks of one load; a receiver that fails
 // does not stop the later ones (as the field code, which logs and goes on).
-func (a *artixAPI) runCallbacks(base, shop, id string, cb ArtixCallbacks) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+// They end with ctx (Server.Close).
+func (a *artixAPI) runCallbacks(ctx context.Context, base, shop, id string, cb ArtixCallbacks) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	client := &http.Client{Timeout: 30 * time.Second}
 	send := func(method, path string, body artixwire.Callback) []byte {

@@ -86,3 +86,74 @@ func TestArtixCallbacksOrder(t *testing.T) {
 		t.Errorf("callbacks carried credentials: %v", rec.auth)
 	}
 }
+
+// TestArtixCallbacksStopAtClose: Close ends the status callbacks of the
+// loads it applied: a callback in flight is cancelled, and none is sent
+// once Close has returned (they used to go on for minutes after it, into
+// the next test's receiver).
+func TestArtixCallbacksStopAtClose(t *testing.T) {
+	for _, name := range []string{"Start", "NewInMemory"} {
+		t.Run(name, func(t *testing.T) {
+			var srv *Server
+			var err error
+			if name == "Start" {
+				srv, err = Start(Config{})
+			} else {
+				srv, err = NewInMemory(Config{})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			arrived, cancelled, release := make(chan struct{}, 100), make(chan struct{}, 100), make(chan struct{})
+			var mu sync.Mutex
+			after := 0 // callbacks that arrived once Close had returned
+			closed := false
+			recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.ReadAll(r.Body) // net/http notices a gone client once the body is read
+				mu.Lock()
+				if closed {
+					after++
+				}
+				mu.Unlock()
+				arrived <- struct{}{}
+				select { // hold the first callback until the mock gives up on it
+				case <-r.Context().Done():
+					cancelled <- struct{}{}
+				case <-release:
+				}
+			}))
+			defer recv.Close()
+			defer close(release)
+			srv.SetArtixCashes(3)
+			addr := strings.TrimPrefix(recv.URL, "http://")
+			h := srv.Handler(ArtixAPI)
+			req := httptest.NewRequest(http.MethodPost, "/aifexchange/loaddicts?shopcode=5&dictionaryid=d1&addressstatusserver="+addr,
+				strings.NewReader(`[{"command":"clearClient"}]`))
+			rw := httptest.NewRecorder()
+			h.ServeHTTP(rw, req)
+			if rw.Code != 200 {
+				t.Fatalf("load: %d %s", rw.Code, rw.Body)
+			}
+			select {
+			case <-arrived:
+			case <-time.After(30 * time.Second):
+				t.Fatal("no callback came")
+			}
+			srv.Close()
+			mu.Lock()
+			closed = true
+			mu.Unlock()
+			select {
+			case <-cancelled:
+			case <-time.After(10 * time.Second):
+				t.Fatal("Close returned with the callback still in flight")
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if after != 0 {
+				t.Fatalf("%d callbacks after Close", after)
+			}
+		})
+	}
+}

@@ -250,8 +250,10 @@ func NewServer(t testing.TB, cfg ...Config) *Server {
 }
 
 // Close stops the three listeners, drops open connections and waits for
-// the handlers still running. It is safe on a nil Server (what a failed
-// Start returns), on one made by NewInMemory, and more than once.
+// the handlers still running; it also cancels the Artix load-status
+// callbacks still to be sent and waits for them (none is sent once Close
+// has returned). It is safe on a nil Server (what a failed Start
+// returns), on one made by NewInMemory, and more than once.
 func (s *Server) Close() {
 	if s == nil {
 		return
@@ -260,6 +262,7 @@ func (s *Server) Close() {
 		hs.CloseClientConnections()
 		hs.Close()
 	}
+	s.ax.cb.stop()
 }
 
 // Shutdown stops accepting connections and waits until every request in
