@@ -71,6 +71,19 @@ func artixOption(name string, files bool, set func(a *artixSettings) error) Opti
 	}
 }
 
+// sendBasicAuth makes c send WithBasicAuth's credentials on every
+// request, the password and the encoded header kept out of errors and
+// logs. Without WithBasicAuth it does nothing.
+func (a *artixSettings) sendBasicAuth(c *core) {
+	if !a.basicAuth {
+		return
+	}
+	cred := base64.StdEncoding.EncodeToString([]byte(a.user + ":" + a.pass))
+	c.header.Set("Authorization", "Basic "+cred)
+	c.addSecret(a.pass)
+	c.addSecret(cred)
+}
+
 // WithArtixShopCode sends the store number as the shopcode query parameter
 // of every load, as field clients do (never as a header).
 func WithArtixShopCode(code string) Option {
@@ -201,12 +214,7 @@ func NewArtix(baseURL string, opts ...Option) (*Artix, error) {
 	if s.artix.status != nil && s.artix.shopCode == "" {
 		return nil, &ConfigError{Field: "WithLoadConfirmation", Reason: "needs WithArtixShopCode: the status callbacks name the shop"}
 	}
-	if s.artix.basicAuth {
-		cred := base64.StdEncoding.EncodeToString([]byte(s.artix.user + ":" + s.artix.pass))
-		c.header.Set("Authorization", "Basic "+cred)
-		c.addSecret(s.artix.pass)
-		c.addSecret(cred)
-	}
+	s.artix.sendBasicAuth(c)
 	return newArtix(&artixHTTP{core: c, shop: s.artix.shopCode, status: s.artix.status, cashes: s.artix.cashes}), nil
 }
 

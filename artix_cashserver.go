@@ -2,7 +2,6 @@ package loyalty
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"iter"
@@ -123,12 +122,7 @@ func NewArtixCashServer(baseURL string, opts ...Option) (*ArtixCashServer, error
 	if err != nil {
 		return nil, err
 	}
-	if s.artix.basicAuth {
-		cred := base64.StdEncoding.EncodeToString([]byte(s.artix.user + ":" + s.artix.pass))
-		c.header.Set("Authorization", "Basic "+cred)
-		c.addSecret(s.artix.pass)
-		c.addSecret(cred)
-	}
+	s.artix.sendBasicAuth(c)
 	p := s.artix.cs.paging
 	if p.PageParam == "" {
 		p.PageParam = DefaultArtixPageParam
