@@ -27,12 +27,25 @@ import (
 //	GET    /_mock/state                   200 the data as JSON (Snapshot): "virtpos", "crm", "artix"
 //	PUT    /_mock/state                   204 the data of the APIs the request body names replaced (Restore)
 //	GET    /_mock/health                  200 {"status": "ok"}
+//	POST   /_mock/tenants                 201 a new tenant's credentials; the request body is {"name": "..."} or empty
+//	GET    /_mock/tenants                 200 every tenant's credentials, a JSON array, oldest first
+//	GET    /_mock/tenants/{id}            200 the tenant's credentials
+//	DELETE /_mock/tenants/{id}            204 the tenant removed: its credentials are refused from then on
+//
+// Tenants (see Tenant) share one mock between suites. faults, reset,
+// requests and state act on the default tenant, or on one tenant when the
+// query names it: ?tenant=ID (404 when there is none). A tenant's
+// credentials are the JSON object {"id", "name", "apikey",
+// "commercial_firm_id", "artix_shopcode", "artix_user", "artix_password",
+// "virtpos_url", "crm_url", "artix_url"}: requests with them reach the
+// tenant's own data.
 //
 // A request the endpoint cannot honour is answered with a 4xx and
 // {"error": "what is wrong"}: 400 for a malformed body or query value (a
 // fault naming the field it cannot honour, an unknown "api"), 404 for a
-// path that is no endpoint, 405 for a method the path does not take,
-// 413 for a body over the endpoint's limit.
+// path that is no endpoint or a tenant that does not exist, 405 for a
+// method the path does not take, 409 for a tenant name in use or too many
+// tenants, 413 for a body over the endpoint's limit.
 //
 // A journal entry (Request) has the keys "api", "method", "path",
 // "query", "header" (the apikey and credentials replaced by REDACTED),
@@ -59,42 +72,62 @@ const (
 type adminHandler func(s *Server, w http.ResponseWriter, r *http.Request)
 
 // adminRoutes are the admin endpoints by path (under AdminPrefix) and
-// method; the docs of AdminPrefix list them.
-var adminRoutes = map[string]map[string]adminHandler{
-	"health": {http.MethodGet: func(_ *Server, w http.ResponseWriter, _ *http.Request) {
-		writeAdminJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	}},
-	"faults": {
-		http.MethodPost: (*Server).adminFail,
-		http.MethodGet: func(s *Server, w http.ResponseWriter, _ *http.Request) {
-			writeAdminJSON(w, http.StatusOK, s.Faults())
+// method; the docs of AdminPrefix list them. (Set in init: the handlers
+// reach serveAdmin through NewTenant's middleware.)
+var adminRoutes map[string]map[string]adminHandler
+
+func init() { adminRoutes = adminRouteTable() }
+
+func adminRouteTable() map[string]map[string]adminHandler {
+	return map[string]map[string]adminHandler{
+		"health": {http.MethodGet: func(_ *Server, w http.ResponseWriter, _ *http.Request) {
+			writeAdminJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		}},
+		"faults": {
+			http.MethodPost: (*Server).adminFail,
+			http.MethodGet: func(s *Server, w http.ResponseWriter, _ *http.Request) {
+				writeAdminJSON(w, http.StatusOK, s.Faults())
+			},
+			http.MethodDelete: func(s *Server, w http.ResponseWriter, _ *http.Request) {
+				s.ClearFaults()
+				w.WriteHeader(http.StatusNoContent)
+			},
 		},
-		http.MethodDelete: func(s *Server, w http.ResponseWriter, _ *http.Request) {
-			s.ClearFaults()
+		"reset": {http.MethodPost: func(s *Server, w http.ResponseWriter, _ *http.Request) {
+			s.Reset()
 			w.WriteHeader(http.StatusNoContent)
+		}},
+		"state": {
+			http.MethodGet: func(s *Server, w http.ResponseWriter, _ *http.Request) {
+				data, err := s.Snapshot()
+				if err != nil {
+					adminError(w, http.StatusInternalServerError, err.Error())
+					return
+				}
+				w.Header().Set("Content-Type", "application/json; charset=utf-8")
+				w.Write(data)
+			},
+			http.MethodPut: (*Server).adminRestore,
 		},
-	},
-	"reset": {http.MethodPost: func(s *Server, w http.ResponseWriter, _ *http.Request) {
-		s.Reset()
-		w.WriteHeader(http.StatusNoContent)
-	}},
-	"state": {
-		http.MethodGet: func(s *Server, w http.ResponseWriter, _ *http.Request) {
-			data, err := s.Snapshot()
-			if err != nil {
-				adminError(w, http.StatusInternalServerError, err.Error())
-				return
-			}
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.Write(data)
+		"requests": {http.MethodGet: (*Server).serveJournal},
+		"tenants": {
+			http.MethodGet:  (*Server).adminListTenants,
+			http.MethodPost: (*Server).adminNewTenant,
 		},
-		http.MethodPut: (*Server).adminRestore,
-	},
-	"requests": {http.MethodGet: (*Server).serveJournal},
+		"tenants/{id}": {
+			http.MethodGet:    (*Server).adminGetTenant,
+			http.MethodDelete: (*Server).adminDeleteTenant,
+		},
+	}
 }
 
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
-	route, ok := adminRoutes[strings.TrimPrefix(r.URL.Path, AdminPrefix)]
+	key := strings.TrimPrefix(r.URL.Path, AdminPrefix)
+	if id, ok := strings.CutPrefix(key, "tenants/"); ok {
+		key = "tenants/{id}"
+		r.SetPathValue("id", id)
+	}
+	route, ok := adminRoutes[key]
 	if !ok {
 		adminError(w, http.StatusNotFound, "no admin endpoint "+r.Method+" "+r.URL.Path)
 		return
@@ -106,11 +139,21 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s takes %s, not %s", r.URL.Path, allow, r.Method))
 		return
 	}
-	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
 		adminError(w, http.StatusBadRequest, "malformed query: "+err.Error())
 		return
 	}
-	h(s, w, r)
+	target := s
+	if id := q.Get("tenant"); id != "" && !strings.HasPrefix(key, "tenants") {
+		t, ok := s.Tenant(id)
+		if !ok {
+			adminError(w, http.StatusNotFound, fmt.Sprintf("no tenant %q", id))
+			return
+		}
+		target = t.Server
+	}
+	h(target, w, r)
 }
 
 // adminMethodOrder lists methods as the docs do: GET, POST, PUT, DELETE.
@@ -121,7 +164,7 @@ func adminMethodOrder(a, b string) int {
 
 // adminFail installs the fault the body holds.
 func (s *Server) adminFail(w http.ResponseWriter, r *http.Request) {
-	data, ok := readAdminBody(w, r, maxAdminFault)
+	data, ok := readAdminBody(w, r, maxAdminFault, false)
 	if !ok {
 		return
 	}
@@ -140,7 +183,7 @@ func (s *Server) adminFail(w http.ResponseWriter, r *http.Request) {
 
 // adminRestore replaces the data with the state the body holds.
 func (s *Server) adminRestore(w http.ResponseWriter, r *http.Request) {
-	data, ok := readAdminBody(w, r, maxAdminState)
+	data, ok := readAdminBody(w, r, maxAdminState, false)
 	if !ok {
 		return
 	}
@@ -152,8 +195,9 @@ func (s *Server) adminRestore(w http.ResponseWriter, r *http.Request) {
 }
 
 // readAdminBody reads a request body of at most limit bytes. An empty
-// body (400) or one over limit (413) is answered here, and ok is false.
-func readAdminBody(w http.ResponseWriter, r *http.Request, limit int64) (data []byte, ok bool) {
+// body unless allowEmpty (400), or one over limit (413), is answered
+// here, and ok is false.
+func readAdminBody(w http.ResponseWriter, r *http.Request, limit int64, allowEmpty bool) (data []byte, ok bool) {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooBig *http.MaxBytesError
 	switch {
@@ -161,7 +205,7 @@ func readAdminBody(w http.ResponseWriter, r *http.Request, limit int64) (data []
 		adminError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body too large: over %d bytes", tooBig.Limit))
 	case err != nil:
 		adminError(w, http.StatusBadRequest, "reading the request body: "+err.Error())
-	case len(bytes.TrimSpace(data)) == 0:
+	case len(bytes.TrimSpace(data)) == 0 && !allowEmpty:
 		adminError(w, http.StatusBadRequest, "empty request body: want a JSON object")
 	default:
 		return data, true

@@ -53,8 +53,9 @@ func TestAdminDocsMatchTheAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	bodies := map[string]string{
-		"POST /_mock/faults": `{"api":"crm","path":"/nowhere","delay":"1ms","times":-1}`,
-		"PUT /_mock/state":   string(state),
+		"POST /_mock/faults":  `{"api":"crm","path":"/nowhere","delay":"1ms","times":-1}`,
+		"PUT /_mock/state":    string(state),
+		"POST /_mock/tenants": `{"name":"docs"}`,
 	}
 	// The order matters only for reset, which empties the journal: last.
 	rows := adminDocRow.FindAllStringSubmatch(doc, -1)
@@ -69,7 +70,15 @@ func TestAdminDocsMatchTheAnswers(t *testing.T) {
 	for _, row := range rows {
 		method, path, want := row[1], row[2], row[3]
 		documented[method+" "+path] = true
-		st, body := adminDo(t, srv, method, path, bodies[method+" "+path])
+		target := path
+		if strings.Contains(path, "{id}") {
+			tn, err := srv.NewTenant("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			target = strings.ReplaceAll(path, "{id}", tn.ID)
+		}
+		st, body := adminDo(t, srv, method, target, bodies[method+" "+path])
 		if strconv.Itoa(st) != want {
 			t.Errorf("%s %s: HTTP %d %s, the docs say %s", method, path, st, body, want)
 		}
@@ -92,7 +101,7 @@ func TestAdminDocsMatchTheAnswers(t *testing.T) {
 			if documented[m+" "+row[2]] {
 				continue
 			}
-			if st, body := adminDo(t, srv, m, row[2], ""); st < 400 {
+			if st, body := adminDo(t, srv, m, strings.ReplaceAll(row[2], "{id}", "t1"), ""); st < 400 {
 				t.Errorf("%s %s answers HTTP %d %s; the docs do not list it", m, row[2], st, body)
 			}
 		}

@@ -135,12 +135,20 @@ func (s *Server) RequestsTo(api API) []Request {
 	return out
 }
 
-// middleware journals every request and applies faults before h.
+// middleware journals every request and applies faults before h; a
+// request with a tenant's credentials goes to the tenant's handler.
 func (s *Server) middleware(api API, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, AdminPrefix) {
 			s.serveAdmin(w, r)
 			return
+		}
+		next := h
+		if t, refusal := s.routeTenant(api, r); t != nil {
+			t.handlers[api].ServeHTTP(w, r)
+			return
+		} else if refusal != nil {
+			next = refusal // journaled and faulted like any request of the default tenant
 		}
 		entry := Request{
 			API:    api,
@@ -180,9 +188,9 @@ func (s *Server) middleware(api API, h http.Handler) http.Handler {
 		defer func() { record(jw.status) }()
 		if f := s.takeFault(api, r); f != nil {
 			entry.Faulted = true
-			serveFault(f, api, jw, r, h, func() { record(0) })
+			serveFault(f, api, jw, r, next, func() { record(0) })
 		} else {
-			h.ServeHTTP(jw, r)
+			next.ServeHTTP(jw, r)
 		}
 	})
 }

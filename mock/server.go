@@ -133,6 +133,10 @@ type Server struct {
 	mu     sync.Mutex
 	faults []*faultState
 	jrnl   journalState
+
+	// tenants routes requests to the tenants made by NewTenant; nil on a
+	// tenant's own Server.
+	tenants *tenantSet
 }
 
 // Socket-free base URLs of a Server made by NewInMemory, for
@@ -168,6 +172,14 @@ func NewInMemory(cfg Config) (*Server, error) {
 		clock = func() time.Time { return SpecEpoch.Add(time.Since(start)) }
 	}
 	s.now = func() time.Time { return clock().UTC().Truncate(time.Second) }
+	s.tenants = newTenantSet()
+	s.seedSides()
+	return s, nil
+}
+
+// seedSides makes the three API sides with their seed data and the
+// handlers that journal and fault in front of them.
+func (s *Server) seedSides() {
 	s.vp = newVirtPOSAPI(s)
 	s.crm = newCRMAPI(s)
 	s.ax = newArtixAPI(s)
@@ -176,7 +188,6 @@ func NewInMemory(cfg Config) (*Server, error) {
 		CRMAPI:     s.middleware(CRMAPI, s.crm),
 		ArtixAPI:   s.middleware(ArtixAPI, s.ax),
 	}
-	return s, nil
 }
 
 // Handler is the http.Handler of one API, with the journal, faults and the
