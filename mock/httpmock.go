@@ -29,7 +29,7 @@ import (
 func (s *Server) RegisterResponders(mt *httpmock.MockTransport) {
 	for api, base := range map[API]string{VirtPOSAPI: s.VirtPOSURL, CRMAPI: s.CRMURL, ArtixAPI: s.ArtixURL} {
 		re := regexp.MustCompile("^" + regexp.QuoteMeta(base) + `(/|\?|$)`)
-		h := s.handlers[api]
+		h := s.rootServer().handlers[api] // a tenant's requests are routed by their credentials
 		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodHead, http.MethodPatch} {
 			mt.RegisterRegexpResponder(m, re, responder(h))
 		}

@@ -135,8 +135,9 @@ type Server struct {
 	jrnl   journalState
 
 	// tenants routes requests to the tenants made by NewTenant; nil on a
-	// tenant's own Server.
+	// tenant's own Server, whose root is the Server that routes to it.
 	tenants *tenantSet
+	root    *Server
 }
 
 // Socket-free base URLs of a Server made by NewInMemory, for

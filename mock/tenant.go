@@ -132,7 +132,7 @@ func (s *Server) NewTenant(name string) (*Tenant, error) {
 	}
 	ts.seq++
 	id := "t" + strconv.Itoa(ts.seq)
-	child := &Server{cfg: s.cfg, pki: s.pki, now: s.now, VirtPOSURL: s.VirtPOSURL, CRMURL: s.CRMURL, ArtixURL: s.ArtixURL}
+	child := &Server{root: s, cfg: s.cfg, pki: s.pki, now: s.now, VirtPOSURL: s.VirtPOSURL, CRMURL: s.CRMURL, ArtixURL: s.ArtixURL}
 	child.cfg.APIKey = "mock-apikey-" + id + "-" + secret[:12]
 	child.cfg.CommercialFirmID = "firm-" + id + "-" + secret[:12]
 	child.APIKey, child.CommercialFirmID = child.cfg.APIKey, child.cfg.CommercialFirmID
@@ -187,6 +187,15 @@ func (s *Server) DeleteTenant(id string) bool {
 		delete(ts.byShop, t.ArtixShopCode)
 	}
 	return ok
+}
+
+// rootServer is the Server whose listeners and handlers serve s: s
+// itself, or for a tenant's Server the one that made the tenant.
+func (s *Server) rootServer() *Server {
+	if s.root != nil {
+		return s.root
+	}
+	return s
 }
 
 // routeTenant finds the tenant a request of api is for, by its

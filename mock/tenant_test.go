@@ -218,3 +218,30 @@ func TestTenantsOverTheAdminAPI(t *testing.T) {
 		t.Fatalf("a deleted tenant's apikey: %s, want the bad-key answer", body)
 	}
 }
+
+// TestTenantsInMemory: a NewInMemory server routes to its tenants too;
+// a tenant's ready clients go through the Server, so deleting the tenant
+// cuts them off.
+func TestTenantsInMemory(t *testing.T) {
+	mem, err := NewInMemory(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn, err := mem.NewTenant("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeAsTenant(t.Context(), tn); err != nil {
+		t.Fatal(err)
+	}
+	if mem.ArtixClientCount() != 0 || tn.ArtixClientCount() != 1 {
+		t.Fatalf("Artix clients: default %d, tenant %d", mem.ArtixClientCount(), tn.ArtixClientCount())
+	}
+	mem.DeleteTenant(tn.ID)
+	if _, err := tn.VirtPOS(loyalty.WithoutRetries()).Customers.Get(t.Context(), 1); err == nil {
+		t.Fatal("a deleted tenant's client still reaches it")
+	}
+	if _, err := tn.NewTenant("nested"); err == nil {
+		t.Fatal("a tenant made a tenant")
+	}
+}

@@ -20,7 +20,10 @@ import (
 //
 // As with RegisterResponders, a Fault's Reset becomes a "connection reset"
 // error and Truncate a body that ends with io.ErrUnexpectedEOF.
-func (s *Server) Transport() http.RoundTripper { return memTransport{s} }
+//
+// A Tenant's Transport is its Server's: requests reach the tenant by
+// their credentials, as over sockets.
+func (s *Server) Transport() http.RoundTripper { return memTransport{s.rootServer()} }
 
 // memTransport routes a request by its origin to the API's handler.
 type memTransport struct{ s *Server }
@@ -63,7 +66,7 @@ func WithTransport(rt http.RoundTripper) loyalty.Option {
 // Artix clients get the transport through WithHTTPClient, which a
 // caller's own WithHTTPClient replaces; the CRM, through WithTransport.
 func (s *Server) inMemory(api API) []loyalty.Option {
-	if len(s.listeners()) > 0 {
+	if len(s.rootServer().listeners()) > 0 {
 		return nil
 	}
 	if api == CRMAPI {
