@@ -201,3 +201,32 @@ func TestPermanentTransportErrorIsNotRetried(t *testing.T) {
 		})
 	}
 }
+
+// APIError.Header never holds a secret: a server that echoes the request
+// (apikey included) in a response header has it redacted there too.
+func TestAPIErrorHeaderIsRedacted(t *testing.T) {
+	tr := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		h := http.Header{"X-Echo-Url": {r.URL.String()}, "Retry-After": {"3"}}
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		return &http.Response{StatusCode: 503, Header: h, Body: http.NoBody, Request: r}, nil
+	})
+	vp, err := loyalty.NewVirtPOS("http://virtpos.example", canaryAPIKey, loyalty.WithoutRetries(),
+		loyalty.WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = vp.Customers.Get(context.Background(), 1)
+	var ae *loyalty.APIError
+	if !errors.As(err, &ae) || ae.StatusCode != 503 {
+		t.Fatalf("got %v, want an *APIError 503", err)
+	}
+	echo := ae.Header.Get("X-Echo-Url")
+	if echo == "" || strings.Contains(echo, canaryAPIKey) || !strings.Contains(echo, "REDACTED") {
+		t.Errorf("X-Echo-Url %q: want the apikey redacted", echo)
+	}
+	if d, ok := ae.RetryAfter(); !ok || d != 3*time.Second {
+		t.Errorf("RetryAfter() = %v, %v", d, ok)
+	}
+}

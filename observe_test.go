@@ -85,3 +85,58 @@ func TestTransportMiddlewareWrapsEveryClient(t *testing.T) {
 		t.Errorf("a middleware returning nil: got %v, want a *ConfigError", err)
 	}
 }
+
+// No event carries a secret, whatever failed: the apikey of a VirtPOS
+// read cut by a reset (its *url.Error quotes the URL), nor an Artix
+// password given in the base URL, in the URL or in the error of an
+// attempt, a retry or the outcome.
+func TestObserverEventsNeverHoldASecret(t *testing.T) {
+	const artixPassword = "canary-artix-pw-93xQ"
+	srv := mock.NewServer(t, mock.Config{APIKey: canaryAPIKey})
+	srv.RequireArtixAuth("admin", artixPassword)
+	var mu sync.Mutex
+	var events []loyalty.Event
+	obs := loyalty.WithObserver(func(_ context.Context, e loyalty.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		events = append(events, e)
+	})
+	ctx := context.Background()
+	srv.Fail(mock.Fault{Reset: true, Times: 2})
+	if _, err := srv.VirtPOS(fast, obs).Customers.Get(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	withPassword := strings.Replace(srv.ArtixURL, "://", "://admin:"+artixPassword+"@", 1)
+	ax, err := loyalty.NewArtix(withPassword, fast, obs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Fail(mock.Fault{API: mock.ArtixAPI, Reset: true, Times: 100})
+	if err := ax.Customers.Delete(ctx, "1"); err == nil {
+		t.Fatal("a reset batch succeeded")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var errs, outcomes int
+	for _, e := range events {
+		text := e.URL
+		if e.Err != nil {
+			text += " " + e.Err.Error()
+			errs++
+		}
+		if e.Kind == loyalty.EventOutcome {
+			outcomes++
+			if e.Duration <= 0 {
+				t.Errorf("outcome without a duration: %+v", e)
+			}
+		}
+		for _, secret := range []string{canaryAPIKey, artixPassword} {
+			if strings.Contains(text, secret) {
+				t.Errorf("%s event holds a secret: %s", e.Kind, text)
+			}
+		}
+	}
+	if outcomes != 2 || errs < 3 {
+		t.Fatalf("%d outcomes, %d events with an error, want 2 and at least 3: %+v", outcomes, errs, events)
+	}
+}

@@ -108,3 +108,16 @@ func TestLookupEndsAtTheTimeout(t *testing.T) {
 		t.Fatalf("err %v, want the deadline", err)
 	}
 }
+
+// -h lists the CRM environment variables beside the flags.
+func TestLookupHelpListsEnvironmentVariables(t *testing.T) {
+	var usage bytes.Buffer
+	if _, err := parseFlags([]string{"-h"}, &usage); err == nil {
+		t.Fatal("-h: want flag.ErrHelp")
+	}
+	for _, want := range []string{"-crm-url", "-phone", "Environment variables", "LOYALTY_CRM_URL", "LOYALTY_CRM_FIRM", "LOYALTY_CRM_CERT", "LOYALTY_CRM_KEY", "LOYALTY_CRM_CA"} {
+		if !strings.Contains(usage.String(), want) {
+			t.Errorf("usage lacks %s:\n%s", want, usage.String())
+		}
+	}
+}
