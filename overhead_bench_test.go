@@ -195,7 +195,7 @@ func benchCRMOverhead(b *testing.B, tr string) {
 	opts := []loyalty.Option{loyalty.WithClientCertificate(m.ClientCertificate())}
 	if tr == "mem" {
 		hc = &http.Client{Transport: newMemTransport("application/json", answer)}
-		opts = append(opts, loyalty.WithHTTPClient(hc))
+		opts = append(opts, mock.WithTransport(hc.Transport)) // the CRM refuses it through WithHTTPClient
 	} else {
 		// The mock's answers, served statically over mutual TLS.
 		hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
