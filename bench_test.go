@@ -226,13 +226,15 @@ type variant struct {
 // from round to round so that every variant sees the same machine state,
 // and returns the variants it ran, each one's total time, its peak heap
 // in MiB when heap is set (a heap sampler forces a GC per call), and the
-// number of rounds. LOYALTY_BENCH_VARIANT=name runs that variant alone;
+// number of rounds. It reports each variant's process CPU per call
+// (V-cpu-ns/call). LOYALTY_BENCH_VARIANT=name runs that variant alone;
 // vs itself is not modified.
 func rotate(b *testing.B, vs []variant, heap bool) (ran []variant, ns []time.Duration, peak []float64, rounds int) {
 	if only := os.Getenv("LOYALTY_BENCH_VARIANT"); only != "" {
 		vs = slices.DeleteFunc(slices.Clone(vs), func(v variant) bool { return v.name != only })
 	}
 	ns = make([]time.Duration, len(vs))
+	cpu := make([]time.Duration, len(vs))
 	peak = make([]float64, len(vs))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -242,16 +244,19 @@ func rotate(b *testing.B, vs []variant, heap bool) (ran []variant, ns []time.Dur
 			if heap {
 				h = startHeapSampler()
 			}
-			t0 := time.Now()
+			t0, c0 := time.Now(), cpuTime()
 			if err := vs[i].call(); err != nil {
 				b.Fatalf("%s: %v", vs[i].name, err)
 			}
-			ns[i] += time.Since(t0)
+			ns[i], cpu[i] = ns[i]+time.Since(t0), cpu[i]+cpuTime()-c0
 			if h != nil {
 				peak[i] = max(peak[i], h.peakMiB())
 			}
 		}
 		rounds++
+	}
+	for i, v := range vs {
+		b.ReportMetric(float64(cpu[i].Nanoseconds())/float64(max(rounds, 1)), v.name+"-cpu-ns/call")
 	}
 	return vs, ns, peak, rounds
 }
