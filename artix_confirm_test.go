@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -113,8 +114,13 @@ func TestArtixLoadNotConfirmed(t *testing.T) {
 	if res == nil || !res.Queued || res.Loaded || srv.ArtixClientCount() != 1 {
 		t.Errorf("result %+v, %d clients", res, srv.ArtixClientCount())
 	}
-	if !strings.Contains(err.Error(), "queued but its load was not confirmed") {
-		t.Errorf("error %q", err)
+	for _, want := range []string{"queued but its load was not confirmed", "no cash register reported (1 waited for)"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if le.Missing != 1 || len(le.Pending) != 0 {
+		t.Errorf("missing %d, pending %+v; want 1 and none", le.Missing, le.Pending)
 	}
 }
 
@@ -210,5 +216,48 @@ func TestArtixStatusReceiverConfig(t *testing.T) {
 	}
 	if _, err := loyalty.NewArtixExchangeDir(t.TempDir(), loyalty.WithLoadConfirmation(rcv, 1)); !errors.As(err, &ce) {
 		t.Errorf("exchange dir: want *ConfigError, got %v", err)
+	}
+}
+
+// TestArtixLoadNotConfirmedSaysWhichCashes: when the wait ends before the
+// load does, the error says which cash registers did not finish (their
+// last state) and how many of those waited for never reported at all.
+func TestArtixLoadNotConfirmedSaysWhichCashes(t *testing.T) {
+	srv := mock.NewServer(t)
+	srv.RequireArtixShopCode("111")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	hs := httptest.NewUnstartedServer(nil)
+	rcv, err := loyalty.NewArtixStatusReceiver(hs.Listener.Addr().String(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The wait ends once cash 3 has said it is loading: cashes 1 and 2
+	// reported before it (the mock calls back cash by cash).
+	hs.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rcv.ServeHTTP(w, r)
+		if strings.Contains(r.URL.Path, "/cashLoad/111/3/") {
+			cancel()
+		}
+	})
+	hs.Start()
+	defer hs.Close()
+	srv.Fail(mock.Fault{API: mock.ArtixAPI, Callbacks: &mock.ArtixCallbacks{Cashes: 3, Silent: []string{"3"}}})
+	ax := srv.Artix(loyalty.WithLoadConfirmation(rcv, 4))
+	res, err := ax.SendBatch(ctx, loyalty.ArtixBatch{Commands: artixAdds(2)})
+	var le *loyalty.ArtixLoadError
+	if !errors.As(err, &le) || !errors.Is(err, loyalty.ErrArtixNotConfirmed) {
+		t.Fatalf("want an *ArtixLoadError matching ErrArtixNotConfirmed, got %v", err)
+	}
+	if len(le.Pending) != 1 || le.Pending[0].Cash != "3" || le.Pending[0].Status != loyalty.ArtixStatusDuring || le.Missing != 1 {
+		t.Errorf("pending %+v, missing %d; want cash 3 loading and 1 never heard from", le.Pending, le.Missing)
+	}
+	for _, want := range []string{"cash 3 " + string(loyalty.ArtixStatusDuring), "1 more cash register(s) never reported", "queued"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if res == nil || !res.Queued || res.Loaded || len(res.Cashes) != 3 || srv.ArtixClientCount() != 2 {
+		t.Errorf("result %+v, %d clients on the mock", res, srv.ArtixClientCount())
 	}
 }

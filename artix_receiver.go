@@ -315,8 +315,14 @@ func (wt *artixWait) wait(ctx context.Context, res *ArtixLoadResult) (*ArtixLoad
 		select {
 		case <-ctx.Done():
 			wt.snapshot(res)
-			return res, &ArtixLoadError{Shop: wt.shop, ID: wt.id, Result: res, Failed: failedOf(res),
-				Err: fmt.Errorf("%w: %w", ErrArtixNotConfirmed, ctx.Err())}
+			le := &ArtixLoadError{Shop: wt.shop, ID: wt.id, Result: res, Failed: failedOf(res),
+				Missing: max(wt.cashes-len(res.Cashes), 0), Err: fmt.Errorf("%w: %w", ErrArtixNotConfirmed, ctx.Err())}
+			for _, c := range res.Cashes {
+				if !c.Status.Final() {
+					le.Pending = append(le.Pending, c)
+				}
+			}
+			return res, le
 		case <-wt.changed:
 		}
 	}

@@ -71,10 +71,17 @@ type ArtixLoadError struct {
 	Failed []ArtixCashStatus // the cash registers (and back office) that failed
 	Result *ArtixLoadResult  // everything reported
 	Err    error             // ErrArtixNotConfirmed and the context's error, or nil
+	// Pending, when the wait ended first (Err set), are the cash
+	// registers whose last report was not final (STATUS_DURING).
+	Pending []ArtixCashStatus
+	// Missing, when the wait ended first, is how many of the cash
+	// registers waited for (WithLoadConfirmation's cashes) never reported.
+	Missing int
 }
 
 // Error names the shop, the batch, and each failed cash register with its
-// status and message, or says the load was not confirmed in time.
+// status and message, or says the load was not confirmed in time and
+// which cash registers had not finished.
 func (e *ArtixLoadError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "loyalty: artix batch %s for shop %s", e.ID, e.Shop)
@@ -84,23 +91,42 @@ func (e *ArtixLoadError) Error() string {
 			fmt.Fprintf(&b, "; %d cash register(s) reported", len(e.Result.Cashes))
 		}
 	}
-	for i, f := range e.Failed {
-		if i == 0 {
-			b.WriteString(": ")
-		} else {
-			b.WriteString("; ")
-		}
-		if f.Cash == "" {
-			b.WriteString("back office")
-		} else {
-			b.WriteString("cash " + f.Cash)
-		}
-		b.WriteString(" " + string(f.Status))
-		if f.Message != "" {
-			b.WriteString(": " + firstLine(f.Message, 200))
+	sep := ": "
+	for _, f := range e.Failed {
+		b.WriteString(sep)
+		sep = "; "
+		writeCashStatus(&b, f)
+	}
+	if len(e.Pending) > 0 {
+		b.WriteString(sep + "not finished: ")
+		sep = "; "
+		for i, p := range e.Pending {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeCashStatus(&b, p)
 		}
 	}
+	switch {
+	case e.Missing > 0 && (e.Result == nil || len(e.Result.Cashes) == 0):
+		fmt.Fprintf(&b, "%sno cash register reported (%d waited for)", sep, e.Missing)
+	case e.Missing > 0:
+		fmt.Fprintf(&b, "%s%d more cash register(s) never reported", sep, e.Missing)
+	}
 	return b.String()
+}
+
+// writeCashStatus writes "cash 2 STATUS_ERROR: message".
+func writeCashStatus(b *strings.Builder, c ArtixCashStatus) {
+	if c.Cash == "" {
+		b.WriteString("back office")
+	} else {
+		b.WriteString("cash " + c.Cash)
+	}
+	b.WriteString(" " + string(c.Status))
+	if c.Message != "" {
+		b.WriteString(": " + firstLine(c.Message, 200))
+	}
 }
 
 // Unwrap returns Err.

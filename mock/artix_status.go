@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -42,6 +43,9 @@ type ArtixCallbacks struct {
 	Delay time.Duration `json:"delay,omitempty"`
 	// Never sends no callbacks at all.
 	Never bool `json:"never,omitempty"`
+	// Silent are cash codes that report STATUS_DURING and then nothing:
+	// registers that never finish loading.
+	Silent []string `json:"silent,omitempty"`
 }
 
 // UnmarshalJSON reads ArtixCallbacks with its delay as nanoseconds or as a
@@ -218,6 +222,9 @@ func (a *artixAPI) runCallbacks(ctx context.Context, base, shop, id string, cb A
 		cash := strconv.Itoa(i)
 		path := artixwire.CashLoadPath + url.PathEscape(shop) + "/" + cash + "/" + url.PathEscape(state)
 		send(http.MethodPut, path, artixwire.Callback{Status: "STATUS_DURING", MessageEn: "Loading", MessageRu: "Загрузка"})
+		if slices.Contains(cb.Silent, cash) {
+			continue
+		}
 		final := artixwire.Callback{Status: "STATUS_READY", MessageEn: "Loaded", MessageRu: "Загружено"}
 		if st, ok := cb.Status[cash]; ok && st != "STATUS_READY" {
 			msg := cb.Message
