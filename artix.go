@@ -197,14 +197,8 @@ type artixTransport interface {
 // WithBasicAuth("admin", pass)). One client talks to one register: make
 // one per register. It does not touch the network.
 func NewArtix(baseURL string, opts ...Option) (*Artix, error) {
-	s, err := applyOptions("artix", opts)
+	s, err := applyArtixTransportOptions(opts, false)
 	if err != nil {
-		return nil, err
-	}
-	if len(s.artix.fileOnly) > 0 {
-		return nil, &ConfigError{Field: s.artix.fileOnly[0], Reason: "applies to NewArtixExchangeDir only"}
-	}
-	if err := s.artix.cs.refuse(); err != nil {
 		return nil, err
 	}
 	c, err := newCore("artix", baseURL, s)
@@ -216,6 +210,27 @@ func NewArtix(baseURL string, opts ...Option) (*Artix, error) {
 	}
 	s.artix.sendBasicAuth(c)
 	return newArtix(&artixHTTP{core: c, shop: s.artix.shopCode, status: s.artix.status, cashes: s.artix.cashes}), nil
+}
+
+// applyArtixTransportOptions applies opts for NewArtix (files false) or
+// NewArtixExchangeDir (files true), refusing the options only the other
+// transport or NewArtixCashServer takes.
+func applyArtixTransportOptions(opts []Option, files bool) (*settings, error) {
+	s, err := applyOptions("artix", opts)
+	if err != nil {
+		return nil, err
+	}
+	other, ctor := s.artix.fileOnly, "NewArtixExchangeDir"
+	if files {
+		other, ctor = s.artix.httpOnly, "NewArtix (HTTP)"
+	}
+	if len(other) > 0 {
+		return nil, &ConfigError{Field: other[0], Reason: "applies to " + ctor + " only"}
+	}
+	if err := s.artix.cs.refuse(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func newArtix(t artixTransport) *Artix {

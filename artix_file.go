@@ -52,14 +52,8 @@ func (e *ArtixFileError) Unwrap() error { return e.Err }
 // (retries, HTTP client, shopcode, basic auth) do not apply; WithPickupWait
 // and WithPollInterval do.
 func NewArtixExchangeDir(dir string, opts ...Option) (*Artix, error) {
-	s, err := applyOptions("artix", opts)
+	s, err := applyArtixTransportOptions(opts, true)
 	if err != nil {
-		return nil, err
-	}
-	if len(s.artix.httpOnly) > 0 {
-		return nil, &ConfigError{Field: s.artix.httpOnly[0], Reason: "applies to NewArtix (HTTP) only"}
-	}
-	if err := s.artix.cs.refuse(); err != nil {
 		return nil, err
 	}
 	if dir == "" {
