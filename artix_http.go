@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"sync"
 
 	"github.com/loyaltykit/loyalty/internal/artixwire"
@@ -32,34 +31,29 @@ func (h *artixHTTP) send(ctx context.Context, b *artixBatch) (*ArtixLoadResult, 
 	if b.id == "" {
 		b.id = newArtixDictionaryID()
 	}
-	q := url.Values{}
-	if h.shop != "" {
-		q.Set(artixwire.ParamShopCode, h.shop)
-	}
-	q.Set(artixwire.ParamDictionaryID, b.id)
 	r := &request{
 		method:      http.MethodPost,
 		path:        ArtixLoadDictsPath,
-		query:       q,
+		rawQuery:    h.query(b.id),
 		contentType: "application/json",
 		accept:      "application/json",
 		idempotent:  true,
 	}
 	var wait *artixWait
 	if h.status != nil {
-		q.Set(artixwire.ParamStatusAddress, h.status.Address())
 		wait = h.status.expect(h.shop, b.id, h.cashes)
 		defer wait.done()
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	if b.n <= artixBufferCommands {
-		var buf bufferWriter
-		if err := writeArtixArray(&buf, b); err != nil {
+		body, err := appendArtixArray(make([]byte, 0, 512), b, nil)
+		if err != nil {
 			return nil, err
 		}
-		r.body = buf.b
+		r.body = body
 	} else {
+		var cancel context.CancelCauseFunc
+		ctx, cancel = context.WithCancelCause(ctx)
+		defer cancel(nil)
 		var s artixStreams
 		defer s.stop()
 		// A pass that finds the iterator spent ends the request, and no
@@ -81,6 +75,20 @@ func (h *artixHTTP) send(ctx context.Context, b *artixBatch) (*ArtixLoadResult, 
 		return res, nil
 	}
 	return wait.wait(ctx, res)
+}
+
+// query is the loaddicts query of batch id, byte for byte what
+// url.Values.Encode makes of it (keys sorted), without the map.
+func (h *artixHTTP) query(id string) string {
+	q := make([]byte, 0, 128)
+	if h.status != nil {
+		q = appendQueryParam(q, artixwire.ParamStatusAddress, h.status.Address())
+	}
+	q = appendQueryParam(q, artixwire.ParamDictionaryID, id)
+	if h.shop != "" {
+		q = appendQueryParam(q, artixwire.ParamShopCode, h.shop)
+	}
+	return string(q)
 }
 
 // artixStreams are the streamed bodies of one batch, one per attempt. A
@@ -136,37 +144,41 @@ func (s *artixStreams) stop() {
 	s.closeAll()
 }
 
-type bufferWriter struct{ b []byte }
-
-func (w *bufferWriter) Write(p []byte) (int, error) {
-	w.b = append(w.b, p...)
-	return len(p), nil
+// writeArtixArray writes one pass over b as a JSON array to w, one
+// command at a time.
+func writeArtixArray(w io.Writer, b *artixBatch) error {
+	_, err := appendArtixArray(make([]byte, 0, 1024), b, func(p []byte) ([]byte, error) {
+		_, err := w.Write(p)
+		return p[:0], err
+	})
+	return err
 }
 
-// writeArtixArray writes one pass over b as a JSON array, one command at
-// a time. The closing bracket is written only after the pass is checked,
-// so a changed iterator never yields a complete body.
-func writeArtixArray(w io.Writer, b *artixBatch) error {
-	buf := make([]byte, 0, 1024)
-	buf = append(buf, '[')
+// appendArtixArray appends one pass over b as a JSON array to dst; flush,
+// when not nil, is handed what is appended after each command and returns
+// the slice to go on with. The closing bracket is appended only after the
+// pass is checked, so a changed iterator never yields a complete body.
+func appendArtixArray(dst []byte, b *artixBatch, flush func([]byte) ([]byte, error)) ([]byte, error) {
+	dst = append(dst, '[')
 	first := true
 	err := b.each(func(c ArtixCommand) error {
 		if !first {
-			buf = append(buf, ',')
+			dst = append(dst, ',')
 		}
 		first = false
 		var err error
-		if buf, err = c.appendJSON(buf); err != nil {
+		if dst, err = c.appendJSON(dst); err != nil || flush == nil {
 			return err
 		}
-		_, err = w.Write(buf)
-		buf = buf[:0]
+		dst, err = flush(dst)
 		return err
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	buf = append(buf, ']')
-	_, err = w.Write(buf)
-	return err
+	dst = append(dst, ']')
+	if flush != nil {
+		return flush(dst)
+	}
+	return dst, nil
 }

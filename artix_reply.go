@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,29 +51,150 @@ func artixReplyError(resp *response) error {
 		// the batch.
 		return resp.apiError("", errArtixHTMLReply)
 	}
+	if artixQueuedAtSight(body) {
+		return nil // the usual reply, read without a map
+	}
+	if info, cause := artixReplyVerdict(trimmed, body); cause != nil {
+		return resp.apiError(info, cause)
+	}
+	return nil
+}
+
+// artixReplyVerdict reads a 2xx reply (trimmed: body without BOM and
+// white space, not empty): a nil cause for a queued batch, else why not
+// and the server's message.
+func artixReplyVerdict(trimmed, body []byte) (info string, cause error) {
 	var reply map[string]json.RawMessage
 	if err := json.Unmarshal(trimmed, &reply); err != nil {
 		if trimmed[0] == '{' || trimmed[0] == '[' || trimmed[0] == '"' {
-			return resp.apiError("", errArtixReplyMalformed)
+			return "", errArtixReplyMalformed
 		}
-		return nil // plain text, e.g. "OK": no success to read, no failure said
+		return "", nil // plain text, e.g. "OK": no success to read, no failure said
 	}
-	info := artixReplyInfo(body)
+	info = artixReplyInfo(body)
 	raw, ok := lookupKey(reply, "success")
 	if !ok {
 		if info != "" {
-			return resp.apiError(info, errArtixNotQueued)
+			return info, errArtixNotQueued
 		}
-		return nil
+		return "", nil
 	}
 	queued, ok := artixSuccess(raw)
 	if !ok {
-		return resp.apiError(info, errArtixReplyMalformed)
+		return info, errArtixReplyMalformed
 	}
 	if !queued {
-		return resp.apiError(info, errArtixNotQueued)
+		return info, errArtixNotQueued
 	}
-	return nil
+	return "", nil
+}
+
+// artixQueuedAtSight reports, without allocating, a 2xx reply that is
+// plainly a queued batch: a JSON object with ASCII keys in which success
+// (once, any case, spaces or underscores) is true, 1, "true" or "1", or
+// which has neither success nor any of artixMessageKeys. false is no
+// verdict: artixReplyError then reads the reply the full way, which
+// agrees with every true (FuzzArtixReplyAtSight).
+func artixQueuedAtSight(body []byte) bool {
+	s := jsonScanner{buf: body, rerr: io.EOF}
+	if s.expect('{') != nil {
+		return false
+	}
+	success, message := 0, false
+	var raw []byte
+	for first := true; ; {
+		more, err := s.next(&first, '}')
+		if err != nil {
+			return false
+		}
+		if !more {
+			break
+		}
+		key, ok := plainKeyAt(&s)
+		if !ok || s.expect(':') != nil {
+			return false
+		}
+		var nb [16]byte
+		n, ok := normASCIIKey(nb[:], key)
+		if !ok {
+			return false // a non-ASCII key may fold to a known one
+		}
+		start := s.pos
+		if s.skipValue(1) != nil {
+			return false
+		}
+		switch k := string(nb[:n]); {
+		case k == "success":
+			success++
+			raw = bytes.TrimSpace(body[start:s.pos])
+		case slices.Contains(artixMessageKeys, k):
+			message = true
+		}
+	}
+	for _, c := range body[s.pos:] {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return false // more after the object
+		}
+	}
+	switch success {
+	case 0:
+		return !message
+	case 1:
+		return artixTrueAtSight(raw)
+	}
+	return false // a repeated success: the map keeps one of them
+}
+
+// plainKeyAt reads the object key at s.pos when it has no escape and no
+// control character (ok false otherwise, or for no key), as a slice of
+// s.buf.
+func plainKeyAt(s *jsonScanner) (key []byte, ok bool) {
+	c, err := s.peek()
+	if err != nil || c != '"' {
+		return nil, false
+	}
+	for i := s.pos + 1; i < len(s.buf); i++ {
+		switch c := s.buf[i]; {
+		case c == '"':
+			key, s.pos = s.buf[s.pos+1:i], i+1
+			return key, true
+		case c == '\\' || c < 0x20:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// normASCIIKey writes key lower-cased without spaces and underscores to
+// dst (as normKey does) and returns its length; ok is false for a key
+// with a non-ASCII byte. A key that fills dst is cut there: it is longer
+// than every known key, and so is what normKey makes of it.
+func normASCIIKey(dst, key []byte) (n int, ok bool) {
+	for _, c := range key {
+		switch {
+		case n == len(dst):
+			return n, true
+		case c >= 0x80:
+			return 0, false
+		case c == ' ' || c == '_':
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		dst[n] = c
+		n++
+	}
+	return n, true
+}
+
+// artixTrueAtSight reports a success value artixSuccess reads as queued:
+// true, 1, or "true" / "1" in any case and spacing without escapes.
+func artixTrueAtSight(raw []byte) bool {
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		raw = bytes.TrimSpace(raw[1 : len(raw)-1])
+		return bytes.EqualFold(raw, []byte("true")) || string(raw) == "1"
+	}
+	return string(raw) == "true" || string(raw) == "1"
 }
 
 // artixSuccess reads success: true/false, 1/0, or those as strings in any
@@ -157,8 +280,10 @@ func newArtixDictionaryID() string {
 	}
 	artixDictionaryIDs.last = us
 	artixDictionaryIDs.Unlock()
-	frac := strconv.FormatInt(us%1e6, 10)
-	return strconv.FormatInt(us/1e6, 10) + "." + strings.Repeat("0", 6-len(frac)) + frac
+	id := strconv.AppendInt(make([]byte, 0, 24), us/1e6, 10)
+	id = strconv.AppendInt(id, 1e6+us%1e6, 10) // a 1, then the six digits of the fraction
+	id[len(id)-7] = '.'                        // the 1 becomes the point
+	return string(id)
 }
 
 // ArtixMaxBatchIDLength is the longest ArtixBatch.ID accepted, in bytes.

@@ -68,8 +68,8 @@ const charsetHead = 4 << 10
 
 // contentTypeCharset is the charset parameter of a Content-Type value, "" when none.
 func contentTypeCharset(contentType string) string {
-	if contentType == "" {
-		return ""
+	if !containsFold(contentType, "charset") {
+		return "" // no parameter to find, and no parsing allocated for it
 	}
 	_, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
@@ -336,4 +336,19 @@ func mislabelledUTF8(enc encoding.Encoding, b []byte, partial bool) bool {
 		}
 	}
 	return !ascii && firstInvalidUTF8(b, partial) < 0
+}
+
+// containsFold reports whether s holds word (lower-case ASCII) in any
+// ASCII case.
+func containsFold(s, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		j := 0
+		for j < len(word) && s[i+j]|0x20 == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
 }

@@ -8,7 +8,6 @@ import (
 // appendNumber reads the number at pos and appends its text to dst when
 // keep is set.
 func (s *jsonScanner) appendNumber(dst []byte, keep bool) ([]byte, error) {
-	start := len(dst)
 	st := numStart
 	for {
 		if s.pos == len(s.buf) && !s.fill() {
@@ -26,14 +25,13 @@ func (s *jsonScanner) appendNumber(dst []byte, keep bool) ([]byte, error) {
 			return dst, s.syntax(fmt.Sprintf("invalid character %q in a number", c))
 		}
 		st = next
-		dst = append(dst, c)
+		if keep {
+			dst = append(dst, c)
+		}
 		s.pos++
 	}
 	if !numberDone(st) {
 		return dst, s.syntax("incomplete number")
-	}
-	if !keep {
-		dst = dst[:start]
 	}
 	return dst, nil
 }
