@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"iter"
-	"slices"
 	"strings"
 	"time"
 )
@@ -243,7 +242,8 @@ func newArtix(t artixTransport) *Artix {
 // first; an invalid one fails with an *ArtixRecordError and nothing is sent.
 // An empty batch sends nothing.
 func (ax *Artix) Send(ctx context.Context, cmds ...ArtixCommand) error {
-	return ax.SendSeq(ctx, slices.Values(cmds))
+	_, err := ax.sendBatch(ctx, "", nil, cmds)
+	return err
 }
 
 // SendSeq is Send for a batch too large to hold as a slice: seq is
@@ -262,23 +262,35 @@ func (ax *Artix) SendSeq(ctx context.Context, seq iter.Seq[ArtixCommand]) error 
 // when nothing was sent (an invalid or empty batch, a bad ID); with an
 // error it says how far the batch got (e.g. queued but not confirmed).
 func (ax *Artix) SendBatch(ctx context.Context, b ArtixBatch) (*ArtixLoadResult, error) {
+	return ax.sendBatch(ctx, b.ID, b.Commands, nil)
+}
+
+// sendBatch is SendBatch of the commands seq yields, or of cmds when seq
+// is nil (Send's, walked without an iterator).
+func (ax *Artix) sendBatch(ctx context.Context, id string, seq iter.Seq[ArtixCommand], cmds []ArtixCommand) (*ArtixLoadResult, error) {
 	if ax == nil || ax.t == nil {
 		return nil, errZeroClient("Artix", "NewArtix or NewArtixExchangeDir")
 	}
 	if ctx == nil {
 		return nil, &ConfigError{Field: "ctx", Reason: "nil context"}
 	}
-	if b.Commands == nil {
+	if seq == nil && len(cmds) == 0 {
 		return nil, nil
 	}
-	if err := validateBatchID(b.ID); err != nil {
+	if err := validateBatchID(id); err != nil {
 		return nil, err
 	}
-	batch, err := newArtixBatch(b.Commands)
+	var batch *artixBatch
+	var err error
+	if seq != nil {
+		batch, err = newArtixBatch(seq)
+	} else {
+		batch, err = newArtixBatchOf(cmds)
+	}
 	if batch == nil || err != nil {
 		return nil, err
 	}
-	batch.id = b.ID
+	batch.id = id
 	return ax.t.send(ctx, batch)
 }
 

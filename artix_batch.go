@@ -19,10 +19,11 @@ var artixSeed = maphash.MakeSeed()
 // and a fingerprint of what the validation pass saw (each command's name
 // and idclient: cheap, and enough to tell a spent or re-ordered iterator).
 type artixBatch struct {
-	id  string // ArtixBatch.ID; the HTTP transport fills in a new one
-	seq iter.Seq[ArtixCommand]
-	n   int
-	sum uint64
+	id   string // ArtixBatch.ID; the HTTP transport fills in a new one
+	seq  iter.Seq[ArtixCommand]
+	cmds []ArtixCommand // Send's commands, walked instead of seq when set
+	n    int
+	sum  uint64
 }
 
 // artixSum is the running fingerprint of one pass over a batch.
@@ -60,11 +61,34 @@ func newArtixBatch(seq iter.Seq[ArtixCommand]) (*artixBatch, error) {
 	return &artixBatch{seq: seq, n: sum.n, sum: sum.h.Sum64()}, nil
 }
 
+// newArtixBatchOf validates Send's commands; an empty batch is nil. A
+// slice yields the same commands on every pass, so it is walked directly,
+// without an iterator's closures or a fingerprint.
+func newArtixBatchOf(cmds []ArtixCommand) (*artixBatch, error) {
+	for i, c := range cmds {
+		if err := validateArtixCommand(i, c); err != nil {
+			return nil, err
+		}
+	}
+	if len(cmds) == 0 {
+		return nil, nil
+	}
+	return &artixBatch{cmds: cmds, n: len(cmds)}, nil
+}
+
 // each calls fn with every command of one pass, in order. The pass fails
 // with ErrArtixSeqNotRewalkable as soon as it yields more commands than
 // validated, and at its end if it yielded fewer or others; fn's error
 // stops it.
 func (b *artixBatch) each(fn func(ArtixCommand) error) error {
+	if b.cmds != nil {
+		for _, c := range b.cmds {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	sum := newArtixSum()
 	var err error
 	for c := range b.seq {

@@ -159,26 +159,47 @@ func writeArtixArray(w io.Writer, b *artixBatch) error {
 // the slice to go on with. The closing bracket is appended only after the
 // pass is checked, so a changed iterator never yields a complete body.
 func appendArtixArray(dst []byte, b *artixBatch, flush func([]byte) ([]byte, error)) ([]byte, error) {
-	dst = append(dst, '[')
-	first := true
-	err := b.each(func(c ArtixCommand) error {
-		if !first {
-			dst = append(dst, ',')
+	a := artixArray{dst: append(dst, '['), first: true, flush: flush}
+	var err error
+	if b.cmds != nil {
+		// Send's slice: walked here, so that a stays on the stack.
+		for _, c := range b.cmds {
+			if err = a.add(c); err != nil {
+				break
+			}
 		}
-		first = false
-		var err error
-		if dst, err = c.appendJSON(dst); err != nil || flush == nil {
-			return err
-		}
-		dst, err = flush(dst)
-		return err
-	})
+	} else {
+		h := new(artixArray)
+		*h = a
+		err = b.each(h.add)
+		a = *h
+	}
 	if err != nil {
 		return nil, err
 	}
-	dst = append(dst, ']')
+	a.dst = append(a.dst, ']')
 	if flush != nil {
-		return flush(dst)
+		return flush(a.dst)
 	}
-	return dst, nil
+	return a.dst, nil
+}
+
+// artixArray is a JSON array of commands being appended.
+type artixArray struct {
+	dst   []byte
+	first bool
+	flush func([]byte) ([]byte, error)
+}
+
+func (a *artixArray) add(c ArtixCommand) error {
+	if !a.first {
+		a.dst = append(a.dst, ',')
+	}
+	a.first = false
+	var err error
+	if a.dst, err = c.appendJSON(a.dst); err != nil || a.flush == nil {
+		return err
+	}
+	a.dst, err = a.flush(a.dst)
+	return err
 }
