@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -107,9 +108,15 @@ type reqState struct {
 	attempts   int
 	start      time.Time
 	method     string
-	full       string // the URL as sent, secrets included
-	redacted   string // full with secrets hidden, made on first use
+	u          url.URL // the request URL, secrets included
+	redacted   string  // u with secrets hidden, made on first use
 	core       *core
+	// buffered: the core reads the answer's body inside the retry loop
+	// (checkRetry), so that a body cut off mid-way is retried like a
+	// dropped connection when the request is safe to repeat.
+	buffered bool
+	reqBody  []byte     // a buffered request body, replayed on retries
+	rb       bodyReader // reqBody for the first attempt
 
 	// What the response handler read of the current attempt's answer;
 	// reset when an attempt starts, so a later attempt never reuses an
@@ -134,7 +141,7 @@ func (st *reqState) Value(key any) any {
 // error or a log record needs it, off the hot path of successful calls.
 func (st *reqState) url() string {
 	if st.redacted == "" {
-		st.redacted = st.core.redactURL(st.full)
+		st.redacted = st.core.redactURL(st.u.String())
 	}
 	return st.redacted
 }
@@ -144,10 +151,10 @@ func stateOf(ctx context.Context) *reqState {
 	return st
 }
 
-// endpoint is the full URL for path (escaped already when escaped is set)
-// and query (q, or rawQuery when it is set).
-func (c *core) endpoint(path string, escaped bool, q url.Values, rawQuery string) string {
-	u := *c.base
+// endpoint sets u to the URL for path (escaped already when escaped is
+// set) and query (q, or rawQuery when it is set).
+func (c *core) endpoint(u *url.URL, path string, escaped bool, q url.Values, rawQuery string) {
+	*u = *c.base
 	u.Path = c.base.Path + path
 	if p, err := url.PathUnescape(path); escaped && err == nil {
 		u.Path, u.RawPath = c.base.Path+p, c.base.EscapedPath()+path
@@ -157,7 +164,17 @@ func (c *core) endpoint(path string, escaped bool, q url.Values, rawQuery string
 	} else if len(q) > 0 {
 		u.RawQuery = q.Encode()
 	}
-	return u.String()
+}
+
+// bodyReader is a request body in memory; closing it is a no-op.
+type bodyReader struct{ bytes.Reader }
+
+func (*bodyReader) Close() error { return nil }
+
+// getBody is a fresh reader of the request body, for a retry or a
+// redirect (http.Request.GetBody).
+func (st *reqState) getBody() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(st.reqBody)), nil
 }
 
 // do sends r with the retry policy and returns the response with its body
@@ -168,21 +185,20 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 	if ctx == nil {
 		return nil, &ConfigError{Field: "ctx", Reason: "nil context"}
 	}
-	full := c.endpoint(r.path, r.escaped, r.query, r.rawQuery)
 	st := &reqState{
 		Context:    ctx,
 		idempotent: r.idempotent || r.method == http.MethodGet || r.method == http.MethodHead,
 		start:      time.Now(),
-		full:       full,
 		core:       c,
 		method:     r.method,
+		buffered:   !r.stream,
 	}
+	c.endpoint(&st.u, r.path, r.escaped, r.query, r.rawQuery)
 	ctx = st
-	req, err := c.newRequest(ctx, r, st)
-	if err != nil {
-		return nil, err
+	hresp, err := c.rc.Do(c.newRequest(ctx, r, st))
+	if err == nil && st.read && st.readErr != nil {
+		err = st.readErr // the last attempt's body could not be read
 	}
-	hresp, err := c.rc.Do(req)
 	if err != nil {
 		return nil, c.failed(ctx, r, st, hresp, err)
 	}
@@ -212,22 +228,33 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 	return resp, nil
 }
 
-// newRequest builds the retryable request for r: body, headers and, for a
-// buffered request, the handler that reads the body inside the retry loop.
-func (c *core) newRequest(ctx context.Context, r *request, st *reqState) (*retryablehttp.Request, error) {
-	var raw any
-	if r.body != nil {
-		raw = r.body
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, st.full, raw)
-	if err != nil {
-		return nil, &RequestError{API: c.api, Method: r.method, URL: st.url(), Err: c.redactErr(err)}
-	}
-	if r.bodyFunc != nil {
+// newRequest builds the retryable request for r: URL, body and headers,
+// made from st.u without a string round trip. The body is not handed to
+// retryablehttp, which would wrap it anew for every attempt: the first
+// attempt reads st.rb, a retry gets a fresh reader from rewindBody.
+func (c *core) newRequest(ctx context.Context, r *request, st *reqState) *retryablehttp.Request {
+	n := len(c.header) + len(r.header) + 3
+	req := (&http.Request{
+		Method:     r.method,
+		URL:        &st.u,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     make(http.Header, n),
+		Host:       strings.TrimSuffix(st.u.Host, ":"), // as http.NewRequest does
+	}).WithContext(ctx)
+	switch {
+	case r.bodyFunc != nil:
 		// A streaming body: a fresh one for every attempt (see rewindBody).
 		req.Body = r.bodyFunc()
 		req.GetBody = func() (io.ReadCloser, error) { return r.bodyFunc(), nil }
 		req.ContentLength = -1
+	case r.body != nil:
+		st.reqBody = r.body
+		st.rb.Reset(r.body)
+		req.Body = &st.rb
+		req.GetBody = st.getBody
+		req.ContentLength = int64(len(r.body))
 	}
 	for k, v := range c.header {
 		req.Header[k] = v
@@ -242,18 +269,17 @@ func (c *core) newRequest(ctx context.Context, r *request, st *reqState) (*retry
 	if r.accept != "" {
 		req.Header["Accept"] = headerValue(r.accept)
 	}
-	// A buffered request reads its body inside the retry loop, so that a
-	// body cut off mid-way is retried like a dropped connection when the
-	// request is safe to repeat.
-	if !r.stream {
-		req.SetResponseHandler(func(hr *http.Response) error {
-			st.lb = limitedBody{rc: hr.Body, left: c.maxBytes, limit: c.maxBytes}
-			st.body, st.readErr = c.readLimited(&st.lb, hr)
-			st.read = true
-			return st.readErr
-		})
-	}
-	return req, nil
+	return &retryablehttp.Request{Request: req}
+}
+
+// readAnswer reads the body of an answer the retry policy keeps (no
+// retry for its status) into st, inside the retry loop, and returns the
+// read's error.
+func (st *reqState) readAnswer(c *core, hr *http.Response) error {
+	st.lb = limitedBody{rc: hr.Body, left: c.maxBytes, limit: c.maxBytes}
+	st.body, st.readErr = c.readLimited(&st.lb, hr)
+	st.read = true
+	return st.readErr
 }
 
 // failed turns the error of the retry loop into *APIError (the last

@@ -17,11 +17,31 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// checkRetry is the retry policy. 429 is always retried (the server did
-// not process the request); 5xx and transport errors only when the request
-// is idempotent; a failed dial is retried for every request since nothing
-// was sent; nothing is retried once the context is done.
+// checkRetry is the retry policy (retryPolicy). An answer it keeps of a
+// buffered request has its body read here, inside the retry loop, and a
+// read that fails is judged like a transport error: a body cut off
+// mid-way is retried like a dropped connection when the request is safe
+// to repeat.
 func (c *core) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	retry, cerr := c.retryPolicy(ctx, resp, err)
+	if retry || cerr != nil || err != nil || resp == nil {
+		return retry, cerr
+	}
+	st := stateOf(ctx)
+	if st == nil || !st.buffered || st.read {
+		return false, nil
+	}
+	if rerr := st.readAnswer(c, resp); rerr != nil {
+		return c.retryPolicy(ctx, resp, rerr)
+	}
+	return false, nil
+}
+
+// retryPolicy: 429 is always retried (the server did not process the
+// request); 5xx and transport errors only when the request is idempotent;
+// a failed dial is retried for every request since nothing was sent;
+// nothing is retried once the context is done.
+func (c *core) retryPolicy(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
@@ -139,9 +159,9 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// rewindBody gives a streaming request a fresh body before a retry.
+// rewindBody gives a request with a body a fresh one before a retry.
 func rewindBody(req *http.Request) error {
-	if req.GetBody == nil || req.ContentLength != -1 {
+	if req.GetBody == nil || req.Body == nil || req.Body == http.NoBody {
 		return nil
 	}
 	b, err := req.GetBody()
