@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -60,47 +61,90 @@ func (e *stallError) Timeout() bool { return true }
 func (e *stallError) Temporary() bool { return true }
 
 func (g stallGuard) RoundTrip(r *http.Request) (*http.Response, error) {
-	ctx, cancel := context.WithCancelCause(r.Context())
-	cause := &stallError{d: g.d}
-	timer := time.AfterFunc(g.d, func() { cancel(cause) })
-	resp, err := g.rt.RoundTrip(r.WithContext(ctx))
-	timer.Stop()
+	a := &stallAttempt{d: g.d, start: time.Now()}
+	a.cause.d = g.d
+	a.ctx, a.cancel = context.WithCancelCause(r.Context())
+	a.armed.Store(true)
+	a.timer = time.AfterFunc(g.d, a.fire)
+	resp, err := g.rt.RoundTrip(r.WithContext(a.ctx))
+	a.since.Store(idle)
 	if err != nil {
-		cancel(nil)
-		if context.Cause(ctx) == cause {
-			return nil, cause
+		a.timer.Stop()
+		a.cancel(nil)
+		if context.Cause(a.ctx) == error(&a.cause) {
+			return nil, &a.cause
 		}
 		return nil, err
 	}
-	resp.Body = &stallBody{rc: resp.Body, timer: timer, d: g.d, ctx: ctx, cancel: cancel, cause: cause}
+	a.rc = resp.Body
+	resp.Body = a
 	return resp, nil
 }
 
-// stallBody arms the stall timer for each read, so a caller that takes its
-// time between reads (a streamed export) is never cut off, while a server
-// that stops sending is.
-type stallBody struct {
-	rc     io.ReadCloser
-	timer  *time.Timer
+// idle is stallAttempt.since while nothing waits for the server.
+const idle = -1
+
+// stallAttempt guards one attempt, and then its body: a wait for the
+// server (the response headers, one read of the body) that lasts longer
+// than d cancels the attempt, while a caller that takes its time between
+// reads (a streamed export) is never cut off. The timer is not re-armed
+// for every read: when it fires during a wait it re-arms itself for what
+// is left of d; when it fires between waits it disarms, and the next read
+// arms it again.
+type stallAttempt struct {
+	rc     io.ReadCloser // the response body
 	d      time.Duration
+	start  time.Time
+	timer  *time.Timer
 	ctx    context.Context
 	cancel context.CancelCauseFunc
-	cause  *stallError
+	cause  stallError
+	// since is when the current wait began (time since start), or idle.
+	since atomic.Int64
+	// armed is set while the timer is pending (or its func runs).
+	armed atomic.Bool
 }
 
-func (b *stallBody) Read(p []byte) (int, error) {
-	b.timer.Reset(b.d)
-	n, err := b.rc.Read(p)
-	b.timer.Stop()
-	if err != nil && err != io.EOF && context.Cause(b.ctx) == b.cause {
-		err = b.cause
+// fire runs when the timer goes off: it ends a wait of d or more, re-arms
+// for a shorter one, and disarms between waits.
+func (a *stallAttempt) fire() {
+	for {
+		s := a.since.Load()
+		if s == idle {
+			a.armed.Store(false)
+			// A read that began meanwhile may have found the timer
+			// still armed: take the arm back for it.
+			if a.since.Load() == idle || !a.armed.CompareAndSwap(false, true) {
+				return
+			}
+			continue
+		}
+		left := a.d - (time.Since(a.start) - time.Duration(s))
+		if left <= 0 {
+			a.cancel(&a.cause)
+			return
+		}
+		a.timer.Reset(left)
+		return
+	}
+}
+
+func (a *stallAttempt) Read(p []byte) (int, error) {
+	a.since.Store(int64(time.Since(a.start)))
+	if !a.armed.Load() && a.armed.CompareAndSwap(false, true) {
+		a.timer.Reset(a.d)
+	}
+	n, err := a.rc.Read(p)
+	a.since.Store(idle)
+	if err != nil && err != io.EOF && context.Cause(a.ctx) == error(&a.cause) {
+		err = &a.cause
 	}
 	return n, err
 }
 
-func (b *stallBody) Close() error {
-	b.timer.Stop()
-	err := b.rc.Close()
-	b.cancel(nil)
+func (a *stallAttempt) Close() error {
+	a.timer.Stop()
+	err := a.rc.Close()
+	a.cancel(nil)
 	return err
 }
