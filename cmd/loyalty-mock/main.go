@@ -46,6 +46,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/loyaltykit/loyalty/internal/atomicfile"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -209,7 +210,7 @@ func stopAndDump(ctx context.Context, srv *mock.Server, dump string, exchangeDon
 	if dump != "" {
 		data, err := srv.Snapshot()
 		if err == nil {
-			err = writeFileAtomic(dump, data, 0o644)
+			err = atomicfile.WriteFile(dump, data, 0o644)
 		}
 		serveErr = errors.Join(serveErr, err)
 	}
@@ -258,9 +259,9 @@ func writeCerts(srv *mock.Server, dir string) (ca, cert, key string, err error) 
 	}
 	ca, cert, key = filepath.Join(dir, "ca.pem"), filepath.Join(dir, "client.pem"), filepath.Join(dir, "client-key.pem")
 	err = errors.Join(
-		writeFileAtomic(ca, srv.CACertPEM(), 0o644),
-		writeFileAtomic(cert, srv.ClientCertPEM(), 0o644),
-		writeFileAtomic(key, srv.ClientKeyPEM(), 0o600),
+		atomicfile.WriteFile(ca, srv.CACertPEM(), 0o644),
+		atomicfile.WriteFile(cert, srv.ClientCertPEM(), 0o644),
+		atomicfile.WriteFile(key, srv.ClientKeyPEM(), 0o600),
 	)
 	for _, p := range []*string{&ca, &cert, &key} {
 		if abs, e := filepath.Abs(*p); e == nil {
@@ -268,24 +269,4 @@ func writeCerts(srv *mock.Server, dir string) (ca, cert, key string, err error) 
 		}
 	}
 	return ca, cert, key, err
-}
-
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/loyaltykit/loyalty"
 )
@@ -19,14 +21,17 @@ type pending struct {
 }
 
 // batcher sends commands in batches of size, counting each delivered
-// command in rep by its kind; a refused batch counts as failed.
+// command in rep by its kind; a refused batch (or, with confirm, one a
+// cash register failed to load) counts as failed, one whose load was not
+// confirmed in time as unconfirmed. Only delivered batches reach sent.
 type batcher struct {
-	ctx   context.Context
-	ax    *loyalty.Artix
-	size  int
-	rep   *Report
-	sent  func(pending) // called for every command of a delivered batch (nil: nothing)
-	batch []pending
+	ctx     context.Context
+	ax      *loyalty.Artix
+	size    int
+	confirm time.Duration // the wait for each batch's load (-confirm-timeout; 0: none)
+	rep     *Report
+	sent    func(pending) // called for every command of a delivered batch (nil: nothing)
+	batch   []pending
 }
 
 // add queues p, sending the batch once it is full.
@@ -48,8 +53,13 @@ func (b *batcher) flush() {
 	for i, p := range batch {
 		cmds[i] = p.cmd
 	}
-	if err := b.ax.Send(b.ctx, cmds...); err != nil {
-		b.rep.fail(len(batch), fmt.Errorf("batch of %d (idclient %s…%s): %w", len(batch), batch[0].id, batch[len(batch)-1].id, err))
+	if err := b.send(cmds); err != nil {
+		err = fmt.Errorf("batch of %d (idclient %s…%s): %w", len(batch), batch[0].id, batch[len(batch)-1].id, err)
+		if errors.Is(err, loyalty.ErrArtixNotConfirmed) {
+			b.rep.unconfirmed(len(batch), err)
+		} else {
+			b.rep.fail(len(batch), err)
+		}
 		return
 	}
 	for _, p := range batch {
@@ -67,6 +77,21 @@ func (b *batcher) flush() {
 			b.sent(p)
 		}
 	}
+}
+
+// send delivers one batch. With -confirm-timeout it waits that long for
+// the cash registers to report the load, and records what they said: a
+// batch a register failed is an *ArtixLoadError, one not confirmed in time
+// matches ErrArtixNotConfirmed (queued, it may still load).
+func (b *batcher) send(cmds []loyalty.ArtixCommand) error {
+	if b.confirm <= 0 {
+		return b.ax.Send(b.ctx, cmds...)
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, b.confirm)
+	defer cancel()
+	res, err := b.ax.SendBatch(ctx, loyalty.ArtixBatch{Commands: slices.Values(cmds)})
+	b.rep.recordLoad(res, err)
+	return err
 }
 
 // diff streams the VirtPOS customers with a phone and queues in b an

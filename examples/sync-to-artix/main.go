@@ -12,6 +12,8 @@
 //	    -artix-url http://kassa-1:28080 -artix-user admin -state artix-sync.json
 //	... -artix-dir /linuxcash/exchange/in -pickup-wait 1m   # exchange files instead of HTTP
 //	... -artix-url http://kassa-1:28080 -reconcile -cs-url http://cash-server:8080 # no state file
+//	... -artix-url http://kassa-1:28080 -artix-shopcode 111 -confirm-timeout 10m -cashes 3 \
+//	    -status-listen :15080 -status-address 10.0.0.5:15080  # wait until the registers loaded
 //
 // Added or updated? With -reconcile the tool reads the tills' directory
 // back from the Cash Server's REST API (-cs-url, usually port 8080) and
@@ -28,22 +30,33 @@
 // every client is sent and counted as added, and nothing is deleted.
 // A failed batch is not recorded, so the next run sends it again.
 //
+// Loaded or only queued? An exchanger's "success" means the batch was
+// queued. With -confirm-timeout D (over HTTP) the tool names a status
+// receiver in each load and waits up to D per batch for the -cashes cash
+// registers to report it; the report then lists, per shop and per cash
+// register, the batches loaded, failed (with the register's message) and
+// left without an answer. A batch a register failed counts as failed, one
+// not confirmed in time as unconfirmed (it is queued and may still load);
+// neither is recorded in -state, so the next run sends it again.
+//
 // -h lists every flag and environment variable; -timeout (default 1h)
 // bounds the whole run.
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/examples/internal/exampleenv"
+	"github.com/loyaltykit/loyalty/internal/atomicfile"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -53,6 +66,7 @@ type options struct {
 	virtpos       exampleenv.VirtPOS
 	artix         exampleenv.Artix
 	pickupWait    time.Duration
+	confirm       confirmOptions
 	mockTransport string
 
 	batch     int
@@ -72,6 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Artix(&o.artix)
 	fs.Secret(&o.artix.Password, "", "LOYALTY_ARTIX_PASSWORD", "Artix basic-auth password")
 	fs.DurationVar(&o.pickupWait, "pickup-wait", 0, "with -artix-dir: wait this long for the cash server to take each batch (0: do not wait)")
+	defineConfirmFlags(fs, &o.confirm)
 	fs.StringVar(&o.mockTransport, "mock-transport", "http", "with no Artix target, reach the embedded mock over http or through an exchange dir")
 	fs.IntVar(&o.batch, "batch", 500, "clients per batch")
 	fs.StringVar(&o.statePath, "state", "", "JSON file remembering what the tills have (enables updated/unchanged/deleted)")
@@ -107,6 +122,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	case o.cs.PageSize < 0:
 		return nil, fmt.Errorf("-cs-page-size %d: want 0 or more", o.cs.PageSize)
 	}
+	if err := o.confirm.check(o); err != nil {
+		return nil, err
+	}
 	if err := o.virtpos.Check(); err != nil {
 		return nil, err
 	}
@@ -115,20 +133,34 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 
 // Report is what a sync did.
 type Report struct {
-	Read      int      `json:"read"` // customers with a phone
-	Added     int      `json:"added"`
-	Updated   int      `json:"updated"`
-	Unchanged int      `json:"unchanged"`
-	Deleted   int      `json:"deleted"`
-	Extra     int      `json:"extra"` // -reconcile: on the tills, not in VirtPOS, left alone (no -prune)
-	Failed    int      `json:"failed"`
-	Errors    []string `json:"errors,omitempty"` // the first few
+	Read      int `json:"read"` // customers with a phone
+	Added     int `json:"added"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Deleted   int `json:"deleted"`
+	Extra     int `json:"extra"` // -reconcile: on the tills, not in VirtPOS, left alone (no -prune)
+	Failed    int `json:"failed"`
+	// Unconfirmed are the clients of batches queued whose load no cash
+	// register confirmed in time (-confirm-timeout): not counted above.
+	Unconfirmed int        `json:"unconfirmed,omitempty"`
+	Loads       []ShopLoad `json:"loads,omitempty"`  // -confirm-timeout: per shop, per cash register
+	Errors      []string   `json:"errors,omitempty"` // the first few
 }
 
 const maxReportedErrors = 20
 
 func (r *Report) fail(n int, err error) {
 	r.Failed += n
+	r.note(err)
+}
+
+func (r *Report) unconfirmed(n int, err error) {
+	r.Unconfirmed += n
+	r.note(err)
+}
+
+// note keeps err's text among the first few.
+func (r *Report) note(err error) {
 	if len(r.Errors) < maxReportedErrors {
 		r.Errors = append(r.Errors, err.Error())
 	}
@@ -139,15 +171,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
-	defer cancel()
-	vp, ax, cs, cleanup, err := connect(ctx, o, stderr)
+	e, err := connect(ctx, o, stderr)
 	if err != nil {
 		return err
 	}
-	defer cleanup()
+	defer e.close()
 	if o.reconcile {
-		rep, err := reconcileAll(ctx, vp, ax, cs, o)
+		rep, err := reconcileAll(e.ctx, e.vp, e.ax, e.cs, o)
 		return report(stdout, rep, err, o.jsonOut)
 	}
 
@@ -155,7 +185,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep, syncErr := syncAll(ctx, vp, ax, st, o)
+	rep, syncErr := syncAll(e.ctx, e.vp, e.ax, st, o)
 	if o.statePath != "" {
 		if err := st.save(o.statePath); err != nil {
 			syncErr = errors.Join(syncErr, err)
@@ -165,69 +195,97 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // report prints rep and says how the run ended: err, else an error when
-// some clients failed.
+// some clients failed or their load was not confirmed.
 func report(stdout io.Writer, rep *Report, err error, asJSON bool) error {
 	printReport(stdout, rep, asJSON)
-	if err != nil {
+	switch {
+	case err != nil:
 		return err
-	}
-	if rep.Failed > 0 {
-		return fmt.Errorf("%d clients failed", rep.Failed)
+	case rep.Failed > 0 || rep.Unconfirmed > 0:
+		return fmt.Errorf("%d clients failed, %d not confirmed loaded", rep.Failed, rep.Unconfirmed)
 	}
 	return nil
 }
 
+// env is what a run works with: its context (with the -timeout deadline),
+// the clients, and close, which ends them all (the embedded mock, the
+// status receiver, the deadline).
+type env struct {
+	ctx   context.Context
+	vp    *loyalty.VirtPOS
+	ax    *loyalty.Artix
+	cs    *loyalty.ArtixCashServer // the Cash Server to read the tills' directory back from (-reconcile)
+	close func()
+}
+
 // connect makes the clients, starting the embedded mock for a side
-// without a real server. cs, the Cash Server to read the tills' directory
-// back from, is nil without -reconcile.
-func connect(ctx context.Context, o *options, stderr io.Writer) (vp *loyalty.VirtPOS, ax *loyalty.Artix, cs *loyalty.ArtixCashServer, cleanup func(), err error) {
+// without a real server.
+func connect(ctx context.Context, o *options, stderr io.Writer) (e *env, err error) {
 	noArtix := o.artix.URL == "" && o.artix.Dir == ""
 	srv, stopMock, err := exampleenv.StartMockIf(o.virtpos.URL == "" || noArtix, mock.Config{})
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
-	cleanup = stopMock
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	stops := []func(){stopMock, cancel} // run last to first
+	e = &env{ctx: ctx, close: func() {
+		for _, stop := range slices.Backward(stops) {
+			stop()
+		}
+	}}
 	defer func() {
 		if err != nil {
-			cleanup()
+			e.close()
 		}
 	}()
 	if srv != nil {
 		fmt.Fprintln(stderr, "using the embedded mock for", mockSides(o))
 	}
-	if vp, err = o.virtpos.Client(srv, loyalty.WithFormat(loyalty.FormatJSON)); err != nil {
-		return nil, nil, nil, nil, err
+	if e.vp, err = o.virtpos.Client(srv, loyalty.WithFormat(loyalty.FormatJSON)); err != nil {
+		return nil, err
+	}
+	opts := o.artix.Options()
+	if o.confirm.timeout > 0 {
+		rcv, err := o.confirm.receiver(noArtix)
+		if err != nil {
+			return nil, err
+		}
+		// Closed after the mock, whose callbacks stop with it.
+		stops = slices.Insert(stops, 0, func() { rcv.Close() })
+		opts = append(opts, loyalty.WithLoadConfirmation(rcv, o.confirm.cashes))
 	}
 	switch {
 	case o.artix.URL != "":
-		ax, err = loyalty.NewArtix(o.artix.URL, o.artix.Options()...)
+		e.ax, err = loyalty.NewArtix(o.artix.URL, opts...)
 	case o.artix.Dir != "":
-		opts := o.artix.Options()
 		if o.pickupWait > 0 {
 			opts = append(opts, loyalty.WithPickupWait(o.pickupWait))
 		}
-		ax, err = loyalty.NewArtixExchangeDir(o.artix.Dir, opts...)
+		e.ax, err = loyalty.NewArtixExchangeDir(o.artix.Dir, opts...)
 	case o.mockTransport == "dir":
 		// The mock plays the cash server on a temporary exchange directory;
 		// waiting for each pickup makes the counts exact.
 		dir, stopDir, derr := exampleenv.ServeExchangeDir(ctx, srv)
 		if derr != nil {
-			return nil, nil, nil, nil, derr
+			return nil, derr
 		}
-		cleanup = func() { stopDir(); stopMock() }
-		ax, err = loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(30*time.Second), loyalty.WithPollInterval(10*time.Millisecond))
+		stops = append(stops, stopDir)
+		e.ax, err = loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(30*time.Second), loyalty.WithPollInterval(10*time.Millisecond))
+	case o.confirm.timeout > 0:
+		srv.SetArtixCashes(o.confirm.cashes)
+		e.ax = srv.Artix(append(opts, loyalty.WithArtixShopCode(cmp.Or(o.artix.ShopCode, "1")))...)
 	default:
-		ax = srv.Artix()
+		e.ax = srv.Artix()
 	}
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
 	if o.reconcile {
-		if cs, err = cashServer(o, srv); err != nil {
-			return nil, nil, nil, nil, err
+		if e.cs, err = cashServer(o, srv); err != nil {
+			return nil, err
 		}
 	}
-	return vp, ax, cs, cleanup, nil
+	return e, nil
 }
 
 func mockSides(o *options) string {
@@ -244,7 +302,7 @@ func mockSides(o *options) string {
 // every customer was read, deletes the clients that are gone.
 func syncAll(ctx context.Context, vp *loyalty.VirtPOS, ax *loyalty.Artix, st *state, o *options) (*Report, error) {
 	rep := &Report{}
-	b := &batcher{ctx: ctx, ax: ax, size: o.batch, rep: rep, sent: func(p pending) {
+	b := &batcher{ctx: ctx, ax: ax, size: o.batch, confirm: o.confirm.timeout, rep: rep, sent: func(p pending) {
 		if p.kind == "deleted" {
 			delete(st.Clients, p.id)
 		} else {
@@ -273,6 +331,10 @@ func printReport(w io.Writer, r *Report, asJSON bool) {
 	}
 	fmt.Fprintf(w, "read %d customers with a phone\n", r.Read)
 	fmt.Fprintf(w, "added %d, updated %d, unchanged %d, deleted %d, failed %d\n", r.Added, r.Updated, r.Unchanged, r.Deleted, r.Failed)
+	if r.Unconfirmed > 0 {
+		fmt.Fprintf(w, "%d clients queued but not confirmed loaded in time; sent again next run\n", r.Unconfirmed)
+	}
+	printLoads(w, r.Loads)
 	if r.Extra > 0 {
 		fmt.Fprintf(w, "%d clients on the tills are not in VirtPOS; left alone (-prune deletes them)\n", r.Extra)
 	}
@@ -316,17 +378,5 @@ func (st *state) save(path string) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.WriteFile(path, data, 0o600)
 }

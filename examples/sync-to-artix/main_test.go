@@ -120,16 +120,21 @@ func TestSyncEmbeddedMock(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := withPhone(t, ref)
-	for _, transport := range []string{"http", "dir"} {
-		t.Run(transport, func(t *testing.T) {
-			r, err := runJSON(t, "-mock-transport", transport, "-batch", "16")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.Read != want || r.Added != want || r.Failed != 0 || r.Updated != 0 {
-				t.Fatalf("report %+v, want %d added", r, want)
-			}
-		})
+	// With the state file or -reconcile (the tills' directory read back),
+	// over HTTP or an exchange directory: a fresh mock gets every client.
+	for _, mode := range []string{"", "-reconcile"} {
+		for _, transport := range []string{"http", "dir"} {
+			t.Run(mode+transport, func(t *testing.T) {
+				args := []string{"-mock-transport", transport, "-batch", "16"}
+				if mode != "" {
+					args = append(args, mode)
+				}
+				r, err := runJSON(t, args...)
+				if err != nil || r.Read != want || r.Added != want || r.Failed != 0 || r.Updated != 0 {
+					t.Fatalf("report %+v %v, want %d added", r, err, want)
+				}
+			})
+		}
 	}
 	var out bytes.Buffer
 	if err := run(context.Background(), nil, &out, &bytes.Buffer{}); err != nil {

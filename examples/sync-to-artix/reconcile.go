@@ -26,7 +26,7 @@ func reconcileAll(ctx context.Context, vp *loyalty.VirtPOS, ax *loyalty.Artix, c
 		tills[rec.ID] = visibleFingerprint(rec.ArtixCustomer)
 	}
 
-	b := &batcher{ctx: ctx, ax: ax, size: o.batch, rep: rep}
+	b := &batcher{ctx: ctx, ax: ax, size: o.batch, confirm: o.confirm.timeout, rep: rep}
 	gone, err := diff(ctx, vp, b, tills, visibleFingerprint, o.full)
 	if err != nil {
 		return rep, err

@@ -78,22 +78,6 @@ func TestSyncReconcile(t *testing.T) {
 	}
 }
 
-func TestSyncReconcileEmbeddedMock(t *testing.T) {
-	ref, err := mock.NewInMemory(mock.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := withPhone(t, ref)
-	for _, transport := range []string{"http", "dir"} {
-		t.Run(transport, func(t *testing.T) {
-			r, err := runJSON(t, "-reconcile", "-mock-transport", transport, "-batch", "16")
-			if err != nil || r.Added != want || r.Failed != 0 {
-				t.Fatalf("report %+v %v, want %d added", r, err, want)
-			}
-		})
-	}
-}
-
 // TestSyncReconcileReadErrorSendsNothing: without the tills' directory
 // there is no difference to send.
 func TestSyncReconcileReadErrorSendsNothing(t *testing.T) {

@@ -37,6 +37,7 @@ type FlagSet struct {
 	*flag.FlagSet
 	envs    []envVar
 	secrets []secret
+	envErrs map[string]error // by flag: its variable holds a bad value
 }
 
 // envVar is one line of the usage's environment section.
@@ -89,6 +90,24 @@ func (fs *FlagSet) String(p *string, name, env, def, usage string) {
 	fs.envs = append(fs.envs, envVar{name: env, flag: name})
 }
 
+// Duration defines a duration flag whose default is the environment
+// variable env (a Go duration such as "90s"), or def when env is unset or
+// empty. A bad value in env is an error of Parse, unless the flag is given.
+func (fs *FlagSet) Duration(p *time.Duration, name, env string, def time.Duration, usage string) {
+	if v := os.Getenv(env); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			def = d
+		} else {
+			if fs.envErrs == nil {
+				fs.envErrs = map[string]error{}
+			}
+			fs.envErrs[name] = fmt.Errorf("$%s %q: want a duration such as 90s", env, v)
+		}
+	}
+	fs.DurationVar(p, name, def, usage)
+	fs.envs = append(fs.envs, envVar{name: env, flag: name})
+}
+
 // Secret defines a string that comes from the flag name or, when the flag
 // is not given, from the environment variable env, read after parsing so
 // that -h never prints it. An empty name defines no flag: the value comes
@@ -118,6 +137,12 @@ func (fs *FlagSet) Parse(args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if len(fs.envErrs) > 0 {
+		fs.Visit(func(f *flag.Flag) { delete(fs.envErrs, f.Name) })
+		for _, err := range fs.envErrs {
+			return err
+		}
 	}
 	if f := fs.Lookup("timeout"); f != nil {
 		if d, _ := f.Value.(flag.Getter).Get().(time.Duration); d <= 0 {

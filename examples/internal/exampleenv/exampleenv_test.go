@@ -162,3 +162,30 @@ func TestArtixOptions(t *testing.T) {
 		t.Fatalf("%d options, want shopcode and basic auth", n)
 	}
 }
+
+// TestDurationFromEnvironment: a duration flag falls back on its
+// variable; a bad value there is an error naming the variable, unless the
+// flag is given.
+func TestDurationFromEnvironment(t *testing.T) {
+	parse := func(args ...string) (time.Duration, error) {
+		fs := NewFlagSet("tool", io.Discard)
+		var d time.Duration
+		fs.Duration(&d, "wait", "LOYALTY_TEST_WAIT", time.Second, "how long")
+		return d, fs.Parse(args)
+	}
+	t.Setenv("LOYALTY_TEST_WAIT", "")
+	if d, err := parse(); err != nil || d != time.Second {
+		t.Errorf("unset: %v %v, want the default 1s", d, err)
+	}
+	t.Setenv("LOYALTY_TEST_WAIT", "90s")
+	if d, err := parse(); err != nil || d != 90*time.Second {
+		t.Errorf("from the environment: %v %v, want 90s", d, err)
+	}
+	t.Setenv("LOYALTY_TEST_WAIT", "soon")
+	if _, err := parse(); err == nil || !strings.Contains(err.Error(), "LOYALTY_TEST_WAIT") {
+		t.Errorf("a bad value: %v, want an error naming the variable", err)
+	}
+	if d, err := parse("-wait", "2m"); err != nil || d != 2*time.Minute {
+		t.Errorf("the flag wins over a bad value: %v %v", d, err)
+	}
+}
