@@ -27,6 +27,7 @@
 //	-artix-user, -artix-shopcode           demand basic auth (password: $LOYALTY_MOCK_ARTIX_PASSWORD) / a shopcode
 //	-clock                                 the mock's clock: spec (default), now, or an RFC 3339 start
 //	-log                                   log every request to stderr
+//	-tenant NAME (repeatable), -tenants N  make tenants (own data per suite); the ready line's "tenants" has their credentials
 //
 // `loyalty-mock verify [-load STATE] [-json] CASSETTE...` checks the mock
 // against cassettes recorded from real servers (see verify.go).
@@ -64,6 +65,9 @@ type ready struct {
 	ArtixExchangeDir string `json:"artix_exchange_dir,omitempty"`
 	Dump             string `json:"dump,omitempty"`
 	PID              int    `json:"pid"`
+	// Tenants are the tenants -tenant and -tenants made, with their
+	// credentials.
+	Tenants []mock.TenantCredentials `json:"tenants,omitempty"`
 }
 
 func main() {
@@ -85,6 +89,8 @@ type options struct {
 	exchangeDir         string
 	artixUser, shopCode string
 	logRequests         bool
+	tenantNames         []string
+	tenants             int
 }
 
 // parseFlags reads the command line; -h prints the usage to stderr.
@@ -111,6 +117,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.artixUser, "artix-user", "", "demand Artix basic auth with this user; the password is $"+artixPasswordEnv)
 	fs.StringVar(&o.shopCode, "artix-shopcode", "", "demand this Artix shopcode (query parameter of each load)")
 	fs.BoolVar(&o.logRequests, "log", false, "log every request to stderr")
+	fs.Func("tenant", "make a tenant with this name: its own data, reached with the credentials in the ready line's tenants (repeatable)", func(v string) error {
+		o.tenantNames = append(o.tenantNames, v)
+		return nil
+	})
+	fs.IntVar(&o.tenants, "tenants", 0, fmt.Sprintf("make this many unnamed tenants (at most %d in all; more with POST /_mock/tenants)", mock.MaxTenants))
 	fs.Func("clock", `the mock's clock: "spec" (default: starts at 2017-06-01, the spec example's day), "now", or an RFC 3339 time to start at`, func(v string) error {
 		c, err := parseClock(v, time.Now)
 		o.cfg.Clock = c
@@ -121,6 +132,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if o.tenants < 0 || o.tenants+len(o.tenantNames) > mock.MaxTenants {
+		return nil, fmt.Errorf("-tenants %d with %d -tenant: want 0 to %d tenants in all", o.tenants, len(o.tenantNames), mock.MaxTenants)
 	}
 	return o, nil
 }
@@ -160,6 +174,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		VirtPOSURL: srv.VirtPOSURL, CRMURL: srv.CRMURL, ArtixURL: srv.ArtixURL,
 		APIKey: srv.APIKey, CommercialFirmID: srv.CommercialFirmID, AdminPrefix: mock.AdminPrefix,
 		PID: os.Getpid(), Dump: absPath(o.dump),
+	}
+	if r.Tenants, err = makeTenants(srv, o.tenantNames, o.tenants); err != nil {
+		return err
 	}
 	if o.certDir != "" {
 		if r.CACert, r.ClientCert, r.ClientKey, err = writeCerts(srv, o.certDir); err != nil {
@@ -215,6 +232,24 @@ func stopAndDump(ctx context.Context, srv *mock.Server, dump string, exchangeDon
 		serveErr = errors.Join(serveErr, err)
 	}
 	return serveErr
+}
+
+// makeTenants makes a tenant for each name, then n unnamed ones, and
+// returns their credentials.
+func makeTenants(srv *mock.Server, names []string, n int) ([]mock.TenantCredentials, error) {
+	var out []mock.TenantCredentials
+	for i := range len(names) + n {
+		var name string
+		if i < len(names) {
+			name = names[i]
+		}
+		t, err := srv.NewTenant(name)
+		if err != nil {
+			return nil, fmt.Errorf("-tenant: %w", err)
+		}
+		out = append(out, t.Credentials())
+	}
+	return out, nil
 }
 
 // parseClock reads -clock: "spec" (nil, the mock's default), "now" (the
