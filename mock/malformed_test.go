@@ -43,6 +43,15 @@ var malformedCases = []malformedCase{
 	{"state: unknown api", CRMAPI, "PUT", "/_mock/state", "application/json", `{"pos":{}}`, "pos"},
 	{"state: an array", CRMAPI, "PUT", "/_mock/state", "application/json", `[1]`, "array"},
 	{"no endpoint", ArtixAPI, "GET", "/_mock/nothing", "", ``, "no admin endpoint"},
+	{"tenant: not JSON", ArtixAPI, "POST", "/_mock/tenants", "application/json", `{"name":`, "json"},
+	{"tenant: unknown field", ArtixAPI, "POST", "/_mock/tenants", "application/json", `{"nmae":"a"}`, "nmae"},
+	{"tenant: wrong type", ArtixAPI, "POST", "/_mock/tenants", "application/json", `{"name":5}`, "name"},
+	{"tenant: control characters", ArtixAPI, "POST", "/_mock/tenants", "application/json", `{"name":"a\u0000b"}`, "control"},
+	{"tenant: oversized", ArtixAPI, "POST", "/_mock/tenants", "application/json", `{"name":"` + strings.Repeat("x", 8<<10) + `"}`, "too large"},
+	{"tenants: wrong method", ArtixAPI, "PUT", "/_mock/tenants", "", ``, "GET, POST"},
+	{"tenant: unknown", ArtixAPI, "DELETE", "/_mock/tenants/t999", "", ``, "t999"},
+	{"tenant: wrong method", ArtixAPI, "POST", "/_mock/tenants/t1", "", ``, "GET, DELETE"},
+	{"scoped to an unknown tenant", VirtPOSAPI, "GET", "/_mock/requests?tenant=t999", "", ``, "t999"},
 
 	// VirtPOS
 	{"virtpos: bad form", VirtPOSAPI, "POST", "/api/customer?apikey={key}", "application/x-www-form-urlencoded", `a=%zz`, "form"},

@@ -136,6 +136,9 @@ func (s *Server) NewTenant(name string) (*Tenant, error) {
 	child.cfg.APIKey = "mock-apikey-" + id + "-" + secret[:12]
 	child.cfg.CommercialFirmID = "firm-" + id + "-" + secret[:12]
 	child.APIKey, child.CommercialFirmID = child.cfg.APIKey, child.cfg.CommercialFirmID
+	if l := s.cfg.Logger; l != nil {
+		child.cfg.Logger = l.With("tenant", id)
+	}
 	child.seedSides()
 	t := &Tenant{Server: child, ID: id, Name: name, ArtixShopCode: TenantShopCodePrefix + id + "-" + secret[:8],
 		ArtixPassword: secret[12:], seq: ts.seq}

@@ -13,9 +13,9 @@ import (
 
 // TestRunTenants: -tenant and -tenants make tenants whose credentials are
 // in the ready line; a write with one tenant's credentials lands in its
-// own data and journal only.
+// own data and journal only; -log names the tenant of each request.
 func TestRunTenants(t *testing.T) {
-	s := startRun(t, "-tenant", "suite-a", "-tenants", "1")
+	s := startRun(t, "-tenant", "suite-a", "-tenants", "1", "-log")
 	ts := s.ready.Tenants
 	if len(ts) != 2 || ts[0].Name != "suite-a" || ts[1].Name != "" || ts[0].APIKey == ts[1].APIKey || ts[0].APIKey == s.ready.APIKey {
 		t.Fatalf("ready line tenants %+v", ts)
@@ -46,6 +46,12 @@ func TestRunTenants(t *testing.T) {
 	}
 	if st, _ := testutil.Do(t, nil, http.MethodGet, admin+"tenants/"+ts[1].ID, ""); st != http.StatusOK {
 		t.Fatalf("GET tenants/%s: HTTP %d", ts[1].ID, st)
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if log := s.stderr.String(); !strings.Contains(log, "tenant="+ts[0].ID) || strings.Contains(log, ts[0].ArtixPassword) {
+		t.Fatalf("-log does not name the tenant or prints its password:\n%s", log)
 	}
 }
 
