@@ -53,8 +53,10 @@
 // Package mock is a stateful fake of all three APIs with the specs'
 // envelopes and error codes, a request journal and fault injection. It
 // runs in-process over loopback sockets (mock.NewServer in a test,
-// mock.Start elsewhere), without sockets through an httpmock transport
-// (mock.NewInMemory), or as the standalone binary cmd/loyalty-mock.
+// mock.Start elsewhere), without sockets (mock.NewInMemory, whose ready
+// clients answer in memory; mock.WithTransport gives its transport, or an
+// httpmock one, to clients of your own), or as the standalone binary
+// cmd/loyalty-mock.
 //
 // The README has the guide to each API, the retry policy and the
 // protocol notes on how the specs' ambiguities are resolved;

@@ -155,8 +155,10 @@ const (
 func New(cfg Config) (*Server, error) { return NewInMemory(cfg) }
 
 // NewInMemory makes a mock server that listens nowhere: its state, faults
-// and journal work as with Start, and RegisterResponders serves it through
-// an httpmock transport. Its URLs are FakeVirtPOSURL, FakeCRMURL and
+// and journal work as with Start; its ready clients (VirtPOS, CRM, Artix)
+// answer in memory through Transport, which WithTransport gives to
+// clients of your own, and RegisterResponders serves it through an
+// httpmock transport. Its URLs are FakeVirtPOSURL, FakeCRMURL and
 // FakeArtixURL. Close is a no-op for it. Start and NewServer make one that
 // listens on loopback.
 func NewInMemory(cfg Config) (*Server, error) {
