@@ -271,3 +271,28 @@ func TestTLSSettingsThatCannotApplyAreRefused(t *testing.T) {
 		t.Fatalf("through the middleware: %v after %d sends", err, sends)
 	}
 }
+
+// httpmock.Activate replaces http.DefaultTransport, which a WithHTTPClient
+// without a Transport uses: that one cannot take the TLS settings either,
+// and the error names it.
+func TestTLSSettingsRefusedOverAReplacedDefaultTransport(t *testing.T) {
+	srv := mock.NewServer(t)
+	orig := http.DefaultTransport
+	http.DefaultTransport = srv.Transport()
+	_, err := loyalty.NewCRM(srv.CRMURL, srv.CommercialFirmID,
+		loyalty.WithClientCertificate(srv.ClientCertificate()), loyalty.WithHTTPClient(&http.Client{}))
+	http.DefaultTransport = orig
+	var ce *loyalty.ConfigError
+	if !errors.As(err, &ce) || ce.Field != "WithHTTPClient" || !strings.Contains(err.Error(), "http.DefaultTransport") {
+		t.Fatalf("got %v, want a *ConfigError naming http.DefaultTransport", err)
+	}
+	// The ordinary http.DefaultTransport is an *http.Transport and takes them.
+	crm, err := loyalty.NewCRM(srv.CRMURL, srv.CommercialFirmID, loyalty.WithClientCertificate(srv.ClientCertificate()),
+		loyalty.WithRootCAs(srv.RootCAs()), loyalty.WithHTTPClient(&http.Client{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := crm.Directory.Regions(context.Background()); err != nil {
+		t.Fatalf("over the default transport: %v", err)
+	}
+}
