@@ -12,7 +12,10 @@
 //	vp := srv.VirtPOS()
 //	c, err := vp.Customers.Get(ctx, 1)
 //
-// In a program, mock.Start(mock.Config{}) and srv.Close().
+// In a program, mock.Start(mock.Config{}) and srv.Close(). Suites that
+// share one running mock each take a tenant (Server.NewTenant, or POST
+// /_mock/tenants): their own data, faults and journal behind the same
+// listeners.
 package mock
 
 import (
@@ -109,7 +112,9 @@ func (c *Config) defaults() {
 }
 
 // Server is a running fake of the three APIs. Its methods are safe for
-// concurrent use.
+// concurrent use. Its data, faults and journal are the default tenant's;
+// NewTenant adds tenants, each with its own, for suites sharing one
+// Server (see Tenant).
 type Server struct {
 	// VirtPOSURL, CRMURL and ArtixURL are the base URLs to give the clients.
 	// CRMURL is https and needs ClientCertificate and RootCAs.
