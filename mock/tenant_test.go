@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/loyaltykit/loyalty"
 )
@@ -243,5 +244,37 @@ func TestTenantsInMemory(t *testing.T) {
 	}
 	if _, err := tn.NewTenant("nested"); err == nil {
 		t.Fatal("a tenant made a tenant")
+	}
+}
+
+// TestTenantServesItsOwnExchangeDir: a tenant playing the cash server on
+// an exchange directory loads the batches into its own directory only.
+func TestTenantServesItsOwnExchangeDir(t *testing.T) {
+	srv := NewServer(t)
+	tn, err := srv.NewTenant("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- tn.ServeArtixExchangeDir(ctx, dir) }()
+	ax, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithoutRetries())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ax.Customers.Add(t.Context(), loyalty.ArtixCustomer{ID: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for tn.ArtixClientCount() == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tn.ArtixClient("x"); !ok || srv.ArtixClientCount() != 0 {
+		t.Fatalf("tenant has x: %v; default tenant has %d clients", ok, srv.ArtixClientCount())
 	}
 }
