@@ -130,7 +130,7 @@ func (r *Report) recordLoad(res *loyalty.ArtixLoadResult, err error) {
 // printLoads writes the per-shop, per-cash part of the text report.
 func printLoads(w io.Writer, loads []ShopLoad) {
 	for _, s := range loads {
-		fmt.Fprintf(w, "loads confirmed by the cash registers of shop %s (%d batches):\n", s.Shop, s.Batches)
+		fmt.Fprintf(w, "load reports from the cash registers of shop %s (%d batches):\n", s.Shop, s.Batches)
 		for _, c := range s.Cashes {
 			fmt.Fprintf(w, "  cash %s: %s (loaded %d, failed %d, no answer %d)", c.Cash, c.State, c.Loaded, c.Failed, c.NoAnswer)
 			if c.Message != "" {

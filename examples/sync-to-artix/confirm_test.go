@@ -19,12 +19,14 @@ func TestSyncConfirm(t *testing.T) {
 	srv := mock.NewServer(t)
 	srv.RequireArtixShopCode("111")
 	srv.SetArtixCashes(3)
-	// The first load: cash 2 fails; the second: cash 3 never finishes.
+	// The first load: cash 2 fails; the second: cash 3 never finishes;
+	// the third: no register reports at all.
 	srv.Fail(mock.Fault{API: mock.ArtixAPI, Callbacks: &mock.ArtixCallbacks{Status: map[string]string{"2": "STATUS_ERROR"}, Message: "Нет места на диске"}})
 	srv.Fail(mock.Fault{API: mock.ArtixAPI, Callbacks: &mock.ArtixCallbacks{Silent: []string{"3"}}})
+	srv.Fail(mock.Fault{API: mock.ArtixAPI, Callbacks: &mock.ArtixCallbacks{Never: true}})
 	n := withPhone(t, srv)
-	if n <= 20 {
-		t.Fatalf("the seed has %d customers with a phone; the test wants more than two batches", n)
+	if n <= 30 {
+		t.Fatalf("the seed has %d customers with a phone; the test wants more than three batches", n)
 	}
 	statePath := filepath.Join(t.TempDir(), "state.json")
 	args := []string{"-virtpos-url", srv.VirtPOSURL, "-virtpos-apikey", srv.APIKey, "-artix-url", srv.ArtixURL,
@@ -34,17 +36,17 @@ func TestSyncConfirm(t *testing.T) {
 	if err == nil {
 		t.Fatal("a run with a failed and an unconfirmed batch succeeded")
 	}
-	if r.Failed != 10 || r.Unconfirmed != 10 || r.Added != n-20 {
-		t.Fatalf("report %+v: want 10 failed, 10 unconfirmed, %d added", r, n-20)
+	if r.Failed != 10 || r.Unconfirmed != 20 || r.Added != n-30 {
+		t.Fatalf("report %+v: want 10 failed, 20 unconfirmed, %d added", r, n-30)
 	}
 	batches := (n + 9) / 10
-	if len(r.Loads) != 1 || r.Loads[0].Shop != "111" || r.Loads[0].Batches != batches || len(r.Loads[0].Cashes) != 3 {
-		t.Fatalf("loads %+v: want shop 111, %d batches, 3 cash registers", r.Loads, batches)
+	if len(r.Loads) != 1 || r.Loads[0].Shop != "111" || r.Loads[0].Batches != batches || len(r.Loads[0].Cashes) != 3 || r.Loads[0].Silent != 3 {
+		t.Fatalf("loads %+v: want shop 111, %d batches, 3 cash registers, once all 3 silent", r.Loads, batches)
 	}
 	want := []CashLoad{
-		{Cash: "1", State: "loaded", Loaded: batches},
-		{Cash: "2", State: "failed", Loaded: batches - 1, Failed: 1, Message: "Нет места на диске"},
-		{Cash: "3", State: "no answer", Loaded: batches - 1, NoAnswer: 1},
+		{Cash: "1", State: "loaded", Loaded: batches - 1},
+		{Cash: "2", State: "failed", Loaded: batches - 2, Failed: 1, Message: "Нет места на диске"},
+		{Cash: "3", State: "no answer", Loaded: batches - 2, NoAnswer: 1},
 	}
 	for i, c := range r.Loads[0].Cashes {
 		if c != want[i] {
@@ -58,10 +60,10 @@ func TestSyncConfirm(t *testing.T) {
 		t.Errorf("%d clients on the tills, want %d: a queued batch is loaded", srv.ArtixClientCount(), n)
 	}
 
-	// The next run sends the two batches again, and they load.
+	// The next run sends the three batches again, and they load.
 	r, err = runJSON(t, args...)
-	if err != nil || r.Added != 20 || r.Unchanged != n-20 || r.Loads[0].Batches != 2 {
-		t.Fatalf("next run %+v %v: want the 20 unconfirmed clients sent again", r, err)
+	if err != nil || r.Added != 30 || r.Unchanged != n-30 || r.Loads[0].Batches != 3 {
+		t.Fatalf("next run %+v %v: want the 30 clients not loaded everywhere sent again", r, err)
 	}
 	checkTills(t, srv)
 
