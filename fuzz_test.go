@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -407,4 +408,120 @@ func FuzzXMLTokensAgree(f *testing.F) {
 			t.Fatalf("Token: %v %+v\nxmlTokens: %v %+v", werr, want, gerr, got)
 		}
 	})
+}
+
+// xmlEdgeSeeds are VirtPOS-shaped answers with each thing encoding/xml
+// checks inside a customer: entities and character references, CDATA,
+// comments, processing instructions, attributes, self-closing tags,
+// white space, invalid UTF-8, DOCTYPE, unclosed and mismatched tags,
+// "]]>" in text.
+var xmlEdgeSeeds = func() []string {
+	inner := []string{
+		`<fname>&lt;&gt;&amp;&apos;&quot;&#1046;&#x416;&#0065;</fname>`, `<fname>&#X41;</fname>`, `<fname>&#0;</fname>`, `<fname>&#xD800;&#x10FFFF;</fname>`,
+		`<fname>&#x110000;</fname>`, `<fname>&bogus;</fname>`, `<fname>&amp</fname>`, `<fname>& x</fname>`, `<fname>&#;</fname>`,
+		`<fname><![CDATA[<a>&amp;]]]]><![CDATA[>]]></fname>`, `<fname><![CDATA[x]]>]]></fname>`, `<fname><![CDATA[x</fname>`,
+		`<fname>a<!-- c -->b</fname>`, `<fname><!-- a -- b --></fname>`, `<fname><!---></fname>`, `<fname>a<?pi x?>b</fname>`,
+		`<fname a="1&amp;2" b='x"' c="&#1;"></fname>`, `<fname a=1></fname>`, `<fname a></fname>`, `<fname a="<"></fname>`,
+		`<fname a="x"b="y"/>`, `<email/><phone />`, `<fname / >`, "<fname>\r\n a \r b\t</fname>", "<fname>\xff</fname>",
+		"<fname>\xef\xbf\xbe</fname>", "<fname>\x01</fname>", `<fname>a]]>b</fname>`, `<fname>]]&gt;]]]></fname>`,
+		`<fname><b>x</b>y</fname>`, `<fname></lname>`, `<fname>`, `<x:fname xmlns:x="u">p</x:fname>`, `<a:b:c/>`,
+		`<фамилия>x</фамилия>`, `<1a/>`, `<fname>x</fname >`, `<fname>x</fname x>`, `<!DOCTYPE x [<!ENTITY e "v">]><id>1</id>`,
+		`<id>1</id><!DOCTYPE x "'>" <y> <!-- > --> >`, `<fname>&e;</fname>`,
+	}
+	seeds := []string{
+		`<?xml version="1.1"?><root><success>1</success></root>`, `<?xml version='1.0' encoding="utf-8"?><root/>`,
+		`<!DOCTYPE root><root><success>1</success></root>`, `<root><success>1</success></root><!-- c --><?pi?> `,
+		`<root><success>1</success></root>x`, `<root></root><root/>`, `</root>`, `<root><success>1</success>`, ``, ` `,
+		"<root>\n<success>1</success>\n<customers count=\"1\">\n<customer id=\"7\">\n<id>7</id>\n</customer>\n</customers>\n</root>\n",
+	}
+	for _, in := range inner {
+		seeds = append(seeds, `<root><success>1</success><customers><customer><id>1</id>`+in+`</customer></customers></root>`)
+	}
+	return seeds
+}()
+
+// FuzzXMLScannerAgrees holds the XML decoder of List, Get, Stream and All
+// (xmlScanner) to the reference built on encoding/xml (xml_reference_test.go)
+// on every input, in memory and streamed in chunks of every size: the
+// same customers, envelope and count, and an error exactly where the
+// reference has one. Token by token too: the scanner's start tags, end
+// tags and texts are Decoder.Token's, and it fails where Token fails.
+func FuzzXMLScannerAgrees(f *testing.F) {
+	files, _ := filepath.Glob("testdata/virtpos/*.xml")
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b, uint8(3))
+	}
+	for i, s := range append(virtposSeeds[6:], xmlEdgeSeeds...) {
+		f.Add([]byte(s), uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, body []byte, chunk uint8) {
+		want, werr := stdXMLTokens(body)
+		got, gerr := scannerTokens(body, int(chunk%16)+1)
+		if (werr == nil) != (gerr == nil) || !slices.Equal(want, got) {
+			t.Fatalf("tokens differ\nencoding/xml: %v %q\nxmlScanner:   %v %q", werr, want, gerr, got)
+		}
+		var ref decoded
+		d := customerDecoder{yield: func(w *customerWire) bool {
+			ref.customers = append(ref.customers, *w)
+			return true
+		}}
+		ref.err = d.refDecodeBytes(body, "")
+		ref.st, ref.count = d.st, d.count
+		for _, got := range []decoded{decodeAll(body, false, 0, ""), decodeAll(body, true, int(chunk)+1, "")} {
+			if (ref.err == nil) != (got.err == nil) || ref.err == nil && !reflect.DeepEqual(ref, got) {
+				t.Fatalf("decoders differ\nreference: %+v\nscanner:   %+v", ref, got)
+			}
+		}
+	})
+}
+
+// stdXMLTokens is Decoder.Token's start tags, end tags and texts of body
+// (local names), and nil at a clean end or its error.
+func stdXMLTokens(body []byte) ([]string, error) {
+	var toks []string
+	dec := newXMLDecoder(bytes.NewReader(body))
+	for {
+		tk, err := dec.Token()
+		if err == io.EOF {
+			return toks, nil
+		}
+		if err != nil {
+			return toks, err
+		}
+		switch v := tk.(type) {
+		case xml.StartElement:
+			toks = append(toks, "<"+v.Name.Local)
+		case xml.EndElement:
+			toks = append(toks, "/"+v.Name.Local)
+		case xml.CharData:
+			toks = append(toks, "t"+string(v))
+		}
+	}
+}
+
+// scannerTokens is stdXMLTokens with xmlScanner reading body in chunks.
+func scannerTokens(body []byte, chunk int) ([]string, error) {
+	var toks []string
+	var s xmlScanner
+	s.resetReader(&chunkReader{b: body, n: chunk})
+	for {
+		k, err := s.next()
+		if err != nil {
+			return toks, err
+		}
+		switch k {
+		case xmlEOF:
+			return toks, nil
+		case xmlStart:
+			toks = append(toks, "<"+string(s.local))
+		case xmlEnd:
+			toks = append(toks, "/"+string(s.local))
+		case xmlText:
+			toks = append(toks, "t"+string(s.text))
+		}
+	}
 }

@@ -104,6 +104,7 @@ type customerDecoder struct {
 	wire    [2]customerWire // reused for every customer (0: a "customers" object, 1: an element)
 	arena   [3][]byte       // scratch text: envelope scalars, then per wire
 	pending []customerWire  // customers read before "success"
+	xs      xmlScanner      // the XML tokenizer
 }
 
 // maxPending is how many customers an answer may put before its success
@@ -170,7 +171,8 @@ func (d *customerDecoder) decodeBytes(body []byte, contentType string) error {
 	if sniffJSON(body) {
 		return d.decodeJSON(newJSONBytes(body))
 	}
-	return d.decodeXML(newXMLDecoder(bytes.NewReader(body)))
+	d.xs.resetBytes(body)
+	return d.decodeXML(&d.xs)
 }
 
 // decodeStream decodes a body as it arrives.
@@ -188,66 +190,66 @@ func (d *customerDecoder) decodeStream(r io.Reader, contentType string) error {
 	if sniffJSON(head) {
 		return d.decodeJSON(newJSONReader(br))
 	}
-	return d.decodeXML(newXMLDecoder(br))
+	d.xs.resetReader(br)
+	return d.decodeXML(&d.xs)
 }
 
 // decodeXML walks the tokens of an XML answer: <root> (any name) holding
 // success, info, count and customers/customer. Nothing but comments,
 // processing instructions and white space may follow the root.
-func (d *customerDecoder) decodeXML(xd *xml.Decoder) error {
-	dec := &xmlTokens{dec: xd}
+func (d *customerDecoder) decodeXML(s *xmlScanner) error {
 	depth, inCustomers, rootDone := 0, false, false
 	for {
-		tok, err := dec.token()
-		if err == io.EOF {
+		k, err := s.next()
+		if err != nil {
+			return err
+		}
+		switch k {
+		case xmlEOF:
 			if !rootDone {
 				return errors.New("empty XML document")
 			}
 			return d.flush()
-		}
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
+		case xmlStart:
 			if rootDone {
-				return fmt.Errorf("element <%s> after the root element", t.Name.Local)
+				return fmt.Errorf("element <%s> after the root element", s.local)
 			}
 			depth++
 			switch {
-			case depth == 2 && t.Name.Local == "customers":
+			case depth == 2 && string(s.local) == "customers":
 				inCustomers = true
 			case depth == 2:
-				err = d.xmlEnvelopeField(dec, &t)
+				err = d.xmlEnvelopeField(s)
 				depth--
-			case depth == 3 && inCustomers && t.Name.Local == "customer":
-				err = d.xmlCustomer(dec)
+			case depth == 3 && inCustomers && string(s.local) == "customer":
+				err = d.xmlCustomer(s)
 				depth--
 			case depth >= 3:
-				err = dec.skip()
+				err = s.skip()
 				depth--
 			}
 			if err != nil {
 				return err
 			}
-		case xml.EndElement:
-			if depth == 2 && t.Name.Local == "customers" {
+		case xmlEnd:
+			if depth == 2 && string(s.local) == "customers" {
 				inCustomers = false
 			}
 			depth--
 			rootDone = depth == 0
-		case xml.CharData:
-			if rootDone && len(bytes.TrimLeft(t, " \t\r\n")) > 0 {
+		case xmlText:
+			if rootDone && len(bytes.TrimLeft(s.text, " \t\r\n")) > 0 {
 				return errors.New("text after the root element")
 			}
 		}
 	}
 }
 
-// xmlEnvelopeField reads a child of the root other than <customers>.
-func (d *customerDecoder) xmlEnvelopeField(dec *xmlTokens, t *xml.StartElement) error {
+// xmlEnvelopeField reads a child of the root other than <customers>, whose
+// start tag was the last token.
+func (d *customerDecoder) xmlEnvelopeField(s *xmlScanner) error {
 	var dst *scalar
-	switch t.Name.Local {
+	switch string(s.local) {
 	case "success":
 		dst, d.st.seen = &d.st.success, true
 	case "info":
@@ -256,32 +258,31 @@ func (d *customerDecoder) xmlEnvelopeField(dec *xmlTokens, t *xml.StartElement) 
 		dst = &d.count
 	}
 	if dst == nil {
-		return dec.skip()
+		return s.skip()
 	}
-	text, err := xmlText(dec, d.arena[0][:0])
+	text, err := s.appendText(d.arena[0][:0])
 	d.arena[0] = text
 	*dst = scalar(text)
 	return err
 }
 
 // xmlCustomer reads the children of a <customer> whose start tag has been
-// consumed, through its end tag, and emits it. It walks the tokens itself
-// rather than calling DecodeElement, whose reflection cost more than the
-// tokenizer. A field's text is the concatenation of its character data
-// (CDATA included); elements nested in a field and unknown fields are
-// skipped, and a repeated field keeps its last value.
-func (d *customerDecoder) xmlCustomer(dec *xmlTokens) error {
+// consumed, through its end tag, and emits it. A field's text is the
+// concatenation of its character data (CDATA included); elements nested
+// in a field and unknown fields are skipped, and a repeated field keeps
+// its last value. All the texts of a customer share one string.
+func (d *customerDecoder) xmlCustomer(s *xmlScanner) error {
 	w := &d.wire[1]
 	arena := d.arena[2][:0]
 	var spans [numWireFields][2]int32
 	var set uint32
 	for {
-		tok, err := dec.token()
+		k, err := s.next()
 		if err != nil {
 			return err
 		}
-		switch t := tok.(type) {
-		case xml.EndElement: // </customer>: Token checks that it matches
+		switch k {
+		case xmlEnd: // </customer>: next checks that it matches
 			d.arena[2] = arena
 			text := string(arena)
 			*w = customerWire{}
@@ -291,97 +292,19 @@ func (d *customerDecoder) xmlCustomer(dec *xmlTokens) error {
 				}
 			}
 			return d.emit(w)
-		case xml.StartElement:
-			i := wireField(t.Name.Local)
+		case xmlStart:
+			i := wireField(string(s.local))
 			if i < 0 {
-				if err := dec.skip(); err != nil {
+				if err := s.skip(); err != nil {
 					return err
 				}
 				continue
 			}
 			start := len(arena)
-			if arena, err = xmlText(dec, arena); err != nil {
+			if arena, err = s.appendText(arena); err != nil {
 				return err
 			}
 			spans[i], set = [2]int32{int32(start), int32(len(arena))}, set|1<<i
 		}
 	}
-}
-
-// xmlText appends the character data of the element whose start tag has
-// been consumed to dst, through its end tag; nested elements are skipped.
-func xmlText(dec *xmlTokens, dst []byte) ([]byte, error) {
-	for {
-		tok, err := dec.token()
-		if err != nil {
-			return dst, err
-		}
-		switch t := tok.(type) {
-		case xml.CharData:
-			dst = append(dst, t...)
-		case xml.StartElement:
-			if err := dec.skip(); err != nil {
-				return dst, err
-			}
-		case xml.EndElement:
-			return dst, nil
-		}
-	}
-}
-
-// xmlTokens reads tokens with xml.Decoder.RawToken, which skips the name
-// space translation Token does (the decoder reads local names only), and
-// checks what Token would: every end tag matches its start tag, and the
-// document does not end inside an element.
-type xmlTokens struct {
-	dec   *xml.Decoder
-	stack []xml.Name
-}
-
-func (x *xmlTokens) token() (xml.Token, error) {
-	tok, err := x.dec.RawToken()
-	if err == io.EOF && len(x.stack) > 0 {
-		return nil, fmt.Errorf("XML ends inside <%s>: %w", x.stack[len(x.stack)-1].Local, io.ErrUnexpectedEOF)
-	}
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case xml.StartElement:
-		x.stack = append(x.stack, t.Name)
-	case xml.EndElement:
-		if len(x.stack) == 0 {
-			return nil, fmt.Errorf("unexpected end element </%s>", t.Name.Local)
-		}
-		if open := x.stack[len(x.stack)-1]; open != t.Name {
-			return nil, fmt.Errorf("element <%s> closed by </%s>", xmlName(open), xmlName(t.Name))
-		}
-		x.stack = x.stack[:len(x.stack)-1]
-	}
-	return tok, nil
-}
-
-func xmlName(n xml.Name) string {
-	if n.Space == "" {
-		return n.Local
-	}
-	return n.Space + ":" + n.Local
-}
-
-// skip reads through the end of the element whose start tag was the last
-// token.
-func (x *xmlTokens) skip() error {
-	for depth := 1; depth > 0; {
-		tok, err := x.token()
-		if err != nil {
-			return err
-		}
-		switch tok.(type) {
-		case xml.StartElement:
-			depth++
-		case xml.EndElement:
-			depth--
-		}
-	}
-	return nil
 }
