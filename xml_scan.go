@@ -141,27 +141,40 @@ func (s *xmlScanner) pop() {
 }
 
 // fill reads more of the stream after what is left of the window,
-// doubling the window when the token being read fills it.
+// growing the window when the token being read fills it. A token longer
+// than xmlLongToken is read on until the input at least doubles, so that
+// rescanning it from its start after each read costs O(its length) in
+// all, however small the reads are.
 func (s *xmlScanner) fill() error {
-	if s.eof {
-		return errors.New("xml: scanner asked for more input at EOF") // not reached
+	pending := len(s.buf) - s.pos
+	want := pending + 1
+	if pending >= xmlLongToken {
+		want = 2 * pending
 	}
 	if s.pos > 0 {
 		s.lines += bytes.Count(s.buf[:s.pos], nl)
-		n := copy(s.buf, s.buf[s.pos:])
-		s.buf, s.pos = s.buf[:n], 0
+		s.buf, s.pos = s.buf[:copy(s.buf, s.buf[s.pos:])], 0
 	}
-	if len(s.buf) == cap(s.buf) {
-		s.buf = append(s.buf[:cap(s.buf)], make([]byte, cap(s.buf))...)[:len(s.buf)]
+	for len(s.buf) < want {
+		if len(s.buf) == cap(s.buf) {
+			s.buf = append(s.buf, make([]byte, max(cap(s.buf), want-len(s.buf)))...)[:len(s.buf)]
+		}
+		n, err := s.r.Read(s.buf[len(s.buf):cap(s.buf)])
+		s.buf = s.buf[:len(s.buf)+n]
+		if err == io.EOF {
+			s.eof = true
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
-	n, err := s.r.Read(s.buf[len(s.buf):cap(s.buf)])
-	s.buf = s.buf[:len(s.buf)+n]
-	if err == io.EOF {
-		s.eof = true
-		return nil
-	}
-	return err
+	return nil
 }
+
+// xmlLongToken is the size from which fill reads a token on until the
+// input doubles.
+const xmlLongToken = 4 << 10
 
 var nl = []byte{'\n'}
 
