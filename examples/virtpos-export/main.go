@@ -21,10 +21,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/loyaltykit/loyalty/internal/atomicfile"
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/examples/internal/exampleenv"
@@ -100,11 +100,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 
 	out := stdout
 	if o.out != "-" {
-		f, ferr := createAtomic(o.out)
+		f, ferr := atomicfile.Create(o.out, 0o644)
 		if ferr != nil {
 			return ferr
 		}
-		defer func() { err = f.finish(err) }() // err: run's result
+		defer func() { err = f.Finish(err) }() // err: run's result
 		out = f
 	}
 	return export(ctx, vp, o, out, stderr)
@@ -242,37 +242,4 @@ func (p *progress) done() {
 	if !p.quiet {
 		fmt.Fprintln(p.w)
 	}
-}
-
-// atomicFile is an output file that only appears, complete, when the
-// export succeeded.
-type atomicFile struct {
-	*os.File
-	path string
-}
-
-func createAtomic(path string) (*atomicFile, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return nil, err
-	}
-	return &atomicFile{File: f, path: path}, nil
-}
-
-// finish renames the file into place when err is nil, and removes it otherwise.
-func (f *atomicFile) finish(err error) error {
-	cerr := f.Close()
-	if err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), f.path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }

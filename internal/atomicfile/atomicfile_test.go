@@ -1,6 +1,7 @@
 package atomicfile
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -29,5 +30,32 @@ func TestWriteFile(t *testing.T) {
 	}
 	if err := WriteFile(filepath.Join(dir, "no", "such"), nil, 0o644); err == nil {
 		t.Error("a missing directory: want an error")
+	}
+}
+
+// TestFinishWithAnError: a file finished with an error never appears; the
+// old file stays as it was and no temporary file is left.
+func TestFinishWithAnError(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "export.xml")
+	if err := WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Create(path, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("half"); err != nil {
+		t.Fatal(err)
+	}
+	cause := errors.New("export failed")
+	if err := f.Finish(cause); err != cause {
+		t.Fatalf("Finish = %v, want the export's error", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "old" {
+		t.Errorf("file holds %q, want the old one", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d files in the directory, want 1", len(entries))
 	}
 }
