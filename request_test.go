@@ -124,3 +124,50 @@ func TestFailedRequestKeepsOthersIdleConnections(t *testing.T) {
 		t.Fatalf("a failed request closed the shared transport's idle connections %d times", n)
 	}
 }
+
+// TestCallAllocations holds the client's allocations per call (issue 15),
+// through memTransport so that they are the client's own: a VirtPOS JSON
+// Get (the request core, the response-timeout guard and the JSON decoder)
+// and an Artix addClient (the core, the batch and the reply check). The
+// best raw clients (rawclient_test.go) make 44 and 29; the targets are
+// 1.25× those. The bounds leave room for a Go release's own changes.
+func TestCallAllocations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation counts")
+	}
+	ctx := context.Background()
+	one := makeCustomerBody(loyalty.FormatJSON, 1, 2, 1).bytes(1, loyalty.FormatJSON)
+	vp, err := loyalty.NewVirtPOS("http://virtpos.test", "k", loyalty.WithFormat(loyalty.FormatJSON),
+		loyalty.WithHTTPClient(&http.Client{Transport: newMemTransport("application/json", func(*http.Request) []byte { return one })}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ax, err := loyalty.NewArtix("http://artix.test", loyalty.WithHTTPClient(&http.Client{
+		Transport: newMemTransport("application/json", func(*http.Request) []byte { return []byte(artixOK) })}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := benchArtixCustomer(4)
+	for _, tc := range []struct {
+		name string
+		max  float64 // now: 47 and 31
+		call func() error
+	}{
+		{"VirtPOS Get JSON", 52, func() error { _, err := vp.Customers.Get(ctx, 1); return err }},
+		{"Artix addClient", 36, func() error { return ax.Customers.Add(ctx, c) }},
+	} {
+		var err error
+		n := testing.AllocsPerRun(200, func() {
+			if e := tc.call(); e != nil {
+				err = e
+			}
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if n > tc.max {
+			t.Errorf("%s: %.0f allocations a call, want at most %.0f", tc.name, n, tc.max)
+		}
+		t.Logf("%s: %.0f allocations a call", tc.name, n)
+	}
+}
