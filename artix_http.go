@@ -45,7 +45,7 @@ func (h *artixHTTP) send(ctx context.Context, b *artixBatch) (*ArtixLoadResult, 
 		defer wait.done()
 	}
 	if b.n <= artixBufferCommands {
-		body, err := appendArtixArray(make([]byte, 0, 512), b, nil)
+		body, err := appendArtixArray(make([]byte, 0, 1024), b, nil) // a usual command fits
 		if err != nil {
 			return nil, err
 		}
