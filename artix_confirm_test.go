@@ -232,18 +232,27 @@ func TestArtixLoadNotConfirmedSaysWhichCashes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The wait ends once cash 3 has said it is loading: cashes 1 and 2
-	// reported before it (the mock calls back cash by cash).
+	// The wait ends once cash 3 has said it is loading (cashes 1 and 2
+	// reported before it: the mock calls back cash by cash) and the load's
+	// reply has been read: the callbacks may overtake the reply, and a
+	// cancel before it would end the POST itself, not the wait.
+	replied := make(chan struct{})
+	var once sync.Once
+	observe := loyalty.WithObserver(func(_ context.Context, e loyalty.Event) {
+		if e.Kind == loyalty.EventOutcome && e.Method == http.MethodPost {
+			once.Do(func() { close(replied) })
+		}
+	})
 	hs.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rcv.ServeHTTP(w, r)
 		if strings.Contains(r.URL.Path, "/cashLoad/111/3/") {
-			cancel()
+			go func() { <-replied; cancel() }()
 		}
 	})
 	hs.Start()
 	defer hs.Close()
 	srv.Fail(mock.Fault{API: mock.ArtixAPI, Callbacks: &mock.ArtixCallbacks{Cashes: 3, Silent: []string{"3"}}})
-	ax := srv.Artix(loyalty.WithLoadConfirmation(rcv, 4))
+	ax := srv.Artix(loyalty.WithLoadConfirmation(rcv, 4), observe)
 	res, err := ax.SendBatch(ctx, loyalty.ArtixBatch{Commands: artixAdds(2)})
 	var le *loyalty.ArtixLoadError
 	if !errors.As(err, &le) || !errors.Is(err, loyalty.ErrArtixNotConfirmed) {
