@@ -355,6 +355,9 @@ func readBody(r io.Reader, contentLength, limit int64) ([]byte, error) {
 	if contentLength > limit {
 		return nil, fmt.Errorf("%w: Content-Length %d exceeds the limit of %d bytes", ErrResponseTooLarge, contentLength, limit)
 	}
+	if contentLength > 0 && contentLength < bytes.MinRead {
+		return readSmall(r, int(contentLength))
+	}
 	var buf bytes.Buffer
 	if contentLength > 0 {
 		// Trust the announced length only so far: a short body that claims
@@ -365,6 +368,28 @@ func readBody(r io.Reader, contentLength, limit int64) ([]byte, error) {
 	}
 	_, err := buf.ReadFrom(r)
 	return buf.Bytes(), err
+}
+
+// readSmall reads a body announced as n bytes (fewer than bytes.MinRead)
+// into a slice of its size, one byte over to meet the end, instead of the
+// MinRead more that bytes.Buffer wants free for every read. A body longer
+// than announced is read on the usual way.
+func readSmall(r io.Reader, n int) ([]byte, error) {
+	b := make([]byte, 0, n+1)
+	for {
+		m, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		switch {
+		case err == io.EOF:
+			return b, nil
+		case err != nil:
+			return b, err
+		case len(b) == cap(b):
+			buf := bytes.NewBuffer(b)
+			_, err := buf.ReadFrom(r)
+			return buf.Bytes(), err
+		}
+	}
 }
 
 // limitedBody fails with ErrResponseTooLarge once more than left bytes
