@@ -135,9 +135,14 @@ func bestVirtPOSList(ctx context.Context, hc *http.Client, u string, f loyalty.F
 	defer resp.Body.Close()
 	if f == loyalty.FormatJSON {
 		// One Decode into plain typed structs: for a single answer it
-		// beats walking the envelope token by token.
+		// beats walking the envelope token by token. Decode stops at the
+		// value's end: what follows (a newline) is drained, or the
+		// connection is not reused.
 		var env rawEnvelope
 		if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
+			return nil, err
+		}
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
 			return nil, err
 		}
 		if err := (rawStatus{Success: env.Success, Info: env.Info}).err(resp.StatusCode); err != nil {
