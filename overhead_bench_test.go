@@ -12,8 +12,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/mock"
@@ -389,7 +391,7 @@ func benchArtixOverhead(b *testing.B, tr string) {
 			variant{"best", func() error { return rawArtixPost(ctx, hc, base, c, false) }},
 			variant{"naive", func() error { return rawArtixPost(ctx, hc, base, c, true) }},
 			variant{"floor", func() error {
-				req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+loyalty.ArtixLoadDictsPath, bytes.NewReader(floorBody))
+				req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawArtixLoadURL(base), bytes.NewReader(floorBody))
 				if err != nil {
 					return err
 				}
@@ -414,11 +416,19 @@ func rawArtixPost(ctx context.Context, hc *http.Client, base string, c loyalty.A
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+loyalty.ArtixLoadDictsPath, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawArtixLoadURL(base), bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	return rawArtixReply(hc, req, naive)
+}
+
+// rawArtixLoadURL is the load URL a field client posts a batch to: with
+// a dictionaryid unique per batch (epoch seconds with a fraction), as the
+// SDK sends, so every variant puts the same request on the wire.
+func rawArtixLoadURL(base string) string {
+	us := time.Now().UnixMicro()
+	return base + loyalty.ArtixLoadDictsPath + "?dictionaryid=" + strconv.FormatInt(us/1e6, 10) + "." + fmt.Sprintf("%06d", us%1e6)
 }
 
 func benchArtixCustomer(i int) loyalty.ArtixCustomer {
