@@ -2,6 +2,7 @@ package loyalty
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -45,11 +46,20 @@ func (h *artixHTTP) send(ctx context.Context, b *artixBatch) (*ArtixLoadResult, 
 		defer wait.done()
 	}
 	if b.n <= artixBufferCommands {
-		body, err := appendArtixArray(make([]byte, 0, 1024), b, nil) // a usual command fits
+		// Encoded into a pooled buffer and copied out at its size: the
+		// body lives until the last attempt, and a usual command is a few
+		// hundred bytes.
+		buf := artixBodyPool.Get().(*[]byte)
+		body, err := appendArtixArray((*buf)[:0], b, nil)
 		if err != nil {
+			artixBodyPool.Put(buf)
 			return nil, err
 		}
-		r.body = body
+		r.body = bytes.Clone(body)
+		if cap(body) <= artixPooledBodyCap {
+			*buf = body
+		}
+		artixBodyPool.Put(buf)
 	} else {
 		var cancel context.CancelCauseFunc
 		ctx, cancel = context.WithCancelCause(ctx)
@@ -203,3 +213,10 @@ func (a *artixArray) add(c ArtixCommand) error {
 	a.dst, err = a.flush(a.dst)
 	return err
 }
+
+// artixBodyPool holds the buffers small batches are encoded into before
+// their body is copied out at its size; a buffer grown past
+// artixPooledBodyCap is left to the collector.
+var artixBodyPool = sync.Pool{New: func() any { return new(make([]byte, 0, 1024)) }}
+
+const artixPooledBodyCap = 64 << 10
