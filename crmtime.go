@@ -81,12 +81,14 @@ func ParseCRMTime(s string) (CRMTime, error) {
 // and reports a zero offset written with a minus (which a layout prints
 // with a plus).
 func crmLayout(s string) (layout string, negZero bool, err error) {
-	bad := fmt.Errorf("loyalty: bad CRM datetime %q (want 2006-01-02[T15:04:05[.fraction][offset]] or /Date(ms)/)", s)
+	bad := func() error { // made only when s is refused
+		return fmt.Errorf("loyalty: bad CRM datetime %q (want 2006-01-02[T15:04:05[.fraction][offset]] or /Date(ms)/)", s)
+	}
 	if len(s) == len("2006-01-02") {
 		return "2006-01-02", false, nil
 	}
 	if len(s) < len("2006-01-02T15:04:05") || (s[10] != 'T' && s[10] != ' ') {
-		return "", false, bad
+		return "", false, bad()
 	}
 	layout = "2006-01-02" + string(s[10]) + "15:04:05"
 	rest := s[len(layout):]
@@ -96,7 +98,7 @@ func crmLayout(s string) (layout string, negZero bool, err error) {
 			n++
 		}
 		if n == 0 || n > 9 {
-			return "", false, bad
+			return "", false, bad()
 		}
 		layout += "." + strings.Repeat("0", n)
 		rest = frac[n:]
@@ -114,17 +116,17 @@ func crmLayout(s string) (layout string, negZero bool, err error) {
 		layout += "-0700"
 		negZero = rest == "-0000"
 	default:
-		return "", false, bad
+		return "", false, bad()
 	}
 	return layout, negZero, nil
 }
 
 // parseWCFDate reads /Date(ms)/ and /Date(ms+hhmm)/.
 func parseWCFDate(s, rest string) (CRMTime, error) {
-	bad := fmt.Errorf("loyalty: bad CRM datetime %q", s)
+	bad := func() error { return fmt.Errorf("loyalty: bad CRM datetime %q", s) } // made only when s is refused
 	body, ok := strings.CutSuffix(rest, ")/")
 	if !ok || body == "" {
-		return CRMTime{}, bad
+		return CRMTime{}, bad()
 	}
 	msPart, offPart := body, ""
 	if i := strings.LastIndexAny(body, "+-"); i > 0 {
@@ -132,18 +134,18 @@ func parseWCFDate(s, rest string) (CRMTime, error) {
 	}
 	ms, err := strconv.ParseInt(msPart, 10, 64)
 	if err != nil {
-		return CRMTime{}, bad
+		return CRMTime{}, bad()
 	}
 	t := time.UnixMilli(ms).UTC()
 	ct := CRMTime{wcf: true}
 	if offPart != "" {
 		if len(offPart) != 5 {
-			return CRMTime{}, bad
+			return CRMTime{}, bad()
 		}
 		hh, err1 := strconv.Atoi(offPart[1:3])
 		mm, err2 := strconv.Atoi(offPart[3:5])
 		if err1 != nil || err2 != nil || mm > 59 {
-			return CRMTime{}, bad
+			return CRMTime{}, bad()
 		}
 		off := hh*3600 + mm*60
 		if offPart[0] == '-' {

@@ -355,7 +355,7 @@ func readBody(r io.Reader, contentLength, limit int64) ([]byte, error) {
 	if contentLength > limit {
 		return nil, fmt.Errorf("%w: Content-Length %d exceeds the limit of %d bytes", ErrResponseTooLarge, contentLength, limit)
 	}
-	if contentLength > 0 && contentLength < bytes.MinRead {
+	if contentLength > 0 && contentLength <= 1<<20 {
 		return readSmall(r, int(contentLength))
 	}
 	var buf bytes.Buffer
@@ -370,10 +370,10 @@ func readBody(r io.Reader, contentLength, limit int64) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// readSmall reads a body announced as n bytes (fewer than bytes.MinRead)
-// into a slice of its size, one byte over to meet the end, instead of the
-// MinRead more that bytes.Buffer wants free for every read. A body longer
-// than announced is read on the usual way.
+// readSmall reads a body announced as n bytes (at most 1 MiB) into a
+// slice of its size, one byte over to meet the end, instead of the MinRead
+// more that bytes.Buffer wants free for every read. A body longer than
+// announced is read on the usual way.
 func readSmall(r io.Reader, n int) ([]byte, error) {
 	b := make([]byte, 0, n+1)
 	for {
