@@ -1,9 +1,14 @@
 package loyalty_test
 
 import (
+	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	"github.com/loyaltykit/loyalty"
@@ -67,3 +72,66 @@ type closeCounter struct {
 }
 
 func (c *closeCounter) CloseIdleConnections() { c.closes.Add(1) }
+
+// TestTestDoubles: the fakes above behave as the tests that use them
+// assume; a fake that quietly did something else would make those tests
+// pass for the wrong reason.
+func TestTestDoubles(t *testing.T) {
+	t.Run("scriptedTransport answers in order, then repeats its last", func(t *testing.T) {
+		answer := func(code int) func(*http.Request) *http.Response {
+			return func(*http.Request) *http.Response {
+				return &http.Response{StatusCode: code, Body: http.NoBody}
+			}
+		}
+		tr := &scriptedTransport{resps: []func(*http.Request) *http.Response{answer(503), answer(200)}}
+		req := httptest.NewRequest(http.MethodGet, "http://x.test/", nil)
+		var got []int
+		for range 3 {
+			resp, err := tr.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, resp.StatusCode)
+		}
+		if want := []int{503, 200, 200}; !slices.Equal(got, want) {
+			t.Errorf("statuses %v, want %v", got, want)
+		}
+	})
+	t.Run("errAfter yields all its data, then its error", func(t *testing.T) {
+		b, err := io.ReadAll(&errAfter{data: "<root><id>7", err: io.ErrUnexpectedEOF})
+		if string(b) != "<root><id>7" || !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("read %q, %v; want the data, then io.ErrUnexpectedEOF", b, err)
+		}
+	})
+	t.Run("trackedBody records its Close", func(t *testing.T) {
+		b := &trackedBody{Reader: strings.NewReader("x")}
+		if b.closed.Load() {
+			t.Fatal("closed before Close")
+		}
+		b.Close()
+		if !b.closed.Load() {
+			t.Error("Close not recorded")
+		}
+	})
+	t.Run("closeCounter counts CloseIdleConnections", func(t *testing.T) {
+		c := &closeCounter{RoundTripper: http.DefaultTransport}
+		c.CloseIdleConnections()
+		c.CloseIdleConnections()
+		if n := c.closes.Load(); n != 2 {
+			t.Errorf("%d closes counted, want 2", n)
+		}
+	})
+	t.Run("cardsWithUID counts the mock's cards by uid", func(t *testing.T) {
+		srv := mock.NewServer(t)
+		cards := srv.VirtPOSCards()
+		if len(cards) == 0 {
+			t.Fatal("the mock has no seed cards")
+		}
+		if n := cardsWithUID(srv, cards[0].UID); n != 1 {
+			t.Errorf("seed card %q counted %d times, want 1", cards[0].UID, n)
+		}
+		if n := cardsWithUID(srv, "no-such-uid"); n != 0 {
+			t.Errorf("unknown uid counted %d times, want 0", n)
+		}
+	})
+}
