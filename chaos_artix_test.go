@@ -18,8 +18,8 @@ import (
 // The Artix load matrix: the failures of a load sent with
 // WithLoadConfirmation, over real sockets (the mock loads, then calls the
 // client's status receiver back), with the chaos matrix's clients,
-// canaries and checks. Each row is a bullet of the README's Reliability
-// section ("Artix loads").
+// canaries and checks. Each row is a bullet of docs/reliability.md
+// ("Artix loads").
 type artixLoadRow struct {
 	name     string
 	fault    mock.Fault

@@ -17,7 +17,7 @@ import (
 // The chaos matrix: every fault the mock can inject, against every kind of
 // call of the three APIs, over real sockets. Each row is one fault and says
 // what each kind of call must do under it; the rows are the retry policy
-// of the README's "Reliability" section.
+// of docs/reliability.md.
 //
 // The kinds of call:
 //

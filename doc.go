@@ -58,7 +58,8 @@
 // httpmock one, to clients of your own), or as the standalone binary
 // cmd/loyalty-mock.
 //
-// The README has the guide to each API, the retry policy and the
-// protocol notes on how the specs' ambiguities are resolved;
-// ARCHITECTURE.md says which file holds what.
+// The repository's docs/ pages have the guide to each API (guide.md), the
+// retry policy (reliability.md), the protocol notes on how the specs'
+// ambiguities are resolved (protocol.md) and testing with the mock
+// (testing.md); ARCHITECTURE.md says which file holds what.
 package loyalty

@@ -16,11 +16,11 @@ import (
 )
 
 // noCompileMarker, on the line before a ```go fence, leaves that snippet
-// out of TestREADMEGoSnippetsCompile (for snippets that need a module this
+// out of TestDocsGoSnippetsCompile (for snippets that need a module this
 // one does not depend on, such as otelhttp).
 const noCompileMarker = "<!-- no-compile -->"
 
-// readmeSnippet is one ```go block of README.md.
+// readmeSnippet is one ```go block of a Markdown page.
 type readmeSnippet struct {
 	line int    // of the first line of code
 	code string // without the fences
@@ -111,7 +111,8 @@ var importLine = regexp.MustCompile(`(?m)^import\s+("[^"]*"|\([^)]*\))\s*$`)
 // body goes into a function returning error, with its top-level variables
 // used once (so an unused one is not an error); one with declarations of
 // its own (func, type, import) is a file, its imports replaced by the
-// common set. //line directives point compile errors at README.md.
+// common set. //line directives point compile errors at README.md (the
+// caller renames the page).
 func snippetFile(i int, s readmeSnippet) string {
 	var b strings.Builder
 	b.WriteString(snippetFileHeader() + "\n")
@@ -166,23 +167,32 @@ func declaredNames(stmts []ast.Stmt) []string {
 	return names
 }
 
-// TestREADMEGoSnippetsCompile builds every ```go block of README.md (but
-// those marked <!-- no-compile -->) against this module, all in one go
-// build, so a renamed or removed identifier fails here instead of in a
-// reader's editor. Snippets are fragments: see snippetImports and
-// snippetPrelude for what they may use without declaring it.
-func TestREADMEGoSnippetsCompile(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go command is needed to build the README's snippets: %v", err)
-	}
-	md, err := os.ReadFile("README.md")
+// snippetPages are the Markdown pages whose Go snippets must compile: the
+// README and every page under docs/ (and the root's other pages, should
+// they gain a snippet).
+func snippetPages(t *testing.T) []string {
+	t.Helper()
+	pages, err := filepath.Glob("*.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	snippets, skipped := readmeGoSnippets(md)
-	if len(snippets) < 5 {
-		t.Fatalf("found %d Go snippets in README.md (%d marked no-compile); the extraction is broken", len(snippets), skipped)
+	docs, err := filepath.Glob("docs/*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(pages, docs...)
+}
+
+// TestDocsGoSnippetsCompile builds every ```go block of README.md and
+// docs/*.md (but those marked <!-- no-compile -->) against this module,
+// each page as a package of its own, all in one go build, so a renamed or
+// removed identifier fails here instead of in a reader's editor. Snippets
+// are fragments: see snippetImports and snippetPrelude for what they may
+// use without declaring it.
+func TestDocsGoSnippetsCompile(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to build the docs' snippets: %v", err)
 	}
 	repo, err := filepath.Abs(".")
 	if err != nil {
@@ -198,25 +208,52 @@ func TestREADMEGoSnippetsCompile(t *testing.T) {
 	mod := regexp.MustCompile(`(?m)^module .*$`).ReplaceAllString(string(gomod), "module readmesnippets")
 	mod += "\nrequire github.com/loyaltykit/loyalty v0.0.0-00010101000000-000000000000\n" +
 		"\nreplace github.com/loyaltykit/loyalty => " + repo + "\n"
-	files := map[string]string{"go.mod": mod, "prelude.go": snippetFileHeader() + snippetPrelude}
+	files := map[string]string{"go.mod": mod}
 	if sum, err := os.ReadFile("go.sum"); err == nil {
 		files["go.sum"] = string(sum)
 	}
-	for i, s := range snippets {
-		files[fmt.Sprintf("snippet%02d.go", i)] = snippetFile(i, s)
+	total := 0
+	perPage := map[string]int{}
+	for i, page := range snippetPages(t) {
+		md, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snippets, skipped := readmeGoSnippets(md)
+		perPage[page] = len(snippets)
+		if len(snippets) == 0 {
+			continue
+		}
+		total += len(snippets)
+		pkg := fmt.Sprintf("page%02d", i)
+		files[pkg+"/prelude.go"] = snippetFileHeader() + snippetPrelude
+		for j, s := range snippets {
+			files[fmt.Sprintf("%s/snippet%02d.go", pkg, j)] = strings.ReplaceAll(snippetFile(j, s), "//line README.md:", "//line "+page+":")
+		}
+		t.Logf("%s: %d Go snippets (%d marked no-compile)", page, len(snippets), skipped)
+	}
+	// Pages known to hold snippets: fewer than this means the extraction broke.
+	for page, want := range map[string]int{"README.md": 3, "docs/guide.md": 5, "docs/testing.md": 5, "docs/reliability.md": 1} {
+		if perPage[page] < want {
+			t.Errorf("found %d Go snippets in %s, want at least %d: the page or the extraction changed", perPage[page], page, want)
+		}
 	}
 	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	cmd := exec.Command(goTool, "build", "-o", os.DevNull, ".")
+	cmd := exec.Command(goTool, "build", "-o", os.DevNull, "./...")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("README.md's Go snippets do not build (%v):\n%s", err, out)
+		t.Fatalf("the docs' Go snippets do not build (%v):\n%s", err, out)
 	}
-	t.Logf("built %d Go snippets of README.md (%d marked no-compile)", len(snippets), skipped)
+	t.Logf("built %d Go snippets", total)
 }
 
 // snippetFileHeader is the package clause and the common imports.

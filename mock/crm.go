@@ -17,8 +17,8 @@ import (
 // cards and a pool of virtual cards per card type), personal campaigns,
 // sales outlets, regions, partners and card types.
 //
-// Wire, as the client speaks it (see the CRM protocol notes in the
-// README): GET or POST {base}/{Method}; parameters in the query (objects
+// Wire, as the client speaks it (see the CRM section of
+// docs/protocol.md): GET or POST {base}/{Method}; parameters in the query (objects
 // as JSON or as dotted keys) or, for POST, as one JSON object in the body.
 // Spec errors are answered with HTTP 200 and the errors array, except a
 // wrong commercial_firm_id: 10210 (access denied) with HTTP 403. A request

@@ -16,8 +16,8 @@ import (
 	"github.com/loyaltykit/loyalty/mock/cassette"
 )
 
-// Record a session with the real VirtPOS server once (the README's
-// snippet).
+// Record a session with the real VirtPOS server once (the snippet of
+// docs/testing.md).
 func ExampleCreate() {
 	ctx := context.Background()
 	apiKey := os.Getenv("VIRTPOS_APIKEY")
@@ -82,7 +82,7 @@ func ExampleReplayer_Wrap() {
 	_, _ = crm, err
 }
 
-// Replay the cassette in a test, offline (the README's snippet).
+// Replay the cassette in a test, offline (docs/testing.md's snippet).
 func ExampleOpenReplayer() {
 	rp, err := cassette.OpenReplayer("virtpos.jsonl")
 	if err != nil {
