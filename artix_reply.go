@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,20 +18,29 @@ var errArtixHTMLReply = errors.New("the answer is an HTML page, not the cash ser
 // errArtixNotQueued is the cause of a 2xx reply whose success is false.
 var errArtixNotQueued = errors.New("the cash server did not queue the batch (success false)")
 
+// errArtixNoVerdict is the cause of a 2xx reply that does not say the
+// batch was queued: empty, no success in it, not an object, plain text
+// other than OK. Field clients read only success, so it is not queued.
+var errArtixNoVerdict = errors.New(`the reply does not say the batch was queued (no "success": true)`)
+
 // errArtixReplyMalformed is the cause of a 2xx reply that starts as JSON
-// and is not (cut off, garbled), or whose success is not a boolean.
+// and is not (cut off, garbled), whose success is not a boolean, or that
+// holds success more than once (in any case or spelling).
 var errArtixReplyMalformed = errors.New("the reply is malformed JSON, so it does not say the batch was queued")
 
 // artixReplyError reads a loaddicts reply, in which success means "queued"
 // (field clients read nothing else): nil for a queued batch, else an
-// *APIError carrying the server's message. A 2xx reply is queued when its
-// body is empty, plain text (e.g. "OK"), a JSON object whose success is
-// true (true, 1, "true", "1"), or one without success and without an error
-// message. success false (false, 0, "false", "0"), an error message
-// without success, an HTML page or malformed JSON (a cut-off reply) is an
-// *APIError. The body is read as UTF-8 by
-// its declared charset, else UTF-8 if valid, else windows-1251, the way
-// field clients read it.
+// *APIError carrying the server's message. A 2xx reply is queued only
+// when it is a JSON object holding success once (any case, spaces or
+// underscores) as true, 1, "true" or "1", or when it is the plain text OK
+// (any case). Everything else is an *APIError: success false, 0, null or
+// repeated; an object without success ({}, {"status":"error"},
+// {"code":13,"text":"…"}, {"errorCode":…,"message":…}); a bare false, 0,
+// null or array; an empty body; other plain text (ERROR); an HTML page;
+// malformed JSON. Its Info is the server's message (message, error,
+// text, … with the code). The body is read as UTF-8 by its declared
+// charset, else UTF-8 if valid, else windows-1251, the way field clients
+// read it.
 func artixReplyError(resp *response) error {
 	body, err := toUTF8(resp.body, resp.header.Get("Content-Type"), guess1251)
 	if err != nil {
@@ -45,7 +53,7 @@ func artixReplyError(resp *response) error {
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
 	switch {
 	case len(trimmed) == 0:
-		return nil
+		return resp.apiError("", errArtixNoVerdict)
 	case looksLikeHTML(trimmed):
 		// A proxy's or captive portal's page: the exchanger never saw
 		// the batch.
@@ -64,21 +72,40 @@ func artixReplyError(resp *response) error {
 // white space, not empty): a nil cause for a queued batch, else why not
 // and the server's message.
 func artixReplyVerdict(trimmed, body []byte) (info string, cause error) {
-	var reply map[string]json.RawMessage
-	if err := json.Unmarshal(trimmed, &reply); err != nil {
-		if trimmed[0] == '{' || trimmed[0] == '[' || trimmed[0] == '"' {
+	if !json.Valid(trimmed) {
+		switch trimmed[0] {
+		case '{', '[', '"':
 			return "", errArtixReplyMalformed
 		}
-		return "", nil // plain text, e.g. "OK": no success to read, no failure said
+		if bytes.EqualFold(trimmed, []byte("OK")) {
+			return "", nil // the documented plain-text OK
+		}
+		return firstLine(string(trimmed), 200), errArtixNoVerdict
+	}
+	if trimmed[0] != '{' {
+		var s string
+		if json.Unmarshal(trimmed, &s) == nil {
+			info = firstLine(s, 200)
+		}
+		return info, errArtixNoVerdict
+	}
+	n, err := countTopKey(trimmed, "success")
+	if err != nil {
+		return "", errArtixReplyMalformed
 	}
 	info = artixReplyInfo(body)
-	raw, ok := lookupKey(reply, "success")
-	if !ok {
-		if info != "" {
-			return info, errArtixNotQueued
-		}
-		return "", nil
+	switch n {
+	case 0:
+		return info, errArtixNoVerdict
+	case 1:
+	default:
+		return info, errArtixReplyMalformed // which success is meant?
 	}
+	var reply map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &reply); err != nil {
+		return "", errArtixReplyMalformed
+	}
+	raw, _ := lookupKey(reply, "success")
 	queued, ok := artixSuccess(raw)
 	if !ok {
 		return info, errArtixReplyMalformed
@@ -91,16 +118,15 @@ func artixReplyVerdict(trimmed, body []byte) (info string, cause error) {
 
 // artixQueuedAtSight reports, without allocating, a 2xx reply that is
 // plainly a queued batch: a JSON object with ASCII keys in which success
-// (once, any case, spaces or underscores) is true, 1, "true" or "1", or
-// which has neither success nor any of artixMessageKeys. false is no
-// verdict: artixReplyError then reads the reply the full way, which
+// (once, any case, spaces or underscores) is true, 1, "true" or "1".
+// false is no verdict: artixReplyError then reads the reply the full way, which
 // agrees with every true (FuzzArtixReplyAtSight).
 func artixQueuedAtSight(body []byte) bool {
 	s := jsonScanner{buf: body, rerr: io.EOF}
 	if s.expect('{') != nil {
 		return false
 	}
-	success, message := 0, false
+	success := 0
 	var raw []byte
 	for first := true; ; {
 		more, err := s.next(&first, '}')
@@ -127,8 +153,6 @@ func artixQueuedAtSight(body []byte) bool {
 		case k == "success":
 			success++
 			raw = bytes.TrimSpace(body[start:s.pos])
-		case slices.Contains(artixMessageKeys, k):
-			message = true
 		}
 	}
 	for _, c := range body[s.pos:] {
@@ -136,13 +160,12 @@ func artixQueuedAtSight(body []byte) bool {
 			return false // more after the object
 		}
 	}
-	switch success {
-	case 0:
-		return !message
-	case 1:
+	if success == 1 {
 		return artixTrueAtSight(raw)
 	}
-	return false // a repeated success: the map keeps one of them
+	// No success (not queued) or a repeated one (malformed): the full
+	// reading says why.
+	return false
 }
 
 // plainKeyAt reads the object key at s.pos when it has no escape and no
@@ -229,7 +252,10 @@ func lookupKey(reply map[string]json.RawMessage, key string) (json.RawMessage, b
 // artixMessageKeys are the keys a server's message may come under, best
 // first (matched without regard to case, spaces or underscores).
 var artixMessageKeys = []string{"message", "error", "errormessage", "errortext", "description",
-	"info", "messageru", "messageen", "msg", "detail", "reason"}
+	"info", "messageru", "messageen", "msg", "detail", "reason", "text", "status"}
+
+// artixCodeKeys are the keys an error code may come under, best first.
+var artixCodeKeys = []string{"errorcode", "code"}
 
 // artixReplyInfo is the server's message in a reply: the first non-empty
 // message under any of artixMessageKeys (with the error code and the
@@ -251,9 +277,12 @@ func artixReplyInfo(body []byte) string {
 	if msg == "" {
 		return ""
 	}
-	if v, ok := lookupKey(reply, "errorcode"); ok {
-		if s, err := flexString(v); err == nil && s != "" {
-			msg += " (code " + s + ")"
+	for _, k := range artixCodeKeys {
+		if v, ok := lookupKey(reply, k); ok {
+			if s, err := flexString(v); err == nil && s != "" {
+				msg += " (code " + s + ")"
+				break
+			}
 		}
 	}
 	if v, ok := lookupKey(reply, "command"); ok {

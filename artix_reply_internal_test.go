@@ -31,8 +31,9 @@ func TestArtixQueuedAtSight(t *testing.T) {
 	}{
 		{`{"success":true}`, true},
 		{` {"Success" : "1" , "message":"принято"} `, true},
-		{`{"result":"ok","applied":1}`, true},
-		{`{}`, true},
+		{`{"success":true,"result":"ok","applied":1}`, true},
+		{`{"result":"ok","applied":1}`, false}, // no success: not queued
+		{`{}`, false},
 		{`{"success":false}`, false},
 		{`{"success":"yes"}`, false},
 		{`{"error":""}`, false}, // no verdict: the full reading finds the message empty
@@ -52,7 +53,7 @@ func TestArtixQueuedAtSight(t *testing.T) {
 // the path of every Artix send (issue 15: the map decode was ≈ 19
 // allocations a call).
 func TestArtixQueuedAtSightAllocatesNothing(t *testing.T) {
-	for _, body := range []string{`{"success":true,"message":"ok","dictionaryid":"1764471234.567890"}`, `{"result":"ok","applied":1}`} {
+	for _, body := range []string{`{"success":true,"message":"ok","dictionaryid":"1764471234.567890"}`, `{"success":true,"result":"ok","applied":1}`} {
 		b := []byte(body)
 		if n := testing.AllocsPerRun(100, func() {
 			if !artixQueuedAtSight(b) {

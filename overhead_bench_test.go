@@ -352,7 +352,7 @@ func rawArtixReply(hc *http.Client, req *http.Request, naive bool) error {
 	return nil
 }
 
-const artixOK = `{"result":"ok","applied":1}`
+const artixOK = `{"success":true,"result":"ok","applied":1}`
 
 func benchArtixOverhead(b *testing.B, tr string) {
 	answer := func(*http.Request) []byte { return []byte(artixOK) }
