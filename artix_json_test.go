@@ -181,7 +181,7 @@ func TestArtixCommandDecodeVariants(t *testing.T) {
 			t.Errorf("decode %s: %+v, %v", tc.json, c, err)
 		}
 	}
-	for _, bad := range []string{`{}`, `{"command":"addClient"}`, `{"command":"updateClient","client":null}`, `{"command":"deleteClient"}`, `{"command":"dropTable"}`, `{"command":1}`} {
+	for _, bad := range []string{`{}`, `{"command":"addClient"}`, `{"command":"updateClient","client":null}`, `{"command":"deleteClient"}`, `{"command":"drop table"}`, `{"command":"addUnit","unit":1,"idunit":2}`, `{"command":1}`} {
 		var c loyalty.ArtixCommand
 		if err := json.Unmarshal([]byte(bad), &c); err == nil {
 			t.Errorf("decode %s: want an error", bad)
@@ -222,8 +222,8 @@ func TestArtixEncodingDetails(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(back, *c) {
 		t.Errorf("round trip: %+v, %v", back, err)
 	}
-	if _, err := json.Marshal(loyalty.ArtixCommand{Name: "dropTable"}); err == nil || !strings.Contains(err.Error(), "dropTable") {
-		t.Errorf("unknown command encoded: %v", err)
+	if _, err := json.Marshal(loyalty.ArtixCommand{Name: "drop table"}); err == nil || !strings.Contains(err.Error(), "drop table") {
+		t.Errorf("a command named %q was encoded (err %v); want an error naming it", "drop table", err)
 	}
 }
 

@@ -69,7 +69,8 @@ func TestArtixValidation(t *testing.T) {
 		{"add nil client", loyalty.ArtixCommand{Name: loyalty.ArtixAddClient}, "client"},
 		{"update nil client", loyalty.ArtixCommand{Name: loyalty.ArtixUpdateClient}, "client"},
 		{"zero command", loyalty.ArtixCommand{}, "command"},
-		{"unknown command", loyalty.ArtixCommand{Name: "dropTable"}, "command"},
+		{"unknown command is raw", loyalty.ArtixCommand{Name: "dropTable"}, ""},
+		{"command name with a space", loyalty.ArtixCommand{Name: "drop table"}, "command"},
 		{"clear", loyalty.ClearClient(), ""},
 	}
 	srv := mock.NewServer(t)

@@ -48,7 +48,13 @@ func (e *ArtixRecordError) Unwrap() error { return e.Err }
 // a non-empty idclient of at most 100 characters, string limits counted in
 // characters, dates as YYYY-MM-DD (birthday after 1900), sex 0 or 1, and
 // a non-negative childrencount.
+//
+// Card commands are checked as ArtixCard, ArtixCardGroup and
+// ArtixCardAccount say; a raw command (ArtixRawCommand) by its shape only.
 func (c ArtixCommand) Validate() error {
+	if c.IsRaw() {
+		return c.validateRaw()
+	}
 	switch c.Name {
 	case ArtixAddClient:
 		if c.Client == nil {
@@ -64,8 +70,23 @@ func (c ArtixCommand) Validate() error {
 		return validateArtixID("idclient", c.ID)
 	case ArtixClearClient:
 		return nil
+	case ArtixAddCard:
+		if c.Card == nil {
+			return &ValidationError{Field: "card", Reason: "addCard needs a card"}
+		}
+		return c.Card.Validate()
+	case ArtixAddCardGroup:
+		if c.CardGroup == nil {
+			return &ValidationError{Field: "cardGroup", Reason: "addCardGroup needs a cardGroup"}
+		}
+		return c.CardGroup.Validate()
+	case ArtixAddChangeCardAccount:
+		if c.CardAccount == nil {
+			return &ValidationError{Field: "ChangeCardAccount", Reason: "addChangeCardAccount needs a ChangeCardAccount"}
+		}
+		return c.CardAccount.Validate()
 	case "":
-		return &ValidationError{Field: "command", Reason: "empty; build commands with AddClient, UpdateClient, DeleteClient or ClearClient"}
+		return &ValidationError{Field: "command", Reason: "empty; build commands with AddClient, UpdateClient, DeleteClient, ClearClient, AddCard, AddCardGroup, AddChangeCardAccount or ArtixRawCommand"}
 	}
 	return &ValidationError{Field: "command", Reason: fmt.Sprintf("unknown command %q", c.Name)}
 }

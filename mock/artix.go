@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
 	"net/url"
 	"sync"
@@ -32,6 +31,7 @@ type artixAPI struct {
 
 	mu       sync.Mutex
 	clients  map[string]loyalty.ArtixCustomer
+	dicts    artixDicts // cards, card groups, accounts, raw commands
 	shopCode string
 	user     string
 	pass     string
@@ -42,7 +42,7 @@ type artixAPI struct {
 }
 
 func newArtixAPI(s *Server) *artixAPI {
-	return &artixAPI{srv: s, clients: map[string]loyalty.ArtixCustomer{}}
+	return &artixAPI{srv: s, clients: map[string]loyalty.ArtixCustomer{}, dicts: newArtixDicts()}
 }
 
 // reset empties the directory (the seed is an empty directory) and forgets
@@ -50,6 +50,7 @@ func newArtixAPI(s *Server) *artixAPI {
 func (a *artixAPI) reset() {
 	a.mu.Lock()
 	a.clients = map[string]loyalty.ArtixCustomer{}
+	a.dicts = newArtixDicts()
 	a.loadErrs = nil
 	a.mu.Unlock()
 }
@@ -184,34 +185,6 @@ func decodeArtixArray(r io.Reader) ([]loyalty.ArtixCommand, error) {
 		return nil, &artixBatchError{index: -1, err: errors.New("data after the JSON array of commands")}
 	}
 	return cmds, nil
-}
-
-// apply runs cmds in order, all or nothing.
-func (a *artixAPI) apply(cmds []loyalty.ArtixCommand) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	next := maps.Clone(a.clients)
-	for i, c := range cmds {
-		switch c.Name {
-		case loyalty.ArtixAddClient:
-			// Records are never changed in place (Apply replaces pointers),
-			// so the decoded command's record can be kept as it is.
-			next[c.Client.ID] = *c.Client
-		case loyalty.ArtixUpdateClient:
-			rec, ok := next[c.Update.ID]
-			if !ok {
-				return &artixBatchError{index: i, err: fmt.Errorf("updateClient: no client with idclient %q", c.Update.ID)}
-			}
-			rec.Apply(*c.Update)
-			next[rec.ID] = rec
-		case loyalty.ArtixDeleteClient:
-			delete(next, c.ID)
-		case loyalty.ArtixClearClient:
-			clear(next)
-		}
-	}
-	a.clients = next
-	return nil
 }
 
 // RequireArtixAuth makes the Artix side demand HTTP basic auth with user

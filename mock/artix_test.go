@@ -43,7 +43,8 @@ func TestArtixLoadDictsReplies(t *testing.T) {
 		{"not JSON", p, `nope`, 400, -1, "malformed"},
 		{"object, not array", p, `{"command":"clearClient"}`, 400, -1, "array"},
 		{"cut off", p, `[{"command":"clearClient"}`, 400, -1, "malformed"},
-		{"unknown command", p, `[{"command":"clearClient"},{"command":"dropTable"}]`, 400, 1, "dropTable"},
+		{"unknown commands are kept", p, `[{"command":"addUnit","unit":{"idunit":1,"name":"шт"}},{"command":"dropTable"}]`, 200, -1, ""},
+		{"command name of the wrong shape", p, `[{"command":"clearClient"},{"command":"drop table"}]`, 400, 1, "drop table"},
 		{"invalid birthday", p, `[{"command":"addClient","client":{"idclient":"5","birthday":"1900-01-01"}}]`, 400, 0, "1900"},
 		{"no idclient", p, `[{"command":"addClient","client":{"name":"x"}}]`, 400, 0, "idclient"},
 		{"update of an unknown client", p, `[{"command":"clearClient"},{"command":"updateClient","client":{"idclient":"9","name":"x"}}]`, 400, 1, `"9"`},
@@ -135,7 +136,7 @@ func TestParseArtixFile(t *testing.T) {
 	if err != nil || len(cmds) != 2 || cmds[1].Name != loyalty.ArtixDeleteClient || cmds[1].ID != "1" {
 		t.Fatalf("%+v %v", cmds, err)
 	}
-	for _, bad := range []string{"", "\n---\n", "{\"command\":\"x\"}\n---\n", "{not json\n---\n"} {
+	for _, bad := range []string{"", "\n---\n", "{\"command\":\"x y\"}\n---\n", "{not json\n---\n"} {
 		if _, err := parseArtixFile([]byte(bad)); err == nil {
 			t.Errorf("%q: want an error", bad)
 		}

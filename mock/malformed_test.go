@@ -78,7 +78,7 @@ var malformedCases = []malformedCase{
 	{"artix: empty", ArtixAPI, "POST", "/aifexchange/loaddicts", "application/json", ``, "json"},
 	{"artix: an object", ArtixAPI, "POST", "/aifexchange/loaddicts", "application/json", `{}`, "array"},
 	{"artix: a number", ArtixAPI, "POST", "/aifexchange/loaddicts", "application/json", `5`, "array"},
-	{"artix: unknown command", ArtixAPI, "POST", "/aifexchange/loaddicts", "application/json", `[{"command":"nope"}]`, "nope"},
+	{"artix: unknown command", ArtixAPI, "POST", "/aifexchange/loaddicts", "application/json", `[{"command":"no pe"}]`, "no pe"},
 	{"artix: wrong type", ArtixAPI, "POST", "/aifexchange/loaddicts", "application/json", `[{"command":"addClient","client":5}]`, "client"},
 	{"artix: trailing data", ArtixAPI, "POST", "/aifexchange/loaddicts", "application/json", `[] []`, "after"},
 	{"artix: bad query", ArtixAPI, "POST", "/aifexchange/loaddicts?shopcode=%zz", "application/json", `[]`, "query"},

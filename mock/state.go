@@ -257,42 +257,6 @@ func (a *crmAPI) restore(data json.RawMessage) (func(), error) {
 	}, nil
 }
 
-// artixState is the Artix client directory as JSON, ordered by idclient,
-// each record in the addClient wire form.
-type artixState struct {
-	Clients []loyalty.ArtixCustomer `json:"clients"`
-}
-
-func (a *artixAPI) snapshot() any {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	st := artixState{Clients: make([]loyalty.ArtixCustomer, 0, len(a.clients))}
-	for _, id := range slices.Sorted(maps.Keys(a.clients)) {
-		st.Clients = append(st.Clients, a.clients[id])
-	}
-	return marshalRaw(st)
-}
-
-// restore checks data and returns the commit that installs it.
-func (a *artixAPI) restore(data json.RawMessage) (func(), error) {
-	var st artixState
-	if err := json.Unmarshal(data, &st); err != nil {
-		return nil, err
-	}
-	clients := make(map[string]loyalty.ArtixCustomer, len(st.Clients))
-	for _, c := range st.Clients {
-		if c.ID == "" {
-			return nil, fmt.Errorf("a client without idclient")
-		}
-		clients[c.ID] = c
-	}
-	return func() {
-		a.mu.Lock()
-		a.clients = clients
-		a.mu.Unlock()
-	}, nil
-}
-
 // marshalRaw encodes v while the caller still holds its lock. If that
 // fails, the value returned fails Snapshot's own encoding with the error.
 func marshalRaw(v any) any {
