@@ -1,10 +1,14 @@
 package loyalty_test
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -49,5 +53,104 @@ func TestArchitectureListsEveryFile(t *testing.T) {
 	}
 	for f := range listed {
 		t.Errorf("ARCHITECTURE.md lists %s, which does not exist: remove or rename its row", f)
+	}
+}
+
+// goImports is every import path of the .go files under root (tests
+// included when tests is true), by file, skipping testdata and hidden
+// directories; a file that does not parse ends the test.
+func goImports(t *testing.T, root string, recursive, tests bool) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && path != root && (!recursive || strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata"):
+			return fs.SkipDir
+		case d.IsDir() || !strings.HasSuffix(path, ".go") || (!tests && strings.HasSuffix(path, "_test.go")):
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			out[filepath.ToSlash(path)] = append(out[filepath.ToSlash(path)], p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+const modulePath = "github.com/loyaltykit/loyalty"
+
+// TestArchitectureImports holds ARCHITECTURE.md's claims about imports to
+// the code: the root package never imports mock (mock imports it, never
+// the reverse); the examples, tests included, use only the public API
+// (the root package, mock, mock/cassette) and their own helpers under
+// examples/internal, never the library's internal/ packages, so any one
+// of them copied into another module builds; and the service files do not
+// talk to net/http (they name an HTTP method at most; the request core
+// sends).
+func TestArchitectureImports(t *testing.T) {
+	for file, imps := range goImports(t, ".", false, false) {
+		for _, p := range imps {
+			if p == modulePath+"/mock" || strings.HasPrefix(p, modulePath+"/mock/") {
+				t.Errorf("%s imports %s: the root package must never import the mock (ARCHITECTURE.md, Layers)", file, p)
+			}
+		}
+	}
+	public := map[string]bool{modulePath: true, modulePath + "/mock": true, modulePath + "/mock/cassette": true}
+	examples := goImports(t, "examples", true, true)
+	if len(examples) < 10 {
+		t.Fatalf("found %d Go files under examples/, want the examples' sources and tests", len(examples))
+	}
+	for file, imps := range examples {
+		for _, p := range imps {
+			if strings.HasPrefix(p, modulePath) && !public[p] && !strings.HasPrefix(p, modulePath+"/examples/") {
+				t.Errorf("%s imports %s: the examples may import only the public API (%s, /mock, /mock/cassette) and examples/internal", file, p, modulePath)
+			}
+		}
+	}
+	services := []string{"customer.go", "customer_read.go", "card.go", "contact.go", "campaign.go", "directory.go", "bulk.go"}
+	for _, name := range services {
+		src, err := os.ReadFile(name)
+		if os.IsNotExist(err) {
+			continue // renamed or split: the file table test names what is new
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, src, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		httpName := ""
+		for _, imp := range f.Imports {
+			if imp.Path.Value == `"net/http"` {
+				httpName = "http"
+				if imp.Name != nil {
+					httpName = imp.Name.Name
+				}
+			}
+		}
+		if httpName == "" {
+			continue
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == httpName && !strings.HasPrefix(sel.Sel.Name, "Method") && !strings.HasPrefix(sel.Sel.Name, "Status") {
+				t.Errorf("%s uses %s.%s: a service names an HTTP method at most; the request core sends (ARCHITECTURE.md, Layers)", name, httpName, sel.Sel.Name)
+			}
+			return true
+		})
 	}
 }

@@ -30,7 +30,8 @@
 //	-tenant NAME (repeatable), -tenants N  make tenants (own data per suite); the ready line's "tenants" has their credentials
 //
 // `loyalty-mock verify [-load STATE] [-json] CASSETTE...` checks the mock
-// against cassettes recorded from real servers (see verify.go).
+// against cassettes recorded from real servers (see verify.go);
+// `loyalty-mock help [verify]` prints the usage, as -h does.
 package main
 
 import (
@@ -44,6 +45,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -93,12 +95,26 @@ type options struct {
 	tenants             int
 }
 
+// runHelp prints the usage of the server, or of the subcommand named, and
+// returns flag.ErrHelp as -h does.
+func runHelp(args []string, stderr io.Writer) error {
+	switch {
+	case len(args) == 0:
+		_, err := parseFlags([]string{"-h"}, stderr)
+		return err
+	case len(args) == 1 && args[0] == "verify":
+		return runVerify(context.Background(), []string{"-h"}, io.Discard, stderr)
+	default:
+		return fmt.Errorf("help %q: no such subcommand (want help or help verify)", strings.Join(args, " "))
+	}
+}
+
 // parseFlags reads the command line; -h prints the usage to stderr.
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("loyalty-mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage of loyalty-mock:")
+		fmt.Fprint(stderr, serveUsage)
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nEnvironment variables:\n  %s  the Artix basic-auth password -artix-user demands (never printed)\n", artixPasswordEnv)
 	}
@@ -139,9 +155,26 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	return o, nil
 }
 
+// serveUsage opens -h: what the program does, in one line, then how to
+// call it, its subcommands and its flags.
+const serveUsage = `loyalty-mock serves fake VirtPOS, CRM and Artix APIs on loopback, for test suites in any language.
+
+Usage:
+  loyalty-mock [flags]                                   serve until SIGINT or SIGTERM; one JSON line when ready
+  loyalty-mock verify [-load STATE] [-json] CASSETTE...  check the mock against cassettes recorded from real servers
+  loyalty-mock help [verify]                             this text, or verify's
+
+Flags:
+`
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "verify" {
-		return runVerify(ctx, args[1:], stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "verify":
+			return runVerify(ctx, args[1:], stdout, stderr)
+		case "help":
+			return runHelp(args[1:], stderr)
+		}
 	}
 	o, err := parseFlags(args, stderr)
 	if err != nil {

@@ -13,7 +13,9 @@ import (
 )
 
 // verifyUsage is the -h text of the verify subcommand.
-const verifyUsage = `usage: loyalty-mock verify [-load STATE] [-json] CASSETTE...
+const verifyUsage = `loyalty-mock verify checks the mock against cassettes recorded from real servers.
+
+Usage: loyalty-mock verify [-load STATE] [-json] CASSETTE...
 
 Replays every request recorded in the cassettes (made with the
 mock/cassette recorder against real servers) against a fresh mock on

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
-	"github.com/loyaltykit/loyalty/internal/testutil"
+	"github.com/loyaltykit/loyalty/examples/internal/exampletest"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -35,7 +35,7 @@ func TestLookupEmbeddedMock(t *testing.T) {
 
 func TestLookupServerFlagsJSON(t *testing.T) {
 	srv := mock.NewServer(t)
-	ca, cert, key := testutil.CertFiles(t, srv)
+	ca, cert, key := exampletest.CertFiles(t, srv)
 	t.Setenv("LOYALTY_CRM_FIRM", srv.CommercialFirmID)
 	server := []string{"-crm-url", srv.CRMURL, "-crm-cert", cert, "-crm-key", key, "-crm-ca", ca}
 	var out bytes.Buffer
@@ -77,7 +77,7 @@ func TestLookupNotFound(t *testing.T) {
 
 func TestLookupCRMErrorsSurface(t *testing.T) {
 	srv := mock.NewServer(t)
-	ca, cert, key := testutil.CertFiles(t, srv)
+	ca, cert, key := exampletest.CertFiles(t, srv)
 	args := []string{"-crm-url", srv.CRMURL, "-crm-firm", "wrong-firm", "-crm-cert", cert, "-crm-key", key, "-crm-ca", ca, "-phone", "89161234567"}
 	err := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{})
 	if !errors.Is(err, loyalty.CodeAccessDenied) {
@@ -99,7 +99,7 @@ func TestLookupFlags(t *testing.T) {
 // -timeout with a deadline error instead of hanging.
 func TestLookupEndsAtTheTimeout(t *testing.T) {
 	srv := mock.NewServer(t)
-	ca, cert, key := testutil.CertFiles(t, srv)
+	ca, cert, key := exampletest.CertFiles(t, srv)
 	srv.Fail(mock.Fault{API: mock.CRMAPI, Delay: time.Hour, Times: -1})
 	args := []string{"-crm-url", srv.CRMURL, "-crm-firm", srv.CommercialFirmID, "-crm-cert", cert, "-crm-key", key, "-crm-ca", ca,
 		"-phone", "89161234567", "-timeout", "300ms"}

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/loyaltykit/loyalty/examples/internal/exampleenv"
-	"github.com/loyaltykit/loyalty/internal/testutil"
+	"github.com/loyaltykit/loyalty/examples/internal/exampletest"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -16,7 +16,7 @@ import (
 func TestTourCRMWithFiles(t *testing.T) {
 	srv := mock.NewServer(t)
 	cfg := &config{crm: exampleenv.CRM{URL: srv.CRMURL, Firm: srv.CommercialFirmID}}
-	cfg.crm.CA, cfg.crm.Cert, cfg.crm.Key = testutil.CertFiles(t, srv)
+	cfg.crm.CA, cfg.crm.Cert, cfg.crm.Key = exampletest.CertFiles(t, srv)
 	var out bytes.Buffer
 	if err := tourCRM(context.Background(), &printer{w: &out}, cfg, nil); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
@@ -26,7 +26,7 @@ func TestTourCRMWithFiles(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
-	cfg.crm.CA = testutil.WriteFile(t, t.TempDir(), "bad.pem", []byte("not a certificate"))
+	cfg.crm.CA = exampletest.WriteFile(t, t.TempDir(), "bad.pem", []byte("not a certificate"))
 	if err := tourCRM(context.Background(), &printer{w: &out}, cfg, nil); err == nil || !strings.Contains(err.Error(), "no PEM") {
 		t.Fatalf("bad CA: %v", err)
 	}

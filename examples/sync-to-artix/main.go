@@ -56,7 +56,6 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/examples/internal/exampleenv"
-	"github.com/loyaltykit/loyalty/internal/atomicfile"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -378,5 +377,5 @@ func (st *state) save(path string) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(path, data, 0o600)
+	return exampleenv.WriteFile(path, data, 0o600)
 }

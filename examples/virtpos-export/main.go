@@ -24,8 +24,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/loyaltykit/loyalty/internal/atomicfile"
-
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/examples/internal/exampleenv"
 	"github.com/loyaltykit/loyalty/mock"
@@ -100,7 +98,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 
 	out := stdout
 	if o.out != "-" {
-		f, ferr := atomicfile.Create(o.out, 0o644)
+		f, ferr := exampleenv.CreateFile(o.out, 0o644)
 		if ferr != nil {
 			return ferr
 		}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
-	"github.com/loyaltykit/loyalty/internal/testutil"
+	"github.com/loyaltykit/loyalty/examples/internal/exampletest"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -117,7 +117,7 @@ func TestStartMockIf(t *testing.T) {
 func TestCRMClientFromFiles(t *testing.T) {
 	srv := mock.NewServer(t)
 	c := CRM{URL: srv.CRMURL, Firm: srv.CommercialFirmID}
-	c.CA, c.Cert, c.Key = testutil.CertFiles(t, srv)
+	c.CA, c.Cert, c.Key = exampletest.CertFiles(t, srv)
 	crm, err := c.Client(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +125,7 @@ func TestCRMClientFromFiles(t *testing.T) {
 	if _, err := crm.Directory.Partners(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	c.CA = testutil.WriteFile(t, t.TempDir(), "bad.pem", []byte("not a certificate"))
+	c.CA = exampletest.WriteFile(t, t.TempDir(), "bad.pem", []byte("not a certificate"))
 	if _, err := c.Client(nil); err == nil || !strings.Contains(err.Error(), "no PEM") {
 		t.Fatalf("bad CA: %v", err)
 	}
