@@ -2,7 +2,10 @@ package loyalty_test
 
 import (
 	"errors"
+	"io"
+	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +17,8 @@ import (
 // WithCardPaths.
 
 func TestCards(t *testing.T) {
-	srv := mock.NewServer(t)
+	// Card writes answering their id: how this test follows the cards.
+	srv := mock.NewServer(t, mock.Config{Quirks: mock.Quirks{CardWriteIDs: true}})
 	vp := srv.VirtPOS(loyalty.WithFormat(loyalty.FormatJSON))
 	ctx := ctxT(t)
 	act := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
@@ -102,7 +106,136 @@ func TestCardPathsOption(t *testing.T) {
 	if !errors.As(err, &ae) || ae.StatusCode != 404 || errors.Is(err, loyalty.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}
+	if !errors.Is(err, loyalty.ErrCardPath) {
+		t.Errorf("a 404 on a card path: %v; want ErrCardPath, which names WithCardPaths", err)
+	}
 	if p := srv.Requests()[0].Path; p != "/x/insert" {
 		t.Fatalf("path %s", p)
+	}
+}
+
+// The spec documents no answer for insertCard, updateCard and deleteCard
+// (the id/isnew sentence is the customer update's): a bare success=1 is a
+// success, and the result says whether id and isnew came with it. The
+// mock answers both ways: bare by default (the spec), with ids under
+// Quirks.CardWriteIDs.
+func TestCardWriteAnsweredBareSuccess(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		quirks mock.Quirks
+		format loyalty.Format
+		ids    bool
+	}{
+		{"bare xml", mock.Quirks{}, loyalty.FormatXML, false},
+		{"bare json", mock.Quirks{}, loyalty.FormatJSON, false},
+		{"with ids xml", mock.Quirks{CardWriteIDs: true}, loyalty.FormatXML, true},
+		{"with ids json", mock.Quirks{CardWriteIDs: true}, loyalty.FormatJSON, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := mock.NewServer(t, mock.Config{Quirks: tc.quirks})
+			vp := srv.VirtPOS(loyalty.WithFormat(tc.format))
+			ctx := ctxT(t)
+			ins, err := vp.Cards.Insert(ctx, &loyalty.CardUpdate{UID: "1000123", Medium: loyalty.MediumApp})
+			if err != nil {
+				t.Fatalf("Insert: %v; want a success", err)
+			}
+			card, ok := srv.VirtPOSCard("1000123")
+			if !ok {
+				t.Fatal("Insert succeeded but the mock has no card 1000123")
+			}
+			want := loyalty.UpdateResult{}
+			if tc.ids {
+				want = loyalty.UpdateResult{ID: card.ID, IsNew: true, IDSent: true, IsNewSent: true}
+			}
+			if *ins != want {
+				t.Errorf("Insert result %+v, want %+v", *ins, want)
+			}
+			up, err := vp.Cards.Update(ctx, loyalty.CardRef{UID: "1000123"}, &loyalty.CardUpdate{Status: loyalty.CardActive})
+			if err != nil {
+				t.Fatalf("Update: %v; want a success", err)
+			}
+			if want.IsNew = false; *up != want {
+				t.Errorf("Update result %+v, want %+v", *up, want)
+			}
+			if err := vp.Cards.Delete(ctx, loyalty.CardRef{UID: "1000123"}); err != nil {
+				t.Errorf("Delete: %v; want a success", err)
+			}
+			body := string(srv.Requests()[0].Body)
+			if len(body) == 0 {
+				t.Error("the journal has no insert body")
+			}
+		})
+	}
+}
+
+// PUT /_mock/quirks switches card writes to answering ids, and back.
+func TestCardWriteIDsAdminToggle(t *testing.T) {
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS()
+	put := func(body string) {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctxT(t), http.MethodPut, srv.VirtPOSURL+"/_mock/quirks", strings.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("PUT /_mock/quirks %s: HTTP %d, want 200", body, resp.StatusCode)
+		}
+	}
+	put(`{"card_write_ids":true}`)
+	res, err := vp.Cards.Insert(ctxT(t), &loyalty.CardUpdate{UID: "42"})
+	if err != nil || !res.IDSent || res.ID == 0 {
+		t.Fatalf("with card_write_ids: %+v, %v; want an id", res, err)
+	}
+	put(`{}`)
+	res, err = vp.Cards.Insert(ctxT(t), &loyalty.CardUpdate{UID: "43"})
+	if err != nil || res.IDSent {
+		t.Fatalf("without card_write_ids: %+v, %v; want a bare success", res, err)
+	}
+}
+
+// The card paths are a guess: a 404 or an HTML page on one is an error
+// that names WithCardPaths; a success=0 on the right path is not.
+func TestCardPathErrorNamesWithCardPaths(t *testing.T) {
+	page := func(status int, ctype, body string) *loyalty.VirtPOS {
+		t.Helper()
+		tr := &scriptedTransport{resps: []func(*http.Request) *http.Response{func(r *http.Request) *http.Response {
+			return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {ctype}}, Request: r, Body: io.NopCloser(strings.NewReader(body))}
+		}}}
+		vp, err := loyalty.NewVirtPOS("http://virtpos.example", "k", loyalty.WithRetry(0, 0, 0), loyalty.WithHTTPClient(&http.Client{Transport: tr}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return vp
+	}
+	for _, tc := range []struct {
+		name     string
+		vp       *loyalty.VirtPOS
+		wantHint bool
+	}{
+		{"404", page(404, "text/html", "<html><body>Not Found</body></html>"), true},
+		{"html 200", page(200, "text/html", "<!DOCTYPE html><html><body>Войти</body></html>"), true},
+		{"success=0", page(200, "application/xml", "<root><success>0</success><info>Карта не найдена</info></root>"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.vp.Cards.Insert(ctxT(t), &loyalty.CardUpdate{UID: "5"})
+			var ae *loyalty.APIError
+			if !errors.As(err, &ae) {
+				t.Fatalf("got %v, want an *APIError", err)
+			}
+			if got := errors.Is(err, loyalty.ErrCardPath); got != tc.wantHint {
+				t.Errorf("errors.Is(err, ErrCardPath) = %v, want %v (err: %v)", got, tc.wantHint, err)
+			}
+			if got := strings.Contains(err.Error(), "WithCardPaths"); got != tc.wantHint {
+				t.Errorf("the message names WithCardPaths: %v, want %v: %v", got, tc.wantHint, err)
+			}
+		})
+	}
+	// The same for a customer update names no card path.
+	_, err := page(404, "text/html", "<html></html>").Customers.Update(ctxT(t), 1, &loyalty.CustomerUpdate{Email: new("a@b.ru")})
+	if errors.Is(err, loyalty.ErrCardPath) {
+		t.Errorf("a customer update's 404 names the card paths: %v", err)
 	}
 }

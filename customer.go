@@ -227,10 +227,18 @@ func (u *CustomerUpdate) validate() error {
 }
 
 // UpdateResult is the answer to a write: the record's id and whether the
-// write created it.
+// write created it, as far as the server said.
+//
+// A customer update always answers its id (the spec). A card write's
+// answer is not documented: a server may answer a bare success=1, which
+// is a success with IDSent and IsNewSent false, ID 0 and IsNew false (see
+// docs/protocol.md, "VirtPOS discount cards"). Look the card up by the
+// keys you sent rather than by ID then.
 type UpdateResult struct {
-	ID    int64 // id of the record updated or created
-	IsNew bool  // isnew: true when the record was created
+	ID    int64 // id of the record updated or created (0 when !IDSent)
+	IsNew bool  // isnew: true when the record was created (false when !IsNewSent)
+	// IDSent and IsNewSent say whether the answer carried id and isnew.
+	IDSent, IsNewSent bool
 }
 
 // UpdateOption changes how an update is made.

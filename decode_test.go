@@ -37,7 +37,7 @@ func TestGoldenSpecSample(t *testing.T) {
 	// The write answer of the spec.
 	serve(srv, readFile(t, "testdata/virtpos/update.xml"), "application/xml")
 	res, err := vp.Customers.Update(ctxT(t), 11, &loyalty.CustomerUpdate{Email: new("a@b.ru")})
-	if err != nil || *res != (loyalty.UpdateResult{ID: 11, IsNew: true}) {
+	if err != nil || *res != (loyalty.UpdateResult{ID: 11, IsNew: true, IDSent: true, IsNewSent: true}) {
 		t.Fatalf("update: %+v, %v", res, err)
 	}
 }

@@ -40,9 +40,15 @@ func WithFormat(f Format) Option {
 	}
 }
 
-// WithCardPaths overrides the card endpoints, relative to the base URL
-// (defaults /api/customer/insertCard, /api/customer/updateCard and
-// /api/customer/deleteCard: the spec names the methods but not their paths).
+// WithCardPaths overrides the card endpoints, relative to the base URL.
+//
+// The defaults, /api/customer/insertCard, /api/customer/updateCard and
+// /api/customer/deleteCard, are a guess: the spec names the methods but
+// not their URLs, and no public page or code shows them (see
+// docs/protocol.md, "VirtPOS discount cards"). A card write that meets an
+// HTTP 404 or an answer that is not a VirtPOS envelope (an HTML page)
+// fails with an *APIError whose cause is [ErrCardPath]: check these paths
+// against your server.
 func WithCardPaths(insert, update, delete string) Option {
 	return func(s *settings) error {
 		s.markOnly("WithCardPaths", "virtpos")
@@ -172,17 +178,22 @@ func (vp *VirtPOS) write(ctx context.Context, path string, q, form url.Values, i
 		return nil, err
 	}
 	env, derr := decodeResult(resp.body, resp.header.Get("Content-Type"))
+	card := slices.Contains(vp.paths[:], path)
 	subject := "customer"
-	if slices.Contains(vp.paths[:], path) {
+	if card {
 		subject = "card"
 	}
 	if err := vp.envelopeError(resp, subject, status{seen: env.Success != "", success: env.Success, info: env.Info}, derr); err != nil {
+		if card {
+			return nil, cardPathHint(err)
+		}
 		return nil, err
 	}
-	res := &UpdateResult{}
-	if env.ID.text() == "" && path != vp.paths[2] {
-		// The spec: an update answers the id it touched. Without one the
-		// caller would get a silent zero.
+	res := &UpdateResult{IDSent: env.ID.text() != "", IsNewSent: env.IsNew.text() != ""}
+	if !res.IDSent && !card {
+		// The spec: a customer update answers the id it touched. Without
+		// one the caller would get a silent zero. Card writes have no
+		// documented answer: a bare success=1 is theirs (IDSent false).
 		return nil, resp.apiError("", errors.New("decode response: success without the record's id"))
 	}
 	var err1, err2 error
@@ -192,6 +203,30 @@ func (vp *VirtPOS) write(ctx context.Context, path string, q, form url.Values, i
 		return nil, resp.apiError("", fmt.Errorf("decode response: %w", err))
 	}
 	return res, nil
+}
+
+// ErrCardPath is the cause of an *APIError from a card write that did not
+// reach a card method: an HTTP 404, or an answer that is not a VirtPOS
+// envelope (an HTML page). The card paths are the library's guess (the
+// spec names the methods, not their URLs): set the right ones with
+// [WithCardPaths].
+var ErrCardPath = errors.New("the card method's path may be wrong: the spec names insertCard, updateCard and deleteCard but not their URLs; set them with loyalty.WithCardPaths")
+
+// cardPathHint adds ErrCardPath to the *APIError of a card write that
+// got an HTTP 404 or no envelope at all.
+func cardPathHint(err error) error {
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Info != "" {
+		return err
+	}
+	if ae.StatusCode == http.StatusNotFound || (ae.Err != nil && !errors.Is(ae.Err, ErrResponseTooLarge)) {
+		if ae.Err == nil {
+			ae.Err = ErrCardPath
+		} else {
+			ae.Err = fmt.Errorf("%w (%w)", ErrCardPath, ae.Err)
+		}
+	}
+	return err
 }
 
 // envelopeError maps a response to nil (2xx, success=1) or an error:

@@ -70,9 +70,11 @@ func ExampleCardService_Update() {
 	if err != nil {
 		panic(err)
 	}
+	// The spec documents no answer for card writes: this one (like the
+	// mock's by default) is a bare success=1, without the card's id.
 	card, _ := srv.VirtPOSCard("1000123")
-	fmt.Println(res.IsNew, card.Status, card.UIDEAN13)
-	// Output: true ACTIVE 0000010001233
+	fmt.Println(res.IDSent, card.Status, card.UIDEAN13)
+	// Output: false ACTIVE 0000010001233
 }
 
 func ExampleCustomerService_List() {
@@ -190,9 +192,10 @@ func ExampleCardService_Insert() {
 	if err != nil {
 		panic(err)
 	}
+	// A bare success=1 (the spec documents no card answer): no id sent.
 	card, _ := srv.VirtPOSCard("1000123")
-	fmt.Println(res.IsNew, card.CustomerID, card.Medium, card.Status, card.UIDEAN13)
-	// Output: true 11 PLASTIC NEW 0000010001233
+	fmt.Println(res.IDSent, card.CustomerID, card.Medium, card.Status, card.UIDEAN13)
+	// Output: false 11 PLASTIC NEW 0000010001233
 }
 
 func ExampleCardService_Delete() {

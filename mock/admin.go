@@ -22,7 +22,9 @@ import (
 //	POST   /_mock/faults                  201 the fault installed, as JSON; the request body is a Fault as JSON
 //	GET    /_mock/faults                  200 the installed faults, a JSON array in the POST form ("delay":"250ms", "times" left)
 //	DELETE /_mock/faults                  204 every fault removed
-//	POST   /_mock/reset                   204 the seed data restored, faults and journal cleared
+//	POST   /_mock/reset                   204 the seed data and Config.Quirks restored, faults and journal cleared
+//	GET    /_mock/quirks                  200 the quirks in force, as JSON (Quirks)
+//	PUT    /_mock/quirks                  200 the quirks the body holds put in force (Server.SetQuirks), echoed
 //	GET    /_mock/requests[?api=virtpos]  200 the journal, a JSON array of entries, oldest first, streamed
 //	GET    /_mock/state                   200 the data as JSON (Snapshot): "virtpos", "crm", "artix"
 //	PUT    /_mock/state                   204 the data of the APIs the request body names replaced (Restore)
@@ -58,7 +60,9 @@ import (
 // "method", "path", "times", "delay", "status", "retry_after", "body",
 // "content_type", "body_size", "reset", "truncate", "malformed",
 // "after_apply" and "callbacks" ("cashes", "status", "message", "delay",
-// "never"), each left out when zero.
+// "never"), each left out when zero. Quirks have the keys
+// "card_write_ids", "bind_physical_card_pin" and "virtual_card_pool",
+// each left out when zero.
 const AdminPrefix = "/_mock/"
 
 // Limits of the admin request bodies: a state for PUT /_mock/state, a
@@ -110,6 +114,7 @@ func adminRouteTable() map[string]map[string]adminHandler {
 			http.MethodPut: (*Server).adminRestore,
 		},
 		"requests": {http.MethodGet: (*Server).serveJournal},
+		"quirks":   {http.MethodGet: (*Server).adminQuirks, http.MethodPut: (*Server).adminQuirks},
 		"tenants": {
 			http.MethodGet:  (*Server).adminListTenants,
 			http.MethodPost: (*Server).adminNewTenant,

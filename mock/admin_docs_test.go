@@ -56,6 +56,7 @@ func TestAdminDocsMatchTheAnswers(t *testing.T) {
 		"POST /_mock/faults":  `{"api":"crm","path":"/nowhere","delay":"1ms","times":-1}`,
 		"PUT /_mock/state":    string(state),
 		"POST /_mock/tenants": `{"name":"docs"}`,
+		"PUT /_mock/quirks":   `{"card_write_ids":true,"bind_physical_card_pin":true,"virtual_card_pool":2}`,
 	}
 	// The order matters only for reset, which empties the journal: last.
 	rows := adminDocRow.FindAllStringSubmatch(doc, -1)

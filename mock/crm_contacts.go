@@ -226,6 +226,10 @@ func (a *crmAPI) bindPhysicalCard(c *crmCall) (string, any) {
 		a.fail(c, loyalty.CodeCardAlreadyOwned)
 	case card.StatusCode != loyalty.BonusCardStatusActive:
 		a.fail(c, loyalty.CodeCardNotActive)
+	case card.pin || a.srv.Quirks().BindPhysicalCardPIN:
+		// Manzana's Contact/BindCard takes a code word the spec has no
+		// field for; the gateway passes its refusal through unmapped.
+		a.failPIN(c)
 	}
 	if len(c.errs) > 0 {
 		return "card", nil

@@ -53,6 +53,10 @@ const (
 	CRMFreeCard2Number = "7770000000003"
 	// CRMBlockedCardNumber is an issued card with status blocked (10160).
 	CRMBlockedCardNumber = "7770000000004"
+	// CRMPINCardNumber is an issued, active card protected by a PIN: a
+	// BindPhysicalCard of it fails with CodeManzanaWrongPIN, a code the
+	// spec does not list (see Quirks.BindPhysicalCardPIN).
+	CRMPINCardNumber = "7770000000961"
 )
 
 // CRMOwnedCardID is the id of card CRMOwnedCardNumber.
@@ -76,6 +80,10 @@ type crmCardType struct {
 type crmCard struct {
 	loyalty.BonusCard
 	owner *uuid.UUID
+	// pin: the card is protected by a PIN (Manzana's code word) that
+	// BindPhysicalCard cannot send; binding it fails with
+	// CodeManzanaWrongPIN.
+	pin bool
 }
 
 type crmContact struct {
@@ -159,7 +167,7 @@ func seedCRM() *crmState {
 		Quantity: 42, MoneyBalance: dec("0.0000000000000000000000000001"), MoneyCredit: dec("250.00"), MoneyDebet: dec("-250.00"),
 		MasterMoneyBalance: &mmb, CardTypeID: &CRMPlasticCardTypeID,
 	}, owner: &CRMContactID}
-	for i, n := range []string{CRMFreeCardNumber, CRMFreeCard2Number, CRMBlockedCardNumber} {
+	for i, n := range []string{CRMFreeCardNumber, CRMFreeCard2Number, CRMBlockedCardNumber, CRMPINCardNumber} {
 		status := loyalty.BonusCardStatusActive
 		if n == CRMBlockedCardNumber {
 			status = loyalty.BonusCardStatusBlocked
@@ -169,7 +177,7 @@ func seedCRM() *crmState {
 			PartnerID: &CRMPartnerID, BonusType: loyalty.BonusTypeBonus, CardType: "Пластиковая бонусная",
 			StatusDate: mskTime(2017, time.June, 1, 9, 0), StatusCode: status, ExpiryDate: mskTime(2027, time.December, 31, 23, 59),
 			CardTypeID: &CRMPlasticCardTypeID,
-		}}
+		}, pin: n == CRMPINCardNumber}
 	}
 	st.contacts = []*crmContact{
 		{Contact: loyalty.Contact{ContactID: CRMContactID, MobilePhone: "79161234567", Email: "maria.ivanova@example.ru",

@@ -32,6 +32,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -86,6 +87,9 @@ type Config struct {
 	Clock func() time.Time
 	// Logger receives one record per request (default: none).
 	Logger *slog.Logger
+	// Quirks are opt-in behaviours beyond the specs (see Quirks); the
+	// zero value follows the specs. Reset restores them.
+	Quirks Quirks
 }
 
 func (c *Config) defaults() {
@@ -135,6 +139,8 @@ type Server struct {
 	ax       *artixAPI
 	handlers map[API]http.Handler
 
+	quirks atomic.Pointer[Quirks]
+
 	mu     sync.Mutex
 	faults []*faultState
 	jrnl   journalState
@@ -168,6 +174,9 @@ func New(cfg Config) (*Server, error) { return NewInMemory(cfg) }
 // listens on loopback.
 func NewInMemory(cfg Config) (*Server, error) {
 	cfg.defaults()
+	if err := cfg.Quirks.Validate(); err != nil {
+		return nil, fmt.Errorf("mock: Config.Quirks: %w", err)
+	}
 	p, err := newPKI()
 	if err != nil {
 		return nil, fmt.Errorf("mock: certificates: %w", err)
@@ -196,6 +205,7 @@ func (s *Server) seedSides() {
 		CRMAPI:     s.middleware(CRMAPI, s.crm),
 		ArtixAPI:   s.middleware(ArtixAPI, s.ax),
 	}
+	s.SetQuirks(s.cfg.Quirks)
 }
 
 // Handler is the http.Handler of one API, with the journal, faults and the
@@ -327,11 +337,13 @@ func (s *Server) ClientCertPEM() []byte { return bytes.Clone(s.pki.clientPEM) }
 // ClientKeyPEM is the private key of ClientCertificate in PEM form.
 func (s *Server) ClientKeyPEM() []byte { return bytes.Clone(s.pki.clientKey) }
 
-// Reset restores the seed data and clears faults and the journal.
+// Reset restores the seed data and Config.Quirks and clears faults and
+// the journal.
 func (s *Server) Reset() {
 	s.vp.reset()
 	s.crm.reset()
 	s.ax.reset()
+	s.SetQuirks(s.cfg.Quirks)
 	s.mu.Lock()
 	s.faults = nil
 	s.jrnl = journalState{}

@@ -34,7 +34,7 @@ func TestVirtPOSUpdateCardReadsAttributesFromQueryAndBody(t *testing.T) {
 // TestVirtPOSUpdateCardCreatesWithBarcodeNotCardBarcode: card_barcode is
 // for lookup only; a created card's barcode is `barcode` or generated.
 func TestVirtPOSUpdateCardCreatesWithBarcodeNotCardBarcode(t *testing.T) {
-	srv := NewServer(t)
+	srv := NewServer(t, Config{Quirks: Quirks{CardWriteIDs: true}})
 	for _, tc := range []struct {
 		name, uid string
 		form      url.Values

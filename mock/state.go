@@ -169,6 +169,7 @@ type crmCardTypeJSON struct {
 type crmCardJSON struct {
 	Card  loyalty.BonusCard `json:"card"`
 	Owner *uuid.UUID        `json:"owner"`
+	PIN   bool              `json:"pin,omitempty"` // protected by a PIN: binding it fails (CodeManzanaWrongPIN)
 }
 
 type crmContactJSON struct {
@@ -199,7 +200,7 @@ func (a *crmAPI) snapshot() any {
 	}
 	for _, n := range slices.Sorted(maps.Keys(st.cards)) {
 		c := st.cards[n]
-		out.Cards = append(out.Cards, crmCardJSON{c.BonusCard, c.owner})
+		out.Cards = append(out.Cards, crmCardJSON{c.BonusCard, c.owner, c.pin})
 	}
 	for _, c := range st.contacts {
 		out.Contacts = append(out.Contacts, crmContactJSON{c.Contact, c.cards, c.comm})
@@ -237,7 +238,7 @@ func (a *crmAPI) restore(data json.RawMessage) (func(), error) {
 		if _, dup := st.cards[c.Card.Number]; dup {
 			return nil, fmt.Errorf("card number %s: repeated", c.Card.Number)
 		}
-		st.cards[c.Card.Number] = &crmCard{c.Card, c.Owner}
+		st.cards[c.Card.Number] = &crmCard{c.Card, c.Owner, c.PIN}
 	}
 	for _, c := range in.Contacts {
 		for _, n := range c.Cards {

@@ -21,6 +21,9 @@ type answer struct {
 	id       int64
 	isNew    bool
 	withIsNw bool
+	// bare is a write answered by success=1 alone (a card write; see
+	// Quirks.CardWriteIDs).
+	bare bool
 }
 
 // answerWriters are the 32 KiB buffers answers are written through,
@@ -65,6 +68,8 @@ func writeAnswerTo(bw *bufio.Writer, h http.Header, format string, ans answer, i
 				enc.Encode(ans.page[i])
 			}
 			bw.WriteString("]}")
+		case ans.bare:
+			bw.WriteString(`{"success":1}`)
 		default:
 			bw.WriteString(`{"success":1,"id":` + strconv.FormatInt(ans.id, 10))
 			if ans.withIsNw {
@@ -88,6 +93,8 @@ func writeAnswerTo(bw *bufio.Writer, h http.Header, format string, ans answer, i
 			writeCustomerXML(bw, &ans.page[i])
 		}
 		bw.WriteString("\t</customers>\n")
+	case ans.bare:
+		bw.WriteString("\t<success>1</success>\n")
 	default:
 		bw.WriteString("\t<success>1</success>\n")
 		xmlField(bw, "\t", "id", strconv.FormatInt(ans.id, 10))

@@ -75,7 +75,7 @@ func (a *virtposAPI) updateCard(r *http.Request) (answer, string) {
 		return answer{}, info
 	}
 	*c = next
-	return answer{id: c.ID, withIsNw: true}, ""
+	return a.cardWriteAnswer(c.ID, false, true), ""
 }
 
 // cardLookupKeys are updateCard's get-only parameters: never attributes.
@@ -100,7 +100,7 @@ func (a *virtposAPI) deleteCard(r *http.Request) (answer, string) {
 		return answer{}, vpCardMissing
 	}
 	a.cards = slices.DeleteFunc(a.cards, func(x *loyalty.Card) bool { return x == c })
-	return answer{id: c.ID}, ""
+	return a.cardWriteAnswer(c.ID, false, false), ""
 }
 
 // createCard adds a card; the caller holds the lock.
@@ -129,7 +129,7 @@ func (a *virtposAPI) createCard(uid, ext string, f url.Values) (answer, string) 
 	a.nextCard++
 	c.ID = a.nextCard
 	a.cards = append(a.cards, c)
-	return answer{id: c.ID, isNew: true, withIsNw: true}, ""
+	return a.cardWriteAnswer(c.ID, true, true), ""
 }
 
 func (a *virtposAPI) cardByUID(uid string) *loyalty.Card {

@@ -114,7 +114,7 @@ func TestVirtPOSWritesFollowTheMockRules(t *testing.T) {
 		{"bad date", "/api/customer/insertCard", withQ(), url.Values{"block_date": {"tomorrow"}}, "block_date"},
 		{"bad page", "/api/customer", withQ("page", "x"), nil, "page"},
 		{"ok page", "/api/customer", withQ("page", "2", "page_size", "5"), nil, `"count":60`},
-		{"generated uid", "/api/customer/insertCard", withQ(), nil, `"isnew":1`},
+		{"generated uid", "/api/customer/insertCard", withQ(), nil, `{"success":1}`},
 	}
 	for _, tc := range cases {
 		if body := vpPost(t, srv, tc.path, tc.q, tc.form); !strings.Contains(body, tc.want) {

@@ -73,7 +73,11 @@ func tourVirtPOS(ctx context.Context, p *printer, cfg *config, srv *mock.Server)
 		return err
 	}
 	ean, _ := loyalty.EAN13(uid)
-	p.line("Cards.Insert: card #%d, uid %s (EAN-13 %s)", ins.ID, uid, ean)
+	if ins.IDSent {
+		p.line("Cards.Insert: card #%d, uid %s (EAN-13 %s)", ins.ID, uid, ean)
+	} else { // the spec documents no answer: a bare success=1
+		p.line("Cards.Insert: uid %s (EAN-13 %s)", uid, ean)
+	}
 	if _, err := vp.Cards.Update(ctx, loyalty.CardRef{UID: uid}, &loyalty.CardUpdate{Status: loyalty.CardActive}); err != nil {
 		return err
 	}
