@@ -26,7 +26,7 @@ func TestCustomersUpsertMany(t *testing.T) {
 		{Fields: &loyalty.CustomerUpdate{FirstName: new("Ева"), ExternalID: new("EXT-NEW")}}, // create by external id
 		{Fields: &loyalty.CustomerUpdate{FirstName: new("Без кода")}},                        // plain create
 		{ID: 999999, Fields: &loyalty.CustomerUpdate{Email: new("x@example.ru")}},            // unknown id
-		{Fields: &loyalty.CustomerUpdate{Gender: new(loyalty.Gender("X"))}},                  // invalid
+		{Fields: &loyalty.CustomerUpdate{BirthMonth: new(13)}},                               // invalid
 		{ID: 2, Fields: nil}, // invalid
 	}
 	var progress []int

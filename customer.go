@@ -12,7 +12,10 @@ import (
 // CustomerService reads and writes VirtPOS customers.
 type CustomerService struct{ vp *VirtPOS }
 
-// Gender is a customer's gender as VirtPOS writes it.
+// Gender is a customer's gender as VirtPOS writes it. The spec's example
+// shows "F" and lists no values: GenderMale and GenderFemale are the
+// usual ones, and any other value a server uses is read and sent as it
+// is.
 type Gender string
 
 // Genders. An empty Gender is "not given".
@@ -21,17 +24,20 @@ const (
 	GenderFemale Gender = "F"
 )
 
-// Known reports whether g is one of the values the spec lists.
+// Known reports whether g is GenderMale or GenderFemale. Other values are
+// not refused: the spec lists none.
 func (g Gender) Known() bool { return g == GenderMale || g == GenderFemale }
 
-// Valid reports whether g is one of the values the spec lists.
+// Valid reports whether g is GenderMale or GenderFemale.
 //
 // Deprecated: use Known, the name every enum of the package uses.
 func (g Gender) Valid() bool { return g.Known() }
 
-// Customer is a VirtPOS customer as the server returns it. Age,
-// RegisterDate, AccumulatedSales and the Created/LastUpdate fields are
-// computed by the server: they are read, never sent.
+// Customer is a VirtPOS customer as the server returns it. Age is
+// computed by the server and never sent; every other field can be sent
+// with a CustomerUpdate (RegisterDate, AccumulatedSales and the
+// Created/LastUpdate audit fields included, though the server keeps the
+// audit fields itself and may ignore them).
 type Customer struct {
 	ID                int64           // id
 	FirstName         string          // fname
@@ -148,33 +154,40 @@ type CustomerPage struct {
 
 // CustomerUpdate is what Customers.Update and Create send. Only non-nil
 // fields are sent; a pointer to "" clears a text field. Every customer
-// field but age (which the server computes) can be sent, register_date
-// and accumulated_sales included (migrations need both); created_* and
-// last_update_* are the server's.
+// field but age (which the server computes) can be sent, as the spec
+// says: register_date and accumulated_sales (migrations need both) and
+// the audit fields created_date, created_by, last_update_date and
+// last_update_by.
 //
 // To take a customer out of its group, set GroupID to new(int64(0)) or
-// GroupName to new(""): either sends group_id empty (a server ignores an
-// empty group_name).
+// GroupName to new(""): either sends group_id empty (the spec applies
+// group_name only when it has a value, so an empty one is not sent).
 type CustomerUpdate struct {
-	FirstName         *string `url:"fname,omitempty"`
-	LastName          *string `url:"lname,omitempty"`
-	MiddleName        *string `url:"mname,omitempty"`
-	Email             *string `url:"email,omitempty"`
-	Phone             *string `url:"phone,omitempty"`
+	FirstName  *string `url:"fname,omitempty"`
+	LastName   *string `url:"lname,omitempty"`
+	MiddleName *string `url:"mname,omitempty"`
+	Email      *string `url:"email,omitempty"`
+	Phone      *string `url:"phone,omitempty"`
+	// Gender is sent as it is: GenderMale, GenderFemale or any other value
+	// the server uses (the spec lists none). A pointer to "" clears it.
 	Gender            *Gender `url:"gender,omitempty"`
 	CustomInformation *string `url:"custom_information,omitempty"`
-	BirthDay          *int    `url:"birth_day,omitempty"`
-	BirthMonth        *int    `url:"birth_month,omitempty"`
-	BirthYear         *int    `url:"birth_year,omitempty"`
-	SendPush          *bool   `url:"send_push,omitempty,int"`
-	SendEmail         *bool   `url:"send_email,omitempty,int"`
-	SendSMS           *bool   `url:"send_sms,omitempty,int"`
+	// BirthDay (1–31), BirthMonth (1–12) and BirthYear (1–9999) are the
+	// parts of the birth date; a pointer to 0 sends the part empty,
+	// clearing it. The spec bounds none of them; the library refuses only
+	// what cannot be a day, a month or a year.
+	BirthDay   *int  `url:"-"`
+	BirthMonth *int  `url:"-"`
+	BirthYear  *int  `url:"-"`
+	SendPush   *bool `url:"send_push,omitempty,int"`
+	SendEmail  *bool `url:"send_email,omitempty,int"`
+	SendSMS    *bool `url:"send_sms,omitempty,int"`
 	// GroupID puts the customer in an existing group; it wins over
 	// GroupName. A pointer to 0 takes the customer out of its group.
 	GroupID *int64 `url:"group_id,omitempty"`
 	// GroupName puts the customer in the group of that name, which the
 	// server creates when it does not exist. A pointer to "" takes the
-	// customer out of its group.
+	// customer out of its group (sent as an empty group_id).
 	GroupName  *string `url:"group_name,omitempty"`
 	ExternalID *string `url:"external_id,omitempty"`
 	// RegisterDate is sent as "2006-01-02 15:04:05" (wall clock, no zone);
@@ -182,6 +195,15 @@ type CustomerUpdate struct {
 	RegisterDate *time.Time `url:"-"`
 	// AccumulatedSales is sent with its scale, a point as separator.
 	AccumulatedSales *decimal.Decimal `url:"-"`
+	// CreatedDate, CreatedBy, LastUpdateDate and LastUpdateBy are the
+	// audit fields. The spec lets a write send them (every field but age);
+	// the server keeps them itself and may ignore these. Dates are sent
+	// as RegisterDate is; CreatedBy and LastUpdateBy are VirtPOS user ids
+	// (positive).
+	CreatedDate    *time.Time `url:"-"`
+	CreatedBy      *int64     `url:"created_by,omitempty"`
+	LastUpdateDate *time.Time `url:"-"`
+	LastUpdateBy   *int64     `url:"last_update_by,omitempty"`
 }
 
 // form encodes u as the update's form body: the tagged fields, then the
@@ -191,8 +213,19 @@ func (u *CustomerUpdate) form() (url.Values, error) {
 	if err != nil {
 		return nil, err
 	}
-	if u.RegisterDate != nil {
-		form.Set("register_date", formatTime(*u.RegisterDate))
+	for k, t := range map[string]*time.Time{"register_date": u.RegisterDate, "created_date": u.CreatedDate, "last_update_date": u.LastUpdateDate} {
+		if t != nil {
+			form.Set(k, formatTime(*t))
+		}
+	}
+	for k, n := range map[string]*int{"birth_day": u.BirthDay, "birth_month": u.BirthMonth, "birth_year": u.BirthYear} {
+		switch {
+		case n == nil:
+		case *n == 0:
+			form.Set(k, "")
+		default:
+			form.Set(k, strconv.Itoa(*n))
+		}
 	}
 	if u.AccumulatedSales != nil {
 		form.Set("accumulated_sales", u.AccumulatedSales.String())
@@ -208,17 +241,22 @@ func (u *CustomerUpdate) validate() error {
 	if u == nil {
 		return &ValidationError{Field: "CustomerUpdate", Reason: "nil"}
 	}
-	if u.Gender != nil && *u.Gender != "" && !u.Gender.Known() {
-		return &ValidationError{Field: "CustomerUpdate.Gender", Reason: "unknown gender " + strconv.Quote(string(*u.Gender)) + " (want M or F)"}
+	for _, b := range []struct {
+		name   string
+		v      *int
+		lo, hi int
+	}{{"BirthDay", u.BirthDay, 1, 31}, {"BirthMonth", u.BirthMonth, 1, 12}, {"BirthYear", u.BirthYear, 1, 9999}} {
+		if b.v != nil && *b.v != 0 && (*b.v < b.lo || *b.v > b.hi) {
+			return &ValidationError{Field: "CustomerUpdate." + b.name, Reason: "out of " + strconv.Itoa(b.lo) + "–" + strconv.Itoa(b.hi) + " (0 clears it): " + strconv.Itoa(*b.v)}
+		}
 	}
-	if u.BirthDay != nil && (*u.BirthDay < 1 || *u.BirthDay > 31) {
-		return &ValidationError{Field: "CustomerUpdate.BirthDay", Reason: "out of 1–31: " + strconv.Itoa(*u.BirthDay)}
-	}
-	if u.BirthMonth != nil && (*u.BirthMonth < 1 || *u.BirthMonth > 12) {
-		return &ValidationError{Field: "CustomerUpdate.BirthMonth", Reason: "out of 1–12: " + strconv.Itoa(*u.BirthMonth)}
-	}
-	if u.BirthYear != nil && (*u.BirthYear < 1900 || *u.BirthYear > 9999) {
-		return &ValidationError{Field: "CustomerUpdate.BirthYear", Reason: "out of 1900–9999: " + strconv.Itoa(*u.BirthYear)}
+	for _, b := range []struct {
+		name string
+		v    *int64
+	}{{"CreatedBy", u.CreatedBy}, {"LastUpdateBy", u.LastUpdateBy}} {
+		if b.v != nil && *b.v <= 0 {
+			return &ValidationError{Field: "CustomerUpdate." + b.name, Reason: "not a positive user id: " + strconv.FormatInt(*b.v, 10)}
+		}
 	}
 	if u.GroupID != nil && *u.GroupID < 0 {
 		return &ValidationError{Field: "CustomerUpdate.GroupID", Reason: "negative (0 takes the customer out of its group)"}

@@ -295,8 +295,8 @@ func TestValidationBeforeRequest(t *testing.T) {
 			_, err := vp.Customers.List(ctx, &loyalty.CustomerQuery{PageSize: -1})
 			return err
 		},
-		"CustomerUpdate.Gender": func() error {
-			_, err := vp.Customers.Update(ctx, 1, &loyalty.CustomerUpdate{Gender: new(loyalty.Gender("X"))})
+		"CustomerUpdate.CreatedBy": func() error {
+			_, err := vp.Customers.Update(ctx, 1, &loyalty.CustomerUpdate{CreatedBy: new(int64(0))})
 			return err
 		},
 		"CustomerUpdate.BirthMonth": func() error {
@@ -304,11 +304,11 @@ func TestValidationBeforeRequest(t *testing.T) {
 			return err
 		},
 		"CustomerUpdate.BirthDay": func() error {
-			_, err := vp.Customers.Create(ctx, &loyalty.CustomerUpdate{BirthDay: new(0)})
+			_, err := vp.Customers.Create(ctx, &loyalty.CustomerUpdate{BirthDay: new(32)})
 			return err
 		},
 		"CustomerUpdate.BirthYear": func() error {
-			_, err := vp.Customers.Create(ctx, &loyalty.CustomerUpdate{BirthYear: new(90)})
+			_, err := vp.Customers.Create(ctx, &loyalty.CustomerUpdate{BirthYear: new(-90)})
 			return err
 		},
 		"CustomerUpdate.GroupID": func() error {

@@ -137,4 +137,3 @@ func (a *virtposAPI) cardWriteAnswer(id int64, isNew, withIsNew bool) answer {
 	}
 	return answer{id: id, isNew: isNew, withIsNw: withIsNew}
 }
-

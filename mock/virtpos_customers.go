@@ -2,6 +2,7 @@ package mock
 
 import (
 	"cmp"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -147,13 +148,13 @@ func (a *virtposAPI) update(r *http.Request) (answer, string) {
 		isNew = true
 	}
 	next := *c
+	next.LastUpdateDate, next.LastUpdateBy = a.clock(), a.apiUserID
 	if info := a.applyCustomer(&next, f); info != "" {
 		if isNew {
 			a.nextCust--
 		}
 		return answer{}, info
 	}
-	next.LastUpdateDate, next.LastUpdateBy = a.clock(), a.apiUserID
 	if isNew {
 		a.customers = append(a.customers, c)
 		a.byID[c.ID] = c
@@ -175,17 +176,14 @@ func (a *virtposAPI) applyCustomer(c *loyalty.Customer, f url.Values) string {
 		}
 	}
 	if f.Has("gender") {
-		g := loyalty.Gender(f.Get("gender"))
-		if g != "" && !g.Known() {
-			return "Некорректный пол (gender): " + string(g)
-		}
-		c.Gender = g
+		// The spec lists no values (its example shows F): any is kept.
+		c.Gender = loyalty.Gender(f.Get("gender"))
 	}
 	birth := []struct {
 		name   string
 		dst    *int
 		lo, hi int
-	}{{"birth_day", &c.BirthDay, 1, 31}, {"birth_month", &c.BirthMonth, 1, 12}, {"birth_year", &c.BirthYear, 1900, 9999}}
+	}{{"birth_day", &c.BirthDay, 1, 31}, {"birth_month", &c.BirthMonth, 1, 12}, {"birth_year", &c.BirthYear, 1, 9999}}
 	for _, b := range birth {
 		if !f.Has(b.name) {
 			continue
@@ -201,12 +199,27 @@ func (a *virtposAPI) applyCustomer(c *loyalty.Customer, f url.Values) string {
 		}
 		*b.dst = n
 	}
-	if f.Has("register_date") {
-		t, ok := parseDate(f.Get("register_date"))
-		if !ok {
-			return "Некорректная дата register_date: " + f.Get("register_date")
+	// The spec lets a write send every field but age: the dates, the
+	// audit fields included, are applied as sent.
+	for k, dst := range map[string]*time.Time{"register_date": &c.RegisterDate, "created_date": &c.CreatedDate, "last_update_date": &c.LastUpdateDate} {
+		if !f.Has(k) {
+			continue
 		}
-		c.RegisterDate = t
+		t, ok := parseDate(f.Get(k))
+		if !ok {
+			return "Некорректная дата " + k + ": " + f.Get(k)
+		}
+		*dst = t
+	}
+	for k, dst := range map[string]*int64{"created_by": &c.CreatedBy, "last_update_by": &c.LastUpdateBy} {
+		if !f.Has(k) {
+			continue
+		}
+		n, err := strconv.ParseInt(f.Get(k), 10, 64)
+		if err != nil || n <= 0 {
+			return "Некорректный пользователь " + k + ": " + f.Get(k)
+		}
+		*dst = n
 	}
 	if f.Has("accumulated_sales") {
 		v := strings.TrimSpace(f.Get("accumulated_sales"))
@@ -227,6 +240,12 @@ func (a *virtposAPI) applyCustomer(c *loyalty.Customer, f url.Values) string {
 			}
 			*dst = b
 		}
+	}
+	// group_name is applied only when it has a value (the spec: "Если
+	// значение указано"); an empty one is ignored, not a removal.
+	if f.Has("group_name") && f.Get("group_name") == "" {
+		f = maps.Clone(f)
+		f.Del("group_name")
 	}
 	id, name, set, info := namedRef(f, "group_id", "group_name", a.groups, &a.nextGroup, vpGroupMissing)
 	if set {

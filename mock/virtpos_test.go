@@ -103,7 +103,9 @@ func TestVirtPOSWritesFollowTheMockRules(t *testing.T) {
 		want       string
 	}{
 		{"age refused", "/api/customer/update", withQ("id", "1"), url.Values{"age": {"3"}}, "age"},
-		{"bad gender", "/api/customer/update", withQ("id", "1"), url.Values{"gender": {"X"}}, "gender"},
+		{"any gender kept", "/api/customer/update", withQ("id", "1"), url.Values{"gender": {"X"}}, `"success":1`},
+		{"bad audit user", "/api/customer/update", withQ("id", "1"), url.Values{"created_by": {"x"}}, "created_by"},
+		{"bad audit date", "/api/customer/update", withQ("id", "1"), url.Values{"last_update_date": {"вчера"}}, "last_update_date"},
 		{"no id, no create", "/api/customer/update", withQ(), url.Values{"fname": {"A"}}, vpNoCustomerID},
 		{"id only from query", "/api/customer/update", withQ(), url.Values{"id": {"1"}, "fname": {"A"}}, vpNoCustomerID},
 		{"card keys only from query on delete", "/api/customer/deleteCard", withQ(), url.Values{"uid": {"100002"}}, vpNoCardKey},
@@ -193,5 +195,21 @@ func TestVirtPOSHugePagingDoesNotPanic(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s: status %d", q, resp.StatusCode)
 		}
+	}
+}
+
+// An empty group_name is ignored (the spec applies it only when it has a
+// value); an empty group_id takes the customer out of its group.
+func TestVirtPOSEmptyGroupNameKeepsTheGroup(t *testing.T) {
+	srv := NewServer(t)
+	q := url.Values{"apikey": {srv.APIKey}, "id": {"1"}, "format": {"json"}}
+	vpPost(t, srv, "/api/customer/update", q, url.Values{"group_name": {"VIP"}})
+	vpPost(t, srv, "/api/customer/update", q, url.Values{"group_name": {""}, "fname": {"Анна"}})
+	if c, _ := srv.VirtPOSCustomer(1); c.GroupName != "VIP" || c.FirstName != "Анна" {
+		t.Errorf("after an empty group_name: group %q, fname %q; want VIP kept, Анна", c.GroupName, c.FirstName)
+	}
+	vpPost(t, srv, "/api/customer/update", q, url.Values{"group_id": {""}})
+	if c, _ := srv.VirtPOSCustomer(1); c.GroupID != 0 || c.GroupName != "" {
+		t.Errorf("after an empty group_id: group %d %q, want none", c.GroupID, c.GroupName)
 	}
 }
