@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -16,6 +17,12 @@ type RedirectError struct {
 	Status   int    // the redirect's HTTP status (301, 302, 303, 307, 308)
 	Location string // where the server pointed, with secrets redacted
 	Reason   string // why it was refused
+	// MovedTo is set when a VirtPOS account has moved: the redirect left
+	// an old host (http://<company>.virtpos.ru, a shard such as
+	// acme.m1.virtpos.ru) for the current https://<company>.myvirtualpos.ru.
+	// It is the new base URL, VirtPOSCompanyURL(company): give it to
+	// NewVirtPOS. Empty otherwise.
+	MovedTo string
 }
 
 // Error reads "loyalty: <api>: refused a <status> redirect to <location>: <reason>".
@@ -46,7 +53,14 @@ func (c *core) checkRedirect(next func(*http.Request, []*http.Request) error) fu
 			status = req.Response.StatusCode
 		}
 		refuse := func(reason string) error {
-			return &RedirectError{API: c.api, Status: status, Location: c.redactURL(req.URL.String()), Reason: reason}
+			e := &RedirectError{API: c.api, Status: status, Location: c.redactURL(req.URL.String()), Reason: reason}
+			if c.api == "virtpos" {
+				if company, ok := movedVirtPOSAccount(via[0].URL, req.URL); ok {
+					e.MovedTo = VirtPOSCompanyURL(company)
+					e.Reason = "the VirtPOS account moved to " + e.MovedTo + ": pass loyalty.VirtPOSCompanyURL(" + strconv.Quote(company) + ") to NewVirtPOS (" + reason + ")"
+				}
+			}
+			return e
 		}
 		from := via[0].URL
 		switch {
@@ -62,6 +76,20 @@ func (c *core) checkRedirect(next func(*http.Request, []*http.Request) error) fu
 		}
 		return nil
 	}
+}
+
+// myVirtualPOSDomain is the domain of current VirtPOS accounts.
+const myVirtualPOSDomain = ".myvirtualpos.ru"
+
+// movedVirtPOSAccount reports a redirect from another host to a
+// <company>.myvirtualpos.ru account host, and the company.
+func movedVirtPOSAccount(from, to *url.URL) (company string, ok bool) {
+	host := strings.ToLower(to.Hostname())
+	company, ok = strings.CutSuffix(host, myVirtualPOSDomain)
+	if !ok || company == "" || strings.Contains(company, ".") || strings.EqualFold(from.Hostname(), host) {
+		return "", false
+	}
+	return company, true
 }
 
 // sameOrigin reports whether a and b share scheme, host and port (the

@@ -224,3 +224,40 @@ func TestRedirectWithinTheOriginIsFollowed(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// An old VirtPOS host redirecting to its account's myvirtualpos.ru host:
+// refused (another origin), with an error that says the account moved and
+// where to point the client.
+func TestVirtPOSRedirectToMyVirtualPOSSaysTheAccountMoved(t *testing.T) {
+	for _, tc := range []struct {
+		location, wantMoved string
+	}{
+		{"https://acme.myvirtualpos.ru/api/customer?format=xml", "https://acme.myvirtualpos.ru"},
+		{"https://ACME.MyVirtualPOS.ru/api/customer", "https://acme.myvirtualpos.ru"},
+		{"https://acme.example.ru/api/customer", ""},
+	} {
+		old := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, tc.location, http.StatusMovedPermanently)
+		}))
+		vp, err := loyalty.NewVirtPOS(old.URL, "secret-key", loyalty.WithRetry(0, 0, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = vp.Customers.Get(context.Background(), 1)
+		old.Close()
+		var rde *loyalty.RedirectError
+		if !errors.As(err, &rde) {
+			t.Fatalf("%s: got %v, want a *RedirectError", tc.location, err)
+		}
+		if rde.MovedTo != tc.wantMoved {
+			t.Errorf("%s: MovedTo %q, want %q", tc.location, rde.MovedTo, tc.wantMoved)
+		}
+		says := strings.Contains(err.Error(), `VirtPOSCompanyURL("acme")`) && strings.Contains(err.Error(), "moved")
+		if says != (tc.wantMoved != "") {
+			t.Errorf("%s: the message names the move and VirtPOSCompanyURL: %v, want %v: %v", tc.location, says, tc.wantMoved != "", err)
+		}
+		if strings.Contains(err.Error(), "secret-key") {
+			t.Errorf("the apikey leaked: %v", err)
+		}
+	}
+}

@@ -62,9 +62,13 @@ func WithCardPaths(insert, update, delete string) Option {
 	}
 }
 
-// VirtPOSCompanyURL is the base URL of a company's VirtPOS account:
-// "https://<company>.myvirtualpos.ru". Older accounts live at
-// "http://<company>.virtpos.ru"; pass that to NewVirtPOS directly.
+// VirtPOSCompanyURL is the base URL of a company's VirtPOS account as the
+// current docs give it: "https://<company>.myvirtualpos.ru" (since the
+// customer page's 22.10.2025 revision). Older accounts live at
+// "http://<company>.virtpos.ru" or on shard hosts such as
+// "http://acme.m1.virtpos.ru"; pass those to NewVirtPOS directly. A
+// redirect from such a host to a myvirtualpos.ru one is refused (it
+// crosses origins) with a *RedirectError whose MovedTo is the URL to use.
 func VirtPOSCompanyURL(company string) string {
 	return "https://" + company + ".myvirtualpos.ru"
 }
