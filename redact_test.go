@@ -3,6 +3,7 @@ package loyalty_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -228,10 +229,12 @@ func TestShortSecretDoesNotGarbleErrors(t *testing.T) {
 }
 
 // escapedForms is key as servers echo it back: JSON-escaped (PHP's `\/`
-// and `\uXXXX`, Go's HTML-safe `\u0026`), every character as `\u`, and
-// XML/HTML entities (named, decimal, hex).
+// and `\uXXXX`, Go's HTML-safe `\u0026`), every character as `\u`,
+// XML/HTML entities (named, decimal, hex, and decimal without the ';'
+// that HTML parsers forgive), percent-encoded once or twice (either hex
+// case), upper-cased, and base64-encoded alone.
 func escapedForms(key string) []string {
-	var php, allU, xmlNamed, xmlNum, xmlHex strings.Builder
+	var php, allU, xmlNamed, xmlNum, xmlHex, xmlNumBare strings.Builder
 	for _, r := range key {
 		switch {
 		case r == '/':
@@ -254,9 +257,13 @@ func escapedForms(key string) []string {
 		}
 		fmt.Fprintf(&xmlNum, "&#%d;", r)
 		fmt.Fprintf(&xmlHex, "&#x%x;", r)
+		fmt.Fprintf(&xmlNumBare, "&#%d", r)
 	}
 	goJSON, _ := json.Marshal(key)
-	return []string{php.String(), allU.String(), string(goJSON[1 : len(goJSON)-1]), xmlNamed.String(), xmlNum.String(), xmlHex.String()}
+	once := url.QueryEscape(key)
+	return []string{php.String(), allU.String(), string(goJSON[1 : len(goJSON)-1]), xmlNamed.String(), xmlNum.String(), xmlHex.String(),
+		xmlNumBare.String(), once, strings.ToLower(once), url.QueryEscape(once), strings.ToUpper(key),
+		base64.StdEncoding.EncodeToString([]byte(key)), base64.RawURLEncoding.EncodeToString([]byte(key))}
 }
 
 // A server that echoes the apikey escaped (JSON or XML/HTML) must not get
@@ -278,7 +285,7 @@ func TestEscapedSecretsAreRedacted(t *testing.T) {
 				t.Fatalf("want *APIError, got %v", err)
 			}
 			for _, text := range []string{ae.Body, err.Error(), fmt.Sprintf("%+v", err)} {
-				if strings.Contains(text, form) || strings.Contains(text, "Esc") {
+				if strings.Contains(text, form) || strings.Contains(strings.ToLower(text), "esc") {
 					t.Errorf("%q survives redaction: %s", form, text)
 				}
 			}
