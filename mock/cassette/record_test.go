@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"io"
 	"log/slog"
@@ -146,7 +147,7 @@ func TestRecorderRedactsEverySecretEverywhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range allCanaries {
-		for _, v := range append(variants(c), base64.StdEncoding.EncodeToString([]byte("admin:"+c))) {
+		for _, v := range append(wireForms(c), base64.StdEncoding.EncodeToString([]byte("admin:"+c))) {
 			if bytes.Contains(raw, []byte(v)) {
 				t.Errorf("the cassette holds secret %q as %q", c, v)
 			}
@@ -339,4 +340,25 @@ func TestRecorderMaxBodyCutsAndMarks(t *testing.T) {
 	if !strings.HasPrefix(body, string(ex.Body)) || bytes.Contains(buf.Bytes(), []byte("base64")) {
 		t.Errorf("the cut body is not a text prefix: %q", ex.Body)
 	}
+}
+
+// wireForms are the forms a secret takes on the wire and in a file: as it
+// is, query- and path-escaped, JSON-escaped (with and without HTML
+// escaping) and XML-escaped.
+func wireForms(s string) []string {
+	out := []string{s, url.QueryEscape(s), url.PathEscape(s)}
+	for _, html := range []bool{true, false} {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(html)
+		if enc.Encode(s) == nil {
+			q := strings.TrimSpace(buf.String())
+			out = append(out, q[1:len(q)-1])
+		}
+	}
+	var x strings.Builder
+	if xml.EscapeText(&x, []byte(s)) == nil {
+		out = append(out, x.String())
+	}
+	return out
 }

@@ -2,33 +2,38 @@ package cassette
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/xml"
 	"mime"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/loyaltykit/loyalty/internal/redact"
 )
 
 // Redacted replaces every secret in a cassette.
-const Redacted = "REDACTED"
+const Redacted = redact.Value
 
 // MinSecretLen is the shortest secret WithSecrets accepts. A shorter one
 // replaced wherever it appears would garble every number in a body; such
 // a secret is still hidden where it is known to stand (an apikey
 // parameter, an Authorization header).
-const MinSecretLen = 4
+const MinSecretLen = redact.MinLen
 
-// sensitiveParams are query, form and JSON keys whose values are always
-// secret (the request core of package loyalty hides the same ones).
-var sensitiveParams = []string{"apikey", "api_key", "password", "token", "key", "secret"}
+// tapeOnlyParams are keys whose values are hidden on tape though the
+// client does not treat them as secrets: commercial_firm_id names a CRM
+// account (and is a mock tenant's credential).
+var tapeOnlyParams = []string{"commercial_firm_id"}
 
+// sensitiveParam reports a query, form or JSON key whose values never
+// reach a tape: the ones the request core of package loyalty hides
+// (redact.SensitiveParams) and tapeOnlyParams.
 func sensitiveParam(k string) bool {
-	return slices.ContainsFunc(sensitiveParams, func(s string) bool { return strings.EqualFold(k, s) })
+	return redact.SensitiveParam(k) || slices.ContainsFunc(tapeOnlyParams, func(s string) bool { return strings.EqualFold(k, s) })
 }
 
 // sensitiveHeader reports a header whose whole value is a credential.
@@ -54,7 +59,9 @@ func sensitiveHeader(k string) bool {
 // concurrent use.
 type redactor struct {
 	mu      sync.Mutex
-	secrets []string // registered with WithSecrets, then learned
+	secrets []string       // registered with WithSecrets, then learned
+	re      *regexp.Regexp // redact.Pattern(secrets), made again when one is learned
+	reFor   int            // len(secrets) when re was made
 }
 
 // redact hides every secret of ex in place: first the ones that stand in
@@ -85,28 +92,16 @@ func (rd *redactor) redact(ex *Exchange) {
 			rd.secrets = append(rd.secrets, f)
 		}
 	}
-	learned := slices.Clone(rd.secrets)
-	rd.mu.Unlock()
-	// Longest first, so a secret that contains another goes whole.
-	slices.SortFunc(learned, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
-	var olds [][]byte
-	for _, s := range learned {
-		for _, v := range variants(s) {
-			olds = append(olds, []byte(v))
-		}
+	if rd.reFor != len(rd.secrets) {
+		rd.re, rd.reFor = redact.Pattern(rd.secrets), len(rd.secrets)
 	}
-	if len(olds) == 0 {
+	re := rd.re
+	rd.mu.Unlock()
+	if re == nil {
 		return
 	}
-	repl := func(b []byte) []byte {
-		for _, o := range olds {
-			if bytes.Contains(b, o) {
-				b = bytes.ReplaceAll(b, o, []byte(Redacted))
-			}
-		}
-		return b
-	}
-	str := func(s string) string { return string(repl([]byte(s))) }
+	repl := func(b []byte) []byte { return re.ReplaceAllLiteral(b, []byte(Redacted)) }
+	str := func(s string) string { return re.ReplaceAllLiteralString(s, Redacted) }
 	ex.Path = str(ex.Path)
 	ex.Query = replaceValues(ex.Query, str)
 	ex.Header = http.Header(replaceValues(url.Values(ex.Header), str))
@@ -238,26 +233,4 @@ func redactJSON(b []byte, learn func(string)) []byte {
 		return b
 	}
 	return out
-}
-
-// variants are the forms a secret takes on the wire and in a file: as it
-// is, query- and path-escaped, JSON-escaped (with and without HTML
-// escaping) and XML-escaped.
-func variants(s string) []string {
-	out := []string{s, url.QueryEscape(s), url.PathEscape(s)}
-	for _, html := range []bool{true, false} {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(html)
-		if enc.Encode(s) == nil {
-			q := strings.TrimSpace(buf.String())
-			out = append(out, q[1:len(q)-1])
-		}
-	}
-	var x strings.Builder
-	if xml.EscapeText(&x, []byte(s)) == nil {
-		out = append(out, x.String())
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
