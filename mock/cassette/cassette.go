@@ -169,14 +169,18 @@ func Load(path string) ([]Exchange, error) {
 }
 
 // Read reads a cassette from r; name is used in errors and Exchange.File.
-// Blank lines are skipped. A line that is not one exchange (not JSON, an
-// unknown field, a missing method, a path not starting with "/", a status
+// Blank lines are skipped, and a UTF-8 byte order mark that starts the
+// file. A line that is not one exchange (not JSON, a key twice in one
+// object, an unknown field, a missing method, a path not starting with "/", a status
 // outside 100–599) is a *LineError with its line number.
 func Read(r io.Reader, name string) ([]Exchange, error) {
 	br := bufio.NewReader(r)
 	var out []Exchange
 	for n := 1; ; n++ {
 		line, err := br.ReadBytes('\n')
+		if n == 1 {
+			line = bytes.TrimPrefix(line, []byte("\ufeff")) // saved by an editor that marks UTF-8
+		}
 		if len(bytes.TrimSpace(line)) > 0 {
 			ex, perr := parseLine(line)
 			if perr != nil {
@@ -205,6 +209,9 @@ func parseLine(line []byte) (Exchange, error) {
 	if dec.More() {
 		return ex, errors.New("more than one JSON value on the line")
 	}
+	if err := checkDuplicateKeys(line); err != nil {
+		return ex, err
+	}
 	switch {
 	case ex.Method == "" || strings.ContainsAny(ex.Method, " \t/"):
 		return ex, fmt.Errorf("method %q is not an HTTP method", ex.Method)
@@ -225,4 +232,56 @@ func encodeLine(ex *Exchange) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// checkDuplicateKeys refuses a JSON value with a key twice in one object:
+// encoding/json keeps the last, so the line would mean something else to
+// another reader.
+func checkDuplicateKeys(line []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	type frame struct {
+		keys   map[string]bool
+		object bool
+		atKey  bool // the next string token is a key
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // io.EOF; syntax errors were reported by Decode
+		}
+		top := len(stack) - 1
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				if top >= 0 && stack[top].object {
+					stack[top].atKey = true
+				}
+				stack = append(stack, frame{keys: map[string]bool{}, object: true, atKey: true})
+				continue
+			case '[':
+				if top >= 0 && stack[top].object {
+					stack[top].atKey = true
+				}
+				stack = append(stack, frame{})
+				continue
+			default:
+				stack = stack[:top]
+				continue
+			}
+		case string:
+			if top >= 0 && stack[top].object && stack[top].atKey {
+				if stack[top].keys[t] {
+					return fmt.Errorf("duplicate key %q", t)
+				}
+				stack[top].keys[t] = true
+				stack[top].atKey = false
+				continue
+			}
+		}
+		if top >= 0 && stack[top].object {
+			stack[top].atKey = true
+		}
+	}
 }

@@ -79,7 +79,7 @@ func (rd *redactor) redact(ex *Exchange) {
 			for _, v := range vs {
 				learn(v)
 			}
-			ex.Query[k] = redactedValues(len(vs))
+			ex.Query[k] = redactedValues(vs)
 		}
 	}
 	redactHeader(ex.Header, learn)
@@ -110,10 +110,14 @@ func (rd *redactor) redact(ex *Exchange) {
 	ex.ResponseBody = repl(ex.ResponseBody)
 }
 
-func redactedValues(n int) []string {
-	out := make([]string, n)
-	for i := range out {
-		out[i] = Redacted
+// redactedValues is vs with every value Redacted but the empty ones (an
+// empty secret hides nothing, and the replayer matches on it).
+func redactedValues(vs []string) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		if v != "" {
+			out[i] = Redacted
+		}
 	}
 	return out
 }
@@ -185,6 +189,9 @@ func redactForm(b []byte, learn func(string)) []byte {
 		if err != nil || !sensitiveParam(key) {
 			continue
 		}
+		if v == "" {
+			continue
+		}
 		if val, err := url.QueryUnescape(v); err == nil {
 			learn(val)
 		}
@@ -210,6 +217,9 @@ func redactJSON(b []byte, learn func(string)) []byte {
 		case map[string]any:
 			for k, sub := range t {
 				if sensitiveParam(k) {
+					if sub == nil || sub == "" {
+						continue
+					}
 					if s, ok := sub.(string); ok {
 						learn(s)
 					}

@@ -19,9 +19,10 @@ import (
 //
 // A request matches a recorded exchange with the same method and path and
 // the same query and body once normalised: parameter order, JSON key order
-// and JSON formatting do not matter, and secrets are ignored (the apikey
-// and the other sensitive parameters, and whatever WithSecrets names, are
-// redacted on both sides first). Exchanges are used in the cassette's
+// and JSON formatting do not matter. Secrets are redacted on both sides
+// first (the apikey and the other sensitive parameters, commercial_firm_id,
+// and whatever WithSecrets names): a sensitive key must be sent where the
+// recording sent it, empty where it was empty, with any other value. Exchanges are used in the cassette's
 // order: the first unused match answers; once every match has been used,
 // the last one answers again. A request nothing matches fails with a
 // *NoMatchError naming it, which the loyalty clients do not retry (it is a
@@ -182,14 +183,15 @@ func keyOf(ex *Exchange) matchKey {
 	return k
 }
 
-// normValues is v without sensitive keys and Artix's dictionaryid, sorted by key and value, with
-// JSON values in canonical form.
+// normValues is v without Artix's dictionaryid, sorted by key and value,
+// with JSON values in canonical form and the values of sensitive keys
+// reduced to whether they are empty (secretShape).
 func normValues(v url.Values) string {
 	keys := make([]string, 0, len(v))
 	for k := range v {
 		// dictionaryid is new per Artix batch (loyalty makes one when the
 		// caller does not): no recording can predict it.
-		if !sensitiveParam(k) && k != "dictionaryid" {
+		if k != "dictionaryid" {
 			keys = append(keys, k)
 		}
 	}
@@ -199,6 +201,10 @@ func normValues(v url.Values) string {
 		vs := make([]string, len(v[k]))
 		for i, s := range v[k] {
 			vs[i] = s
+			if sensitiveParam(k) {
+				vs[i] = secretShape(s)
+				continue
+			}
 			if t := strings.TrimSpace(s); strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
 				vs[i] = normJSON([]byte(s))
 			}
@@ -227,12 +233,30 @@ func normJSON(b []byte) string {
 	return string(out)
 }
 
+// secretShape is what a tape can say of a secret's value: whether it is
+// empty. Whatever else a request sends there matches Redacted.
+func secretShape(v string) string {
+	if v == "" {
+		return ""
+	}
+	return Redacted
+}
+
+// dropSensitive reduces the values of sensitive keys in v to their shape
+// (secretShape): a JSON null or "" stays as it is, anything else is
+// Redacted.
 func dropSensitive(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, sub := range t {
 			if sensitiveParam(k) {
-				delete(t, k)
+				if s, ok := sub.(string); ok || sub == nil {
+					if sub != nil {
+						t[k] = secretShape(s)
+					}
+					continue
+				}
+				t[k] = Redacted
 				continue
 			}
 			t[k] = dropSensitive(sub)

@@ -146,6 +146,9 @@ func TestReadRefusesMalformedLinesWithTheirNumber(t *testing.T) {
 		{"body of another type", `{"method":"GET","path":"/x","status":200,"body":12}`, `a body is a string or {"base64"`},
 		{"two values", good + " " + good, "more than one JSON value"},
 		{"query not a map of lists", `{"method":"GET","path":"/x","status":200,"query":{"a":"b"}}`, "not an exchange"},
+		{"duplicate key", `{"method":"GET","path":"/x","status":200,"status":500}`, `duplicate key "status"`},
+		{"duplicate nested key", `{"method":"GET","path":"/x","status":200,"query":{"a":["1"],"a":["2"]}}`, `duplicate key "a"`},
+		{"BOM inside the file", "\ufeff" + good, "not an exchange"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,6 +165,54 @@ func TestReadRefusesMalformedLinesWithTheirNumber(t *testing.T) {
 	}
 	if _, err := OpenReplayer(filepath.Join(t.TempDir(), "absent.jsonl")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("OpenReplayer of a missing file: %v", err)
+	}
+}
+
+func TestReadAcceptsAByteOrderMark(t *testing.T) {
+	good := `{"method":"GET","path":"/x","status":200}`
+	exs, err := Read(strings.NewReader("\ufeff"+good+"\n"+good+"\n"), "bom.jsonl")
+	if err != nil {
+		t.Fatalf("a cassette saved with a UTF-8 BOM: %v", err)
+	}
+	if len(exs) != 2 || exs[0].Path != "/x" {
+		t.Errorf("want 2 exchanges of /x, got %+v", exs)
+	}
+}
+
+// A secret's value cannot be on tape, so the replayer cannot check it; it
+// does check that the request sends it, and whether it is empty, as the
+// recorded one did.
+func TestReplayerMatchesSensitiveKeysByPresence(t *testing.T) {
+	recorded := []Exchange{
+		{Method: "POST", Path: "/login", Header: http.Header{"Content-Type": {"application/json"}},
+			Body: Body(`{"user":"u","password":"` + Redacted + `"}`), Status: 200, ResponseBody: Body("ok")},
+		{Method: "GET", Path: "/q", Query: map[string][]string{"apikey": {Redacted}, "a": {"1"}}, Status: 200, ResponseBody: Body("ok")},
+	}
+	rp, err := NewReplayer(recorded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, method, url, body string
+		match                   bool
+	}{
+		{"password sent", "POST", "http://h/login", `{"user":"u","password":"s3cret-any"}`, true},
+		{"password left out", "POST", "http://h/login", `{"user":"u"}`, false},
+		{"password empty", "POST", "http://h/login", `{"user":"u","password":""}`, false},
+		{"apikey sent", "GET", "http://h/q?a=1&apikey=real-key-1", "", true},
+		{"apikey left out", "GET", "http://h/q?a=1", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, tt.url, strings.NewReader(tt.body))
+			if tt.body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			_, err := rp.RoundTrip(req)
+			if got := err == nil; got != tt.match {
+				t.Errorf("matched = %v (err %v), want %v", got, err, tt.match)
+			}
+		})
 	}
 }
 
