@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/loyaltykit/loyalty/internal/artixwire"
 	"github.com/loyaltykit/loyalty/mock/cassette"
 )
 
@@ -84,7 +85,10 @@ func (r *VerifyReport) OK() bool { return r.Drifted == 0 }
 //
 // Requests go to srv as recorded, with srv's credentials put in place of
 // the redacted ones (the VirtPOS apikey, the CRM commercial_firm_id) and
-// the Authorization header left out; the CRM is spoken over mutual TLS
+// the Authorization header left out. A cassette is data, so it cannot
+// steer srv: an exchange on an admin path (AdminPrefix) is reported, not
+// replayed, and an Artix load's addressstatusserver is dropped, so srv
+// calls back to no address the cassette names. The CRM is spoken over mutual TLS
 // with srv's client certificate. A Server made by New is called in
 // memory. srv's state changes as the writes are replayed: start from the
 // seed (Reset) or a state of your own (Restore) for reproducible results.
@@ -236,6 +240,11 @@ func (v *verifier) check(ctx context.Context, api API, ex *cassette.Exchange) (d
 	if api == "" {
 		return []Drift{{Kind: DriftUnknown, Path: ex.Path, Detail: "not a VirtPOS, CRM or Artix endpoint; set the exchange's api field"}}, nil, nil
 	}
+	if strings.HasPrefix(mockPath(api, ex.Path), AdminPrefix) {
+		// A cassette is data from elsewhere: it must not install faults,
+		// replace state or drop tenants.
+		return []Drift{{Kind: DriftUnknown, Path: ex.Path, Detail: "an admin path of the mock (" + AdminPrefix + "…): not replayed"}}, nil, nil
+	}
 	req, err := v.request(ctx, api, ex)
 	if err != nil {
 		return []Drift{{Kind: DriftUnknown, Detail: err.Error()}}, nil, nil
@@ -306,6 +315,8 @@ func (v *verifier) request(ctx context.Context, api API, ex *cassette.Exchange) 
 	for k, vs := range ex.Query {
 		q[k] = append([]string(nil), vs...)
 	}
+	// The mock would call back to whatever address a recorded load named.
+	q.Del(artixwire.ParamStatusAddress)
 	creds := map[string]string{"apikey": v.srv.APIKey, "commercial_firm_id": v.srv.CommercialFirmID}
 	for k, val := range creds {
 		if q.Has(k) {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loyaltykit/loyalty/mock/cassette"
 )
@@ -121,5 +124,44 @@ func TestVerifyStopsWhenContextEnds(t *testing.T) {
 	cancel()
 	if _, err := Verify(ctx, NewServer(t), exs); !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+// A crafted cassette must not drive the mock's admin API (installing
+// faults, replacing state) or make it call back to an address of its
+// choosing.
+func TestVerifyReplaysNoAdminPathAndNoCallbackAddress(t *testing.T) {
+	called := make(chan string, 8)
+	cb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		called <- r.Method + " " + r.URL.Path
+	}))
+	t.Cleanup(cb.Close)
+	exs := []cassette.Exchange{
+		{API: "virtpos", Method: "POST", Path: "/_mock/faults", Header: http.Header{"Content-Type": {"application/json"}},
+			Body: cassette.Body(`{"status":503,"times":-1}`), Status: 201},
+		{API: "artix", Method: "POST", Path: "/aifexchange/loaddicts",
+			Query:  map[string][]string{"shopcode": {"1"}, "dictionaryid": {"d1"}, "addressstatusserver": {strings.TrimPrefix(cb.URL, "http://")}},
+			Header: http.Header{"Content-Type": {"application/json"}},
+			Body:   cassette.Body(`[{"command":"clearClient"}]`), Status: 200, ResponseBody: cassette.Body(`{"success":true}`)},
+	}
+	srv := NewServer(t)
+	rep, err := Verify(context.Background(), srv, exs[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.Faults()); n != 0 {
+		t.Errorf("the cassette installed %d faults through /_mock/faults", n)
+	}
+	if rep.Drifted != 1 || !strings.Contains(rep.String(), "admin") {
+		t.Errorf("want the admin exchange reported as not replayed, got:\n%s", rep)
+	}
+	if _, err := Verify(context.Background(), NewServer(t), exs[1:]); err != nil {
+		t.Fatal(err)
+		t.Fatal(err)
+	}
+	select {
+	case got := <-called:
+		t.Errorf("verify made the mock call back to the cassette's address: %s", got)
+	case <-time.After(1500 * time.Millisecond):
 	}
 }
