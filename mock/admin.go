@@ -3,6 +3,7 @@ package mock
 import (
 	"bufio"
 	"bytes"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,8 +47,16 @@ import (
 // {"error": "what is wrong"}: 400 for a malformed body or query value (a
 // fault naming the field it cannot honour, an unknown "api"), 404 for a
 // path that is no endpoint or a tenant that does not exist, 405 for a
-// method the path does not take, 409 for a tenant name in use or too many
-// tenants, 413 for a body over the endpoint's limit.
+// method the path does not take, 409 for a tenant name in use, too many
+// tenants or a full fault list (MaxFaults, MaxFaultBytes), 413 for a body
+// over the endpoint's limit (PUT /_mock/state: 256 MiB or 500 000 JSON
+// objects).
+//
+// The admin API trusts whoever reaches it: it installs faults, replaces
+// data and lists every tenant's credentials. Keep the mock on loopback or
+// a trusted network, or set Config.AdminToken (loyalty-mock:
+// $LOYALTY_MOCK_ADMIN_TOKEN): then every admin request without
+// "Authorization: Bearer <token>" is answered 401.
 //
 // A journal entry (Request) has the keys "api", "method", "path",
 // "query", "header" (the apikey and credentials replaced by REDACTED),
@@ -65,11 +74,13 @@ import (
 // each left out when zero.
 const AdminPrefix = "/_mock/"
 
-// Limits of the admin request bodies: a state for PUT /_mock/state, a
-// fault for POST /_mock/faults.
+// Limits of the admin request bodies: a state for PUT /_mock/state (in
+// bytes, and in JSON objects, since a small object such as {} becomes a
+// record of a few hundred bytes), a fault for POST /_mock/faults.
 const (
-	maxAdminState = 256 << 20
-	maxAdminFault = 1 << 20
+	maxAdminState        = 256 << 20
+	maxAdminStateObjects = 500_000
+	maxAdminFault        = 1 << 20
 )
 
 // adminHandler serves one admin endpoint for one method.
@@ -127,6 +138,14 @@ func adminRouteTable() map[string]map[string]adminHandler {
 }
 
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	if tok := s.cfg.AdminToken; tok != "" {
+		scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(got), []byte(tok)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="loyalty-mock admin"`)
+			adminError(w, http.StatusUnauthorized, "the admin API needs Authorization: Bearer <the mock's admin token>")
+			return
+		}
+	}
 	key := strings.TrimPrefix(r.URL.Path, AdminPrefix)
 	if id, ok := strings.CutPrefix(key, "tenants/"); ok {
 		key = "tenants/{id}"
@@ -182,7 +201,10 @@ func (s *Server) adminFail(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusBadRequest, "bad fault: "+err.Error())
 		return
 	}
-	s.Fail(f)
+	if err := s.Fail(f); err != nil {
+		adminError(w, http.StatusConflict, err.Error())
+		return
+	}
 	writeAdminJSON(w, http.StatusCreated, f)
 }
 
@@ -192,11 +214,36 @@ func (s *Server) adminRestore(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if n := countJSONObjects(data, maxAdminStateObjects+1); n > maxAdminStateObjects {
+		adminError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("state too large: over %d JSON objects (records and their parts); load it with loyalty-mock -load or Server.Restore", maxAdminStateObjects))
+		return
+	}
 	if err := s.Restore(data); err != nil {
 		adminError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// countJSONObjects counts the objects ('{' outside strings) of a JSON
+// text, stopping at limit.
+func countJSONObjects(data []byte, limit int) int {
+	n, inString, escaped := 0, false, false
+	for _, c := range data {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case !inString && c == '{':
+			if n++; n >= limit {
+				return n
+			}
+		}
+	}
+	return n
 }
 
 // readAdminBody reads a request body of at most limit bytes. An empty

@@ -347,16 +347,65 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// Limits of the fault list: how many faults may be installed at once, and
+// what their bodies, paths and messages may weigh together. Each installed
+// fault stays until it has answered its Times requests (a negative Times:
+// until ClearFaults or Reset), so without a bound a client could grow the
+// mock's memory without end.
+const (
+	MaxFaults     = 1000
+	MaxFaultBytes = 64 << 20
+)
+
+// FaultLimitError is Fail's answer when the fault list is full: MaxFaults
+// faults are installed, or the new one would take their weight over
+// MaxFaultBytes. Clear the list (ClearFaults, DELETE /_mock/faults) first.
+type FaultLimitError struct {
+	Faults int   // faults installed
+	Bytes  int64 // their weight, the new one included
+}
+
+func (e *FaultLimitError) Error() string {
+	if e.Faults >= MaxFaults {
+		return fmt.Sprintf("mock: %d faults are installed, the most the mock keeps; clear the fault list first", e.Faults)
+	}
+	return fmt.Sprintf("mock: installed faults would weigh %d bytes, over %d; clear the fault list first", e.Bytes, MaxFaultBytes)
+}
+
+// faultWeight is what f holds in memory beyond its fixed fields.
+func faultWeight(f *Fault) int64 {
+	n := len(f.Body) + len(f.Path) + len(f.Method) + len(f.ContentType) + len(f.RetryAfter)
+	if c := f.Callbacks; c != nil {
+		n += len(c.Message)
+		for k, v := range c.Status {
+			n += len(k) + len(v)
+		}
+		for _, v := range c.Silent {
+			n += len(v)
+		}
+	}
+	return int64(n)
+}
+
 // Fail installs a fault for the next matching requests. Faults are tried
-// in the order installed; the first that matches answers.
-func (s *Server) Fail(f Fault) {
+// in the order installed; the first that matches answers. It refuses a
+// fault past the list's limits with a *FaultLimitError.
+func (s *Server) Fail(f Fault) error {
 	left := f.Times
 	if left == 0 {
 		left = 1
 	}
+	sum := faultWeight(&f)
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, old := range s.faults { // at most MaxFaults
+		sum += faultWeight(&old.Fault)
+	}
+	if n := len(s.faults); n >= MaxFaults || sum > MaxFaultBytes {
+		return &FaultLimitError{Faults: n, Bytes: sum}
+	}
 	s.faults = append(s.faults, &faultState{Fault: f, left: left})
-	s.mu.Unlock()
+	return nil
 }
 
 // ClearFaults removes every installed fault.

@@ -195,33 +195,46 @@ func (s *Server) middleware(api API, h http.Handler) http.Handler {
 	})
 }
 
-// journalState is the journal and what its bodies weigh, under Server.mu.
+// journalState is the journal and what it weighs, under Server.mu.
 type journalState struct {
 	journal []Request
-	bytes   int64 // the sum of len(Body) over journal
+	bytes   int64 // the sum of journalWeight over journal
 	bare    int   // journal[:bare] have had their bodies dropped
+}
+
+// journalWeight is what r holds in memory beyond its fixed fields: its
+// body, path, query and headers.
+func journalWeight(r *Request) int {
+	n := len(r.Body) + len(r.Method) + len(r.Path)
+	for k, vs := range r.Query {
+		n += len(k)
+		for _, v := range vs {
+			n += len(v)
+		}
+	}
+	for k, vs := range r.Header {
+		n += len(k)
+		for _, v := range vs {
+			n += len(v)
+		}
+	}
+	return n
 }
 
 // record appends e, then keeps the journal within JournalSize entries (in
 // bulk, once twice the size is reached: a copy per request made a full
-// journal O(size)) and its bodies within JournalBytes, dropping the
-// oldest bodies first.
+// journal O(size)) and within JournalBytes: the oldest bodies go first,
+// then, if headers and queries alone are over the budget, the oldest
+// entries. The newest entry always stays.
 func (s *Server) record(e Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	j := &s.jrnl
 	if len(j.journal) >= 2*s.cfg.JournalSize {
-		cut := len(j.journal) - s.cfg.JournalSize + 1
-		for _, old := range j.journal[:cut] {
-			j.bytes -= int64(len(old.Body))
-		}
-		n := copy(j.journal, j.journal[cut:])
-		clear(j.journal[n:])
-		j.journal = j.journal[:n]
-		j.bare = max(j.bare-cut, 0)
+		j.dropOldest(len(j.journal) - s.cfg.JournalSize + 1)
 	}
 	j.journal = append(j.journal, e)
-	j.bytes += int64(len(e.Body))
+	j.bytes += int64(journalWeight(&e))
 	for j.bytes > s.cfg.JournalBytes && j.bare < len(j.journal) {
 		old := &j.journal[j.bare]
 		j.bytes -= int64(len(old.Body))
@@ -230,6 +243,26 @@ func (s *Server) record(e Request) {
 		}
 		j.bare++
 	}
+	if j.bytes > s.cfg.JournalBytes {
+		var cut int64
+		n := 0
+		for n < len(j.journal)-1 && j.bytes-cut > s.cfg.JournalBytes {
+			cut += int64(journalWeight(&j.journal[n]))
+			n++
+		}
+		j.dropOldest(n)
+	}
+}
+
+// dropOldest removes the oldest n entries.
+func (j *journalState) dropOldest(n int) {
+	for i := range n {
+		j.bytes -= int64(journalWeight(&j.journal[i]))
+	}
+	k := copy(j.journal, j.journal[n:])
+	clear(j.journal[k:])
+	j.journal = j.journal[:k]
+	j.bare = max(j.bare-n, 0)
 }
 
 // journalQuery is q for the journal: the apikey is replaced.

@@ -75,10 +75,18 @@ type Config struct {
 	VirtPOSAddr, CRMAddr, ArtixAddr string
 	// JournalSize is how many requests Requests keeps (DefaultJournalSize).
 	JournalSize int
-	// JournalBytes bounds the request bodies the journal holds, all
-	// entries together (DefaultJournalBytes); past it the oldest entries
-	// lose their bodies (BodyTruncated).
+	// JournalBytes bounds what the journal holds, all entries together:
+	// bodies, paths, queries and headers (DefaultJournalBytes). Past it the
+	// oldest entries lose their bodies (BodyTruncated); if that is not
+	// enough (long queries or headers), the oldest entries go. The newest
+	// entry always stays.
 	JournalBytes int64
+	// AdminToken, when set, guards the admin API (AdminPrefix): every
+	// admin request must carry "Authorization: Bearer <AdminToken>" or is
+	// answered 401. Without it the admin API is open to whoever reaches
+	// the mock's addresses, tenants' credentials included: keep such a
+	// mock on loopback or a trusted network.
+	AdminToken string
 	// Clock is the mock's one clock: created and updated timestamps, the
 	// ages of customers (seed ages included, computed when the seed is
 	// made) and CRM status dates read it. The default starts at SpecEpoch

@@ -117,6 +117,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		fmt.Fprint(stderr, serveUsage)
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nEnvironment variables:\n  %s  the Artix basic-auth password -artix-user demands (never printed)\n", artixPasswordEnv)
+		fmt.Fprintf(stderr, "  %s  a token the admin API (/_mock/…) demands as Authorization: Bearer <token>; without it the admin API, tenants' credentials included, is open to whoever reaches the mock\n", adminTokenEnv)
 	}
 	o := &options{}
 	cfg := &o.cfg
@@ -180,6 +181,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	o.cfg.AdminToken = os.Getenv(adminTokenEnv)
 	if o.logRequests {
 		o.cfg.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}
@@ -309,6 +311,10 @@ const drainTimeout = 30 * time.Second
 
 // artixPasswordEnv holds the Artix basic-auth password, kept off the command line.
 const artixPasswordEnv = "LOYALTY_MOCK_ARTIX_PASSWORD"
+
+// adminTokenEnv holds the admin API's bearer token (mock.Config.AdminToken),
+// kept off the command line.
+const adminTokenEnv = "LOYALTY_MOCK_ADMIN_TOKEN"
 
 func absPath(p string) string {
 	if p == "" {
