@@ -28,7 +28,7 @@ const (
 	DefaultArtixPollInterval = 200 * time.Millisecond
 )
 
-// artixSettings are the options only the Artix constructors accept.
+// artixSettings are what the options of the Artix constructors set.
 type artixSettings struct {
 	shopCode     string
 	status       *ArtixStatusReceiver
@@ -38,36 +38,7 @@ type artixSettings struct {
 	millis       bool
 	pickupWait   time.Duration
 	pollInterval time.Duration
-	httpOnly     []string // options given that only the HTTP transport uses
-	fileOnly     []string // options given that only the exchange directory uses
 	cs           artixCSSettings
-}
-
-// artixHTTPOption is an option only NewArtix (HTTP) takes: set applies
-// it, and its name is kept so the other Artix constructors refuse it.
-func artixHTTPOption(name string, set func(a *artixSettings) error) Option {
-	return artixOption(name, false, set)
-}
-
-// artixFileOption is an option only NewArtixExchangeDir takes, kept by
-// name like artixHTTPOption's.
-func artixFileOption(name string, set func(a *artixSettings) error) Option {
-	return artixOption(name, true, set)
-}
-
-func artixOption(name string, files bool, set func(a *artixSettings) error) Option {
-	return func(s *settings) error {
-		s.markOnly(name, "artix")
-		if err := set(&s.artix); err != nil {
-			return err
-		}
-		if files {
-			s.artix.fileOnly = append(s.artix.fileOnly, name)
-		} else {
-			s.artix.httpOnly = append(s.artix.httpOnly, name)
-		}
-		return nil
-	}
 }
 
 // sendBasicAuth makes c send WithBasicAuth's credentials on every
@@ -84,9 +55,11 @@ func (a *artixSettings) sendBasicAuth(c *core) {
 }
 
 // WithArtixShopCode sends the store number as the shopcode query parameter
-// of every load, as field clients do (never as a header).
-func WithArtixShopCode(code string) Option {
-	return artixHTTPOption("WithArtixShopCode", func(a *artixSettings) error {
+// of every load, as field clients do (never as a header). [NewArtix] only:
+// the Cash Server's directory is not per shop.
+func WithArtixShopCode(code string) ArtixOption {
+	return artixOption(func(s *settings) error {
+		a := &s.artix
 		if strings.TrimSpace(code) == "" || strings.ContainsAny(code, "\r\n") {
 			return &ConfigError{Field: "WithArtixShopCode", Reason: "empty or contains a line break"}
 		}
@@ -95,10 +68,12 @@ func WithArtixShopCode(code string) Option {
 	})
 }
 
-// WithBasicAuth authenticates every Artix HTTP request with HTTP basic
-// auth. The password never appears in an error or a log record.
-func WithBasicAuth(user, password string) Option {
-	return artixHTTPOption("WithBasicAuth", func(a *artixSettings) error {
+// WithBasicAuth authenticates every request of an Artix HTTP client
+// ([NewArtix], [NewArtixCashServer]) with HTTP basic auth. The password
+// never appears in an error or a log record.
+func WithBasicAuth(user, password string) ArtixHTTPOption {
+	return func(s *settings) error {
+		a := &s.artix
 		switch {
 		case user == "":
 			return &ConfigError{Field: "WithBasicAuth", Reason: "empty user"}
@@ -109,7 +84,7 @@ func WithBasicAuth(user, password string) Option {
 		}
 		a.user, a.pass, a.basicAuth = user, password, true
 		return nil
-	})
+	}
 }
 
 // WithLoadConfirmation asks the exchanger to report each batch's load to
@@ -122,8 +97,9 @@ func WithBasicAuth(user, password string) Option {
 // batch is queued and may still load). Unlike the field loader, which
 // waits up to 600 s, READY_WITH_ERROR ends the wait. Needs
 // WithArtixShopCode: the callbacks name the shop.
-func WithLoadConfirmation(r *ArtixStatusReceiver, cashes int) Option {
-	return artixHTTPOption("WithLoadConfirmation", func(a *artixSettings) error {
+func WithLoadConfirmation(r *ArtixStatusReceiver, cashes int) ArtixOption {
+	return artixOption(func(s *settings) error {
+		a := &s.artix
 		if r == nil {
 			return &ConfigError{Field: "WithLoadConfirmation", Reason: "nil receiver"}
 		}
@@ -137,9 +113,9 @@ func WithLoadConfirmation(r *ArtixStatusReceiver, cashes int) Option {
 // instead of the default pos<yyyyMMddHHmmss>.aif (as the Java writer
 // does), so that batches written in one second need no stamps moved into
 // the future. Both match the cash exchanger's pos*.aif.
-func WithMillisecondNames() Option {
-	return artixFileOption("WithMillisecondNames", func(a *artixSettings) error {
-		a.millis = true
+func WithMillisecondNames() ArtixExchangeDirOption {
+	return artixExchangeDirOption(func(s *settings) error {
+		s.artix.millis = true
 		return nil
 	})
 }
@@ -149,24 +125,24 @@ func WithMillisecondNames() Option {
 // and deleted both files. A batch not picked up in time fails with an
 // error matching ErrArtixNotPickedUp; the files stay, so the batch may still
 // load later. Zero (the default) returns as soon as the files are written.
-func WithPickupWait(timeout time.Duration) Option {
-	return artixFileOption("WithPickupWait", func(a *artixSettings) error {
+func WithPickupWait(timeout time.Duration) ArtixExchangeDirOption {
+	return artixExchangeDirOption(func(s *settings) error {
 		if timeout < 0 {
 			return &ConfigError{Field: "WithPickupWait", Reason: "negative timeout"}
 		}
-		a.pickupWait = timeout
+		s.artix.pickupWait = timeout
 		return nil
 	})
 }
 
 // WithPollInterval sets how often WithPickupWait looks at the exchange
 // directory (default DefaultArtixPollInterval).
-func WithPollInterval(d time.Duration) Option {
-	return artixFileOption("WithPollInterval", func(a *artixSettings) error {
+func WithPollInterval(d time.Duration) ArtixExchangeDirOption {
+	return artixExchangeDirOption(func(s *settings) error {
 		if d <= 0 {
 			return &ConfigError{Field: "WithPollInterval", Reason: "must be positive, got " + d.String()}
 		}
-		a.pollInterval = d
+		s.artix.pollInterval = d
 		return nil
 	})
 }
@@ -195,8 +171,8 @@ type artixTransport interface {
 // NewArtix("http://kassa-1:28080", WithArtixShopCode("111"),
 // WithBasicAuth("admin", pass)). One client talks to one register: make
 // one per register. It does not touch the network.
-func NewArtix(baseURL string, opts ...Option) (*Artix, error) {
-	s, err := applyArtixTransportOptions(opts, false)
+func NewArtix(baseURL string, opts ...ArtixOption) (*Artix, error) {
+	s, err := applyOptions(opts, ArtixOption.applyArtix)
 	if err != nil {
 		return nil, err
 	}
@@ -209,27 +185,6 @@ func NewArtix(baseURL string, opts ...Option) (*Artix, error) {
 	}
 	s.artix.sendBasicAuth(c)
 	return newArtix(&artixHTTP{core: c, shop: s.artix.shopCode, status: s.artix.status, cashes: s.artix.cashes}), nil
-}
-
-// applyArtixTransportOptions applies opts for NewArtix (files false) or
-// NewArtixExchangeDir (files true), refusing the options only the other
-// transport or NewArtixCashServer takes.
-func applyArtixTransportOptions(opts []Option, files bool) (*settings, error) {
-	s, err := applyOptions("artix", opts)
-	if err != nil {
-		return nil, err
-	}
-	other, ctor := s.artix.fileOnly, "NewArtixExchangeDir"
-	if files {
-		other, ctor = s.artix.httpOnly, "NewArtix (HTTP)"
-	}
-	if len(other) > 0 {
-		return nil, &ConfigError{Field: other[0], Reason: "applies to " + ctor + " only"}
-	}
-	if err := s.artix.cs.refuse(); err != nil {
-		return nil, err
-	}
-	return s, nil
 }
 
 func newArtix(t artixTransport) *Artix {

@@ -48,18 +48,16 @@ type ArtixPaging struct {
 	FirstPage int    // number of the first page: 0 (the default) or 1
 }
 
-// artixCSSettings are the options only NewArtixCashServer accepts.
+// artixCSSettings are what the options only NewArtixCashServer accepts set.
 type artixCSSettings struct {
 	paging  ArtixPaging
 	unpaged bool
-	csOnly  []string // options given that only NewArtixCashServer uses
 }
 
 // WithArtixPaging sets the page parameters Clients.All sends to the Cash
 // Server (see ArtixPaging for the defaults). NewArtixCashServer only.
-func WithArtixPaging(p ArtixPaging) Option {
-	return func(s *settings) error {
-		s.markOnly("WithArtixPaging", "artix")
+func WithArtixPaging(p ArtixPaging) ArtixCashServerOption {
+	return artixCashServerOption(func(s *settings) error {
 		switch {
 		case p.Size < 0:
 			return &ConfigError{Field: "WithArtixPaging", Reason: "negative Size " + strconv.Itoa(p.Size)}
@@ -69,22 +67,19 @@ func WithArtixPaging(p ArtixPaging) Option {
 			return &ConfigError{Field: "WithArtixPaging", Reason: "PageParam and SizeParam are both " + strconv.Quote(p.PageParam)}
 		}
 		s.artix.cs.paging, s.artix.cs.unpaged = p, false
-		s.artix.cs.csOnly = append(s.artix.cs.csOnly, "WithArtixPaging")
 		return nil
-	}
+	})
 }
 
 // WithoutArtixPaging makes Clients.All read the whole directory in one
 // request (GET {base}/CSrest/rest/dictionaries/clients, a JSON array),
 // decoded as it streams in so memory does not grow with the directory.
 // For a Cash Server whose page parameters are unknown. NewArtixCashServer only.
-func WithoutArtixPaging() Option {
-	return func(s *settings) error {
-		s.markOnly("WithoutArtixPaging", "artix")
+func WithoutArtixPaging() ArtixCashServerOption {
+	return artixCashServerOption(func(s *settings) error {
 		s.artix.cs.unpaged = true
-		s.artix.cs.csOnly = append(s.artix.cs.csOnly, "WithoutArtixPaging")
 		return nil
-	}
+	})
 }
 
 // ArtixCashServer reads the client directory back from an Artix Cash
@@ -107,16 +102,10 @@ type ArtixCashServer struct {
 // It accepts the shared options, WithBasicAuth (off by default: field
 // clients send none to CSrest, some installations require it), and
 // WithArtixPaging or WithoutArtixPaging. It does not touch the network.
-func NewArtixCashServer(baseURL string, opts ...Option) (*ArtixCashServer, error) {
-	s, err := applyOptions("artix", opts)
+func NewArtixCashServer(baseURL string, opts ...ArtixCashServerOption) (*ArtixCashServer, error) {
+	s, err := applyOptions(opts, ArtixCashServerOption.applyArtixCashServer)
 	if err != nil {
 		return nil, err
-	}
-	switch {
-	case len(s.artix.fileOnly) > 0:
-		return nil, &ConfigError{Field: s.artix.fileOnly[0], Reason: "applies to NewArtixExchangeDir only"}
-	case s.artix.shopCode != "":
-		return nil, &ConfigError{Field: "WithArtixShopCode", Reason: "applies to the loads (NewArtix) only: the Cash Server's directory is not per shop"}
 	}
 	c, err := newCore("artix", baseURL, s)
 	if err != nil {
@@ -255,12 +244,4 @@ func (s *ArtixClientService) stream(ctx context.Context, r *request, each func(A
 			return meta, true
 		}
 	}
-}
-
-// refuse is the error of a writer constructor given a read-back option.
-func (cs *artixCSSettings) refuse() error {
-	if len(cs.csOnly) > 0 {
-		return &ConfigError{Field: cs.csOnly[0], Reason: "applies to NewArtixCashServer only"}
-	}
-	return nil
 }

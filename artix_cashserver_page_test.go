@@ -26,14 +26,14 @@ func TestArtixCashServerAll(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name  string
-		opts  []loyalty.Option
+		opts  []loyalty.ArtixCashServerOption
 		paths []string // the requests All makes
 	}{
 		{"default pages", nil, []string{"page=0&size=500", "page=1&size=500", "page=2&size=500"}},
-		{"pages of 100", []loyalty.Option{loyalty.WithArtixPaging(loyalty.ArtixPaging{Size: 100})},
+		{"pages of 100", []loyalty.ArtixCashServerOption{loyalty.WithArtixPaging(loyalty.ArtixPaging{Size: 100})},
 			[]string{"page=0&size=100", "page=1&size=100", "page=2&size=100", "page=3&size=100", "page=4&size=100", "page=5&size=100",
 				"page=6&size=100", "page=7&size=100", "page=8&size=100", "page=9&size=100", "page=10&size=100"}},
-		{"unpaged", []loyalty.Option{loyalty.WithoutArtixPaging()}, []string{""}},
+		{"unpaged", []loyalty.ArtixCashServerOption{loyalty.WithoutArtixPaging()}, []string{""}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := len(srv.RequestsTo(mock.ArtixAPI))

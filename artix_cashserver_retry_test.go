@@ -22,10 +22,10 @@ func TestArtixCashServerStreamCut(t *testing.T) {
 		name string
 		path string
 		body string
-		opts []loyalty.Option
+		opts []loyalty.ArtixCashServerOption
 	}{
 		{"paged", loyalty.ArtixCSClientsByPagePath, `{"content": [`, nil},
-		{"unpaged", loyalty.ArtixCSClientsPath, `[`, []loyalty.Option{loyalty.WithoutArtixPaging()}},
+		{"unpaged", loyalty.ArtixCSClientsPath, `[`, []loyalty.ArtixCashServerOption{loyalty.WithoutArtixPaging()}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := mock.NewServer(t)

@@ -261,14 +261,6 @@ func TestNewArtixCashServerOptions(t *testing.T) {
 	}{
 		{"defaults", func() error { _, err := loyalty.NewArtixCashServer("http://cs:8080"); return err }, ""},
 		{"no URL", func() error { _, err := loyalty.NewArtixCashServer(""); return err }, "baseURL"},
-		{"shop code", func() error {
-			_, err := loyalty.NewArtixCashServer("http://cs:8080", loyalty.WithArtixShopCode("1"))
-			return err
-		}, "WithArtixShopCode"},
-		{"pickup wait", func() error {
-			_, err := loyalty.NewArtixCashServer("http://cs:8080", loyalty.WithPickupWait(time.Second))
-			return err
-		}, "WithPickupWait"},
 		{"negative size", func() error {
 			_, err := loyalty.NewArtixCashServer("http://cs:8080", loyalty.WithArtixPaging(loyalty.ArtixPaging{Size: -1}))
 			return err
@@ -277,18 +269,6 @@ func TestNewArtixCashServerOptions(t *testing.T) {
 			_, err := loyalty.NewArtixCashServer("http://cs:8080", loyalty.WithArtixPaging(loyalty.ArtixPaging{PageParam: "size"}))
 			return err
 		}, "WithArtixPaging"},
-		{"paging on a loader", func() error {
-			_, err := loyalty.NewArtix("http://kassa:28080", loyalty.WithArtixPaging(loyalty.ArtixPaging{}))
-			return err
-		}, "WithArtixPaging"},
-		{"paging on an exchange dir", func() error {
-			_, err := loyalty.NewArtixExchangeDir(t.TempDir(), loyalty.WithoutArtixPaging())
-			return err
-		}, "WithoutArtixPaging"},
-		{"paging on VirtPOS", func() error {
-			_, err := loyalty.NewVirtPOS("http://vp", "key", loyalty.WithoutArtixPaging())
-			return err
-		}, "WithoutArtixPaging"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.build()

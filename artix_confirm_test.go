@@ -214,9 +214,6 @@ func TestArtixStatusReceiverConfig(t *testing.T) {
 	if _, err := loyalty.NewArtix("http://kassa-1:28080", loyalty.WithLoadConfirmation(rcv, 1)); !errors.As(err, &ce) {
 		t.Errorf("no shop code: want *ConfigError, got %v", err)
 	}
-	if _, err := loyalty.NewArtixExchangeDir(t.TempDir(), loyalty.WithLoadConfirmation(rcv, 1)); !errors.As(err, &ce) {
-		t.Errorf("exchange dir: want *ConfigError, got %v", err)
-	}
 }
 
 // TestArtixLoadNotConfirmedSaysWhichCashes: when the wait ends before the

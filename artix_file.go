@@ -51,8 +51,8 @@ func (e *ArtixFileError) Unwrap() error { return e.Err }
 // user). The directory must exist and be writable. The HTTP options
 // (retries, HTTP client, shopcode, basic auth) do not apply; WithPickupWait
 // and WithPollInterval do.
-func NewArtixExchangeDir(dir string, opts ...Option) (*Artix, error) {
-	s, err := applyArtixTransportOptions(opts, true)
+func NewArtixExchangeDir(dir string, opts ...ArtixExchangeDirOption) (*Artix, error) {
+	s, err := applyOptions(opts, ArtixExchangeDirOption.applyArtixExchangeDir)
 	if err != nil {
 		return nil, err
 	}

@@ -301,7 +301,4 @@ func TestArtixExchangeDirMillisecondNames(t *testing.T) {
 	if srv.ArtixClientCount() != 5 || len(srv.ArtixLoadErrors()) != 0 {
 		t.Errorf("%d clients loaded, errors %v", srv.ArtixClientCount(), srv.ArtixLoadErrors())
 	}
-	if _, err := loyalty.NewArtix("http://kassa-1:28080", loyalty.WithMillisecondNames()); err == nil {
-		t.Error("WithMillisecondNames accepted for HTTP")
-	}
 }

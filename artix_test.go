@@ -13,7 +13,6 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/mock"
@@ -320,17 +319,6 @@ func TestArtixOptions(t *testing.T) {
 		name string
 		err  func() error
 	}{
-		{"pickup wait over HTTP", func() error { _, err := loyalty.NewArtix("http://x", loyalty.WithPickupWait(time.Second)); return err }},
-		{"poll interval over HTTP", func() error {
-			_, err := loyalty.NewArtix("http://x", loyalty.WithPollInterval(time.Second))
-			return err
-		}},
-		{"basic auth for files", func() error { _, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithBasicAuth("u", "p")); return err }},
-		{"shopcode for files", func() error { _, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithArtixShopCode("1")); return err }},
-		{"shopcode for VirtPOS", func() error {
-			_, err := loyalty.NewVirtPOS("http://x", "k", loyalty.WithArtixShopCode("1"))
-			return err
-		}},
 		{"empty shopcode", func() error { _, err := loyalty.NewArtix("http://x", loyalty.WithArtixShopCode("")); return err }},
 		{"empty user", func() error { _, err := loyalty.NewArtix("http://x", loyalty.WithBasicAuth("", "p")); return err }},
 		{"colon in user", func() error { _, err := loyalty.NewArtix("http://x", loyalty.WithBasicAuth("a:b", "p")); return err }},

@@ -16,7 +16,7 @@ import (
 // command stream (Artix.Send, Artix.SendSeq).
 
 // DefaultBulkWorkers is how many requests a bulk write keeps in flight
-// unless Workers says otherwise.
+// unless [WithWorkers] says otherwise.
 const DefaultBulkWorkers = 4
 
 // BulkOption configures a bulk write (Customers.UpsertMany,
@@ -29,43 +29,43 @@ type bulkConfig struct {
 	progress func(done, total int)
 }
 
-// Workers sets how many requests a bulk write keeps in flight (default
+// WithWorkers sets how many requests a bulk write keeps in flight (default
 // DefaultBulkWorkers). The default transport keeps up to 32 idle
 // connections per host, so up to 32 workers reuse their connections
 // instead of dialling again; with WithHTTPClient, size your transport's
 // MaxIdleConnsPerHost to at least n.
-func Workers(n int) BulkOption {
+func WithWorkers(n int) BulkOption {
 	return func(c *bulkConfig) error {
 		if n < 1 {
-			return &ValidationError{Field: "Workers", Reason: "must be at least 1, got " + strconv.Itoa(n)}
+			return &ValidationError{Field: "WithWorkers", Reason: "must be at least 1, got " + strconv.Itoa(n)}
 		}
 		c.workers = n
 		return nil
 	}
 }
 
-// RateLimit starts at most perSecond items per second, whatever the
+// WithRateLimit starts at most perSecond items per second, whatever the
 // number of workers (the first at once, then one every 1/perSecond).
-func RateLimit(perSecond float64) BulkOption {
+func WithRateLimit(perSecond float64) BulkOption {
 	return func(c *bulkConfig) error {
 		if !(perSecond > 0) || math.IsInf(perSecond, 0) {
-			return &ValidationError{Field: "RateLimit", Reason: fmt.Sprintf("must be a positive number of items per second, got %v", perSecond)}
+			return &ValidationError{Field: "WithRateLimit", Reason: fmt.Sprintf("must be a positive number of items per second, got %v", perSecond)}
 		}
 		if float64(time.Second)/perSecond > float64(math.MaxInt64) {
 			// The interval would overflow time.Duration (and wrap to no
 			// limit at all).
-			return &ValidationError{Field: "RateLimit", Reason: fmt.Sprintf("%v items per second is below the slowest rate a time.Duration can hold (one per %v)", perSecond, time.Duration(math.MaxInt64))}
+			return &ValidationError{Field: "WithRateLimit", Reason: fmt.Sprintf("%v items per second is below the slowest rate a time.Duration can hold (one per %v)", perSecond, time.Duration(math.MaxInt64))}
 		}
 		c.rate = perSecond
 		return nil
 	}
 }
 
-// OnProgress calls f after each item finishes, successfully or not, with
+// WithProgress calls f after each item finishes, successfully or not, with
 // the number finished so far and the number of items. Calls never overlap
 // and done increases by one each time; f should return quickly, since the
 // worker that finished the item waits for it.
-func OnProgress(f func(done, total int)) BulkOption {
+func WithProgress(f func(done, total int)) BulkOption {
 	return func(c *bulkConfig) error {
 		c.progress = f
 		return nil
@@ -129,7 +129,7 @@ type CustomerUpsert struct {
 }
 
 // UpsertMany writes many customers with a bounded number of requests in
-// flight (Workers, RateLimit, OnProgress), one result per item in input
+// flight ([WithWorkers], [WithRateLimit], [WithProgress]), one result per item in input
 // order. Each item is
 //
 //   - with ID set: Update(ID, Fields), which fails with ErrNotFound for an
@@ -191,7 +191,7 @@ func (s *CustomerService) upsert(ctx context.Context, it CustomerUpsert) (*Updat
 }
 
 // UpsertMany updates or creates many cards with a bounded number of
-// requests in flight (Workers, RateLimit, OnProgress), one result per item
+// requests in flight ([WithWorkers], [WithRateLimit], [WithProgress]), one result per item
 // in input order. Each item is one Update(CardRef{UID, ExternalID}, item,
 // CreateIfNotExist()): the card with that uid (or external id) is updated,
 // or created with them. Every item needs a UID or an ExternalID, which also

@@ -33,14 +33,14 @@ func BenchmarkBulk(b *testing.B) {
 			var dials dialCounter
 			ctx := dials.ctx(context.Background())
 			// Warm up: one connection per worker.
-			if _, err := vp.Customers.UpsertMany(ctx, batch[:workers], loyalty.Workers(workers)); err != nil {
+			if _, err := vp.Customers.UpsertMany(ctx, batch[:workers], loyalty.WithWorkers(workers)); err != nil {
 				b.Fatal(err)
 			}
 			dials.n.Store(0)
 			start, cpu0 := time.Now(), cpuTime()
 			n := 0
 			for b.Loop() {
-				res, err := vp.Customers.UpsertMany(ctx, batch, loyalty.Workers(workers))
+				res, err := vp.Customers.UpsertMany(ctx, batch, loyalty.WithWorkers(workers))
 				if err == nil {
 					err = res.Err()
 				}

@@ -22,7 +22,7 @@ func TestRunBulkRateLimit(t *testing.T) {
 		starts := make([]time.Duration, len(items))
 		start := time.Now()
 		// 16 workers, each item taking 1 s: the limit, not the pool, paces.
-		_, err := runBulk(t.Context(), items, []BulkOption{Workers(16), RateLimit(10)}, func(_ context.Context, i int) (int, error) {
+		_, err := runBulk(t.Context(), items, []BulkOption{WithWorkers(16), WithRateLimit(10)}, func(_ context.Context, i int) (int, error) {
 			starts[i] = time.Since(start)
 			time.Sleep(time.Second)
 			return i, nil
@@ -45,7 +45,7 @@ func TestRunBulkWorkerBoundAndOrder(t *testing.T) {
 		for i := range items {
 			items[i] = i
 		}
-		res, err := runBulk(t.Context(), items, []BulkOption{Workers(5)}, func(_ context.Context, i int) (string, error) {
+		res, err := runBulk(t.Context(), items, []BulkOption{WithWorkers(5)}, func(_ context.Context, i int) (string, error) {
 			n := inFlight.Add(1)
 			for {
 				p := peak.Load()
@@ -94,7 +94,7 @@ func TestRunBulkCancelStopsDispatch(t *testing.T) {
 		defer cancel()
 		var calls atomic.Int32
 		items := make([]int, 50)
-		res, err := runBulk(ctx, items, []BulkOption{Workers(2), RateLimit(1), OnProgress(func(done, _ int) {
+		res, err := runBulk(ctx, items, []BulkOption{WithWorkers(2), WithRateLimit(1), WithProgress(func(done, _ int) {
 			if done == 4 {
 				cancel()
 			}

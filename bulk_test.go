@@ -30,7 +30,7 @@ func TestCustomersUpsertMany(t *testing.T) {
 		{ID: 2, Fields: nil}, // invalid
 	}
 	var progress []int
-	res, err := vp.Customers.UpsertMany(ctx, items, loyalty.Workers(3), loyalty.OnProgress(func(done, total int) {
+	res, err := vp.Customers.UpsertMany(ctx, items, loyalty.WithWorkers(3), loyalty.WithProgress(func(done, total int) {
 		if total != len(items) {
 			t.Errorf("total %d", total)
 		}
@@ -99,7 +99,7 @@ func TestCardsUpsertMany(t *testing.T) {
 		{Medium: loyalty.MediumPlastic}, // no key
 	}
 	for range 2 { // the second run updates what the first created
-		res, err := vp.Cards.UpsertMany(context.Background(), items, loyalty.Workers(2))
+		res, err := vp.Cards.UpsertMany(context.Background(), items, loyalty.WithWorkers(2))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,7 +163,7 @@ func TestUpsertManyWorkerBound(t *testing.T) {
 	for i := range items {
 		items[i] = loyalty.CustomerUpsert{ID: int64(i%20 + 1), Fields: &loyalty.CustomerUpdate{SendSMS: new(i%2 == 0)}}
 	}
-	res, err := vp.Customers.UpsertMany(context.Background(), items, loyalty.Workers(workers))
+	res, err := vp.Customers.UpsertMany(context.Background(), items, loyalty.WithWorkers(workers))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestUpsertManyCancel(t *testing.T) {
 	for i := range items {
 		items[i] = loyalty.CustomerUpsert{ID: 1, Fields: &loyalty.CustomerUpdate{Phone: new("+79160000000")}}
 	}
-	res, err := vp.Customers.UpsertMany(ctx, items, loyalty.Workers(1), loyalty.OnProgress(func(done, _ int) {
+	res, err := vp.Customers.UpsertMany(ctx, items, loyalty.WithWorkers(1), loyalty.WithProgress(func(done, _ int) {
 		if done == 3 {
 			cancel()
 		}
@@ -212,8 +212,8 @@ func TestBulkOptionsValidated(t *testing.T) {
 	srv := mock.NewServer(t)
 	vp := srv.VirtPOS()
 	items := []loyalty.CustomerUpsert{{ID: 1, Fields: &loyalty.CustomerUpdate{}}}
-	for _, o := range []loyalty.BulkOption{loyalty.Workers(0), loyalty.RateLimit(0), loyalty.RateLimit(-3),
-		loyalty.RateLimit(1e-11), loyalty.RateLimit(math.NaN()), loyalty.RateLimit(math.Inf(1))} {
+	for _, o := range []loyalty.BulkOption{loyalty.WithWorkers(0), loyalty.WithRateLimit(0), loyalty.WithRateLimit(-3),
+		loyalty.WithRateLimit(1e-11), loyalty.WithRateLimit(math.NaN()), loyalty.WithRateLimit(math.Inf(1))} {
 		_, err := vp.Customers.UpsertMany(context.Background(), items, o)
 		var ve *loyalty.ValidationError
 		if !errors.As(err, &ve) {
@@ -235,7 +235,7 @@ func TestUpsertManySameKeyCreatesOnce(t *testing.T) {
 	for i := range items {
 		items[i] = loyalty.CustomerUpsert{Fields: &loyalty.CustomerUpdate{ExternalID: new("DUP-1"), FirstName: new("Пётр")}}
 	}
-	res, err := vp.Customers.UpsertMany(context.Background(), items, loyalty.Workers(6))
+	res, err := vp.Customers.UpsertMany(context.Background(), items, loyalty.WithWorkers(6))
 	if err != nil || res.Err() != nil {
 		t.Fatalf("UpsertMany: %v / %v", err, res.Err())
 	}
@@ -243,7 +243,7 @@ func TestUpsertManySameKeyCreatesOnce(t *testing.T) {
 		t.Fatalf("%d customers created for one external id, want 1", n)
 	}
 	cards := []loyalty.CardUpdate{{UID: "880001"}, {UID: "880001"}, {UID: "880001"}}
-	if _, err := vp.Cards.UpsertMany(context.Background(), cards, loyalty.Workers(3)); err != nil {
+	if _, err := vp.Cards.UpsertMany(context.Background(), cards, loyalty.WithWorkers(3)); err != nil {
 		t.Fatal(err)
 	}
 	if n := cardsWithUID(srv, "880001"); n != 1 {

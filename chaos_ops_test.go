@@ -180,23 +180,25 @@ func loadChaosClients(t *testing.T, e *chaosEnv) {
 	}
 }
 
-func newChaosEnv(t *testing.T, extra ...loyalty.Option) *chaosEnv {
+func newChaosEnv(t *testing.T, extra ...loyalty.HTTPOption) *chaosEnv {
 	srv := mock.NewServer(t, mock.Config{APIKey: canaryAPIKey})
 	srv.RequireArtixAuth(canaryUser, canaryPassword)
 	logs := &logCapture{}
-	opts := []loyalty.Option{
+	opts := []any{
 		loyalty.WithRetry(chaosRetries, time.Millisecond, chaosMaxWait),
 		loyalty.WithMaxResponseBytes(chaosMaxBytes),
 		loyalty.WithLogger(slog.New(logs.handler())),
 	}
-	opts = append(opts, extra...)
+	for _, o := range extra {
+		opts = append(opts, o)
+	}
 	return &chaosEnv{
 		srv:  srv,
-		vp:   srv.VirtPOS(opts...),
-		vpJS: srv.VirtPOS(append(opts, loyalty.WithFormat(loyalty.FormatJSON))...),
-		crm:  srv.CRM(opts...),
-		ax:   srv.Artix(opts...),
-		cs:   srv.ArtixCashServer(append(opts, loyalty.WithArtixPaging(loyalty.ArtixPaging{Size: 2}))...),
+		vp:   srv.VirtPOS(optionsFor[loyalty.VirtPOSOption](opts...)...),
+		vpJS: srv.VirtPOS(append(optionsFor[loyalty.VirtPOSOption](opts...), loyalty.WithFormat(loyalty.FormatJSON))...),
+		crm:  srv.CRM(optionsFor[loyalty.CRMOption](opts...)...),
+		ax:   srv.Artix(optionsFor[loyalty.ArtixOption](opts...)...),
+		cs:   srv.ArtixCashServer(append(optionsFor[loyalty.ArtixCashServerOption](opts...), loyalty.WithArtixPaging(loyalty.ArtixPaging{Size: 2}))...),
 		logs: logs,
 	}
 }

@@ -69,7 +69,7 @@ type chaosRow struct {
 
 	read, idem, once, batch outcome
 	// opts are added to the cell's clients' options.
-	opts []loyalty.Option
+	opts []loyalty.HTTPOption
 	// stream is the outcome of a streamed read when it differs from read:
 	// a streamed body is decoded as it arrives, so a cut in it cannot be
 	// retried.
@@ -107,7 +107,7 @@ func chaosMatrix() []chaosRow {
 		{name: "slower than the deadline", fault: mock.Fault{Delay: 10 * time.Second, Times: -1}, deadline: chaosDeadline,
 			read: deadlineErr(), idem: deadlineErr(), once: deadlineErr(), batch: deadlineErr()},
 		{name: "accepts and never answers (ended by the response timeout)", fault: mock.Fault{Delay: 10 * time.Second},
-			opts: []loyalty.Option{loyalty.WithResponseTimeout(chaosStall)},
+			opts: []loyalty.HTTPOption{loyalty.WithResponseTimeout(chaosStall)},
 			read: succeeds(2), idem: succeeds(2), once: stalled(-1), batch: succeeds(2)},
 		{name: "truncated body", fault: mock.Fault{Truncate: true, AfterApply: true},
 			// A stream (VirtPOS customers, the Artix directory) cut before

@@ -21,36 +21,30 @@ const Version = "0.1.0"
 // Defaults of the shared options.
 const (
 	// DefaultMaxResponseBytes is the largest response body a client reads
-	// unless WithMaxResponseBytes says otherwise.
+	// unless [WithMaxResponseBytes] says otherwise.
 	DefaultMaxResponseBytes int64 = 64 << 20
-	// DefaultRetryMax is how many times a retryable request is repeated
-	// after its first attempt.
-	DefaultRetryMax = 3
+	// DefaultRetries is how many times a retryable request is repeated
+	// after its first attempt unless [WithRetry] says otherwise.
+	DefaultRetries = 3
+	// MaxRetries is the most retries [WithRetry] accepts: more would hammer
+	// a server that is down rather than wait for it.
+	MaxRetries = 100
 	// DefaultRetryWaitMin is the shortest wait between two attempts.
 	DefaultRetryWaitMin = 250 * time.Millisecond
-	// MaxRetries is the most retries WithRetry accepts: more would hammer a
-	// server that is down rather than wait for it.
-	MaxRetries = 100
 	// DefaultRetryWaitMax caps every wait between two attempts, including
 	// a server's Retry-After.
 	DefaultRetryWaitMax = 10 * time.Second
 )
 
-// DefaultUserAgent is sent when WithUserAgent is not given. It is a
+// DefaultUserAgent is sent when [WithUserAgent] is not given. It is a
 // constant: an importer cannot change what every other importer sends.
 const DefaultUserAgent = "loyalty-go/" + Version + " (+https://github.com/loyaltykit/loyalty)"
-
-// Option configures a client. Every constructor (NewVirtPOS, NewCRM,
-// NewArtix, NewArtixExchangeDir) accepts them; an invalid option makes the
-// constructor return an error. Options that belong to one API only are
-// rejected by the other constructors.
-type Option func(*settings) error
 
 // settings is what the options fill in. Service constructors read the
 // fields that concern them.
 type settings struct {
 	httpClient       *http.Client
-	retryMax         int
+	retries          int
 	retryWaitMin     time.Duration
 	retryWaitMax     time.Duration
 	logger           *slog.Logger
@@ -60,10 +54,6 @@ type settings struct {
 	observer         Observer
 	middleware       []func(http.RoundTripper) http.RoundTripper
 
-	// only names the API-specific options given, so that a constructor
-	// can refuse options meant for another API.
-	only map[string]string
-
 	// Per-API settings, defined beside each client.
 	vp    virtposSettings
 	crm   crmSettings
@@ -72,31 +62,26 @@ type settings struct {
 
 func defaultSettings() *settings {
 	return &settings{
-		retryMax:         DefaultRetryMax,
+		retries:          DefaultRetries,
 		retryWaitMin:     DefaultRetryWaitMin,
 		retryWaitMax:     DefaultRetryWaitMax,
 		userAgent:        DefaultUserAgent,
 		maxResponseBytes: DefaultMaxResponseBytes,
 		responseTimeout:  DefaultResponseTimeout,
-		only:             map[string]string{},
 	}
 }
 
-// apply runs the options in order and then refuses options that belong to
-// an API other than api.
-func applyOptions(api string, opts []Option) (*settings, error) {
+// applyOptions runs opts in order on the defaults, apply being the
+// constructor's method of its option interface (e.g.
+// VirtPOSOption.applyVirtPOS). A nil option is skipped.
+func applyOptions[O any](opts []O, apply func(O, *settings) error) (*settings, error) {
 	s := defaultSettings()
 	for _, o := range opts {
-		if o == nil {
+		if any(o) == nil {
 			continue
 		}
-		if err := o(s); err != nil {
+		if err := apply(o, s); err != nil {
 			return nil, err
-		}
-	}
-	for name, owner := range s.only {
-		if owner != api {
-			return nil, &ConfigError{Field: name, Reason: "applies to the " + owner + " client only, not to " + api}
 		}
 	}
 	return s, nil
@@ -113,16 +98,13 @@ func (e *ConfigError) Error() string {
 	return "loyalty: invalid " + e.Field + ": " + e.Reason
 }
 
-// only marks an option as belonging to one API.
-func (s *settings) markOnly(option, api string) { s.only[option] = api }
-
 // WithHTTPClient sends requests through hc instead of a client made for the
 // purpose. Its Transport is used as it is (so httpmock can be wired into
 // VirtPOS and Artix clients). The CRM client clones an *http.Transport to
 // add its TLS settings; since it needs a client certificate, it refuses any
 // other Transport with a *ConfigError: give wrappers and test doubles to
 // WithTransportMiddleware instead.
-func WithHTTPClient(hc *http.Client) Option {
+func WithHTTPClient(hc *http.Client) HTTPOption {
 	return func(s *settings) error {
 		if hc == nil {
 			return &ConfigError{Field: "WithHTTPClient", Reason: "nil *http.Client"}
@@ -133,36 +115,38 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithRetry sets how many times a retryable request is repeated after its
-// first attempt (max, at most MaxRetries), and the shortest and longest
-// wait between attempts.
+// first attempt (retries, at most [MaxRetries]; default [DefaultRetries]),
+// and the shortest and longest wait between attempts.
 // The longest wait also caps a server's Retry-After.
-func WithRetry(max int, minWait, maxWait time.Duration) Option {
+func WithRetry(retries int, minWait, maxWait time.Duration) HTTPOption {
 	return func(s *settings) error {
 		switch {
-		case max < 0:
-			return &ConfigError{Field: "WithRetry", Reason: "negative retry count " + strconv.Itoa(max)}
-		case max > MaxRetries:
-			return &ConfigError{Field: "WithRetry", Reason: fmt.Sprintf("%d retries is more than MaxRetries (%d)", max, MaxRetries)}
+		case retries < 0:
+			return &ConfigError{Field: "WithRetry", Reason: "negative retry count " + strconv.Itoa(retries)}
+		case retries > MaxRetries:
+			return &ConfigError{Field: "WithRetry", Reason: fmt.Sprintf("%d retries is more than MaxRetries (%d)", retries, MaxRetries)}
 		case minWait < 0 || maxWait < 0:
 			return &ConfigError{Field: "WithRetry", Reason: "negative wait"}
 		case maxWait < minWait:
 			return &ConfigError{Field: "WithRetry", Reason: fmt.Sprintf("maxWait %s is below minWait %s", maxWait, minWait)}
 		}
-		s.retryMax, s.retryWaitMin, s.retryWaitMax = max, minWait, maxWait
+		s.retries, s.retryWaitMin, s.retryWaitMax = retries, minWait, maxWait
 		return nil
 	}
 }
 
 // WithoutRetries makes every request a single attempt.
-func WithoutRetries() Option {
+func WithoutRetries() HTTPOption {
 	return func(s *settings) error {
-		s.retryMax = 0
+		s.retries = 0
 		return nil
 	}
 }
 
 // WithLogger logs each attempt, retry and outcome at debug level (retries
-// at warn) to l. Secrets are redacted from every record. Default: no logging.
+// at warn) to l, and the exchange directory's pickup waits. Secrets are
+// redacted from every record. Default: no logging. Every constructor
+// accepts it.
 func WithLogger(l *slog.Logger) Option {
 	return func(s *settings) error {
 		s.logger = l
@@ -172,7 +156,7 @@ func WithLogger(l *slog.Logger) Option {
 
 // WithUserAgent replaces the User-Agent header. It must be a valid header
 // value that is not blank (omit the option for DefaultUserAgent).
-func WithUserAgent(ua string) Option {
+func WithUserAgent(ua string) HTTPOption {
 	return func(s *settings) error {
 		switch {
 		case strings.ContainsAny(ua, "\r\n"):
@@ -193,7 +177,7 @@ func WithUserAgent(ua string) Option {
 // apply the limit to each customer record instead (the bytes read since
 // the previous one), so an export of any size streams while one oversized
 // record still fails.
-func WithMaxResponseBytes(n int64) Option {
+func WithMaxResponseBytes(n int64) HTTPOption {
 	return func(s *settings) error {
 		if n <= 0 {
 			return &ConfigError{Field: "WithMaxResponseBytes", Reason: "must be positive, got " + strconv.FormatInt(n, 10)}
@@ -274,7 +258,7 @@ func newCore(api, baseURL string, s *settings) (*core, error) {
 		Logger:         nil, // our own slog records, written by the hooks
 		RetryWaitMin:   s.retryWaitMin,
 		RetryWaitMax:   s.retryWaitMax,
-		RetryMax:       s.retryMax,
+		RetryMax:       s.retries,
 		CheckRetry:     c.checkRetry,
 		Backoff:        backoff,
 		ErrorHandler:   retryablehttp.PassthroughErrorHandler,

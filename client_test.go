@@ -15,7 +15,7 @@ import (
 func TestOptionsRefuseValuesTheyCannotHonour(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		opt  loyalty.Option
+		opt  loyalty.HTTPOption
 	}{
 		{"WithRetry negative", loyalty.WithRetry(-1, 0, 0)},
 		{"WithRetry 1000 retries", loyalty.WithRetry(1000, 0, 0)},
@@ -35,7 +35,7 @@ func TestOptionsRefuseValuesTheyCannotHonour(t *testing.T) {
 			t.Errorf("%s: got %v, want a *ConfigError", tc.name, err)
 		}
 	}
-	for _, ok := range []loyalty.Option{
+	for _, ok := range []loyalty.HTTPOption{
 		loyalty.WithRetry(loyalty.MaxRetries, 0, 0), loyalty.WithRetry(0, 0, 0), loyalty.WithUserAgent("my-app/1.0 (+https://example.ru)"),
 	} {
 		if _, err := loyalty.NewVirtPOS("https://x.example", "key-1234", ok); err != nil {

@@ -51,7 +51,7 @@ func (p ParamStyle) String() string {
 	return fmt.Sprintf("ParamStyle(%d)", int(p))
 }
 
-// crmSettings are the options only NewCRM accepts.
+// crmSettings are what the options only NewCRM accepts set.
 type crmSettings struct {
 	cert       *tls.Certificate
 	roots      *x509.CertPool
@@ -60,9 +60,8 @@ type crmSettings struct {
 
 // WithClientCertificate authenticates the CRM client with cert (mutual
 // TLS). A certificate is required; see also WithClientCertificateFiles.
-func WithClientCertificate(cert tls.Certificate) Option {
-	return func(s *settings) error {
-		s.markOnly("WithClientCertificate", "crm")
+func WithClientCertificate(cert tls.Certificate) CRMOption {
+	return crmOption(func(s *settings) error {
 		if len(cert.Certificate) == 0 {
 			return &ConfigError{Field: "WithClientCertificate", Reason: "the certificate has no certificate chain"}
 		}
@@ -71,16 +70,15 @@ func WithClientCertificate(cert tls.Certificate) Option {
 		}
 		s.crm.cert = &cert
 		return nil
-	}
+	})
 }
 
 // WithClientCertificateFiles loads the CRM client certificate and its
 // private key from PEM files (the certificate file may hold the chain).
 // The files are read when the constructor runs; an unreadable or invalid
 // file is a *ConfigError that names the file and never quotes its content.
-func WithClientCertificateFiles(certFile, keyFile string) Option {
-	return func(s *settings) error {
-		s.markOnly("WithClientCertificateFiles", "crm")
+func WithClientCertificateFiles(certFile, keyFile string) CRMOption {
+	return crmOption(func(s *settings) error {
 		fail := func(reason string) error {
 			return &ConfigError{Field: "WithClientCertificateFiles", Reason: reason}
 		}
@@ -100,7 +98,7 @@ func WithClientCertificateFiles(certFile, keyFile string) Option {
 		}
 		s.crm.cert = &cert
 		return nil
-	}
+	})
 }
 
 // pathErr is an *os.PathError's text (it names the file, never its content).
@@ -114,27 +112,25 @@ func pathErr(err error) string {
 
 // WithRootCAs verifies the CRM server's certificate against pool instead
 // of the system roots. Verification is never switched off.
-func WithRootCAs(pool *x509.CertPool) Option {
-	return func(s *settings) error {
-		s.markOnly("WithRootCAs", "crm")
+func WithRootCAs(pool *x509.CertPool) CRMOption {
+	return crmOption(func(s *settings) error {
 		if pool == nil {
 			return &ConfigError{Field: "WithRootCAs", Reason: "nil pool (leave the option out to use the system roots)"}
 		}
 		s.crm.roots = pool
 		return nil
-	}
+	})
 }
 
-// WithParamStyle chooses how parameters are sent (default ParamsJSON).
-func WithParamStyle(p ParamStyle) Option {
-	return func(s *settings) error {
-		s.markOnly("WithParamStyle", "crm")
+// WithParamStyle chooses how parameters are sent (default [ParamsJSON]).
+func WithParamStyle(p ParamStyle) CRMOption {
+	return crmOption(func(s *settings) error {
 		if p < ParamsJSON || p > ParamsJSONBody {
 			return &ConfigError{Field: "WithParamStyle", Reason: "unknown style " + p.String()}
 		}
 		s.crm.paramStyle = p
 		return nil
-	}
+	})
 }
 
 // CRM is a client of the loyalty CRM's contact API, over HTTPS with TLS
@@ -165,11 +161,11 @@ type CRM struct {
 // cassette replayer) go in through WithTransportMiddleware, outside the
 // TLS-configured transport; a double that answers in memory ignores the
 // transport it wraps.
-func NewCRM(baseURL, commercialFirmID string, opts ...Option) (*CRM, error) {
+func NewCRM(baseURL, commercialFirmID string, opts ...CRMOption) (*CRM, error) {
 	if strings.TrimSpace(commercialFirmID) == "" {
 		return nil, &ConfigError{Field: "commercialFirmID", Reason: "empty"}
 	}
-	s, err := applyOptions("crm", opts)
+	s, err := applyOptions(opts, CRMOption.applyCRM)
 	if err != nil {
 		return nil, err
 	}

@@ -43,19 +43,19 @@ func TestNewCRMConfigErrors(t *testing.T) {
 
 	for _, tc := range []struct {
 		name, url, firm string
-		opts            []loyalty.Option
+		opts            []loyalty.CRMOption
 		field           string
 	}{
-		{"empty firm", srv.CRMURL, " ", []loyalty.Option{cert}, "commercialFirmID"},
+		{"empty firm", srv.CRMURL, " ", []loyalty.CRMOption{cert}, "commercialFirmID"},
 		{"no client certificate", srv.CRMURL, "firm-1", nil, "WithClientCertificate"},
-		{"empty certificate", srv.CRMURL, "firm-1", []loyalty.Option{loyalty.WithClientCertificate(tls.Certificate{})}, "WithClientCertificate"},
-		{"plain http", "http://crm.example.ru/api", "firm-1", []loyalty.Option{cert}, "baseURL"},
-		{"nil roots", srv.CRMURL, "firm-1", []loyalty.Option{cert, loyalty.WithRootCAs(nil)}, "WithRootCAs"},
-		{"unknown param style", srv.CRMURL, "firm-1", []loyalty.Option{cert, loyalty.WithParamStyle(7)}, "WithParamStyle"},
-		{"missing cert file", srv.CRMURL, "firm-1", []loyalty.Option{loyalty.WithClientCertificateFiles(filepath.Join(dir, "nope.crt"), badKey)}, "WithClientCertificateFiles"},
-		{"bad key PEM", srv.CRMURL, "firm-1", []loyalty.Option{loyalty.WithClientCertificateFiles(certFile, badKey)}, "WithClientCertificateFiles"},
-		{"key of another certificate", srv.CRMURL, "firm-1", []loyalty.Option{loyalty.WithClientCertificateFiles(certFile, otherKey)}, "WithClientCertificateFiles"},
-		{"insecure transport", srv.CRMURL, "firm-1", []loyalty.Option{cert, loyalty.WithHTTPClient(insecure)}, "WithHTTPClient"},
+		{"empty certificate", srv.CRMURL, "firm-1", []loyalty.CRMOption{loyalty.WithClientCertificate(tls.Certificate{})}, "WithClientCertificate"},
+		{"plain http", "http://crm.example.ru/api", "firm-1", []loyalty.CRMOption{cert}, "baseURL"},
+		{"nil roots", srv.CRMURL, "firm-1", []loyalty.CRMOption{cert, loyalty.WithRootCAs(nil)}, "WithRootCAs"},
+		{"unknown param style", srv.CRMURL, "firm-1", []loyalty.CRMOption{cert, loyalty.WithParamStyle(7)}, "WithParamStyle"},
+		{"missing cert file", srv.CRMURL, "firm-1", []loyalty.CRMOption{loyalty.WithClientCertificateFiles(filepath.Join(dir, "nope.crt"), badKey)}, "WithClientCertificateFiles"},
+		{"bad key PEM", srv.CRMURL, "firm-1", []loyalty.CRMOption{loyalty.WithClientCertificateFiles(certFile, badKey)}, "WithClientCertificateFiles"},
+		{"key of another certificate", srv.CRMURL, "firm-1", []loyalty.CRMOption{loyalty.WithClientCertificateFiles(certFile, otherKey)}, "WithClientCertificateFiles"},
+		{"insecure transport", srv.CRMURL, "firm-1", []loyalty.CRMOption{cert, loyalty.WithHTTPClient(insecure)}, "WithHTTPClient"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := loyalty.NewCRM(tc.url, tc.firm, tc.opts...)
@@ -68,12 +68,6 @@ func TestNewCRMConfigErrors(t *testing.T) {
 				t.Fatalf("error prints key material: %s", msg)
 			}
 		})
-	}
-	// CRM options are refused by the other constructors.
-	_, err := loyalty.NewVirtPOS("https://x.myvirtualpos.ru", "key", cert)
-	var ce *loyalty.ConfigError
-	if !errors.As(err, &ce) || ce.Field != "WithClientCertificate" {
-		t.Fatalf("NewVirtPOS with a CRM option: %v", err)
 	}
 }
 

@@ -135,3 +135,14 @@ func TestTestDoubles(t *testing.T) {
 		}
 	})
 }
+
+// optionsFor is opts, options a test gives several clients, as the option
+// type O of one constructor. Each must implement O: one that does not is
+// a bug of the test, which the conversion's panic reports.
+func optionsFor[O any](opts ...any) []O {
+	out := make([]O, len(opts))
+	for i, o := range opts {
+		out[i] = o.(O)
+	}
+	return out
+}

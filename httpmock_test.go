@@ -46,21 +46,21 @@ func bothSides(t *testing.T) []side {
 	// to the CRM, which refuses that for a transport it cannot give its
 	// certificate to, with mock.WithTransport.
 	mk := func(name string, srv *mock.Server, rt http.RoundTripper) side {
-		var hc, via []loyalty.Option
+		var hc, via loyalty.HTTPOption
 		if rt != nil {
-			hc = []loyalty.Option{loyalty.WithHTTPClient(&http.Client{Transport: rt})}
-			via = []loyalty.Option{mock.WithTransport(rt)}
+			hc = loyalty.WithHTTPClient(&http.Client{Transport: rt})
+			via = mock.WithTransport(rt)
 		}
-		vp, err := loyalty.NewVirtPOS(srv.VirtPOSURL, srv.APIKey, append([]loyalty.Option{fastRetry, loyalty.WithFormat(loyalty.FormatJSON)}, hc...)...)
+		vp, err := loyalty.NewVirtPOS(srv.VirtPOSURL, srv.APIKey, fastRetry, loyalty.WithFormat(loyalty.FormatJSON), hc)
 		if err != nil {
 			t.Fatal(err)
 		}
-		crm, err := loyalty.NewCRM(srv.CRMURL, srv.CommercialFirmID, append([]loyalty.Option{fastRetry,
-			loyalty.WithClientCertificate(srv.ClientCertificate()), loyalty.WithRootCAs(srv.RootCAs())}, via...)...)
+		crm, err := loyalty.NewCRM(srv.CRMURL, srv.CommercialFirmID, fastRetry,
+			loyalty.WithClientCertificate(srv.ClientCertificate()), loyalty.WithRootCAs(srv.RootCAs()), via)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ax, err := loyalty.NewArtix(srv.ArtixURL, append([]loyalty.Option{fastRetry}, hc...)...)
+		ax, err := loyalty.NewArtix(srv.ArtixURL, fastRetry, hc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -250,8 +250,8 @@ func TestHTTPMockAnswersLikeSockets(t *testing.T) {
 }
 
 // httpClientOf is the transport option of s (none for sockets).
-func httpClientOf(s side) []loyalty.Option {
-	opts := []loyalty.Option{fastRetry}
+func httpClientOf(s side) []loyalty.VirtPOSOption {
+	opts := []loyalty.VirtPOSOption{fastRetry}
 	switch s.name {
 	case "httpmock":
 		mt := httpmock.NewMockTransport()

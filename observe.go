@@ -55,7 +55,7 @@ type Observer func(context.Context, Event)
 
 // WithObserver calls o on each attempt, retry and outcome of every
 // request (see Event).
-func WithObserver(o Observer) Option {
+func WithObserver(o Observer) HTTPOption {
 	return func(s *settings) error {
 		if o == nil {
 			return &ConfigError{Field: "WithObserver", Reason: "nil Observer"}
@@ -76,7 +76,7 @@ func WithObserver(o Observer) Option {
 //
 // Several are applied in order, each wrapping the previous one. Every
 // attempt and every redirect hop goes through them.
-func WithTransportMiddleware(mw func(http.RoundTripper) http.RoundTripper) Option {
+func WithTransportMiddleware(mw func(http.RoundTripper) http.RoundTripper) HTTPOption {
 	return func(s *settings) error {
 		if mw == nil {
 			return &ConfigError{Field: "WithTransportMiddleware", Reason: "nil middleware"}

@@ -73,7 +73,7 @@ func TestTransportMiddlewareWrapsEveryClient(t *testing.T) {
 	if n := seen.Load(); n < 3 {
 		t.Fatalf("the middleware saw %d requests, want one per client", n)
 	}
-	for _, bad := range []loyalty.Option{loyalty.WithTransportMiddleware(nil), loyalty.WithObserver(nil)} {
+	for _, bad := range []loyalty.HTTPOption{loyalty.WithTransportMiddleware(nil), loyalty.WithObserver(nil)} {
 		var ce *loyalty.ConfigError
 		if _, err := loyalty.NewVirtPOS("http://x.example", "k-1234", bad); !errors.As(err, &ce) {
 			t.Errorf("got %v, want a *ConfigError", err)

@@ -194,7 +194,7 @@ func benchCRMOverhead(b *testing.B, tr string) {
 	var hc *http.Client
 	var dials *dialCounter
 	base := "https://crm.test"
-	opts := []loyalty.Option{loyalty.WithClientCertificate(m.ClientCertificate())}
+	opts := []loyalty.CRMOption{loyalty.WithClientCertificate(m.ClientCertificate())}
 	if tr == "mem" {
 		hc = &http.Client{Transport: newMemTransport("application/json", answer)}
 		opts = append(opts, mock.WithTransport(hc.Transport)) // the CRM refuses it through WithHTTPClient

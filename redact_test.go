@@ -60,8 +60,8 @@ func TestSecretsEchoedByTheServer(t *testing.T) {
 	srv := mock.NewServer(t, mock.Config{APIKey: canaryAPIKey})
 	srv.RequireArtixAuth(canaryUser, canaryPassword)
 	logs := &logCapture{}
-	opts := []loyalty.Option{loyalty.WithoutRetries(), loyalty.WithLogger(slog.New(logs.handler()))}
-	vp, ax := srv.VirtPOS(opts...), srv.Artix(opts...)
+	opts := []any{loyalty.WithoutRetries(), loyalty.WithLogger(slog.New(logs.handler()))}
+	vp, ax := srv.VirtPOS(optionsFor[loyalty.VirtPOSOption](opts...)...), srv.Artix(optionsFor[loyalty.ArtixOption](opts...)...)
 	ctx := context.Background()
 
 	for _, pad := range []int{0, 100, 470, 480, 490, 495, 500, 505, 512, 600} {

@@ -34,7 +34,7 @@ func TestCRMRefusesARedirectToCleartext(t *testing.T) {
 	roots := x509.NewCertPool()
 	roots.AddCert(redirector.Certificate())
 
-	for name, opts := range map[string][]loyalty.Option{
+	for name, opts := range map[string][]loyalty.CRMOption{
 		"default client": nil,
 		"WithHTTPClient": {loyalty.WithHTTPClient(&http.Client{Transport: &http.Transport{}})},
 	} {

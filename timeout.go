@@ -27,7 +27,7 @@ var ErrResponseTimeout = errors.New("loyalty: no response within the response ti
 // when the caller's context has no deadline. Default
 // DefaultResponseTimeout. The caller's context still bounds the whole
 // call, retries included.
-func WithResponseTimeout(d time.Duration) Option {
+func WithResponseTimeout(d time.Duration) HTTPOption {
 	return func(s *settings) error {
 		if d <= 0 {
 			return &ConfigError{Field: "WithResponseTimeout", Reason: "must be positive, got " + d.String()}

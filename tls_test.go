@@ -239,11 +239,11 @@ func TestTLSSettingsThatCannotApplyAreRefused(t *testing.T) {
 	})
 	for _, tc := range []struct {
 		name string
-		opts []loyalty.Option
+		opts []loyalty.CRMOption
 	}{
-		{"certificate", []loyalty.Option{loyalty.WithHTTPClient(&http.Client{Transport: wrapper}), cert}},
-		{"certificate and roots", []loyalty.Option{cert, roots, loyalty.WithHTTPClient(&http.Client{Transport: wrapper})}},
-		{"an in-memory transport", []loyalty.Option{cert, loyalty.WithHTTPClient(&http.Client{Transport: srv.Transport()})}},
+		{"certificate", []loyalty.CRMOption{loyalty.WithHTTPClient(&http.Client{Transport: wrapper}), cert}},
+		{"certificate and roots", []loyalty.CRMOption{cert, roots, loyalty.WithHTTPClient(&http.Client{Transport: wrapper})}},
+		{"an in-memory transport", []loyalty.CRMOption{cert, loyalty.WithHTTPClient(&http.Client{Transport: srv.Transport()})}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			crm, err := loyalty.NewCRM(srv.CRMURL, srv.CommercialFirmID, tc.opts...)

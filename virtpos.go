@@ -22,22 +22,21 @@ const (
 	FormatJSON Format = "json"
 )
 
-// virtposSettings are the options only NewVirtPOS accepts.
+// virtposSettings are what the options only NewVirtPOS accepts set.
 type virtposSettings struct {
 	format    Format
 	cardPaths [3]string // insert, update, delete
 }
 
-// WithFormat chooses the VirtPOS response format (default FormatXML).
-func WithFormat(f Format) Option {
-	return func(s *settings) error {
-		s.markOnly("WithFormat", "virtpos")
+// WithFormat chooses the VirtPOS response format (default [FormatXML]).
+func WithFormat(f Format) VirtPOSOption {
+	return virtposOption(func(s *settings) error {
 		if f != FormatXML && f != FormatJSON {
 			return &ConfigError{Field: "WithFormat", Reason: "unknown format " + string(f) + " (want xml or json)"}
 		}
 		s.vp.format = f
 		return nil
-	}
+	})
 }
 
 // WithCardPaths overrides the card endpoints, relative to the base URL.
@@ -47,11 +46,10 @@ func WithFormat(f Format) Option {
 // not their URLs, and no public page or code shows them (see
 // docs/protocol.md, "VirtPOS discount cards"). A card write that meets an
 // HTTP 404 or an answer that is not a VirtPOS envelope (an HTML page)
-// fails with an *APIError whose cause is [ErrCardPath]: check these paths
+// fails with an *[APIError] whose cause is [ErrCardPath]: check these paths
 // against your server.
-func WithCardPaths(insert, update, delete string) Option {
-	return func(s *settings) error {
-		s.markOnly("WithCardPaths", "virtpos")
+func WithCardPaths(insert, update, delete string) VirtPOSOption {
+	return virtposOption(func(s *settings) error {
 		for _, p := range []string{insert, update, delete} {
 			if !strings.HasPrefix(p, "/") {
 				return &ConfigError{Field: "WithCardPaths", Reason: "path " + p + " must start with /"}
@@ -59,7 +57,7 @@ func WithCardPaths(insert, update, delete string) Option {
 		}
 		s.vp.cardPaths = [3]string{insert, update, delete}
 		return nil
-	}
+	})
 }
 
 // VirtPOSCompanyURL is the base URL of a company's VirtPOS account as the
@@ -97,11 +95,11 @@ type VirtPOS struct {
 // spec's get-only parameters (format, id, create_if_not_exist, card lookup
 // keys) in the query and everything else, the apikey included, as a form
 // body.
-func NewVirtPOS(baseURL, apiKey string, opts ...Option) (*VirtPOS, error) {
+func NewVirtPOS(baseURL, apiKey string, opts ...VirtPOSOption) (*VirtPOS, error) {
 	if strings.TrimSpace(apiKey) == "" {
 		return nil, &ConfigError{Field: "apiKey", Reason: "empty"}
 	}
-	s, err := applyOptions("virtpos", opts)
+	s, err := applyOptions(opts, VirtPOSOption.applyVirtPOS)
 	if err != nil {
 		return nil, err
 	}

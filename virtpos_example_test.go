@@ -103,7 +103,7 @@ func ExampleCustomerService_UpsertMany() {
 		{Fields: &loyalty.CustomerUpdate{ExternalID: new("1C-9001"), FirstName: new("Ян")}}, // create, or update by external id
 		{ID: 999999, Fields: &loyalty.CustomerUpdate{FirstName: new("Нет")}},                // fails alone
 	}
-	res, err := vp.Customers.UpsertMany(context.Background(), items, loyalty.Workers(4))
+	res, err := vp.Customers.UpsertMany(context.Background(), items, loyalty.WithWorkers(4))
 	if err != nil {
 		panic(err) // only a done context or an invalid option
 	}

@@ -365,14 +365,14 @@ func TestValidationBeforeRequest(t *testing.T) {
 func TestConstructorErrors(t *testing.T) {
 	for _, tc := range []struct {
 		url, key, field string
-		opts            []loyalty.Option
+		opts            []loyalty.VirtPOSOption
 	}{
 		{"https://x.example", "", "apiKey", nil},
 		{"", "k", "baseURL", nil},
 		{"ftp://x.example", "k", "baseURL", nil},
-		{"https://x.example", "k", "WithFormat", []loyalty.Option{loyalty.WithFormat("yaml")}},
-		{"https://x.example", "k", "WithCardPaths", []loyalty.Option{loyalty.WithCardPaths("a", "/b", "/c")}},
-		{"https://x.example", "k", "WithRetry", []loyalty.Option{loyalty.WithRetry(-1, 0, 0)}},
+		{"https://x.example", "k", "WithFormat", []loyalty.VirtPOSOption{loyalty.WithFormat("yaml")}},
+		{"https://x.example", "k", "WithCardPaths", []loyalty.VirtPOSOption{loyalty.WithCardPaths("a", "/b", "/c")}},
+		{"https://x.example", "k", "WithRetry", []loyalty.VirtPOSOption{loyalty.WithRetry(-1, 0, 0)}},
 	} {
 		_, err := loyalty.NewVirtPOS(tc.url, tc.key, tc.opts...)
 		var ce *loyalty.ConfigError

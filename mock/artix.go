@@ -207,8 +207,8 @@ func (s *Server) RequireArtixShopCode(code string) {
 // (3, 1–20 ms) and the credentials RequireArtixAuth and RequireArtixShopCode
 // set, followed by opts; a Server made by NewInMemory gives it
 // s.Transport(). It panics only if opts are invalid.
-func (s *Server) Artix(opts ...loyalty.Option) *loyalty.Artix {
-	base := append([]loyalty.Option{loyalty.WithRetry(3, time.Millisecond, 20*time.Millisecond)}, s.inMemory(ArtixAPI)...)
+func (s *Server) Artix(opts ...loyalty.ArtixOption) *loyalty.Artix {
+	base := []loyalty.ArtixOption{loyalty.WithRetry(3, time.Millisecond, 20*time.Millisecond), s.inMemory(ArtixAPI)}
 	s.ax.mu.Lock()
 	if s.ax.auth {
 		base = append(base, loyalty.WithBasicAuth(s.ax.user, s.ax.pass))

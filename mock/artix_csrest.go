@@ -234,8 +234,8 @@ func (a *artixAPI) csClients(page, size int) ([]csClient, int) {
 // (the read-back), with fast retries (3, 1–20 ms) and the basic auth
 // RequireArtixAuth set, followed by opts; a Server made by NewInMemory
 // gives it s.Transport(). It panics only if opts are invalid.
-func (s *Server) ArtixCashServer(opts ...loyalty.Option) *loyalty.ArtixCashServer {
-	base := append([]loyalty.Option{loyalty.WithRetry(3, time.Millisecond, 20*time.Millisecond)}, s.inMemory(ArtixAPI)...)
+func (s *Server) ArtixCashServer(opts ...loyalty.ArtixCashServerOption) *loyalty.ArtixCashServer {
+	base := []loyalty.ArtixCashServerOption{loyalty.WithRetry(3, time.Millisecond, 20*time.Millisecond), s.inMemory(ArtixAPI)}
 	s.ax.mu.Lock()
 	if s.ax.auth {
 		base = append(base, loyalty.WithBasicAuth(s.ax.user, s.ax.pass))

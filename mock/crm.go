@@ -46,13 +46,13 @@ func (a *crmAPI) reset() {
 // skip the socket. It panics only if opts are invalid (the loyalty.NewCRM
 // error is in the message): loyalty.WithHTTPClient with a transport that
 // is not an *http.Transport is, for the CRM; use WithTransport.
-func (s *Server) CRM(opts ...loyalty.Option) *loyalty.CRM {
-	base := []loyalty.Option{
+func (s *Server) CRM(opts ...loyalty.CRMOption) *loyalty.CRM {
+	base := []loyalty.CRMOption{
 		loyalty.WithClientCertificate(s.ClientCertificate()),
 		loyalty.WithRootCAs(s.RootCAs()),
 		loyalty.WithRetry(3, time.Millisecond, 20*time.Millisecond),
+		s.inMemory(CRMAPI),
 	}
-	base = append(base, s.inMemory(CRMAPI)...)
 	c, err := loyalty.NewCRM(s.CRMURL, s.CommercialFirmID, append(base, opts...)...)
 	if err != nil {
 		msg := "mock: Server.CRM: " + err.Error()

@@ -259,7 +259,7 @@ func TestTenantServesItsOwnExchangeDir(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- tn.ServeArtixExchangeDir(ctx, dir) }()
-	ax, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithoutRetries())
+	ax, err := loyalty.NewArtixExchangeDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

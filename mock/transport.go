@@ -57,20 +57,21 @@ func (t memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // *loyalty.ConfigError) are left unused: nothing dials. Give it before any
 // middleware that should see the requests, such as a Recorder's Wrap. A
 // nil rt makes the constructor fail with a *loyalty.ConfigError.
-func WithTransport(rt http.RoundTripper) loyalty.Option {
+func WithTransport(rt http.RoundTripper) loyalty.HTTPOption {
 	return loyalty.WithTransportMiddleware(func(http.RoundTripper) http.RoundTripper { return rt })
 }
 
-// inMemory are the options that make a ready client of a Server made by
-// NewInMemory answer in memory (none for one that listens). VirtPOS and
-// Artix clients get the transport through WithHTTPClient, which a
-// caller's own WithHTTPClient replaces; the CRM, through WithTransport.
-func (s *Server) inMemory(api API) []loyalty.Option {
+// inMemory is the option that makes a ready client of a Server made by
+// NewInMemory answer in memory (nil, which a constructor skips, for one
+// that listens). VirtPOS and Artix clients get the transport through
+// WithHTTPClient, which a caller's own WithHTTPClient replaces; the CRM,
+// through WithTransport.
+func (s *Server) inMemory(api API) loyalty.HTTPOption {
 	if len(s.rootServer().listeners()) > 0 {
 		return nil
 	}
 	if api == CRMAPI {
-		return []loyalty.Option{WithTransport(s.Transport())}
+		return WithTransport(s.Transport())
 	}
-	return []loyalty.Option{loyalty.WithHTTPClient(&http.Client{Transport: s.Transport()})}
+	return loyalty.WithHTTPClient(&http.Client{Transport: s.Transport()})
 }

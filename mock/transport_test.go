@@ -88,10 +88,10 @@ func TestWithTransportServesTheCRM(t *testing.T) {
 	}
 }
 
-func newCRM(t *testing.T, srv *mock.Server, opts ...loyalty.Option) *loyalty.CRM {
+func newCRM(t *testing.T, srv *mock.Server, opts ...loyalty.CRMOption) *loyalty.CRM {
 	t.Helper()
 	c, err := loyalty.NewCRM(srv.CRMURL, srv.CommercialFirmID,
-		append([]loyalty.Option{loyalty.WithClientCertificate(srv.ClientCertificate())}, opts...)...)
+		append([]loyalty.CRMOption{loyalty.WithClientCertificate(srv.ClientCertificate())}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -169,9 +169,8 @@ func values[T any](ps []*T) []T {
 // (3 retries, waits of 1–20 ms) followed by opts; a Server made by
 // NewInMemory gives it s.Transport(). It panics only when opts are
 // invalid, which is a programming error.
-func (s *Server) VirtPOS(opts ...loyalty.Option) *loyalty.VirtPOS {
-	all := append([]loyalty.Option{loyalty.WithRetry(3, time.Millisecond, 20*time.Millisecond)}, s.inMemory(VirtPOSAPI)...)
-	all = append(all, opts...)
+func (s *Server) VirtPOS(opts ...loyalty.VirtPOSOption) *loyalty.VirtPOS {
+	all := append([]loyalty.VirtPOSOption{loyalty.WithRetry(3, time.Millisecond, 20*time.Millisecond), s.inMemory(VirtPOSAPI)}, opts...)
 	vp, err := loyalty.NewVirtPOS(s.VirtPOSURL, s.APIKey, all...)
 	if err != nil {
 		panic("mock: Server.VirtPOS: " + err.Error())

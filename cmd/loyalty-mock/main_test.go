@@ -153,7 +153,7 @@ func TestRunServesAndDumps(t *testing.T) {
 	}
 }
 
-func withCAFile(t *testing.T, path string) loyalty.Option {
+func withCAFile(t *testing.T, path string) loyalty.CRMOption {
 	t.Helper()
 	pem, err := os.ReadFile(path)
 	if err != nil {

@@ -81,7 +81,7 @@ func tourArtixFiles(ctx context.Context, p *printer, cfg *config, srv *mock.Serv
 		p.line("file transport: skipped (give -artix-dir to write a batch into an exchange directory)")
 		return nil
 	}
-	var opts []loyalty.Option
+	var opts []loyalty.ArtixExchangeDirOption
 	if dir == "" {
 		tmp, stop, err := exampleenv.ServeExchangeDir(ctx, srv)
 		if err != nil {

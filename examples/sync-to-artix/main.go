@@ -108,6 +108,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("-batch %d: want at least 1", o.batch)
 	case o.artix.URL != "" && o.artix.Dir != "":
 		return nil, errors.New("give -artix-url or -artix-dir, not both")
+	case o.artix.Dir != "" && (o.artix.ShopCode != "" || o.artix.User != ""):
+		return nil, errors.New("-artix-shopcode and -artix-user go with -artix-url: an exchange directory takes neither")
 	case o.mockTransport != "http" && o.mockTransport != "dir":
 		return nil, fmt.Errorf("-mock-transport %q: want http or dir", o.mockTransport)
 	case o.reconcile && o.statePath != "":
@@ -257,10 +259,11 @@ func connect(ctx context.Context, o *options, stderr io.Writer) (e *env, err err
 	case o.artix.URL != "":
 		e.ax, err = loyalty.NewArtix(o.artix.URL, opts...)
 	case o.artix.Dir != "":
+		var dirOpts []loyalty.ArtixExchangeDirOption
 		if o.pickupWait > 0 {
-			opts = append(opts, loyalty.WithPickupWait(o.pickupWait))
+			dirOpts = append(dirOpts, loyalty.WithPickupWait(o.pickupWait))
 		}
-		e.ax, err = loyalty.NewArtixExchangeDir(o.artix.Dir, opts...)
+		e.ax, err = loyalty.NewArtixExchangeDir(o.artix.Dir, dirOpts...)
 	case o.mockTransport == "dir":
 		// The mock plays the cash server on a temporary exchange directory;
 		// waiting for each pickup makes the counts exact.

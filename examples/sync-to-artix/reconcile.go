@@ -69,7 +69,7 @@ func cashServer(o *options, srv *mock.Server) (*loyalty.ArtixCashServer, error) 
 	if o.cs.URL == "" {
 		return srv.ArtixCashServer(), nil
 	}
-	var opts []loyalty.Option
+	var opts []loyalty.ArtixCashServerOption
 	if o.cs.User != "" {
 		opts = append(opts, loyalty.WithBasicAuth(o.cs.User, o.cs.Password))
 	}

@@ -17,8 +17,34 @@ import (
 // WithMaxBody says otherwise.
 const DefaultMaxBody = 16 << 20
 
-// Option configures a Recorder or a Replayer.
+// RecorderOption configures a [Recorder] ([Create], [NewRecorder]):
+// [WithSecrets], [WithLogger], [WithTransport], [WithMaxBody] or [WithAPI].
+type RecorderOption interface{ applyRecorder(*config) error }
+
+// ReplayerOption configures a [Replayer] ([OpenReplayer], [NewReplayer]):
+// [WithSecrets], the only option that changes what a Replayer does. An
+// option that only a Recorder uses does not compile there.
+type ReplayerOption interface{ applyReplayer(*config) error }
+
+// Option is an option of both a [Recorder] and a [Replayer]
+// ([WithSecrets]).
 type Option func(*config) error
+
+func (o Option) applyRecorder(c *config) error { return run(o, c) }
+func (o Option) applyReplayer(c *config) error { return run(o, c) }
+
+// recorderOption is an option of a Recorder only.
+type recorderOption func(*config) error
+
+func (o recorderOption) applyRecorder(c *config) error { return run(o, c) }
+
+// run applies f; a nil f (a typed nil option) does nothing.
+func run(f func(*config) error, c *config) error {
+	if f == nil {
+		return nil
+	}
+	return f(c)
+}
 
 type config struct {
 	secrets   []string
@@ -28,10 +54,15 @@ type config struct {
 	api       string
 }
 
-func newConfig(opts []Option) (*config, error) {
+// newConfig applies opts, apply being RecorderOption.applyRecorder or
+// ReplayerOption.applyReplayer. A nil option is skipped.
+func newConfig[O any](opts []O, apply func(O, *config) error) (*config, error) {
 	c := &config{maxBody: DefaultMaxBody}
 	for _, o := range opts {
-		if err := o(c); err != nil {
+		if any(o) == nil {
+			continue
+		}
+		if err := apply(o, c); err != nil {
 			return nil, err
 		}
 	}
@@ -57,11 +88,11 @@ func WithSecrets(secrets ...string) Option {
 
 // WithLogger is where a Recorder reports, once, that its cassette could
 // not be written (default: no logging; Err reports it too).
-func WithLogger(l *slog.Logger) Option {
-	return func(c *config) error {
+func WithLogger(l *slog.Logger) RecorderOption {
+	return recorderOption(func(c *config) error {
 		c.logger = l
 		return nil
-	}
+	})
 }
 
 // WithTransport is the RoundTripper a Recorder sends requests through
@@ -69,37 +100,37 @@ func WithLogger(l *slog.Logger) Option {
 // (loyalty.WithHTTPClient). The CRM client refuses a recorder there, since
 // it cannot give it its client certificate: record the CRM through
 // Recorder.Wrap, which keeps the client's own TLS transport.
-func WithTransport(rt http.RoundTripper) Option {
-	return func(c *config) error {
+func WithTransport(rt http.RoundTripper) RecorderOption {
+	return recorderOption(func(c *config) error {
 		if rt == nil {
 			return errors.New("cassette: WithTransport: nil RoundTripper")
 		}
 		c.transport = rt
 		return nil
-	}
+	})
 }
 
 // WithMaxBody is how many bytes of each request and response body a
 // Recorder keeps (default DefaultMaxBody); a longer body is cut and its
 // exchange marked truncated. The request itself is never cut.
-func WithMaxBody(n int) Option {
-	return func(c *config) error {
+func WithMaxBody(n int) RecorderOption {
+	return recorderOption(func(c *config) error {
 		if n <= 0 {
 			return fmt.Errorf("cassette: WithMaxBody: must be positive, got %d", n)
 		}
 		c.maxBody = n
 		return nil
-	}
+	})
 }
 
 // WithAPI labels every exchange a Recorder writes with the API it talks
 // to ("virtpos", "crm" or "artix"), for mock.Verify when the paths alone
 // do not say (custom card paths, say).
-func WithAPI(api string) Option {
-	return func(c *config) error {
+func WithAPI(api string) RecorderOption {
+	return recorderOption(func(c *config) error {
 		c.api = api
 		return nil
-	}
+	})
 }
 
 // Recorder is an http.RoundTripper that sends each request on and writes
@@ -121,8 +152,8 @@ type Recorder struct {
 
 // Create creates (or truncates) the cassette file at path, readable by its
 // owner only, and returns a Recorder writing to it. Close it when done.
-func Create(path string, opts ...Option) (*Recorder, error) {
-	cfg, err := newConfig(opts)
+func Create(path string, opts ...RecorderOption) (*Recorder, error) {
+	cfg, err := newConfig(opts, RecorderOption.applyRecorder)
 	if err != nil {
 		return nil, err
 	}
@@ -136,11 +167,11 @@ func Create(path string, opts ...Option) (*Recorder, error) {
 }
 
 // NewRecorder returns a Recorder writing cassette lines to w.
-func NewRecorder(w io.Writer, opts ...Option) (*Recorder, error) {
+func NewRecorder(w io.Writer, opts ...RecorderOption) (*Recorder, error) {
 	if w == nil {
 		return nil, errors.New("cassette: NewRecorder: nil writer")
 	}
-	cfg, err := newConfig(opts)
+	cfg, err := newConfig(opts, RecorderOption.applyRecorder)
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ type matchKey struct {
 }
 
 // OpenReplayer reads the cassette at path and replays it.
-func OpenReplayer(path string, opts ...Option) (*Replayer, error) {
+func OpenReplayer(path string, opts ...ReplayerOption) (*Replayer, error) {
 	exs, err := Load(path)
 	if err != nil {
 		return nil, err
@@ -51,11 +51,10 @@ func OpenReplayer(path string, opts ...Option) (*Replayer, error) {
 	return NewReplayer(exs, opts...)
 }
 
-// NewReplayer replays exs. Of the options, WithSecrets counts: give it the
-// secrets the recording was made with, so that requests carrying the real
-// ones still match.
-func NewReplayer(exs []Exchange, opts ...Option) (*Replayer, error) {
-	cfg, err := newConfig(opts)
+// NewReplayer replays exs. Give [WithSecrets] the secrets the recording
+// was made with, so that requests carrying the real ones still match.
+func NewReplayer(exs []Exchange, opts ...ReplayerOption) (*Replayer, error) {
+	cfg, err := newConfig(opts, ReplayerOption.applyReplayer)
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func (v VirtPOS) Check() error {
 
 // Client is a client for the server v names, or for srv's VirtPOS side
 // when v has no URL.
-func (v VirtPOS) Client(srv *mock.Server, opts ...loyalty.Option) (*loyalty.VirtPOS, error) {
+func (v VirtPOS) Client(srv *mock.Server, opts ...loyalty.VirtPOSOption) (*loyalty.VirtPOS, error) {
 	if v.URL == "" {
 		return loyalty.NewVirtPOS(srv.VirtPOSURL, srv.APIKey, opts...)
 	}
@@ -63,7 +63,7 @@ func (c CRM) Client(srv *mock.Server) (*loyalty.CRM, error) {
 		return loyalty.NewCRM(srv.CRMURL, srv.CommercialFirmID,
 			loyalty.WithClientCertificate(srv.ClientCertificate()), loyalty.WithRootCAs(srv.RootCAs()))
 	}
-	opts := []loyalty.Option{loyalty.WithClientCertificateFiles(c.Cert, c.Key)}
+	opts := []loyalty.CRMOption{loyalty.WithClientCertificateFiles(c.Cert, c.Key)}
 	if c.CA != "" {
 		pem, err := os.ReadFile(c.CA)
 		if err != nil {
@@ -94,10 +94,10 @@ func (fs *FlagSet) Artix(a *Artix) {
 	fs.String(&a.User, "artix-user", "LOYALTY_ARTIX_USER", "", "Artix basic-auth user (password: $LOYALTY_ARTIX_PASSWORD)")
 }
 
-// Options are the client options a names: the shop code and basic
-// auth when set.
-func (a Artix) Options() []loyalty.Option {
-	var opts []loyalty.Option
+// Options are the options of an HTTP client (loyalty.NewArtix) that a
+// names: the shop code and basic auth when set.
+func (a Artix) Options() []loyalty.ArtixOption {
+	var opts []loyalty.ArtixOption
 	if a.ShopCode != "" {
 		opts = append(opts, loyalty.WithArtixShopCode(a.ShopCode))
 	}
