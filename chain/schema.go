@@ -41,6 +41,8 @@ func schema(kind string) []string {
 			full_reload BIGINT NOT NULL DEFAULT 0,
 			batches_done BIGINT NOT NULL DEFAULT 0,
 			batches BIGINT NOT NULL DEFAULT 0,
+			batch_size BIGINT NOT NULL DEFAULT 0,
+			after_key TEXT NOT NULL DEFAULT '',
 			state TEXT NOT NULL DEFAULT 'idle',
 			last_error TEXT NOT NULL DEFAULT '',
 			updated_at TEXT NOT NULL DEFAULT '')`,

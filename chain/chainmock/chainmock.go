@@ -1,0 +1,309 @@
+// Package chainmock is a whole retail chain of fake Artix cash registers
+// for the chain engine's tests, benchmarks and the loyalty-chain command's
+// demo: one loopback listener routes /{shop}/{cash}/aifexchange/loaddicts
+// to each register, and each register is its own in-memory mock.Server
+// (package github.com/loyaltykit/loyalty/mock), so it has its own client
+// directory. On top of the mock each register has faults of its own
+// (offline, slow answers, STATUS_ERROR, callbacks that never come,
+// failures that pass), its own callback latency, and counts the batches it
+// was sent more than once (by dictionaryid).
+//
+// Status callbacks: the register reports its load to the load's
+// addressstatusserver as its cash code, by the batch's dictionaryid (PUT
+// cashLoad/{shop}/{cash}/{dictionaryid}: STATUS_DURING, then the final
+// status), so each batch's report reaches that batch's wait even when the
+// registers of one shop load at once.
+package chainmock
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/chainsync"
+	"github.com/loyaltykit/loyalty/mock"
+)
+
+// Fault is how a register misbehaves.
+type Fault struct {
+	// Offline drops every connection without an answer.
+	Offline bool
+	// Slow delays each load's answer.
+	Slow time.Duration
+	// Latency delays each status callback.
+	Latency time.Duration
+	// Status is the final status the register reports (default
+	// STATUS_READY), e.g. "STATUS_ERROR"; Message goes with it.
+	Status, Message string
+	// NoCallbacks takes loads and never reports them.
+	NoCallbacks bool
+	// FailLoads answers the next FailLoads loads with HTTP 503 (nothing
+	// applied), then works: a register that recovers.
+	FailLoads int
+}
+
+// Register is one fake cash register.
+type Register struct {
+	Shop, Cash string
+	srv        *mock.Server
+
+	mu         sync.Mutex
+	fault      Fault
+	loads      map[string]int // dictionaryid → times received
+	duplicates int
+	order      []string // dictionaryids in the order first received
+}
+
+// ID is "shop/cash".
+func (r *Register) ID() string { return r.Shop + "/" + r.Cash }
+
+// SetFault replaces the register's fault (the zero Fault: none).
+func (r *Register) SetFault(f Fault) {
+	r.mu.Lock()
+	r.fault = f
+	r.mu.Unlock()
+}
+
+// Duplicates is how many loads repeated a dictionaryid the register had
+// already received.
+func (r *Register) Duplicates() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.duplicates
+}
+
+// Loads are the dictionaryids received, each once, in order.
+func (r *Register) Loads() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.order)
+}
+
+// Clients is the register's client directory.
+func (r *Register) Clients() map[string]loyalty.ArtixCustomer { return r.srv.ArtixClients() }
+
+// Chain is the fake chain and the head office's VirtPOS.
+type Chain struct {
+	// URL is the listener's base URL; a register's exchanger is
+	// URL/{shop}/{cash}.
+	URL string
+	// HeadOffice is the VirtPOS the chain's customers come from.
+	HeadOffice *mock.Server
+
+	hs   *httptest.Server
+	regs map[string]*Register
+	ids  []string
+	cbs  sync.WaitGroup
+	ctx  context.Context
+	stop context.CancelFunc
+}
+
+// Config sizes a chain.
+type Config struct {
+	Shops, Cashes int // shops, and cash registers in each
+	Customers     int // VirtPOS customers at the head office
+}
+
+// Start starts a chain of cfg.Shops × cfg.Cashes registers on loopback,
+// shops "s001"…, cash codes "1"…. Close it when done.
+func Start(cfg Config) (*Chain, error) {
+	head, err := mock.NewInMemory(mock.Config{Customers: max(cfg.Customers, 1)})
+	if err != nil {
+		return nil, err
+	}
+	c := &Chain{HeadOffice: head, regs: map[string]*Register{}}
+	c.ctx, c.stop = context.WithCancel(context.Background())
+	for s := 1; s <= cfg.Shops; s++ {
+		for k := 1; k <= cfg.Cashes; k++ {
+			srv, err := mock.NewInMemory(mock.Config{Customers: 1})
+			if err != nil {
+				return nil, err
+			}
+			r := &Register{Shop: fmt.Sprintf("s%03d", s), Cash: fmt.Sprint(k), srv: srv, loads: map[string]int{}}
+			c.regs[r.ID()] = r
+			c.ids = append(c.ids, r.ID())
+		}
+	}
+	c.hs = httptest.NewServer(http.HandlerFunc(c.serve))
+	c.URL = c.hs.URL
+	return c, nil
+}
+
+// Close stops the listener and the callbacks in flight.
+func (c *Chain) Close() {
+	c.stop()
+	c.hs.CloseClientConnections()
+	c.hs.Close()
+	c.cbs.Wait()
+}
+
+// Registers are the chain's registers in shop, cash order.
+func (c *Chain) Registers() []*Register {
+	out := make([]*Register, len(c.ids))
+	for i, id := range c.ids {
+		out[i] = c.regs[id]
+	}
+	return out
+}
+
+// Register is the register id names ("shop/cash"), or nil.
+func (c *Chain) Register(id string) *Register { return c.regs[id] }
+
+// Duplicates is the duplicate loads of every register together.
+func (c *Chain) Duplicates() int {
+	n := 0
+	for _, r := range c.regs {
+		n += r.Duplicates()
+	}
+	return n
+}
+
+// TopologyText is the chain as a topology file (see
+// chainsync.ParseTopology).
+func (c *Chain) TopologyText() string {
+	var b strings.Builder
+	b.WriteString("# a chain of mock registers (chainmock)\n")
+	shop := ""
+	for _, r := range c.Registers() {
+		if r.Shop != shop {
+			shop = r.Shop
+			fmt.Fprintf(&b, "shop %s\n", shop)
+		}
+		fmt.Fprintf(&b, "register %s %s url=%s/%s/%s\n", r.Shop, r.Cash, c.URL, r.Shop, r.Cash)
+	}
+	return b.String()
+}
+
+// Topology is the chain, parsed from TopologyText.
+func (c *Chain) Topology() *chainsync.Topology {
+	t, err := chainsync.ParseTopology(strings.NewReader(c.TopologyText()), "chainmock")
+	if err != nil {
+		panic("chainmock: its own topology does not parse: " + err.Error()) // a bug here, not bad input
+	}
+	return t
+}
+
+// serve routes /{shop}/{cash}/rest to the register.
+func (c *Chain) serve(w http.ResponseWriter, req *http.Request) {
+	parts := strings.SplitN(strings.TrimPrefix(req.URL.Path, "/"), "/", 3)
+	if len(parts) < 3 {
+		http.NotFound(w, req)
+		return
+	}
+	r := c.regs[parts[0]+"/"+parts[1]]
+	if r == nil {
+		http.Error(w, "no register "+parts[0]+"/"+parts[1], http.StatusNotFound)
+		return
+	}
+	r.serve(c, w, req, "/"+parts[2])
+}
+
+func (r *Register) serve(c *Chain, w http.ResponseWriter, req *http.Request, path string) {
+	r.mu.Lock()
+	f := r.fault
+	if f.FailLoads > 0 {
+		r.fault.FailLoads--
+	}
+	r.mu.Unlock()
+	if f.Offline {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		http.Error(w, "offline", http.StatusServiceUnavailable)
+		return
+	}
+	if f.Slow > 0 {
+		select {
+		case <-time.After(f.Slow):
+		case <-req.Context().Done():
+			return
+		}
+	}
+	if f.FailLoads > 0 {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, `{"success":false,"error":"exchanger busy"}`)
+		return
+	}
+	q := req.URL.Query()
+	id := q.Get("dictionaryid")
+	status := q.Get("addressstatusserver")
+	q.Del("addressstatusserver") // the register reports itself, below
+	fwd := req.Clone(req.Context())
+	fwd.URL.Path, fwd.URL.RawPath, fwd.URL.RawQuery, fwd.RequestURI = path, "", q.Encode(), ""
+	rec := httptest.NewRecorder()
+	r.srv.Handler(mock.ArtixAPI).ServeHTTP(rec, fwd)
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	w.Write(rec.Body.Bytes())
+	if rec.Code != http.StatusOK || id == "" {
+		return
+	}
+	r.mu.Lock()
+	r.loads[id]++
+	if r.loads[id] > 1 {
+		r.duplicates++
+	} else {
+		r.order = append(r.order, id)
+	}
+	r.mu.Unlock()
+	if status != "" && !f.NoCallbacks {
+		c.cbs.Add(1)
+		go func() {
+			defer c.cbs.Done()
+			r.callback(c.ctx, status, id, f)
+		}()
+	}
+}
+
+// callback reports a load as the register: DURING, then the final status.
+func (r *Register) callback(ctx context.Context, addr, id string, f Fault) {
+	final := f.Status
+	if final == "" {
+		final = "STATUS_READY"
+	}
+	msg := f.Message
+	if msg == "" && final != "STATUS_READY" {
+		msg = "Ошибка загрузки справочника"
+	}
+	u := "http://" + addr + "/CSrest/rest/dicts/cashLoad/" + url.PathEscape(r.Shop) + "/" + url.PathEscape(r.Cash) + "/" + url.PathEscape(id)
+	client := &http.Client{Timeout: 10 * time.Second}
+	for _, st := range []string{"STATUS_DURING", final} {
+		if f.Latency > 0 {
+			select {
+			case <-time.After(f.Latency):
+			case <-ctx.Done():
+				return
+			}
+		}
+		m := st
+		if st == final && msg != "" {
+			m = msg
+		}
+		body, _ := json.Marshal(map[string]string{"status": st, "messageEn": st, "messageRu": m})
+		req, err := http.NewRequestWithContext(ctx, http.MethodPut, u, bytes.NewReader(body))
+		if err != nil {
+			return
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return
+		}
+		resp.Body.Close()
+	}
+}

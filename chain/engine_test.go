@@ -1,0 +1,182 @@
+package chain
+
+import (
+	"context"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/chain/chainmock"
+	"github.com/loyaltykit/loyalty/chain/internal/pgtest"
+	"github.com/loyaltykit/loyalty/chainsync"
+)
+
+// testConfig is a Config for a chain mock: small batches, quick retries.
+func testConfig(c *chainmock.Chain) Config {
+	return Config{
+		Topology:       c.Topology(),
+		Policy:         chainsync.Policy{BatchSize: 20},
+		Workers:        4,
+		MaxAttempts:    3,
+		RetryBase:      10 * time.Millisecond,
+		RetryMax:       50 * time.Millisecond,
+		ConfirmTimeout: 2 * time.Second,
+	}
+}
+
+func startChain(t *testing.T, cfg chainmock.Config) *chainmock.Chain {
+	t.Helper()
+	c, err := chainmock.Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// newest is the Artix directory the newest version holds, by client id.
+func newestDirectory(t *testing.T, store chainsync.VersionStore) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	v, live, err := store.Live(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for id := range live {
+		out[id] = ""
+	}
+	cs, err := store.Changes(ctx, 0, v, true, "", len(live)+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		out[c.ID] = string(c.Record)
+	}
+	return out
+}
+
+func directoryOf(t *testing.T, r *chainmock.Register) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for id, c := range r.Clients() {
+		b, err := c.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[id] = string(b)
+	}
+	return out
+}
+
+// syncOnce snapshots the head office, fans out and waits.
+func syncOnce(t *testing.T, e Runner, c *chainmock.Chain) []RegisterStatus {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := e.Snapshot(ctx, c.HeadOffice.VirtPOS().Customers.All(ctx, nil)); err != nil {
+		t.Fatalf("Snapshot: %v", err)
+	}
+	if _, err := e.Enqueue(ctx); err != nil {
+		t.Fatalf("Enqueue: %v", err)
+	}
+	sts, err := e.Wait(ctx, nil)
+	if err != nil {
+		t.Fatalf("Wait: %v (statuses %+v)", err, sts)
+	}
+	return sts
+}
+
+func TestEngineSyncsAChainSQLite(t *testing.T) {
+	c := startChain(t, chainmock.Config{Shops: 3, Cashes: 2, Customers: 50})
+	e, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "chain.db"), testConfig(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	testEngineSyncsAChain(t, e, e.Store(), c)
+}
+
+func TestEngineSyncsAChainPostgres(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	c := startChain(t, chainmock.Config{Shops: 3, Cashes: 2, Customers: 50})
+	e, err := OpenPostgres(context.Background(), dsn, testConfig(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	testEngineSyncsAChain(t, e, e.Store(), c)
+}
+
+func testEngineSyncsAChain(t *testing.T, e Runner, store chainsync.VersionStore, c *chainmock.Chain) {
+	ctx := context.Background()
+	broken, flaky := c.Register("s002/1"), c.Register("s003/2")
+	broken.SetFault(chainmock.Fault{Status: "STATUS_ERROR", Message: "диск переполнен"})
+	flaky.SetFault(chainmock.Fault{FailLoads: 1, Latency: 5 * time.Millisecond})
+	if err := e.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	sts := syncOnce(t, e, c)
+	want := newestDirectory(t, store)
+	if len(want) == 0 {
+		t.Fatal("the newest version holds no client")
+	}
+	for _, st := range sts {
+		r := c.Register(st.Register)
+		if r == broken {
+			if st.State != StateFailed || !strings.Contains(st.LastError, "диск переполнен") {
+				t.Errorf("register %s: state %q, last error %q; want failed with its message", st.Register, st.State, st.LastError)
+			}
+			continue
+		}
+		if st.State != StateIdle || st.Lag != 0 || st.Confirmed != 1 {
+			t.Errorf("register %s: %+v, want idle at version 1", st.Register, st)
+		}
+		if got := directoryOf(t, r); !maps.Equal(got, want) {
+			t.Errorf("register %s holds %d clients, want the newest version's %d", st.Register, len(got), len(want))
+		}
+		if d := r.Duplicates(); d != 0 {
+			t.Errorf("register %s was sent %d batches twice, want none", st.Register, d)
+		}
+	}
+
+	// The head office changes: the next run sends each register the delta.
+	vp := c.HeadOffice.VirtPOS()
+	first := slices.Sorted(maps.Keys(want))[0]
+	id, _ := strconv.ParseInt(first, 10, 64)
+	if _, err := vp.Customers.Update(ctx, id, &loyalty.CustomerUpdate{FirstName: new("Изменённая")}); err != nil {
+		t.Fatal(err)
+	}
+	broken.SetFault(chainmock.Fault{})
+	before := map[string]int{}
+	for _, r := range c.Registers() {
+		before[r.ID()] = len(r.Loads())
+	}
+	sts = syncOnce(t, e, c)
+	want = newestDirectory(t, store)
+	for _, st := range sts {
+		r := c.Register(st.Register)
+		if st.State != StateIdle || st.Confirmed != 2 {
+			t.Errorf("after the change, register %s: %+v, want idle at version 2", st.Register, st)
+		}
+		if got := directoryOf(t, r); !maps.Equal(got, want) {
+			t.Errorf("after the change, register %s does not hold the newest version", st.Register)
+		}
+		loads := r.Loads()[before[r.ID()]:]
+		if r == broken {
+			if len(loads) == 0 || !strings.HasPrefix(loads[0], "chain-s002.1-0-2f-1of") {
+				t.Errorf("the register that failed got %v, want a full reload to version 2 (chain-s002.1-0-2f-1of… first)", loads)
+			}
+			continue
+		}
+		if !slices.Equal(loads, []string{"chain-" + strings.ReplaceAll(r.ID(), "/", ".") + "-1-2d-1of1"}) {
+			t.Errorf("register %s got %v after one change, want the one delta batch", r.ID(), loads)
+		}
+	}
+}
