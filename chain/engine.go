@@ -60,9 +60,9 @@ type Config struct {
 	StatusListen, StatusAddress string
 	// Lookup reads the credentials' environment variables (os.LookupEnv).
 	Lookup func(string) (string, bool)
-	// ArtixOptions are added to every register's client (e.g. a
-	// transport or a logger).
-	ArtixOptions []loyalty.Option
+	// ArtixOptions are added to the client of every register loaded
+	// over HTTP (e.g. WithHTTPClient, WithLogger).
+	ArtixOptions []loyalty.ArtixOption
 	// Logger receives the engine's records (default: none).
 	Logger *slog.Logger
 	// FetchPollInterval is how often an idle worker looks for units
@@ -456,10 +456,10 @@ func (e *Engine[TTx]) Close() {
 func (e *Engine[TTx]) artixClients() (map[string]*loyalty.Artix, error) {
 	out := map[string]*loyalty.Artix{}
 	for id, r := range e.regs {
-		opts := append([]loyalty.Option(nil), e.cfg.ArtixOptions...)
 		var ax *loyalty.Artix
 		var err error
 		if r.URL != "" {
+			opts := append([]loyalty.ArtixOption(nil), e.cfg.ArtixOptions...)
 			opts = append(opts, loyalty.WithArtixShopCode(r.Shop), loyalty.WithLoadConfirmation(e.receiver, 1))
 			if r.User != "" {
 				pw, err := r.Password(e.cfg.Lookup)
@@ -470,8 +470,7 @@ func (e *Engine[TTx]) artixClients() (map[string]*loyalty.Artix, error) {
 			}
 			ax, err = loyalty.NewArtix(r.URL, opts...)
 		} else {
-			opts = append(opts, loyalty.WithPickupWait(e.cfg.ConfirmTimeout), loyalty.WithPollInterval(20*time.Millisecond))
-			ax, err = loyalty.NewArtixExchangeDir(r.Dir, opts...)
+			ax, err = loyalty.NewArtixExchangeDir(r.Dir, loyalty.WithPickupWait(e.cfg.ConfirmTimeout), loyalty.WithPollInterval(20*time.Millisecond))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("chain: register %s: %w", id, err)
