@@ -3,7 +3,6 @@ package loyalty
 import (
 	"context"
 	"errors"
-	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
@@ -31,12 +30,14 @@ const (
 	DefaultArtixPageSize  = 500    // clients asked for per page
 )
 
-// ErrArtixPagingIgnored matches the error of Clients.All when the Cash
-// Server answered a page other than the one asked for (it does not know
-// the page parameter): going on would repeat or skip clients. Set the
-// server's parameter names with WithArtixPaging, or read the whole
-// directory in one streamed array with WithoutArtixPaging.
-var ErrArtixPagingIgnored = errors.New("loyalty: the cash server ignored the page parameter")
+// ErrArtixPagingIgnored is ErrPagingIgnored, which Clients.All's error
+// matches when the Cash Server answered a page other than the one asked
+// for (it does not know the page parameter). Set the server's parameter
+// names with WithArtixPaging, or read the whole directory in one streamed
+// array with WithoutArtixPaging.
+//
+// Deprecated: use [ErrPagingIgnored], shared by every paged listing.
+var ErrArtixPagingIgnored = ErrPagingIgnored
 
 // ArtixPaging says how Clients.All asks the Cash Server for pages of
 // GET {base}/CSrest/rest/dictionaries/clients/bypage. Zero fields take the
@@ -160,14 +161,19 @@ func (s *ArtixClientService) Get(ctx context.Context, id string) (*ArtixClientRe
 
 // All iterates over every client of the directory. It reads the pages of
 // .../clients/bypage (see ArtixPaging; WithoutArtixPaging reads the
-// unpaged array instead), decoding each page as it streams in, so memory
-// does not grow with the directory. Paging ends at a page the reply marks
-// as the last ("last": true, or "totalPages" reached) or, without such
-// marks, at an empty page. A server that answers a page other than the one
-// asked for ends the iteration with an error matching
-// ErrArtixPagingIgnored. Iteration ends after the first error, which is
-// yielded with a zero record. Clients added or deleted while the pages are
-// read may be missed or seen twice, as with any paged listing.
+// unpaged array instead, streamed client by client). Memory holds one page
+// at a time, never the directory: each page is decoded as it streams in
+// and checked before any of its clients is yielded.
+//
+// Paging ends at a short page, a page the reply marks as the last
+// ("last": true), or once "totalPages" or "totalElements" is reached. A
+// server that answers a page other than the one asked for (a "number"
+// other than the page asked for, more clients than the page size, the
+// previous page's clients again in any order, or a short page while
+// "totalElements" says more remain) ends the iteration with an error
+// matching ErrPagingIgnored. Iteration ends after the first error, which
+// is yielded with a zero record. Clients added or deleted while the pages
+// are read may be missed or seen twice, as with any paged listing.
 func (s *ArtixClientService) All(ctx context.Context) iter.Seq2[ArtixClientRecord, error] {
 	return func(yield func(ArtixClientRecord, error) bool) {
 		if err := s.ready(); err != nil {
@@ -175,73 +181,53 @@ func (s *ArtixClientService) All(ctx context.Context) iter.Seq2[ArtixClientRecor
 			return
 		}
 		if !s.cs.paged {
-			s.stream(ctx, &request{method: http.MethodGet, path: ArtixCSClientsPath},
-				func(rec ArtixClientRecord, _ int) bool { return yield(rec, nil) }, yield)
+			handed, stopped := false, false
+			_, err := s.read(ctx, &request{method: http.MethodGet, path: ArtixCSClientsPath}, &handed, func(rec ArtixClientRecord) bool {
+				handed = true
+				stopped = !yield(rec, nil)
+				return !stopped
+			}, nil)
+			if err != nil && !stopped {
+				yield(ArtixClientRecord{}, err)
+			}
 			return
 		}
 		p := s.cs.paging
-		prevFirst, havePrev := "", false
-		for page := p.FirstPage; ; page++ {
-			r := &request{method: http.MethodGet, path: ArtixCSClientsByPagePath, query: url.Values{
-				p.PageParam: {strconv.Itoa(page)},
-				p.SizeParam: {strconv.Itoa(p.Size)},
+		pg := pager[ArtixClientRecord, string]{size: p.Size, first: p.FirstPage, param: p.PageParam,
+			id: func(rec *ArtixClientRecord) string { return rec.ID },
+			read: func(ctx context.Context, page, most int, buf []ArtixClientRecord) ([]ArtixClientRecord, pageMeta, error) {
+				r := &request{method: http.MethodGet, path: ArtixCSClientsByPagePath, query: url.Values{
+					p.PageParam: {strconv.Itoa(page)},
+					p.SizeParam: {strconv.Itoa(p.Size)},
+				}}
+				handed := false // a page is buffered: nothing is handed out while it is read
+				start := len(buf)
+				meta, err := s.read(ctx, r, &handed, func(rec ArtixClientRecord) bool {
+					buf = append(buf, rec)
+					return len(buf)-start < most
+				}, func() { buf = buf[:start] })
+				return buf, meta.pageMeta(), err
 			}}
-			repeated := false
-			meta, ok := s.stream(ctx, r, func(rec ArtixClientRecord, i int) bool {
-				if i == 0 && havePrev && rec.ID == prevFirst {
-					repeated = true // the previous page again: yield none of it
-					return false
-				}
-				return yield(rec, nil)
-			}, yield)
-			switch {
-			case repeated || ok && meta.number != nil && *meta.number != page:
-				yield(ArtixClientRecord{}, meta.resp.apiError("", fmt.Errorf("%w %q: asked for page %d, got %s",
-					ErrArtixPagingIgnored, p.PageParam, page, meta.describe(repeated))))
-				return
-			case !ok, meta.n == 0, meta.isLast(page - p.FirstPage + 1):
-				return
-			}
-			prevFirst, havePrev = meta.first, true
-		}
+		pg.all(ctx, yield)
 	}
 }
 
-// stream runs one streaming GET and hands its clients to each (with their
-// index in the reply). ok is false when the iteration must end: each
-// returned false, or an error was yielded through yield.
-//
-// A reply cut off by the transport before its first client was handed out
-// is read again, as the retry policy allows (a read is safe to repeat);
-// one cut later is not, as its clients would be handed out twice.
-func (s *ArtixClientService) stream(ctx context.Context, r *request, each func(ArtixClientRecord, int) bool, yield func(ArtixClientRecord, error) bool) (meta artixPageMeta, ok bool) {
-	r.accept, r.stream = "application/json", true
-	attempts := 0
-	for {
-		resp, err := s.cs.core.do(ctx, r)
-		if err != nil {
-			yield(ArtixClientRecord{}, err)
-			return meta, false
+// read runs one streaming GET of the directory and hands its clients to
+// each; restart (when not nil) runs before every attempt's clients, so that an
+// attempt after a cut starts afresh. An each that returns false ends the
+// read without an error.
+func (s *ArtixClientService) read(ctx context.Context, r *request, handed *bool, each func(ArtixClientRecord) bool, restart func()) (artixPageMeta, error) {
+	r.accept = "application/json"
+	var meta artixPageMeta
+	_, err := s.cs.core.streamed(ctx, r, handed, func(resp *response) (err error) {
+		if restart != nil {
+			restart()
 		}
-		handed := false
-		meta, err = decodeArtixClientPage(ctx, resp, func(rec ArtixClientRecord, i int) bool {
-			handed = true
-			return each(rec, i)
-		})
-		var cut *streamCut
-		switch {
-		case errors.As(err, &cut):
-			if err := s.cs.core.retryCut(ctx, cut, &attempts, handed); err != nil {
-				yield(ArtixClientRecord{}, err)
-				return meta, false
-			}
-		case errors.Is(err, errStop):
-			return meta, false
-		case err != nil:
-			yield(ArtixClientRecord{}, err)
-			return meta, false
-		default:
-			return meta, true
-		}
+		meta, err = decodeArtixClientPage(ctx, resp, each)
+		return err
+	})
+	if errors.Is(err, errStop) {
+		err = nil
 	}
+	return meta, err
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 )
 
 // ArtixClientRecord is one client of the directory as the Cash Server's
@@ -86,38 +85,23 @@ func (c ArtixClientRecord) MarshalJSON() ([]byte, error) {
 // artixPageMeta is what one read of the directory saw besides the clients.
 type artixPageMeta struct {
 	resp       *response
-	n          int    // clients decoded
-	first      string // idclient of the first one
-	last       *bool  // "last"
-	totalPages *int   // "totalPages"
-	number     *int   // "number": the page the server answered
+	n          int   // clients decoded
+	last       *bool // "last"
+	totalPages *int  // "totalPages"
+	total      *int  // "totalElements"
+	number     *int  // "number": the page the server answered
 }
 
-// isLast reports a reply that marks itself as the last page, pagesRead
-// being how many pages have been read, this one included.
-func (m *artixPageMeta) isLast(pagesRead int) bool {
-	switch {
-	case m.last != nil:
-		return *m.last
-	case m.totalPages != nil:
-		return pagesRead >= *m.totalPages
-	}
-	return false
-}
-
-// describe says what page the server answered instead.
-func (m *artixPageMeta) describe(repeated bool) string {
-	if repeated {
-		return "the previous page again (first idclient " + strconv.Quote(m.first) + ")"
-	}
-	return "page " + strconv.Itoa(*m.number)
+// pageMeta is m for the pager.
+func (m *artixPageMeta) pageMeta() pageMeta {
+	return pageMeta{resp: m.resp, number: m.number, last: m.last, totalPages: m.totalPages, total: m.total}
 }
 
 // decodeArtixClientPage decodes a streamed directory reply (an array of
 // clients, or a page object whose "content" is one) and closes it,
-// calling each for every client with its index. It returns errStop when
+// calling each for every client. It returns errStop when
 // each returned false, and a *streamCut when the body stopped arriving.
-func decodeArtixClientPage(ctx context.Context, resp *response, each func(ArtixClientRecord, int) bool) (artixPageMeta, error) {
+func decodeArtixClientPage(ctx context.Context, resp *response, each func(ArtixClientRecord) bool) (artixPageMeta, error) {
 	meta := artixPageMeta{resp: resp}
 	defer resp.stream.Close()
 	if !resp.ok() {
@@ -164,7 +148,7 @@ type artixPageDecoder struct {
 	dec  *json.Decoder
 	meta *artixPageMeta
 	lb   *limitedBody
-	each func(ArtixClientRecord, int) bool
+	each func(ArtixClientRecord) bool
 }
 
 // decode reads the reply: one JSON value (or none), then nothing but
@@ -214,6 +198,8 @@ func (d *artixPageDecoder) value() error {
 			}
 		case "totalpages":
 			d.meta.totalPages, err = d.int()
+		case "totalelements":
+			d.meta.total, err = d.int()
 		case "number":
 			d.meta.number, err = d.int()
 		case "errorcode", "message":
@@ -269,11 +255,8 @@ func (d *artixPageDecoder) clients() error {
 		if err != nil {
 			return fmt.Errorf("client %d: %w", d.meta.n, err)
 		}
-		if d.meta.n == 0 {
-			d.meta.first = rec.ID
-		}
 		d.meta.n++
-		if !d.each(rec, d.meta.n-1) {
+		if !d.each(rec) {
 			return errStop
 		}
 	}

@@ -139,8 +139,8 @@ func TestArtixCashServerPageEnd(t *testing.T) {
 			return fmt.Sprintf(`,"last":"%d"`, map[bool]int{false: 0, true: 1}[(p+1)*s >= n])
 		}, 3, false},
 		{"totalPages only", 25, true, func(p, s, n int) string { return fmt.Sprintf(`,"totalPages":%d`, (n+s-1)/s) }, 3, false},
-		{"no metadata: an empty page ends", 25, true, func(int, int, int) string { return "" }, 4, false},
-		{"bare arrays", 30, true, nil, 4, false},
+		{"no metadata: a short page ends", 25, true, func(int, int, int) string { return "" }, 3, false},
+		{"bare arrays: an empty page ends after a full one", 30, true, nil, 4, false},
 		{"page parameter ignored", 25, false, func(int, int, int) string { return "" }, 2, true},
 		{"page parameter ignored, page number says so", 25, false, func(int, int, int) string { return `,"number":0` }, 2, true},
 	} {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
@@ -13,9 +14,11 @@ import (
 // A read of the Cash Server's directory cut off by the transport before a
 // page's first client was handed out is retried like a buffered read
 // (reads are safe to repeat, and nothing of the page was seen); cut every
-// time, it is the transport error it is after the retries. A page cut
-// after a client was handed out is not retried: the page would be seen
-// twice.
+// time, it is the transport error it is after the retries. A page is
+// buffered and checked before its clients are handed out, so a page cut
+// after its first client is read again too; the unpaged stream hands each
+// client out as it arrives and is not retried once one was: the client
+// would be seen twice.
 func TestArtixCashServerStreamCut(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -23,9 +26,11 @@ func TestArtixCashServerStreamCut(t *testing.T) {
 		path string
 		body string
 		opts []loyalty.ArtixCashServerOption
+		// buffered: a page cut after a client is read again.
+		buffered bool
 	}{
-		{"paged", loyalty.ArtixCSClientsByPagePath, `{"content": [`, nil},
-		{"unpaged", loyalty.ArtixCSClientsPath, `[`, []loyalty.ArtixCashServerOption{loyalty.WithoutArtixPaging()}},
+		{"paged", loyalty.ArtixCSClientsByPagePath, `{"content": [`, nil, true},
+		{"unpaged", loyalty.ArtixCSClientsPath, `[`, []loyalty.ArtixCashServerOption{loyalty.WithoutArtixPaging()}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := mock.NewServer(t)
@@ -59,7 +64,7 @@ func TestArtixCashServerStreamCut(t *testing.T) {
 			}
 			srv.ClearFaults()
 
-			// Cut after the first client: handed out, so not retried.
+			// Cut after the first client: a page read again, a stream not.
 			srv.Fail(mock.Fault{API: mock.ArtixAPI, Path: tc.path, Truncate: true, ContentType: "application/json",
 				Body: tc.body + `{"idclient": "00000", "name": "Клиент 0"},`})
 			var ids []string
@@ -71,8 +76,17 @@ func TestArtixCashServerStreamCut(t *testing.T) {
 				}
 				ids = append(ids, rec.ID)
 			}
-			if len(ids) != 1 || ids[0] != "00000" || last == nil {
-				t.Fatalf("cut after a client: %v, then %v; want 00000 once, then an error", ids, last)
+			if tc.buffered {
+				if want := []string{"00000", "00001", "00002"}; !slices.Equal(ids, want) || last != nil {
+					t.Fatalf("page cut after a client: %v, then %v; want %v once each, no error", ids, last, want)
+				}
+				return
+			}
+			if len(ids) != 1 || ids[0] != "00000" {
+				t.Fatalf("stream cut after a client: %v, want 00000 once", ids)
+			}
+			if last == nil {
+				t.Fatal("stream cut after a client: no error, want the cut's")
 			}
 		})
 	}

@@ -2,12 +2,10 @@ package loyalty
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
 	"strconv"
-	"time"
 )
 
 // List returns one response's customers: every customer matching q, or
@@ -23,7 +21,7 @@ func (s *CustomerService) List(ctx context.Context, q *CustomerQuery) (*Customer
 	if q.PageSize > 0 {
 		page.Customers = make([]Customer, 0, min(q.PageSize, 1000))
 	}
-	count, err := s.read(ctx, q, false, func(c Customer) bool {
+	count, err := s.read(ctx, q, func(c Customer) bool {
 		page.Customers = append(page.Customers, c)
 		return true
 	})
@@ -35,10 +33,19 @@ func (s *CustomerService) List(ctx context.Context, q *CustomerQuery) (*Customer
 }
 
 // All iterates over every customer matching q, page by page (q.PageSize,
-// default DefaultPageSize, starting at q.Page or 1). Each page is decoded
-// while it streams in, so memory does not grow with the number of
-// customers. q is copied; the caller may reuse it. Iteration ends after
-// the first error, which is yielded with a zero Customer.
+// default DefaultPageSize, starting at q.Page or 1). Memory holds one page
+// at a time, never the whole listing: each page is decoded as it streams
+// in and checked before any of its customers is yielded. q is copied; the
+// caller may reuse it.
+//
+// Paging ends at a short page, or once the envelope's count (when it is
+// larger than the page, read as the number of customers across pages) is
+// reached. A server that answers a page other than the one asked for (more
+// customers than PageSize, the previous page's customers again, or a short
+// page while its count says more remain) ends the iteration with an error
+// matching ErrPagingIgnored instead of repeating or losing customers.
+// Iteration ends after the first error, which is yielded with a zero
+// Customer.
 func (s *CustomerService) All(ctx context.Context, q *CustomerQuery) iter.Seq2[Customer, error] {
 	base, failed := s.iterStart(q)
 	if failed != nil {
@@ -53,39 +60,27 @@ func (s *CustomerService) All(ctx context.Context, q *CustomerQuery) iter.Seq2[C
 		if size == 0 {
 			size = DefaultPageSize
 		}
-		page := max(base.Page, 1)
-		var prevFirst int64 = -1
-		for {
-			pq := base
-			pq.Page, pq.PageSize = page, size
-			n, first, stopped := 0, int64(-1), false
-			_, err := s.read(ctx, &pq, true, func(c Customer) bool {
-				if n == 0 {
-					first = c.ID
-					if first == prevFirst {
-						// The server ignores paging: this page repeats the last.
-						return false
-					}
+		p := pager[Customer, int64]{size: size, first: max(base.Page, 1), param: "page",
+			id: func(c *Customer) int64 { return c.ID },
+			read: func(ctx context.Context, page, most int, buf []Customer) ([]Customer, pageMeta, error) {
+				pq := base
+				pq.Page, pq.PageSize = page, size
+				handed, count := false, 0 // a page is buffered: nothing is handed out while it is read
+				resp, err := s.vp.core.streamed(ctx, s.listRequest(&pq, true), &handed, func(resp *response) (err error) {
+					buf = buf[:0] // an attempt after a cut starts the page again
+					count, err = s.vp.decodeCustomers(ctx, resp, func(c Customer) bool {
+						buf = append(buf, c)
+						return len(buf) < most
+					})
+					return err
+				})
+				meta := pageMeta{resp: resp}
+				if count > len(buf) {
+					meta.total = &count
 				}
-				n++
-				if !yield(c, nil) {
-					stopped = true
-					return false
-				}
-				return true
-			})
-			switch {
-			case stopped:
-				return
-			case err != nil:
-				yield(Customer{}, err)
-				return
-			case n < size, n > size, first == prevFirst:
-				return // the last page, or a server that ignores paging
-			}
-			prevFirst = first
-			page++
-		}
+				return buf, meta, err
+			}}
+		p.all(ctx, yield)
 	}
 }
 
@@ -112,12 +107,18 @@ func (s *CustomerService) Stream(ctx context.Context, q *CustomerQuery) iter.Seq
 		return failed
 	}
 	return func(yield func(Customer, error) bool) {
-		stopped := false
-		_, err := s.read(ctx, &base, true, func(c Customer) bool {
-			if !yield(c, nil) {
-				stopped = true
-			}
-			return !stopped
+		if err := base.validate(); err != nil {
+			yield(Customer{}, err)
+			return
+		}
+		handed, stopped := false, false
+		_, err := s.vp.core.streamed(ctx, s.listRequest(&base, true), &handed, func(resp *response) error {
+			_, err := s.vp.decodeCustomers(ctx, resp, func(c Customer) bool {
+				handed = true
+				stopped = !yield(c, nil)
+				return !stopped
+			})
+			return err
 		})
 		if err != nil && !stopped {
 			yield(Customer{}, err)
@@ -157,7 +158,7 @@ func (s *CustomerService) one(ctx context.Context, q *CustomerQuery, what string
 		return (q.ID == 0 || c.ID == q.ID) && (q.ExternalID == "" || c.ExternalID == q.ExternalID)
 	}
 	var found *Customer
-	resp, _, err := s.readResp(ctx, q, false, func(c Customer) bool {
+	resp, _, err := s.readResp(ctx, q, func(c Customer) bool {
 		if !matches(&c) {
 			return true
 		}
@@ -173,63 +174,26 @@ func (s *CustomerService) one(ctx context.Context, q *CustomerQuery, what string
 	return found, nil
 }
 
-// read runs one GET and hands every customer to yield; it returns the
-// envelope's count.
-func (s *CustomerService) read(ctx context.Context, q *CustomerQuery, stream bool, yield func(Customer) bool) (int, error) {
-	_, count, err := s.readResp(ctx, q, stream, yield)
+// read runs one buffered GET and hands every customer to yield; it
+// returns the envelope's count.
+func (s *CustomerService) read(ctx context.Context, q *CustomerQuery, yield func(Customer) bool) (int, error) {
+	_, count, err := s.readResp(ctx, q, yield)
 	return count, err
 }
 
-func (s *CustomerService) readResp(ctx context.Context, q *CustomerQuery, stream bool, yield func(Customer) bool) (*response, int, error) {
+func (s *CustomerService) readResp(ctx context.Context, q *CustomerQuery, yield func(Customer) bool) (*response, int, error) {
 	if err := q.validate(); err != nil {
 		return nil, 0, err
 	}
-	r := &request{method: http.MethodGet, path: "/api/customer", rawQuery: q.rawQuery(s.vp.key.v, s.vp.format), accept: s.vp.accept(), stream: stream}
-	attempts := 0
-	for {
-		resp, err := s.vp.core.do(ctx, r)
-		if err != nil {
-			return nil, 0, err
-		}
-		handed := false
-		count, err := s.vp.decodeCustomers(ctx, resp, func(c Customer) bool {
-			handed = true
-			return yield(c)
-		})
-		var cut *streamCut
-		if !errors.As(err, &cut) {
-			return resp, count, err
-		}
-		// A streamed answer cut off by the transport: retried like a
-		// buffered one as long as no customer has been handed out.
-		if err := s.vp.core.retryCut(ctx, cut, &attempts, handed); err != nil {
-			return nil, 0, err
-		}
+	resp, err := s.vp.core.do(ctx, s.listRequest(q, false))
+	if err != nil {
+		return nil, 0, err
 	}
+	count, err := s.vp.decodeCustomers(ctx, resp, yield)
+	return resp, count, err
 }
 
-// retryCut decides about a streamed read cut off by the transport after
-// attempts earlier attempts: nil, once the retry policy's backoff has
-// passed, when it may be read again (nothing of it was handed out and the
-// policy allows another attempt); else the *RequestError to report.
-func (c *core) retryCut(ctx context.Context, cut *streamCut, attempts *int, handed bool) error {
-	*attempts += cut.resp.attempts
-	if handed || *attempts > c.rc.RetryMax || !c.wait(ctx, *attempts) {
-		r := cut.resp
-		return &RequestError{API: r.api, Method: r.method, URL: r.url(), Attempts: *attempts, Err: c.redactErr(cut.err)}
-	}
-	return nil
-}
-
-// wait sleeps the retry policy's backoff before attempt+1 (a retry the
-// core could not make itself); false when ctx ends first.
-func (c *core) wait(ctx context.Context, attempt int) bool {
-	t := time.NewTimer(backoff(c.rc.RetryWaitMin, c.rc.RetryWaitMax, attempt, nil))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
+// listRequest is the GET of the customers q selects, streamed or buffered.
+func (s *CustomerService) listRequest(q *CustomerQuery, stream bool) *request {
+	return &request{method: http.MethodGet, path: "/api/customer", rawQuery: q.rawQuery(s.vp.key.v, s.vp.format), accept: s.vp.accept(), stream: stream}
 }

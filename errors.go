@@ -32,6 +32,12 @@ var ErrUnauthorized = errors.New("loyalty: unauthorized")
 // ErrResponseTooLarge matches a response body over the WithMaxResponseBytes limit.
 var ErrResponseTooLarge = errors.New("loyalty: response body too large")
 
+// ErrResponseTooDeep matches a JSON response nested deeper than any answer
+// of the three APIs (64 levels): it is refused where the nesting passes
+// the bound, so skipping such a value costs neither time nor memory in
+// proportion to its depth.
+var ErrResponseTooDeep = errors.New("loyalty: response nested too deeply")
+
 // PermanentError is how a transport error says that sending the same
 // request again cannot help: when the error a RoundTripper returns, or any
 // error in its chain (as errors.As finds it), has a Permanent method that

@@ -84,6 +84,11 @@ func (s *jsonScanner) syntax(what string) error {
 	return fmt.Errorf("invalid JSON at byte %d: %s", s.base+int64(s.pos), what)
 }
 
+// tooDeep is the error for a container opened past maxJSONDepth.
+func (s *jsonScanner) tooDeep() error {
+	return fmt.Errorf("JSON at byte %d: %w (more than %d levels)", s.base+int64(s.pos), ErrResponseTooDeep, maxJSONDepth)
+}
+
 // peek skips white space and returns the next byte without consuming it.
 func (s *jsonScanner) peek() (byte, error) {
 	for {
@@ -334,7 +339,7 @@ func (s *jsonScanner) skipValue(depth int) error {
 		switch c {
 		case '{', '[':
 			if depth+n >= maxJSONDepth {
-				return s.syntax(fmt.Sprintf("nested deeper than %d levels", maxJSONDepth))
+				return s.tooDeep()
 			}
 			s.pos++
 			stack[n] = c + 2 // '}' and ']' follow '{' and '[' by two

@@ -31,7 +31,10 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 	return nil
 }
 
-// skipJSON discards one value without keeping it.
+// skipJSON discards one value without keeping it. A value nested deeper
+// than maxJSONDepth is refused with ErrResponseTooDeep where it passes the
+// bound: json.Decoder.Token keeps a stack entry per open container, which
+// grows with the depth however little is kept.
 func skipJSON(dec *json.Decoder) error {
 	depth := 0
 	for {
@@ -41,7 +44,9 @@ func skipJSON(dec *json.Decoder) error {
 		}
 		switch tok {
 		case json.Delim('{'), json.Delim('['):
-			depth++
+			if depth++; depth > maxJSONDepth {
+				return fmt.Errorf("skipping a value at byte %d: %w (more than %d levels)", dec.InputOffset(), ErrResponseTooDeep, maxJSONDepth)
+			}
 		case json.Delim('}'), json.Delim(']'):
 			depth--
 		}

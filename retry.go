@@ -183,3 +183,56 @@ func (c *core) onAttempt(_ retryablehttp.Logger, req *http.Request, i int) {
 	c.log(req.Context(), slog.LevelDebug, "loyalty attempt", st, slog.Int("attempt", i+1))
 	c.observe(req.Context(), EventAttempt, st, 0, nil)
 }
+
+// retryCut decides about a streamed read cut off by the transport after
+// attempts earlier attempts: nil, once the retry policy's backoff has
+// passed, when it may be read again (nothing of it was handed out and the
+// policy allows another attempt); else the *RequestError to report.
+func (c *core) retryCut(ctx context.Context, cut *streamCut, attempts *int, handed bool) error {
+	*attempts += cut.resp.attempts
+	if handed || *attempts > c.rc.RetryMax || !c.wait(ctx, *attempts) {
+		r := cut.resp
+		return &RequestError{API: r.api, Method: r.method, URL: r.url(), Attempts: *attempts, Err: c.redactErr(cut.err)}
+	}
+	return nil
+}
+
+// wait sleeps the retry policy's backoff before attempt+1 (a retry the
+// core could not make itself); false when ctx ends first.
+func (c *core) wait(ctx context.Context, attempt int) bool {
+	t := time.NewTimer(backoff(c.rc.RetryWaitMin, c.rc.RetryWaitMax, attempt, nil))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// streamed runs r as a streaming request and hands the open answer to
+// decode, the one loop behind every streamed read (Customers.All and
+// Stream, Clients.All). An answer that decode reports cut off by the
+// transport (a *streamCut) is read again, after the retry policy's
+// backoff and within its budget, as long as *handed is false: nothing
+// of it reached the caller, so repeating the read (a GET) shows the
+// caller nothing twice. The response of the last attempt is returned with
+// decode's error.
+func (c *core) streamed(ctx context.Context, r *request, handed *bool, decode func(*response) error) (*response, error) {
+	r.stream = true
+	attempts := 0
+	for {
+		resp, err := c.do(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		err = decode(resp)
+		var cut *streamCut
+		if !errors.As(err, &cut) {
+			return resp, err
+		}
+		if err := c.retryCut(ctx, cut, &attempts, *handed); err != nil {
+			return nil, err
+		}
+	}
+}
