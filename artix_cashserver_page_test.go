@@ -89,8 +89,8 @@ func TestArtixCashServerAll(t *testing.T) {
 			}
 			i++
 		}
-		if !errors.Is(last, loyalty.ErrArtixPagingIgnored) || i != 20 {
-			t.Errorf("yielded %d then %v; want the 20 clients of page 0, then ErrArtixPagingIgnored", i, last)
+		if !errors.Is(last, loyalty.ErrPagingIgnored) || i != 20 {
+			t.Errorf("yielded %d then %v; want the 20 clients of page 0, then ErrPagingIgnored", i, last)
 		}
 	})
 }
@@ -168,8 +168,8 @@ func TestArtixCashServerPageEnd(t *testing.T) {
 				seen[rec.ID] = true
 			}
 			switch {
-			case tc.ignored && !errors.Is(last, loyalty.ErrArtixPagingIgnored):
-				t.Errorf("error %v, want ErrArtixPagingIgnored", last)
+			case tc.ignored && !errors.Is(last, loyalty.ErrPagingIgnored):
+				t.Errorf("error %v, want ErrPagingIgnored", last)
 			case !tc.ignored && (last != nil || len(seen) != tc.n):
 				t.Errorf("%d clients, error %v; want %d and no error", len(seen), last, tc.n)
 			case requests != tc.requests:
