@@ -233,7 +233,7 @@ func TestArtixCashServerErrors(t *testing.T) {
 func TestArtixCashServerAuth(t *testing.T) {
 	const pass = "s3cr3t-pass"
 	srv := mock.NewServer(t)
-	srv.RequireArtixAuth("admin", pass)
+	srv.RequireArtixCashServerAuth("admin", pass)
 	loadArtixClients(t, srv, 2)
 	ctx := context.Background()
 	if _, err := srv.ArtixCashServer().Clients.Get(ctx, "00001"); err != nil {

@@ -33,16 +33,32 @@ type artixAPI struct {
 	clients  map[string]loyalty.ArtixCustomer
 	dicts    artixDicts // cards, card groups, accounts, raw commands
 	shopCode string
-	user     string
+	user     string // loaddicts basic auth (RequireArtixAuth)
 	pass     string
 	auth     bool
+	csUser   string // CSrest basic auth (RequireArtixCashServerAuth)
+	csPass   string
+	csAuth   bool
 	cashes   int // cash registers reporting a load's status (SetArtixCashes)
 	loadErrs []error
-	cb       callbackRuns // the status callbacks being sent
+	cb       *callbackRuns // the status callbacks being sent
+	gap      time.Duration // pause before the cash-load reports (SetArtixCashLoadGap)
 }
 
 func newArtixAPI(s *Server) *artixAPI {
-	return &artixAPI{srv: s, clients: map[string]loyalty.ArtixCustomer{}, dicts: newArtixDicts()}
+	// One pool runs the callbacks of a Server and all its tenants.
+	var pool *callbackPool
+	if s.root != nil && s.root.ax != nil {
+		pool = s.root.ax.cb.pool
+	} else {
+		pool = newCallbackPool(s.cfg.ArtixCallbackNets)
+	}
+	gap := s.cfg.ArtixCashLoadGap
+	if gap == 0 {
+		gap = DefaultArtixCashLoadGap
+	}
+	return &artixAPI{srv: s, clients: map[string]loyalty.ArtixCustomer{}, dicts: newArtixDicts(),
+		cb: newCallbackRuns(pool), gap: max(gap, 0)}
 }
 
 // reset empties the directory (the seed is an empty directory) and forgets
@@ -108,13 +124,10 @@ func (a *artixAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	shop, user, pass, auth := a.shopCode, a.user, a.pass, a.auth
 	a.mu.Unlock()
-	if auth {
-		u, p, ok := r.BasicAuth()
-		if !ok || subtle.ConstantTimeCompare([]byte(u), []byte(user)) != 1 || subtle.ConstantTimeCompare([]byte(p), []byte(pass)) != 1 {
-			w.Header().Set("WWW-Authenticate", `Basic realm="artix"`)
-			writeArtix(w, http.StatusUnauthorized, artixReply{Error: "unauthorized"})
-			return
-		}
+	if auth && !basicAuthOK(r, user, pass) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="artix"`)
+		writeArtix(w, http.StatusUnauthorized, artixReply{Error: "unauthorized"})
+		return
 	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
@@ -142,8 +155,10 @@ func (a *artixAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeArtix(w, status, reply)
 		return
 	}
-	a.callBack(r, q)
 	writeArtix(w, http.StatusOK, artixReply{Success: true, Result: "ok", Applied: new(len(cmds))})
+	// The callbacks come after the reply is on its way, as from a till.
+	http.NewResponseController(w).Flush()
+	a.callBack(r, q)
 }
 
 // decodeArtixArray reads a JSON array of commands (or a single command
@@ -187,12 +202,32 @@ func decodeArtixArray(r io.Reader) ([]loyalty.ArtixCommand, error) {
 	return cmds, nil
 }
 
-// RequireArtixAuth makes the Artix side demand HTTP basic auth with user
-// and password (401 otherwise). Server.Artix clients send them.
+// RequireArtixAuth makes the Artix exchanger (loaddicts) demand HTTP
+// basic auth with user and password (401 otherwise), as a cash register
+// does (admin/admin by default there). Server.Artix clients send them.
+// The Cash Server REST read-back has its own credentials
+// (RequireArtixCashServerAuth): field clients send none to it.
 func (s *Server) RequireArtixAuth(user, password string) {
 	s.ax.mu.Lock()
 	s.ax.user, s.ax.pass, s.ax.auth = user, password, true
 	s.ax.mu.Unlock()
+}
+
+// RequireArtixCashServerAuth makes the Cash Server REST API (/CSrest/)
+// demand HTTP basic auth with user and password (401 otherwise); by
+// default it demands none, as field clients send none.
+// Server.ArtixCashServer clients send them.
+func (s *Server) RequireArtixCashServerAuth(user, password string) {
+	s.ax.mu.Lock()
+	s.ax.csUser, s.ax.csPass, s.ax.csAuth = user, password, true
+	s.ax.mu.Unlock()
+}
+
+// basicAuthOK reports whether r carries user and password, compared in
+// constant time.
+func basicAuthOK(r *http.Request, user, pass string) bool {
+	u, p, ok := r.BasicAuth()
+	return ok && subtle.ConstantTimeCompare([]byte(u), []byte(user)) == 1 && subtle.ConstantTimeCompare([]byte(p), []byte(pass)) == 1
 }
 
 // RequireArtixShopCode makes the Artix side demand the shopcode query

@@ -1,7 +1,6 @@
 package mock
 
 import (
-	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -34,8 +33,9 @@ import (
 // phonenumber, inn, document, okpo, okpd, occupation, extendedoptions,
 // codeword, organizationcode, subscriptionadj), empty values as null.
 // Errors are {"errorCode": n, "message": text}: 400 for bad page
-// parameters, 401 without the basic auth RequireArtixAuth set, 405 for
-// another method. Faults (Server.Fail) apply to these paths as to any.
+// parameters, 401 without the basic auth RequireArtixCashServerAuth set
+// (none by default; RequireArtixAuth is the exchanger's), 405 for
+// another method. Writes are in artix_csrest_write.go. Faults (Server.Fail) apply to these paths as to any.
 
 // csRestPrefix is the path prefix the CSrest routes share.
 const csRestPrefix = "/CSrest/"
@@ -130,24 +130,32 @@ func (a *artixAPI) serveCSRest(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	a.mu.Lock()
-	user, pass, auth := a.user, a.pass, a.auth
+	user, pass, auth := a.csUser, a.csPass, a.csAuth
 	a.mu.Unlock()
-	if auth {
-		u, p, ok := r.BasicAuth()
-		if !ok || subtle.ConstantTimeCompare([]byte(u), []byte(user)) != 1 || subtle.ConstantTimeCompare([]byte(p), []byte(pass)) != 1 {
-			w.Header().Set("WWW-Authenticate", `Basic realm="CSrest"`)
-			writeCSError(w, http.StatusUnauthorized, "unauthorized")
-			return true
-		}
+	if auth && !basicAuthOK(r, user, pass) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="CSrest"`)
+		writeCSError(w, http.StatusUnauthorized, "unauthorized")
+		return true
 	}
 	path := r.URL.EscapedPath()
 	id, byID := strings.CutPrefix(path, loyalty.ArtixCSClientByIDPath)
+	allow := http.MethodGet
 	switch {
-	case path != loyalty.ArtixCSClientsPath && path != loyalty.ArtixCSClientsByPagePath && !byID:
+	case path == loyalty.ArtixCSClientsPath:
+		allow = "GET, POST"
+	case byID:
+		allow = "GET, DELETE"
+	case path == csCardsPath || path == csCardGroupsPath:
+		allow = http.MethodPost
+	}
+	switch {
+	case path != loyalty.ArtixCSClientsPath && path != loyalty.ArtixCSClientsByPagePath && !byID && path != csCardsPath && path != csCardGroupsPath:
 		writeCSError(w, http.StatusNotFound, "no such endpoint "+r.URL.Path)
-	case r.Method != http.MethodGet:
-		w.Header().Set("Allow", http.MethodGet)
-		writeCSError(w, http.StatusMethodNotAllowed, r.Method+" is not supported here (GET only)")
+	case !strings.Contains(allow, r.Method):
+		w.Header().Set("Allow", allow)
+		writeCSError(w, http.StatusMethodNotAllowed, r.Method+" is not supported here ("+allow+" only)")
+	case r.Method == http.MethodPost || r.Method == http.MethodDelete:
+		a.serveCSWrite(w, r, path, id)
 	case byID:
 		a.serveCSClient(w, id)
 	case path == loyalty.ArtixCSClientsPath:
@@ -232,13 +240,13 @@ func (a *artixAPI) csClients(page, size int) ([]csClient, int) {
 
 // ArtixCashServer returns a client for the mock's Cash Server REST API
 // (the read-back), with fast retries (3, 1–20 ms) and the basic auth
-// RequireArtixAuth set, followed by opts; a Server made by NewInMemory
+// RequireArtixCashServerAuth set, followed by opts; a Server made by NewInMemory
 // gives it s.Transport(). It panics only if opts are invalid.
 func (s *Server) ArtixCashServer(opts ...loyalty.ArtixCashServerOption) *loyalty.ArtixCashServer {
 	base := []loyalty.ArtixCashServerOption{loyalty.WithRetry(3, time.Millisecond, 20*time.Millisecond), s.inMemory(ArtixAPI)}
 	s.ax.mu.Lock()
-	if s.ax.auth {
-		base = append(base, loyalty.WithBasicAuth(s.ax.user, s.ax.pass))
+	if s.ax.csAuth {
+		base = append(base, loyalty.WithBasicAuth(s.ax.csUser, s.ax.csPass))
 	}
 	s.ax.mu.Unlock()
 	cs, err := loyalty.NewArtixCashServer(s.ArtixURL, append(base, opts...)...)

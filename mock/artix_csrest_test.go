@@ -83,8 +83,10 @@ func TestArtixCSRestReplies(t *testing.T) {
 	}{
 		{"absent client is an empty 200", "GET", loyalty.ArtixCSClientByIDPath + "nobody", 200, ""},
 		{"escaped idclient", "GET", loyalty.ArtixCSClientByIDPath + "a%2Fb%20c", 200, `"idclient":"a/b c"`},
-		{"POST is not served", "POST", loyalty.ArtixCSClientsPath, 405, `"errorCode":405`},
-		{"other CSrest path", "GET", "/CSrest/rest/dictionaries/cards", 404, `"errorCode":404`},
+		{"PUT is not served", "PUT", loyalty.ArtixCSClientsPath, 405, `"errorCode":405`},
+		{"POST of no client", "POST", loyalty.ArtixCSClientsPath, 400, `"errorCode":400`},
+		{"cards are written, not read", "GET", "/CSrest/rest/dictionaries/cards", 405, `"errorCode":405`},
+		{"other CSrest path", "GET", "/CSrest/rest/dictionaries/goods", 404, `"errorCode":404`},
 		{"size 0", "GET", loyalty.ArtixCSClientsByPagePath + "?size=0", 400, "size"},
 		{"page not a number", "GET", loyalty.ArtixCSClientsByPagePath + "?page=x", 400, "page"},
 		{"page past the end", "GET", loyalty.ArtixCSClientsByPagePath + "?page=1000000000000", 200, `"content":[]`},
@@ -98,7 +100,11 @@ func TestArtixCSRestReplies(t *testing.T) {
 		})
 	}
 
-	srv.RequireArtixAuth("admin", "pw-1234")
+	srv.RequireArtixAuth("admin", "exchanger-only")
+	if status, _ := adminDo(t, srv, "GET", loyalty.ArtixCSClientsPath, ""); status != 200 {
+		t.Errorf("CSrest with only the exchanger's login set: %d, want 200 (field clients send none to CSrest)", status)
+	}
+	srv.RequireArtixCashServerAuth("admin", "pw-1234")
 	if status, body := adminDo(t, srv, "GET", loyalty.ArtixCSClientsPath, ""); status != 401 || !strings.Contains(body, `"errorCode":401`) {
 		t.Errorf("without auth: %d %s, want 401", status, body)
 	}

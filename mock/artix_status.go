@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/loyaltykit/loyalty/internal/artixwire"
@@ -111,11 +112,37 @@ func (s *Server) takeArtixCallbacks(r *http.Request) *ArtixCallbacks {
 	return nil
 }
 
-// callBack starts the load-status callbacks of an applied load, if it
-// named an addressstatusserver.
+// Defaults of the Artix callback settings of Config.
+const (
+	// DefaultArtixCashLoadGap is the pause between a load's back-office
+	// callbacks and its cash registers' reports: a till reports its load
+	// after its loading step, not at once.
+	DefaultArtixCashLoadGap = 100 * time.Millisecond
+	// DefaultArtixCallbackRetry is how long a callback its receiver
+	// refuses (no connection yet: field loaders start their receiver
+	// right after sending) is tried again.
+	DefaultArtixCallbackRetry = 10 * time.Second
+)
+
+// SetArtixCashLoadGap sets the pause before the cash registers' load
+// reports of the loads that follow (Config.ArtixCashLoadGap); 0 reports at
+// once, a negative d is 0.
+func (s *Server) SetArtixCashLoadGap(d time.Duration) {
+	s.ax.mu.Lock()
+	s.ax.gap = max(d, 0)
+	s.ax.mu.Unlock()
+}
+
+// callBack queues the load-status callbacks of an applied load, if it
+// named an addressstatusserver that may be called (see
+// Config.ArtixCallbackNets). It runs after the load's reply is written.
 func (a *artixAPI) callBack(r *http.Request, q url.Values) {
 	addr := q.Get(artixwire.ParamStatusAddress)
 	if addr == "" {
+		return
+	}
+	if err := a.srv.checkCallbackAddress(addr); err != nil {
+		a.warn("mock artix status callbacks not sent", "addressstatusserver", addr, "error", err.Error())
 		return
 	}
 	cb := a.srv.takeArtixCallbacks(r)
@@ -129,6 +156,7 @@ func (a *artixAPI) callBack(r *http.Request, q url.Values) {
 	if cb.Cashes <= 0 {
 		cb.Cashes = max(a.cashes, 1)
 	}
+	gap := a.gap
 	a.mu.Unlock()
 	cb.Cashes = min(cb.Cashes, maxArtixCashes)
 	shop := q.Get(artixwire.ParamShopCode)
@@ -136,81 +164,85 @@ func (a *artixAPI) callBack(r *http.Request, q url.Values) {
 		shop = "0"
 	}
 	id := q.Get(artixwire.ParamDictionaryID)
-	a.cb.start(func(ctx context.Context) { a.runCallbacks(ctx, "http://"+addr, shop, id, *cb) })
+	if !a.cb.start(func(ctx context.Context) { a.runCallbacks(ctx, "http://"+addr, shop, id, gap, *cb) }) {
+		a.warn("mock artix status callbacks dropped: too many loads waiting for their callbacks, or the server is closing",
+			"addressstatusserver", addr, "dictionaryid", id, "queue", MaxArtixCallbackQueue)
+	}
 }
 
-// callbackRuns are the goroutines sending status callbacks. Server.Close
-// cancels them and waits until they have returned.
-type callbackRuns struct {
-	mu     sync.Mutex
-	closed bool
-	wg     sync.WaitGroup
-	ctx    context.Context // made by the first start
-	cancel context.CancelFunc
-}
-
-// start runs f in a goroutine, unless the server is closed.
-func (c *callbackRuns) start(f func(context.Context)) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return
-	}
-	if c.ctx == nil {
-		c.ctx, c.cancel = context.WithCancel(context.Background())
-	}
-	ctx := c.ctx
-	c.wg.Go(func() { f(ctx) })
-}
-
-// stop cancels the callbacks in flight and waits for them; no new ones
-// start afterwards.
-func (c *callbackRuns) stop() {
-	c.mu.Lock()
-	c.closed = true
-	if c.cancel != nil {
-		c.cancel()
-	}
-	c.mu.Unlock()
-	c.wg.Wait()
+// backOfficeStart is the body of the back-office POST, which field code
+// sends with "fileName": null.
+type backOfficeStart struct {
+	Status    string  `json:"status"`
+	MessageEn string  `json:"messageEn"`
+	MessageRu string  `json:"messageRu"`
+	Format    string  `json:"format"`
+	FileName  *string `json:"fileName"`
 }
 
 // runCallbacks sends the callbacks of one load; a receiver that fails
 // does not stop the later ones (as the field code, which logs and goes on).
-// They end with ctx (Server.Close).
-func (a *artixAPI) runCallbacks(ctx context.Context, base, shop, id string, cb ArtixCallbacks) {
+// A callback whose receiver refuses the connection is tried again for
+// Config.ArtixCallbackRetry; a callback that fails in the end is logged
+// at warning level. They end with ctx (Server.Close, DeleteTenant).
+func (a *artixAPI) runCallbacks(ctx context.Context, base, shop, id string, gap time.Duration, cb ArtixCallbacks) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	client := &http.Client{Timeout: 30 * time.Second}
-	send := func(method, path string, body artixwire.Callback) []byte {
-		if cb.Delay > 0 {
-			select {
-			case <-time.After(cb.Delay):
-			case <-ctx.Done():
-				return nil
-			}
+	pause := func(d time.Duration) bool {
+		if d <= 0 {
+			return ctx.Err() == nil
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	retryFor := a.srv.cfg.ArtixCallbackRetry
+	client := a.cb.pool.client
+	send := func(method, path string, body any) []byte {
+		if !pause(cb.Delay) {
+			return nil
 		}
 		b, _ := json.Marshal(body)
-		req, err := http.NewRequestWithContext(ctx, method, base+path, bytes.NewReader(b))
-		if err != nil {
-			return nil
+		deadline, wait := time.Now().Add(retryFor), 20*time.Millisecond
+		for attempt := 1; ; attempt++ {
+			req, err := http.NewRequestWithContext(ctx, method, base+path, bytes.NewReader(b))
+			if err != nil {
+				a.warn("mock artix status callback failed", "method", method, "path", path, "error", err.Error())
+				return nil
+			}
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := client.Do(req)
+			if err == nil {
+				defer resp.Body.Close()
+				reply, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+				if resp.StatusCode != http.StatusOK {
+					a.warn("mock artix status callback failed", "method", method, "path", path, "error", fmt.Sprintf("HTTP %d", resp.StatusCode))
+					return nil
+				}
+				return reply
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+			if !isDialError(err) || time.Now().Add(wait).After(deadline) {
+				a.warn("mock artix status callback failed", "method", method, "path", path, "attempts", attempt, "error", err.Error())
+				retryFor = 0 // the receiver is gone: the later callbacks get one try each
+				return nil
+			}
+			a.debug("mock artix status callback refused, trying again", "method", method, "path", path, "attempt", attempt, "error", err.Error())
+			if !pause(wait) {
+				return nil
+			}
+			wait = min(2*wait, 500*time.Millisecond)
 		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(req)
-		if err != nil {
-			a.logCallback(method, path, err)
-			return nil
-		}
-		defer resp.Body.Close()
-		reply, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		if resp.StatusCode != http.StatusOK {
-			a.logCallback(method, path, fmt.Errorf("HTTP %d", resp.StatusCode))
-			return nil
-		}
-		return reply
 	}
 	state := id
-	reply := send(http.MethodPost, artixwire.BackOfficeStatePath+url.PathEscape(shop), artixwire.Callback{
+	reply := send(http.MethodPost, artixwire.BackOfficeStatePath+url.PathEscape(shop), backOfficeStart{
 		Status: "STATUS_DURING", MessageEn: "Loading dictionaries", MessageRu: "Загрузка справочников",
 		Format: "ARTIXINTERCHANGE"})
 	if v := stateID(reply); v != "" {
@@ -218,6 +250,9 @@ func (a *artixAPI) runCallbacks(ctx context.Context, base, shop, id string, cb A
 	}
 	send(http.MethodPut, artixwire.BackOfficeStatePath+url.PathEscape(shop)+"/"+url.PathEscape(state), artixwire.Callback{
 		Status: "STATUS_READY", MessageEn: "Queued", MessageRu: "Поставлено в очередь"})
+	if !pause(gap) {
+		return
+	}
 	for i := 1; i <= cb.Cashes; i++ {
 		cash := strconv.Itoa(i)
 		path := artixwire.CashLoadPath + url.PathEscape(shop) + "/" + cash + "/" + url.PathEscape(state)
@@ -237,6 +272,13 @@ func (a *artixAPI) runCallbacks(ctx context.Context, base, shop, id string, cb A
 	}
 }
 
+// isDialError reports a connection that was never made (refused,
+// unreachable): the callback was not sent, so sending it again is safe.
+func isDialError(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial" && !errors.Is(err, errCallbackTarget)
+}
+
 // stateID reads the back-office POST's answer: a JSON string or number.
 func stateID(reply []byte) string {
 	var v any
@@ -252,8 +294,14 @@ func stateID(reply []byte) string {
 	return ""
 }
 
-func (a *artixAPI) logCallback(method, path string, err error) {
+func (a *artixAPI) warn(msg string, args ...any) {
 	if l := a.srv.cfg.Logger; l != nil {
-		l.Debug("mock artix status callback failed", "method", method, "path", path, "error", err.Error())
+		l.Warn(msg, args...)
+	}
+}
+
+func (a *artixAPI) debug(msg string, args ...any) {
+	if l := a.srv.cfg.Logger; l != nil {
+		l.Debug(msg, args...)
 	}
 }

@@ -86,7 +86,9 @@ var malformedCases = []malformedCase{
 	{"csrest: bad page", ArtixAPI, "GET", "/CSrest/rest/dictionaries/clients/bypage?page=x", "", ``, "page"},
 	{"csrest: bad size", ArtixAPI, "GET", "/CSrest/rest/dictionaries/clients/bypage?size=-1", "", ``, "size"},
 	{"csrest: bad id", ArtixAPI, "GET", "/CSrest/rest/dictionaries/clients/id/", "", ``, "idclient"},
-	{"csrest: wrong method", ArtixAPI, "POST", "/CSrest/rest/dictionaries/clients", "", ``, "GET"},
+	{"csrest: wrong method", ArtixAPI, "PUT", "/CSrest/rest/dictionaries/clients", "", ``, "GET, POST"},
+	{"csrest: client not JSON", ArtixAPI, "POST", "/CSrest/rest/dictionaries/clients", "application/json", `{"idclient":`, "JSON"},
+	{"csrest: client without idclient", ArtixAPI, "POST", "/CSrest/rest/dictionaries/clients", "application/json", `{"name":"x"}`, "idclient"},
 }
 
 // TestMalformedInputIsA4xxThatSaysWhy: every admin endpoint and the three

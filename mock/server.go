@@ -31,6 +31,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -93,11 +94,26 @@ type Config struct {
 	// when the server is made and runs at real speed, so the spec's sample
 	// customer is 24 as in its example.
 	Clock func() time.Time
-	// Logger receives one record per request (default: none).
+	// Logger receives one record per request (default: none), and a
+	// warning for each Artix status callback that failed or was not sent.
 	Logger *slog.Logger
 	// Quirks are opt-in behaviours beyond the specs (see Quirks); the
 	// zero value follows the specs. Reset restores them.
 	Quirks Quirks
+	// ArtixCashLoadGap is the pause between a load's back-office status
+	// callbacks and its cash registers' reports
+	// (DefaultArtixCashLoadGap); negative: none. SetArtixCashLoadGap
+	// changes it.
+	ArtixCashLoadGap time.Duration
+	// ArtixCallbackRetry is how long a status callback whose receiver
+	// refuses the connection is tried again (DefaultArtixCallbackRetry);
+	// negative: never.
+	ArtixCallbackRetry time.Duration
+	// ArtixCallbackNets are the networks, besides loopback, that Artix
+	// status callbacks may go to. By default the mock calls back only to
+	// loopback: a load naming another addressstatusserver gets no
+	// callbacks, and a warning is logged.
+	ArtixCallbackNets []netip.Prefix
 }
 
 func (c *Config) defaults() {
@@ -112,6 +128,9 @@ func (c *Config) defaults() {
 	}
 	if c.JournalSize <= 0 {
 		c.JournalSize = DefaultJournalSize
+	}
+	if c.ArtixCallbackRetry == 0 {
+		c.ArtixCallbackRetry = DefaultArtixCallbackRetry
 	}
 	if c.JournalBytes <= 0 {
 		c.JournalBytes = DefaultJournalBytes
@@ -300,6 +319,10 @@ func (s *Server) Close() {
 		hs.Close()
 	}
 	s.ax.cb.stop()
+	if s.root == nil {
+		// The pool runs the tenants' callbacks too: closing it cancels them.
+		s.ax.cb.pool.close()
+	}
 }
 
 // Shutdown stops accepting connections and waits until every request in

@@ -144,6 +144,8 @@ func (s *Server) NewTenant(name string) (*Tenant, error) {
 		ArtixPassword: secret[12:], seq: ts.seq}
 	child.RequireArtixShopCode(t.ArtixShopCode)
 	child.RequireArtixAuth(t.ArtixShopCode, t.ArtixPassword)
+	// The tenant's read-back is reached by its credentials too.
+	child.RequireArtixCashServerAuth(t.ArtixShopCode, t.ArtixPassword)
 	ts.byID[id] = t
 	ts.byKey[child.APIKey], ts.byFirm[child.CommercialFirmID], ts.byShop[t.ArtixShopCode] = t, t, t
 	ts.made.Store(true)
@@ -181,13 +183,16 @@ func (s *Server) DeleteTenant(id string) bool {
 		return false
 	}
 	ts.mu.Lock()
-	defer ts.mu.Unlock()
 	t, ok := ts.byID[id]
 	if ok {
 		delete(ts.byID, id)
 		delete(ts.byKey, t.APIKey)
 		delete(ts.byFirm, t.CommercialFirmID)
 		delete(ts.byShop, t.ArtixShopCode)
+	}
+	ts.mu.Unlock()
+	if ok {
+		t.Server.ax.cb.stop() // its status callbacks end with it
 	}
 	return ok
 }
