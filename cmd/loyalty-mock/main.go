@@ -24,7 +24,10 @@
 //	-load, -dump                           JSON state to preload / to write on exit
 //	-cert-dir                              where to write ca.pem, client.pem, client-key.pem
 //	-artix-exchange-dir                    an Artix exchange directory to serve (created if missing)
-//	-artix-user, -artix-shopcode           demand basic auth (password: $LOYALTY_MOCK_ARTIX_PASSWORD) / a shopcode
+//	-artix-user, -artix-shopcode           demand basic auth on loads (password: $LOYALTY_MOCK_ARTIX_PASSWORD) / a shopcode
+//	-artix-cs-user                         demand basic auth on the Cash Server REST API (password: $LOYALTY_MOCK_ARTIX_CS_PASSWORD)
+//	-artix-cashload-gap                    pause before the cash registers report a load (default 100ms; 0: none)
+//	-artix-callback-net CIDR (repeatable)  a network besides loopback that load-status callbacks may go to
 //	-clock                                 the mock's clock: spec (default), now, or an RFC 3339 start
 //	-log                                   log every request to stderr
 //	-tenant NAME (repeatable), -tenants N  make tenants (own data per suite); the ready line's "tenants" has their credentials
@@ -42,6 +45,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -90,6 +94,7 @@ type options struct {
 	load, dump, certDir string
 	exchangeDir         string
 	artixUser, shopCode string
+	artixCSUser         string
 	logRequests         bool
 	tenantNames         []string
 	tenants             int
@@ -117,6 +122,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		fmt.Fprint(stderr, serveUsage)
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nEnvironment variables:\n  %s  the Artix basic-auth password -artix-user demands (never printed)\n", artixPasswordEnv)
+		fmt.Fprintf(stderr, "  %s  the Cash Server REST password -artix-cs-user demands (never printed)\n", artixCSPasswordEnv)
 		fmt.Fprintf(stderr, "  %s  a token the admin API (/_mock/…) demands as Authorization: Bearer <token>; without it the admin API, tenants' credentials included, is open to whoever reaches the mock\n", adminTokenEnv)
 	}
 	o := &options{}
@@ -133,6 +139,26 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.exchangeDir, "artix-exchange-dir", "", "Artix exchange directory to load pos*.aif batches from (created if missing)")
 	fs.StringVar(&o.artixUser, "artix-user", "", "demand Artix basic auth with this user; the password is $"+artixPasswordEnv)
 	fs.StringVar(&o.shopCode, "artix-shopcode", "", "demand this Artix shopcode (query parameter of each load)")
+	fs.StringVar(&o.artixCSUser, "artix-cs-user", "", "demand basic auth on the Artix Cash Server REST API (/CSrest/) with this user; the password is $"+artixCSPasswordEnv)
+	fs.Func("artix-cashload-gap", "pause between a load's back-office status callbacks and its cash registers' reports (default 100ms; 0: none)", func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return fmt.Errorf("want a duration of 0 or more, like 100ms")
+		}
+		if d == 0 {
+			d = -1 // Config's "none"
+		}
+		cfg.ArtixCashLoadGap = d
+		return nil
+	})
+	fs.Func("artix-callback-net", "a network (CIDR, e.g. 10.0.0.0/8) besides loopback that Artix load-status callbacks may go to (repeatable)", func(v string) error {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			return err
+		}
+		cfg.ArtixCallbackNets = append(cfg.ArtixCallbackNets, p.Masked())
+		return nil
+	})
 	fs.BoolVar(&o.logRequests, "log", false, "log every request to stderr")
 	fs.Func("tenant", "make a tenant with this name: its own data, reached with the credentials in the ready line's tenants (repeatable)", func(v string) error {
 		o.tenantNames = append(o.tenantNames, v)
@@ -192,6 +218,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer srv.Close()
 	if o.artixUser != "" {
 		srv.RequireArtixAuth(o.artixUser, os.Getenv(artixPasswordEnv))
+	}
+	if o.artixCSUser != "" {
+		srv.RequireArtixCashServerAuth(o.artixCSUser, os.Getenv(artixCSPasswordEnv))
 	}
 	if o.shopCode != "" {
 		srv.RequireArtixShopCode(o.shopCode)
@@ -311,6 +340,9 @@ const drainTimeout = 30 * time.Second
 
 // artixPasswordEnv holds the Artix basic-auth password, kept off the command line.
 const artixPasswordEnv = "LOYALTY_MOCK_ARTIX_PASSWORD"
+
+// artixCSPasswordEnv holds the Cash Server REST password -artix-cs-user demands.
+const artixCSPasswordEnv = "LOYALTY_MOCK_ARTIX_CS_PASSWORD"
 
 // adminTokenEnv holds the admin API's bearer token (mock.Config.AdminToken),
 // kept off the command line.
