@@ -20,7 +20,7 @@ func TestRunArtixCashServerAuth(t *testing.T) {
 	s := startRun(t, "-artix-user", "admin", "-artix-cs-user", "reader")
 	ctx := context.Background()
 	cs := func(user, pass string) error {
-		opts := []loyalty.Option{loyalty.WithoutRetries()}
+		opts := []loyalty.ArtixCashServerOption{loyalty.WithoutRetries()}
 		if user != "" {
 			opts = append(opts, loyalty.WithBasicAuth(user, pass))
 		}
