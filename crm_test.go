@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -438,5 +439,59 @@ func TestCRMRetryPolicy(t *testing.T) {
 	id, err := crm.Contacts.Create(ctx, loyalty.NewContact{Contact: loyalty.PersonalData{Email: "r@example.ru"}, Registration: loyalty.Registration{SalesOutletID: mock.CRMOutletID}})
 	if err != nil || id == uuid.Nil {
 		t.Fatalf("POST 429: %v", err)
+	}
+}
+
+// The CRM gateway may pass through a Manzana code it does not map: any
+// integer code decodes (quoted too), with its description verbatim and
+// its internal_error_id.
+func TestCRMUnmappedErrorCodesPassThrough(t *testing.T) {
+	srv := mock.NewServer(t)
+	crm := srv.CRM()
+	_, err := crm.Contacts.BindPhysicalCard(ctxT(t), loyalty.PhysicalCardRequest{ContactID: mock.CRMContact2ID, CardNumber: mock.CRMPINCardNumber})
+	var ce *loyalty.CRMError
+	if !errors.As(err, &ce) || len(ce.Errors) != 1 {
+		t.Fatalf("got %v, want a *CRMError with one entry", err)
+	}
+	d := ce.Errors[0]
+	if d.Code != 100961 || d.Code.Known() {
+		t.Errorf("code %d (known %v), want the unlisted 100961", d.Code, d.Code.Known())
+	}
+	if d.Description != "Неверный PIN-код карты" || d.InternalErrorID == "" {
+		t.Errorf("description %q, internal_error_id %q; want the server's text and an id", d.Description, d.InternalErrorID)
+	}
+	if !errors.Is(err, mock.CodeManzanaWrongPIN) || errors.Is(err, loyalty.ErrNotFound) {
+		t.Errorf("errors.Is(err, 100961) = %v, ErrNotFound = %v; want true, false", errors.Is(err, mock.CodeManzanaWrongPIN), errors.Is(err, loyalty.ErrNotFound))
+	}
+	if msg := err.Error(); !strings.Contains(msg, "100961 Неверный PIN-код карты (internal_error_id "+d.InternalErrorID+")") {
+		t.Errorf("message %q lacks the code, text and id", msg)
+	}
+
+	for _, tc := range []struct {
+		name, body, desc string
+		code             loyalty.ErrorCode
+	}{
+		{"quoted code", `{"card":null,"errors":[{"code":"1000048","description":"Карта уже принадлежит другому клиенту","internal_error_id":"a1"}]}`, "Карта уже принадлежит другому клиенту", 1000048},
+		{"raw placeholder", `{"errors":[{"code":10110,"description":"Регион типа \"%1!\" не найден","internal_error_id":"a2"}]}`, `Регион типа "%1!" не найден`, 10110},
+		{"unlisted, no description", `{"errors":[{"code":100962,"description":"","internal_error_id":"a3"}]}`, "", 100962},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := &scriptedTransport{resps: []func(*http.Request) *http.Response{func(r *http.Request) *http.Response {
+				return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r, Body: io.NopCloser(strings.NewReader(tc.body))}
+			}}}
+			c := srv.CRM(mock.WithTransport(tr))
+			_, err := c.Contacts.BindPhysicalCard(ctxT(t), loyalty.PhysicalCardRequest{ContactID: mock.CRMContactID, CardNumber: "1"})
+			var ce *loyalty.CRMError
+			if !errors.As(err, &ce) {
+				t.Fatalf("got %v, want a *CRMError", err)
+			}
+			d := ce.Errors[0]
+			if d.Code != tc.code || d.Description != tc.desc || d.InternalErrorID == "" {
+				t.Errorf("entry %+v, want code %d, description %q and an internal_error_id", d, tc.code, tc.desc)
+			}
+			if tc.desc != "" && !strings.Contains(err.Error(), tc.desc) {
+				t.Errorf("message %q lacks the description verbatim", err)
+			}
+		})
 	}
 }

@@ -63,6 +63,11 @@ type Customer struct {
 	CreatedBy         int64           // created_by, a VirtPOS user id
 	LastUpdateDate    time.Time       // last_update_date
 	LastUpdateBy      int64           // last_update_by, a VirtPOS user id
+	// Cards and Bonuses are the customer's loyalty cards and bonus
+	// accruals, sent by the server when the read asked for them
+	// (CustomerQuery.Cards, Bonuses). Their shape is undocumented: they
+	// are kept as sent (see RawBlock).
+	Cards, Bonuses RawBlock
 }
 
 // CustomerQuery filters and pages a customer list. The zero value lists
@@ -74,8 +79,14 @@ type CustomerQuery struct {
 	Email      string `url:"email,omitempty"`       // e-mail address
 	WithPhone  *bool  `url:"with_phone,omitempty"`  // true: only with a phone; false: only without
 	WithEmail  *bool  `url:"with_email,omitempty"`  // true: only with an e-mail; false: only without
-	Page       int    `url:"page,omitempty"`        // 1-based page number (0: no paging)
-	PageSize   int    `url:"page_size,omitempty"`   // customers per page
+	// Cards and Bonuses ask the server to add each customer's loyalty
+	// cards and bonus accruals (cards=true, bonuses=true; read parameters
+	// since 2020, default false). Their shape is undocumented: they come
+	// back as Customer.Cards and Customer.Bonuses, kept as sent.
+	Cards    bool `url:"cards,omitempty"`
+	Bonuses  bool `url:"bonuses,omitempty"`
+	Page     int  `url:"page,omitempty"`      // 1-based page number (0: no paging)
+	PageSize int  `url:"page_size,omitempty"` // customers per page
 }
 
 // DefaultPageSize is the page size All uses when the query sets none (the
@@ -91,6 +102,12 @@ const DefaultPageSize = 200
 func (q *CustomerQuery) rawQuery(apikey string, f Format) string {
 	b := make([]byte, 0, 128)
 	b = appendQueryParam(b, "apikey", apikey)
+	if q.Bonuses {
+		b = append(b, "&bonuses=true"...)
+	}
+	if q.Cards {
+		b = append(b, "&cards=true"...)
+	}
 	if q.Email != "" {
 		b = appendQueryParam(b, "email", q.Email)
 	}

@@ -35,6 +35,11 @@ const (
 // v[wID] is the id's text, and so on.
 type customerWire struct {
 	v [numWireFields]scalar
+	// raw are the cards and bonuses blocks as sent, in format (empty
+	// when the customer had neither).
+	raw    [numRawBlocks]string
+	format Format
+	rawSet [numRawBlocks]bool
 }
 
 // wireField is the index of the wire field called name (as XML spells
@@ -107,6 +112,12 @@ func (w *customerWire) customer() (Customer, error) {
 		GroupName:         string(v[wGroupName]),
 		ExternalID:        string(v[wExternalID]),
 	}
+	if w.rawSet[rawCards] {
+		c.Cards = RawBlock{Format: w.format, Data: w.raw[rawCards]}
+	}
+	if w.rawSet[rawBonuses] {
+		c.Bonuses = RawBlock{Format: w.format, Data: w.raw[rawBonuses]}
+	}
 	var errs [15]error
 	var n int64
 	c.ID, errs[0] = parseInt("id", v[wID])
@@ -162,6 +173,8 @@ type customerJSON struct {
 	CreatedBy         int64       `json:"created_by"`
 	LastUpdateDate    string      `json:"last_update_date"`
 	LastUpdateBy      int64       `json:"last_update_by"`
+	Cards             *RawBlock   `json:"cards,omitempty"`
+	Bonuses           *RawBlock   `json:"bonuses,omitempty"`
 }
 
 func nonZero[T int | int64](v T) *T {
@@ -180,7 +193,8 @@ func bit(b bool) int {
 
 // MarshalJSON writes c in the VirtPOS wire form: the wire's field names,
 // timestamps as "2006-01-02 15:04:05", flags as 0/1, money as a JSON
-// number, and null for an unknown birth date part or no group.
+// number, and null for an unknown birth date part or no group. Cards and
+// Bonuses, when sent, are written as they came (see RawBlock.MarshalJSON).
 func (c Customer) MarshalJSON() ([]byte, error) {
 	return json.Marshal(customerJSON{
 		ID: c.ID, FName: c.FirstName, LName: c.LastName, MName: c.MiddleName, Age: c.Age,
@@ -191,7 +205,16 @@ func (c Customer) MarshalJSON() ([]byte, error) {
 		GroupID: nonZero(c.GroupID), GroupName: c.GroupName, ExternalID: c.ExternalID,
 		CreatedDate: formatTime(c.CreatedDate), CreatedBy: c.CreatedBy,
 		LastUpdateDate: formatTime(c.LastUpdateDate), LastUpdateBy: c.LastUpdateBy,
+		Cards: sentBlock(c.Cards), Bonuses: sentBlock(c.Bonuses),
 	})
+}
+
+// sentBlock is b, or nil when it was not sent.
+func sentBlock(b RawBlock) *RawBlock {
+	if !b.Sent() {
+		return nil
+	}
+	return &b
 }
 
 // UnmarshalJSON reads the wire form as tolerantly as responses are read:

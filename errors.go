@@ -1,9 +1,11 @@
 package loyalty
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -296,10 +298,34 @@ func (c ErrorCode) notFound() bool {
 }
 
 // CRMErrorDetail is one entry of a CRM response's errors array.
+//
+// Codes the spec does not list are kept as they came: the CRM is a
+// gateway in front of Manzana Loyalty that renumbers Manzana's errors and
+// may pass through a code it does not map (Manzana's 100961 "wrong PIN",
+// say; see docs/virtpos-crm-field-notes.md). Description is the server's
+// text verbatim, placeholders such as the spec's own "%1!" included.
 type CRMErrorDetail struct {
 	Code            ErrorCode `json:"code"`
 	Description     string    `json:"description"`
 	InternalErrorID string    `json:"internal_error_id,omitempty"`
+}
+
+// UnmarshalJSON reads a code as a JSON integer or a string holding one
+// ("100961"): a gateway passing a code through may quote it.
+func (c *ErrorCode) UnmarshalJSON(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if s == "null" {
+		return nil
+	}
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = strings.TrimSpace(s[1 : len(s)-1])
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || len(s) > 19 {
+		return &json.UnmarshalTypeError{Value: "code " + strconv.Quote(firstLine(string(b), 40)), Type: reflect.TypeFor[ErrorCode]()}
+	}
+	*c = ErrorCode(n)
+	return nil
 }
 
 // CRMError is a CRM response whose errors array is not empty, whatever its

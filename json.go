@@ -149,6 +149,8 @@ func (d *customerDecoder) jsonCustomerObject(s *jsonScanner, level int) error {
 	arena := d.arena[level+1][:0]
 	var spans [numWireFields][2]int32
 	var set uint32
+	var raw [numRawBlocks]string
+	var rawSet [numRawBlocks]bool
 	first, wrapped, members := true, false, 0
 	var err error
 	for s.nextKey(&first, &err) {
@@ -161,6 +163,9 @@ func (d *customerDecoder) jsonCustomerObject(s *jsonScanner, level int) error {
 			start := len(arena)
 			arena, err = s.appendScalar(arena)
 			spans[i], set = [2]int32{int32(start), int32(len(arena))}, set|1<<i
+		} else if r := rawBlockKey(key); r >= 0 {
+			raw[r], err = s.skipRaw(level + 3)
+			rawSet[r] = true
 		} else {
 			err = s.skipValue(level + 3)
 		}
@@ -176,7 +181,7 @@ func (d *customerDecoder) jsonCustomerObject(s *jsonScanner, level int) error {
 		return nil // {"customer": ...} or {}: no customer of its own
 	}
 	text := string(arena) // one allocation for the customer's text
-	*w = customerWire{}
+	*w = customerWire{raw: raw, rawSet: rawSet, format: FormatJSON}
 	for i := range numWireFields {
 		if set&(1<<i) != 0 {
 			w.v[i] = scalar(text[spans[i][0]:spans[i][1]])

@@ -20,6 +20,8 @@ type jsonScanner struct {
 	base int64 // body offset of buf[0]
 	rerr error // what ended r: io.EOF at the end of the body
 	key  []byte
+
+	capture rawCapture // the bytes of a nested block being kept (skipRaw)
 }
 
 // maxJSONDepth is the deepest nesting accepted. A VirtPOS answer is 4
@@ -39,6 +41,7 @@ func (s *jsonScanner) fill() bool {
 		return false
 	}
 	if s.pos > 0 {
+		s.capture.keep(s.buf, s.pos)
 		n := copy(s.buf[:cap(s.buf)], s.buf[s.pos:])
 		s.base += int64(s.pos)
 		s.buf, s.pos = s.buf[:n], 0

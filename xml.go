@@ -276,6 +276,8 @@ func (d *customerDecoder) xmlCustomer(s *xmlScanner) error {
 	arena := d.arena[2][:0]
 	var spans [numWireFields][2]int32
 	var set uint32
+	var raw [numRawBlocks]string
+	var rawSet [numRawBlocks]bool
 	for {
 		k, err := s.next()
 		if err != nil {
@@ -285,7 +287,7 @@ func (d *customerDecoder) xmlCustomer(s *xmlScanner) error {
 		case xmlEnd: // </customer>: next checks that it matches
 			d.arena[2] = arena
 			text := string(arena)
-			*w = customerWire{}
+			*w = customerWire{raw: raw, rawSet: rawSet, format: FormatXML}
 			for i := range numWireFields {
 				if set&(1<<i) != 0 {
 					w.v[i] = scalar(text[spans[i][0]:spans[i][1]])
@@ -294,6 +296,13 @@ func (d *customerDecoder) xmlCustomer(s *xmlScanner) error {
 			return d.emit(w)
 		case xmlStart:
 			i := wireField(string(s.local))
+			if r := rawBlockKey(s.local); i < 0 && r >= 0 {
+				if raw[r], err = s.skipRaw(); err != nil {
+					return err
+				}
+				rawSet[r] = true
+				continue
+			}
 			if i < 0 {
 				if err := s.skip(); err != nil {
 					return err

@@ -23,14 +23,14 @@ func (d *customerDecoder) refDecodeBytes(body []byte, contentType string) error 
 	if sniffJSON(body) {
 		return d.decodeJSON(newJSONBytes(body))
 	}
-	return d.refDecodeXML(newXMLDecoder(bytes.NewReader(body)))
+	return d.refDecodeXML(newXMLDecoder(bytes.NewReader(body)), body)
 }
 
 // refDecodeXML walks the tokens of an XML answer: <root> (any name) holding
 // success, info, count and customers/customer. Nothing but comments,
 // processing instructions and white space may follow the root.
-func (d *customerDecoder) refDecodeXML(xd *xml.Decoder) error {
-	dec := &xmlTokens{dec: xd}
+func (d *customerDecoder) refDecodeXML(xd *xml.Decoder, body []byte) error {
+	dec := &xmlTokens{dec: xd, body: body}
 	depth, inCustomers, rootDone := 0, false, false
 	for {
 		tok, err := dec.token()
@@ -110,6 +110,8 @@ func (d *customerDecoder) refXMLCustomer(dec *xmlTokens) error {
 	arena := d.arena[2][:0]
 	var spans [numWireFields][2]int32
 	var set uint32
+	var raw [numRawBlocks]string
+	var rawSet [numRawBlocks]bool
 	for {
 		tok, err := dec.token()
 		if err != nil {
@@ -119,7 +121,7 @@ func (d *customerDecoder) refXMLCustomer(dec *xmlTokens) error {
 		case xml.EndElement: // </customer>: Token checks that it matches
 			d.arena[2] = arena
 			text := string(arena)
-			*w = customerWire{}
+			*w = customerWire{raw: raw, rawSet: rawSet, format: FormatXML}
 			for i := range numWireFields {
 				if set&(1<<i) != 0 {
 					w.v[i] = scalar(text[spans[i][0]:spans[i][1]])
@@ -128,6 +130,13 @@ func (d *customerDecoder) refXMLCustomer(dec *xmlTokens) error {
 			return d.emit(w)
 		case xml.StartElement:
 			i := wireField(t.Name.Local)
+			if r := rawBlockKey([]byte(t.Name.Local)); i < 0 && r >= 0 {
+				if raw[r], err = dec.rawContent(); err != nil {
+					return err
+				}
+				rawSet[r] = true
+				continue
+			}
 			if i < 0 {
 				if err := dec.skip(); err != nil {
 					return err
@@ -171,6 +180,37 @@ func refXMLText(dec *xmlTokens, dst []byte) ([]byte, error) {
 type xmlTokens struct {
 	dec   *xml.Decoder
 	stack []xml.Name
+	body  []byte // what dec reads, for the raw blocks (nil: none kept)
+}
+
+// rawContent reads through the end of the element whose start tag was the
+// last token and returns its content as written, through the last start
+// tag, end tag or character data before its end tag.
+func (x *xmlTokens) rawContent() (string, error) {
+	start := x.dec.InputOffset()
+	last := start
+	for depth := 1; ; {
+		tok, err := x.token()
+		if err != nil {
+			return "", err
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			depth--
+		case xml.CharData:
+		default:
+			continue
+		}
+		if depth == 0 {
+			if x.body == nil {
+				return "", nil
+			}
+			return string(x.body[start:last]), nil
+		}
+		last = x.dec.InputOffset()
+	}
 }
 
 func (x *xmlTokens) token() (xml.Token, error) {

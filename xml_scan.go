@@ -40,6 +40,8 @@ type xmlScanner struct {
 
 	open []byte // names of the open elements, back to back
 	ends []int  // len(open) after each of them
+
+	capture rawCapture // the bytes of a nested block being kept (skipRaw)
 }
 
 // xmlKind is what xmlScanner.next read.
@@ -153,6 +155,7 @@ func (s *xmlScanner) fill() error {
 	}
 	if s.pos > 0 {
 		s.lines += bytes.Count(s.buf[:s.pos], nl)
+		s.capture.keep(s.buf, s.pos)
 		s.buf, s.pos = s.buf[:copy(s.buf, s.buf[s.pos:])], 0
 	}
 	for len(s.buf) < want {

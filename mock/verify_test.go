@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/mock/cassette"
 )
 
@@ -163,5 +164,46 @@ func TestVerifyReplaysNoAdminPathAndNoCallbackAddress(t *testing.T) {
 	case got := <-called:
 		t.Errorf("verify made the mock call back to the cassette's address: %s", got)
 	case <-time.After(1500 * time.Millisecond):
+	}
+}
+
+// The shipped cassettes hold what the field notes say real servers do
+// beyond the specs, and verify passes on them (TestVerifyShippedCassettes):
+// a card write answered by a bare success=1, a customer read with
+// cards=true, and a CRM error code the spec does not list.
+func TestShippedCassettesHoldTheFieldNotesCases(t *testing.T) {
+	var bare, cards, unmapped bool
+	for _, name := range []string{"virtpos.jsonl", "crm.jsonl"} {
+		exs, err := cassette.Load(filepath.Join("..", "testdata", "cassettes", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ex := range exs {
+			body := string(ex.ResponseBody)
+			switch {
+			case strings.HasSuffix(ex.Path, "Card") && ex.API == "virtpos" && strings.Contains(body, "<success>1</success>") && !strings.Contains(body, "<id>"):
+				bare = true
+			case ex.Path == "/api/customer" && ex.Query.Get("cards") == "true" && strings.Contains(body, "<cards>"):
+				cards = true
+			case ex.API == "crm":
+				var env struct {
+					Errors []loyalty.CRMErrorDetail `json:"errors"`
+				}
+				if json.Unmarshal([]byte(body), &env) == nil {
+					for _, e := range env.Errors {
+						unmapped = unmapped || (!e.Code.Known() && e.Description != "" && e.InternalErrorID != "")
+					}
+				}
+			}
+		}
+	}
+	if !bare {
+		t.Error("no card write answered by a bare success=1")
+	}
+	if !cards {
+		t.Error("no customer read with cards=true and a cards block")
+	}
+	if !unmapped {
+		t.Error("no CRM error with a code the spec does not list (with its description and internal_error_id)")
 	}
 }

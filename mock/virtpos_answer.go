@@ -136,6 +136,8 @@ func writeCustomerXML(bw *bufio.Writer, c *loyalty.Customer) {
 	xmlField(bw, in, "created_by", strconv.FormatInt(c.CreatedBy, 10))
 	xmlField(bw, in, "last_update_date", ts(c.LastUpdateDate))
 	xmlField(bw, in, "last_update_by", strconv.FormatInt(c.LastUpdateBy, 10))
+	writeRawBlock(bw, in, "cards", c.Cards)
+	writeRawBlock(bw, in, "bonuses", c.Bonuses)
 	bw.WriteString("\t\t</customer>\n")
 }
 

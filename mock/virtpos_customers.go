@@ -68,11 +68,11 @@ func (a *virtposAPI) list(r *http.Request) (answer, string) {
 			*p.dst = n
 		}
 	}
-	var withPhone, withEmail *bool
+	var withPhone, withEmail, cards, bonuses *bool
 	for _, p := range []struct {
 		name string
 		dst  **bool
-	}{{"with_phone", &withPhone}, {"with_email", &withEmail}} {
+	}{{"with_phone", &withPhone}, {"with_email", &withEmail}, {"cards", &cards}, {"bonuses", &bonuses}} {
 		if v := f.Get(p.name); v != "" {
 			b, ok := parseFlag(v)
 			if !ok {
@@ -112,6 +112,19 @@ func (a *virtposAPI) list(r *http.Request) (answer, string) {
 		match = match[lo : lo+min(size, len(match)-lo)]
 	}
 	ans.page = values(match)
+	format := loyalty.FormatXML
+	if q.Get("format") == "json" {
+		format = loyalty.FormatJSON
+	}
+	for i := range ans.page {
+		c := &ans.page[i]
+		if cards != nil && *cards {
+			c.Cards = a.cardsBlock(c.ID, format)
+		}
+		if bonuses != nil && *bonuses {
+			c.Bonuses = bonusesBlock(format)
+		}
+	}
 	return ans, ""
 }
 
