@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +20,7 @@ import (
 
 func TestExportCSVFromEmbeddedMock(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"-mock-customers", "250", "-page-size", "40"}, &out, &errOut); err != nil {
+	if err := run(context.Background(), []string{"-mock-customers", "250", "-page-size", "40", "-log-every", "1ns"}, &out, &errOut); err != nil {
 		t.Fatalf("run: %v\n%s", err, errOut.String())
 	}
 	rows, err := csv.NewReader(&out).ReadAll()
@@ -36,9 +37,54 @@ func TestExportCSVFromEmbeddedMock(t *testing.T) {
 	if rows[1][12] != "15200" || rows[1][16] != "2016-07-18 13:54:37" {
 		t.Fatalf("sample sales/register date: %q %q", rows[1][12], rows[1][16])
 	}
-	// Progress: a line rewritten per 100 customers, ending with the total.
-	if p := errOut.String(); !strings.Contains(p, "\rexported 200 of 250 customers (80%)") || !strings.HasSuffix(p, "exported 250 of 250 customers (100%)\n") {
-		t.Fatalf("progress %q", p)
+	// Progress into a log (stderr is no terminal here): whole lines, one
+	// record per -log-every, the summary once at the end.
+	p := errOut.String()
+	if strings.Contains(p, "\r") {
+		t.Errorf("progress holds a carriage return, one long line in a CI log:\n%q", p)
+	}
+	if want := `msg="customers exported" done=200 total=250 percent=80 rate=`; !strings.Contains(p, want) {
+		t.Errorf("progress lacks the record %q:\n%s", want, p)
+	}
+	if n := strings.Count(p, "customers exported: 250 in "); n != 1 || !strings.HasSuffix(p, "/s)\n") {
+		t.Errorf("the summary \"customers exported: 250 in …/s)\" is printed %d times, want once, last:\n%s", n, p)
+	}
+}
+
+// TestExportAsksForXMLByDefault: the wire format is the library's default,
+// XML, unless -virtpos-format json asks for JSON.
+func TestExportAsksForXMLByDefault(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{{nil, "xml"}, {[]string{"-virtpos-format", "json"}, "json"}} {
+		srv := mock.NewServer(t, mock.Config{Customers: 3})
+		args := append([]string{"-virtpos-url", srv.VirtPOSURL, "-virtpos-apikey", srv.APIKey, "-q"}, tc.args...)
+		if err := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+			t.Fatalf("run %q: %v", args, err)
+		}
+		reqs := srv.RequestsTo(mock.VirtPOSAPI)
+		if len(reqs) == 0 {
+			t.Fatalf("with %q the export sent VirtPOS nothing", tc.args)
+		}
+		for _, r := range reqs {
+			if got := r.Query.Get("format"); got != tc.want {
+				t.Errorf("with %q the export asked %s for format %q, want %q", tc.args, r.Path, got, tc.want)
+			}
+		}
+	}
+}
+
+// TestExportHelpSaysWhatItDoes: -h opens with one line saying what the
+// program does.
+func TestExportHelpSaysWhatItDoes(t *testing.T) {
+	var usage bytes.Buffer
+	if _, err := parseFlags([]string{"-h"}, &usage); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("-h: %v, want flag.ErrHelp", err)
+	}
+	first, _, _ := strings.Cut(usage.String(), "\n")
+	if want := "virtpos-export writes every VirtPOS customer to CSV or JSON Lines"; !strings.HasPrefix(first, want) {
+		t.Errorf("-h opens with %q, want %q…", first, want)
 	}
 }
 

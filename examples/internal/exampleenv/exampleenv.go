@@ -15,14 +15,21 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 )
 
-// Main runs run on a context that Ctrl-C cancels. A -h prints the usage and
-// exits 0; any other error is printed as "name: error" and exits 1.
+// StopSignals are the signals that end an example's run: Ctrl-C, and the
+// SIGTERM a service manager, a container runtime or a CI runner sends.
+var StopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
+
+// Main runs run on a context that StopSignals cancel, so an example stops
+// as its deadline does: cleanly, its files finished or left as they were.
+// A -h prints the usage and exits 0; any other error is printed as "name:
+// error" and exits 1.
 func Main(name string, run func(ctx context.Context, args []string, stdout, stderr io.Writer) error) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), StopSignals...)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
@@ -35,6 +42,9 @@ func Main(name string, run func(ctx context.Context, args []string, stdout, stde
 // falls back on, and lists them in its usage.
 type FlagSet struct {
 	*flag.FlagSet
+	// Description is the first line of -h: what the program does, in one
+	// line.
+	Description string
 	envs    []envVar
 	secrets []secret
 	envErrs map[string]error // by flag: its variable holds a bad value
@@ -63,6 +73,9 @@ func NewFlagSet(name string, w io.Writer) *FlagSet {
 // stands for. It never prints a secret's value.
 func (fs *FlagSet) usage() {
 	w := fs.Output()
+	if fs.Description != "" {
+		fmt.Fprintf(w, "%s\n\n", fs.Description)
+	}
 	fmt.Fprintf(w, "Usage of %s:\n", fs.Name())
 	fs.PrintDefaults()
 	if len(fs.envs) == 0 {
@@ -122,6 +135,12 @@ func (fs *FlagSet) Secret(p *string, name, env, what string) {
 		note = what + " " + note
 	}
 	fs.envs = append(fs.envs, envVar{name: env, flag: name, note: note})
+}
+
+// LogEvery defines -log-every: how often the progress of a long job is
+// logged as a line when stderr is not a terminal (on one, a bar is drawn).
+func (fs *FlagSet) LogEvery(p *time.Duration) {
+	fs.DurationVar(p, "log-every", DefaultLogEvery, "when stderr is not a terminal, log progress this often (on a terminal a bar is drawn)")
 }
 
 // Timeout defines -timeout, the deadline of the whole run.
