@@ -12,8 +12,12 @@ import (
 	"github.com/loyaltykit/loyalty/mock"
 )
 
-// tourArtix runs the Artix part of the tour: clients added, updated and
-// deleted over HTTP, then one batch through an exchange directory.
+// tourArtix runs the Artix part of the tour: a record refused before
+// sending, then, where it may write (the mock, or a real register with
+// -write artix), test clients qs-<run>-N added, updated and deleted over
+// HTTP and through an exchange directory; none is left. Loading is all
+// the register's exchanger does, so against a real one without -write
+// nothing is sent.
 func tourArtix(ctx context.Context, p *printer, cfg *config, srv *mock.Server) error {
 	p.title("Artix")
 	ax, where, err := artixHTTPClient(cfg, srv)
@@ -22,9 +26,47 @@ func tourArtix(ctx context.Context, p *printer, cfg *config, srv *mock.Server) e
 	}
 	p.line("HTTP transport: POST %s%s", where, loyalty.ArtixLoadDictsPath)
 
+	bad := loyalty.ArtixCustomer{ID: "14", Birthday: "1899-01-01"}
+	var re *loyalty.ArtixRecordError
+	if err := ax.Customers.Add(ctx, bad); errors.As(err, &re) {
+		p.line("refused       %v (nothing sent)", err)
+	} else {
+		return fmt.Errorf("a birthday in 1899 was not refused: %v", err)
+	}
+	real := cfg.artix.URL != "" || cfg.artix.Dir != ""
+	if !cfg.writes("artix", real) {
+		p.line("read-only against a real register: -write artix lets the tour add, update and delete clients qs-%s-N", cfg.run)
+		return nil
+	}
+
+	id := func(n int) string { return fmt.Sprintf("qs-%s-%d", cfg.run, n) }
+	if cfg.artix.URL != "" || srv != nil && cfg.artix.Dir == "" {
+		if err := artixOverHTTP(ctx, p, ax, id); err != nil {
+			return err
+		}
+		if srv != nil && cfg.artix.URL == "" {
+			c, _ := srv.ArtixClient(id(1))
+			p.line("mock now has  %d clients; idclient=%s phone %s", srv.ArtixClientCount(), id(1), c.Phone)
+		}
+	}
+	if err := tourArtixFiles(ctx, p, cfg, srv, id); err != nil {
+		return err
+	}
+	if cfg.artix.URL != "" || srv != nil && cfg.artix.Dir == "" {
+		if err := ax.Send(ctx, loyalty.DeleteClient(id(1)), loyalty.DeleteClient(id(3))); err != nil {
+			return err
+		}
+		p.line("cleanup       deleteClient %s, %s: no test client left", id(1), id(3))
+	}
+	return nil
+}
+
+// artixOverHTTP adds, updates and deletes test clients through the
+// register's exchanger: qs-<run>-1 and -3 stay until the cleanup.
+func artixOverHTTP(ctx context.Context, p *printer, ax *loyalty.Artix, id func(int) string) error {
 	petrov := loyalty.ArtixCustomer{
-		ID: "4", FirstName: "Пётр", LastName: "Петров", Patronymic: "Петрович",
-		Sex: new(loyalty.ArtixMale), Birthday: "1966-05-20", Email: "ivanov@gmail.ru",
+		ID: id(1), FirstName: "Quickstart", LastName: "Test", Patronymic: "Петрович",
+		Sex: new(loyalty.ArtixMale), Birthday: "1966-05-20", Email: "quickstart@example.invalid",
 		Phone: "+79161234567", Subscribed: new(true),
 		Options:        &loyalty.ArtixOptions{SendCheckToEmail: new(true), EmailConfirmed: new(true)},
 		Communications: &loyalty.ArtixCommunications{Call: new(true), SMS: new(true)},
@@ -32,40 +74,31 @@ func tourArtix(ctx context.Context, p *printer, cfg *config, srv *mock.Server) e
 	if err := ax.Customers.Add(ctx, petrov); err != nil {
 		return err
 	}
-	p.line("addClient     idclient=4 %s %s %s", petrov.LastName, petrov.FirstName, petrov.Patronymic)
-	if err := ax.Customers.Update(ctx, loyalty.ArtixCustomerUpdate{ID: "4", Phone: new("88005559999")}); err != nil {
+	p.line("addClient     idclient=%s %s %s %s", id(1), petrov.LastName, petrov.FirstName, petrov.Patronymic)
+	if err := ax.Customers.Update(ctx, loyalty.ArtixCustomerUpdate{ID: id(1), Phone: new("88005559999")}); err != nil {
 		return err
 	}
-	p.line("updateClient  idclient=4 phonenumber=88005559999 (only the changed attribute is sent)")
-	err = ax.Send(ctx,
-		loyalty.AddClient(loyalty.ArtixCustomer{ID: "12", FirstName: "Анна", LastName: "Смирнова", Sex: new(loyalty.ArtixFemale)}),
-		loyalty.AddClient(loyalty.ArtixCustomer{ID: "13", FirstName: "Олег", LastName: "Кузнецов", Sex: new(loyalty.ArtixMale)}),
-		loyalty.DeleteClient("12"),
+	p.line("updateClient  idclient=%s phonenumber=88005559999 (only the changed attribute is sent)", id(1))
+	err := ax.Send(ctx,
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: id(2), FirstName: "Анна", LastName: "Test", Sex: new(loyalty.ArtixFemale)}),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: id(3), FirstName: "Олег", LastName: "Test", Sex: new(loyalty.ArtixMale)}),
+		loyalty.DeleteClient(id(2)),
 	)
 	if err != nil {
 		return err
 	}
-	p.line("batch         addClient 12, addClient 13, deleteClient 12 (one request, in order)")
-
-	bad := loyalty.ArtixCustomer{ID: "14", Birthday: "1899-01-01"}
-	var re *loyalty.ArtixRecordError
-	if err := ax.Customers.Add(ctx, bad); errors.As(err, &re) {
-		p.line("refused       %v", err)
-	} else {
-		return fmt.Errorf("a birthday in 1899 was not refused: %v", err)
-	}
-	if srv != nil && cfg.artix.URL == "" {
-		c, _ := srv.ArtixClient("4")
-		p.line("mock now has  %d clients; idclient=4 phone %s", srv.ArtixClientCount(), c.Phone)
-	}
-
-	return tourArtixFiles(ctx, p, cfg, srv)
+	p.line("batch         addClient %s, addClient %s, deleteClient %s (one request, in order)", id(2), id(3), id(2))
+	return nil
 }
 
 // artixHTTPClient is the client for the real server the flags name, or
 // for the mock.
 func artixHTTPClient(cfg *config, srv *mock.Server) (*loyalty.Artix, string, error) {
 	if cfg.artix.URL == "" {
+		if srv == nil { // only -artix-dir: HTTP is not used
+			ax, err := loyalty.NewArtix("http://localhost:28080")
+			return ax, "(none: -artix-dir)", err
+		}
 		return srv.Artix(), srv.ArtixURL, nil
 	}
 	ax, err := loyalty.NewArtix(cfg.artix.URL, cfg.artix.Options()...)
@@ -73,11 +106,12 @@ func artixHTTPClient(cfg *config, srv *mock.Server) (*loyalty.Artix, string, err
 }
 
 // tourArtixFiles sends one batch through an exchange directory: the one
-// -artix-dir names (written, not waited for), or a temporary one that the
-// mock loads like a cash server.
-func tourArtixFiles(ctx context.Context, p *printer, cfg *config, srv *mock.Server) error {
+// -artix-dir names (written, not waited for; the batch adds qs-<run>-4 and
+// deletes it again), or a temporary one that the mock loads like a cash
+// server.
+func tourArtixFiles(ctx context.Context, p *printer, cfg *config, srv *mock.Server, id func(int) string) error {
 	dir := cfg.artix.Dir
-	if dir == "" && srv == nil {
+	if dir == "" && (srv == nil || cfg.artix.URL != "") {
 		p.line("file transport: skipped (give -artix-dir to write a batch into an exchange directory)")
 		return nil
 	}
@@ -96,11 +130,14 @@ func tourArtixFiles(ctx context.Context, p *printer, cfg *config, srv *mock.Serv
 		return err
 	}
 	p.line("file transport: %s (pos<yyyyMMddHHmmss>.aif, then an empty .flz flag)", dir)
-	err = ax.Send(ctx,
-		loyalty.AddClient(loyalty.ArtixCustomer{ID: "20", FirstName: "Мария", LastName: "Иванова", Birthday: "1990-03-08"}),
-		loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: "13", Email: new("oleg@example.ru")}),
-	)
-	if err != nil {
+	cmds := []loyalty.ArtixCommand{
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: id(4), FirstName: "Мария", LastName: "Test", Birthday: "1990-03-08"}),
+	}
+	if cfg.artix.Dir == "" {
+		cmds = append(cmds, loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: id(3), Email: new("oleg@example.invalid")}))
+	}
+	cmds = append(cmds, loyalty.DeleteClient(id(4)))
+	if err := ax.Send(ctx, cmds...); err != nil {
 		return err
 	}
 	if cfg.artix.Dir != "" {
@@ -108,11 +145,11 @@ func tourArtixFiles(ctx context.Context, p *printer, cfg *config, srv *mock.Serv
 		for _, e := range entries {
 			p.line("written       %s", e.Name())
 		}
-		p.line("the cash server loads the batch and deletes both files")
+		p.line("the cash server loads the batch (addClient %s, deleteClient %s) and deletes both files", id(4), id(4))
 		return nil
 	}
-	c, _ := srv.ArtixClient("13")
-	p.line("picked up     the mock loaded the batch and deleted both files: %d clients, idclient=13 email %s",
-		srv.ArtixClientCount(), c.Email)
+	c, _ := srv.ArtixClient(id(3))
+	p.line("picked up     the mock loaded the batch (addClient %s, updateClient %s, deleteClient %s) and deleted both files: %d clients, idclient=%s email %s",
+		id(4), id(3), id(4), srv.ArtixClientCount(), id(3), c.Email)
 	return nil
 }

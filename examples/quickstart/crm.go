@@ -11,7 +11,9 @@ import (
 )
 
 // tourCRM runs the CRM part of the tour: over mutual TLS to the embedded
-// mock, or to cfg.crmURL with the certificate files given.
+// mock, or to cfg.crm.URL with the certificate files given. It reads the
+// directory, finds a contact and its campaigns; it creates a contact only
+// on the mock or with -write crm, and binds cards only on the mock.
 func tourCRM(ctx context.Context, p *printer, cfg *config, srv *mock.Server) error {
 	p.title("CRM")
 	crm, err := cfg.crm.Client(srv)
@@ -68,13 +70,32 @@ func tourCRM(ctx context.Context, p *printer, cfg *config, srv *mock.Server) err
 		}
 	}
 
-	// Create a contact (or find the one an earlier run created).
-	newPhone := "8 926 555-01-02"
-	var id uuid.UUID
-	if len(outs) == 0 {
+	if len(infos) > 0 {
+		camps, err := crm.Campaigns.ByContact(ctx, infos[0].Contact.ContactID)
+		if err != nil {
+			return err
+		}
+		p.line("%d personal campaign(s) of %s %s:", len(camps), infos[0].Contact.FirstName, infos[0].Contact.LastName)
+		for _, c := range camps {
+			p.line("  %q −%g%% %s … %s", c.Name, c.Discount, c.ActualStart.Format("02.01.2006"), c.ActualEnd.Format("02.01.2006"))
+		}
+	}
+
+	switch {
+	case len(outs) == 0:
 		p.line("no sales outlet to register a contact at; stopping here")
 		return nil
+	case srv == nil && !cfg.writes("crm", true):
+		p.line("read-only against a real CRM: -write crm lets the tour create contact quickstart-%s", cfg.run)
+		return nil
+	case srv == nil:
+		return writeCRMContact(ctx, p, crm, outs[0].ID, partner, cfg.run)
 	}
+
+	// On the mock: create a contact (or find the one an earlier call
+	// created), then bind cards from the seed.
+	newPhone := "8 926 555-01-02"
+	var id uuid.UUID
 	id, err = crm.Contacts.Create(ctx, loyalty.NewContact{
 		Contact: loyalty.PersonalData{MobilePhone: newPhone, Email: "anna.smirnova@example.ru",
 			LastName: "Смирнова", FirstName: "Анна", MiddleName: "Игоревна",
@@ -96,36 +117,39 @@ func tourCRM(ctx context.Context, p *printer, cfg *config, srv *mock.Server) err
 		p.line("CreateContact: %s", id)
 	}
 
-	if srv != nil {
-		card, err := crm.Contacts.BindVirtualCard(ctx, loyalty.VirtualCardRequest{ContactID: id, CardTypeID: mock.CRMVirtualCardTypeID, PartnerID: &partner})
-		if err != nil {
-			return err
-		}
-		p.line("BindVirtualCard: card %s (%s) from the pool, status %s", card.Number, card.CardType, card.StatusCode)
-		card, err = crm.Contacts.BindPhysicalCard(ctx, loyalty.PhysicalCardRequest{ContactID: id, CardNumber: mock.CRMFreeCardNumber})
-		if err != nil {
-			return err
-		}
-		p.line("BindPhysicalCard: card %s, balance %s", card.Number, card.Balance.String())
-		_, err = crm.Contacts.BindPhysicalCard(ctx, loyalty.PhysicalCardRequest{ContactID: id, CardNumber: mock.CRMOwnedCardNumber})
-		var ce *loyalty.CRMError
-		if errors.As(err, &ce) {
-			p.line("binding someone else's card: %d %s (internal_error_id %s)", int(ce.Code()), ce.Errors[0].Description, ce.Errors[0].InternalErrorID)
-		}
-	} else {
-		p.line("(card binding is skipped against a real CRM: it changes data)")
+	card, err := crm.Contacts.BindVirtualCard(ctx, loyalty.VirtualCardRequest{ContactID: id, CardTypeID: mock.CRMVirtualCardTypeID, PartnerID: &partner})
+	if err != nil {
+		return err
 	}
+	p.line("BindVirtualCard: card %s (%s) from the pool, status %s", card.Number, card.CardType, card.StatusCode)
+	card, err = crm.Contacts.BindPhysicalCard(ctx, loyalty.PhysicalCardRequest{ContactID: id, CardNumber: mock.CRMFreeCardNumber})
+	if err != nil {
+		return err
+	}
+	p.line("BindPhysicalCard: card %s, balance %s", card.Number, card.Balance.String())
+	_, err = crm.Contacts.BindPhysicalCard(ctx, loyalty.PhysicalCardRequest{ContactID: id, CardNumber: mock.CRMOwnedCardNumber})
+	var ce *loyalty.CRMError
+	if errors.As(err, &ce) {
+		p.line("binding someone else's card: %d %s (internal_error_id %s)", int(ce.Code()), ce.Errors[0].Description, ce.Errors[0].InternalErrorID)
+	}
+	return nil
+}
 
-	if len(infos) > 0 {
-		camps, err := crm.Campaigns.ByContact(ctx, infos[0].Contact.ContactID)
-		if err != nil {
-			return err
-		}
-		p.line("%d personal campaign(s) of %s %s:", len(camps), infos[0].Contact.FirstName, infos[0].Contact.LastName)
-		for _, c := range camps {
-			p.line("  %q −%g%% %s … %s", c.Name, c.Discount, c.ActualStart.Format("02.01.2006"), c.ActualEnd.Format("02.01.2006"))
-		}
+// writeCRMContact creates, on a real CRM (-write crm), a contact named for
+// the run with an e-mail under example.invalid and no phone, so it can
+// never be a real customer's; it binds no card (that takes one from a real
+// pool). The CRM API has no delete: the contact stays.
+func writeCRMContact(ctx context.Context, p *printer, crm *loyalty.CRM, outlet, partner uuid.UUID, run string) error {
+	email := "quickstart-" + run + "@example.invalid"
+	id, err := crm.Contacts.Create(ctx, loyalty.NewContact{
+		Contact:       loyalty.PersonalData{Email: email, FirstName: "Quickstart", LastName: "Test " + run},
+		Registration:  loyalty.Registration{SalesOutletID: outlet, PartnerID: &partner},
+		Communication: loyalty.Communication{},
+	})
+	if err != nil {
+		return err
 	}
+	p.line("CreateContact: %s (%s); it stays: the CRM API has no delete", id, email)
 	return nil
 }
 

@@ -3,9 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"net/http"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/loyaltykit/loyalty/examples/internal/exampletest"
+	"github.com/loyaltykit/loyalty/mock"
 )
 
 func TestQuickstartAgainstMock(t *testing.T) {
@@ -21,7 +27,7 @@ func TestQuickstartAgainstMock(t *testing.T) {
 }
 
 func TestQuickstartFlags(t *testing.T) {
-	for _, args := range [][]string{{"-only", "nope"}, {"-virtpos-url", "https://x.example"}, {"extra"}} {
+	for _, args := range [][]string{{"-only", "nope"}, {"-write", "virtpos,nope"}, {"-virtpos-url", "https://x.example"}, {"extra"}} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("parseFlags(%q): want an error", args)
 		}
@@ -39,7 +45,11 @@ func TestQuickstartHelpHidesSecrets(t *testing.T) {
 	if _, err := parseFlags([]string{"-h"}, &usage); err == nil {
 		t.Fatal("-h: want flag.ErrHelp")
 	}
-	for _, want := range []string{"-virtpos-apikey", "LOYALTY_VIRTPOS_APIKEY", "LOYALTY_ARTIX_PASSWORD", "LOYALTY_CRM_CERT"} {
+	first, _, _ := strings.Cut(usage.String(), "\n")
+	if want := "quickstart tours the VirtPOS, CRM and Artix APIs"; !strings.HasPrefix(first, want) {
+		t.Errorf("-h opens with %q, want %q…", first, want)
+	}
+	for _, want := range []string{"-virtpos-apikey", "LOYALTY_VIRTPOS_APIKEY", "LOYALTY_ARTIX_PASSWORD", "LOYALTY_CRM_CERT", "-write", "exchanger, where loads go"} {
 		if !strings.Contains(usage.String(), want) {
 			t.Fatalf("usage lacks %s:\n%s", want, usage.String())
 		}
@@ -50,5 +60,107 @@ func TestQuickstartHelpHidesSecrets(t *testing.T) {
 	cfg, err := parseFlags(nil, io.Discard)
 	if err != nil || cfg.virtpos.APIKey != "canary-apikey-4711" || cfg.artix.Password != "canary-password-4711" {
 		t.Fatalf("secrets from the environment not used: %v", err)
+	}
+}
+
+// realServerArgs point every part of the tour at srv as if it were a real
+// server (so no embedded mock starts).
+func realServerArgs(t *testing.T, srv *mock.Server) []string {
+	ca, cert, key := exampletest.CertFiles(t, srv)
+	return []string{
+		"-virtpos-url", srv.VirtPOSURL, "-virtpos-apikey", srv.APIKey,
+		"-crm-url", srv.CRMURL, "-crm-firm", srv.CommercialFirmID, "-crm-cert", cert, "-crm-key", key, "-crm-ca", ca,
+		"-artix-url", srv.ArtixURL,
+	}
+}
+
+// writesTo are the requests of the journal that can change data: every
+// VirtPOS and CRM request but GETs, every Artix load.
+func writesTo(srv *mock.Server) []string {
+	var out []string
+	for _, r := range srv.Requests() {
+		if r.Method != http.MethodGet {
+			out = append(out, fmt.Sprintf("%s %s %s", r.API, r.Method, r.Path))
+		}
+	}
+	return out
+}
+
+// TestQuickstartReadsOnlyFromRealServers: pointed at real servers without
+// -write, the tour sends no request that could change anything, and says
+// which flag would let it.
+func TestQuickstartReadsOnlyFromRealServers(t *testing.T) {
+	srv := mock.NewServer(t)
+	before := len(srv.VirtPOSCustomers())
+	var out bytes.Buffer
+	if err := run(context.Background(), realServerArgs(t, srv), &out, io.Discard); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	if w := writesTo(srv); len(w) > 0 {
+		t.Errorf("the tour changed real servers without -write:\n%s", strings.Join(w, "\n"))
+	}
+	if got := len(srv.VirtPOSCustomers()); got != before {
+		t.Errorf("VirtPOS has %d customers after the tour, want the %d it had", got, before)
+	}
+	for _, want := range []string{"-write virtpos lets", "-write crm lets", "-write artix lets", "== Done"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "Embedded mock server") {
+		t.Errorf("an embedded mock started although every part has a server:\n%s", out.String())
+	}
+}
+
+// TestQuickstartWritesWhatWriteNames: -write virtpos,artix writes to those
+// two only, with ids made for the run; the Artix test clients are all
+// deleted again and so is the VirtPOS card. Two runs create two customers,
+// and each reports the customer it created.
+func TestQuickstartWritesWhatWriteNames(t *testing.T) {
+	srv := mock.NewServer(t)
+	clientsBefore := len(srv.ArtixClients())
+	args := append(realServerArgs(t, srv), "-write", "virtpos,artix")
+	var created []string
+	for i := range 2 {
+		var out bytes.Buffer
+		if err := run(context.Background(), args, &out, io.Discard); err != nil {
+			t.Fatalf("run %d: %v\n%s", i+1, err, out.String())
+		}
+		create := regexp.MustCompile(`Create: customer #(\d+) .*external id (quickstart-\S+),`).FindStringSubmatch(out.String())
+		update := regexp.MustCompile(`Update: #(\d+) `).FindStringSubmatch(out.String())
+		if create == nil || update == nil {
+			t.Fatalf("run %d: output lacks the Create and Update lines:\n%s", i+1, out.String())
+		}
+		if create[1] != update[1] {
+			t.Errorf("run %d created customer #%s but reports the update of #%s", i+1, create[1], update[1])
+		}
+		created = append(created, create[2])
+		if !strings.Contains(out.String(), "-write crm lets") {
+			t.Errorf("run %d: the CRM part is not read-only without -write crm:\n%s", i+1, out.String())
+		}
+	}
+	if created[0] == created[1] {
+		t.Errorf("both runs used external id %s; want one per run", created[0])
+	}
+	for _, w := range writesTo(srv) {
+		if strings.HasPrefix(w, "crm ") {
+			t.Errorf("-write virtpos,artix wrote to the CRM: %s", w)
+		}
+	}
+	for id := range srv.ArtixClients() {
+		if strings.HasPrefix(id, "qs-") {
+			t.Errorf("test client %s left on the register", id)
+		}
+	}
+	if got := len(srv.ArtixClients()); got != clientsBefore {
+		t.Errorf("the register has %d clients after the tours, want the %d it had", got, clientsBefore)
+	}
+	for _, ext := range created {
+		uid := cardUID(strings.TrimPrefix(ext, "quickstart-"))
+		for _, c := range srv.VirtPOSCards() {
+			if c.UID == uid {
+				t.Errorf("test card %s of %s left in VirtPOS", uid, ext)
+			}
+		}
 	}
 }

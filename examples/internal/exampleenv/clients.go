@@ -88,7 +88,7 @@ type Artix struct {
 // each falling back on its LOYALTY_ARTIX_* variable. The password is the
 // caller's to define (as a Secret), flag or not.
 func (fs *FlagSet) Artix(a *Artix) {
-	fs.String(&a.URL, "artix-url", "LOYALTY_ARTIX_URL", "", "Artix cash server URL (default: the embedded mock)")
+	fs.String(&a.URL, "artix-url", "LOYALTY_ARTIX_URL", "", "Artix cash register's exchanger, where loads go, e.g. http://kassa-1:28080 (not the Cash Server; default: the embedded mock)")
 	fs.String(&a.Dir, "artix-dir", "LOYALTY_ARTIX_DIR", "", "Artix exchange directory to write batches into (instead of -artix-url)")
 	fs.String(&a.ShopCode, "artix-shopcode", "LOYALTY_ARTIX_SHOPCODE", "", "Artix shop code (the shopcode query parameter of each load)")
 	fs.String(&a.User, "artix-user", "LOYALTY_ARTIX_USER", "", "Artix basic-auth user (password: $LOYALTY_ARTIX_PASSWORD)")
