@@ -288,3 +288,31 @@ func TestREADMESnippetExtraction(t *testing.T) {
 		t.Fatalf("file snippet wrapped as:\n%s", file)
 	}
 }
+
+// TestDocsLinksResolve: every relative link of README.md, the root's other
+// pages and docs/*.md names a file or directory of the repository, so a
+// page moved or renamed fails here instead of leaving a dead link.
+func TestDocsLinksResolve(t *testing.T) {
+	link := regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	checked := 0
+	for _, page := range snippetPages(t) {
+		md, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range link.FindAllStringSubmatch(string(md), -1) {
+			target, _, _ := strings.Cut(m[1], "#")
+			if target == "" || strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			checked++
+			path := filepath.Join(filepath.Dir(page), filepath.FromSlash(target))
+			if _, err := os.Stat(path); err != nil {
+				t.Errorf("%s links to %s, which does not exist (%s)", page, m[1], path)
+			}
+		}
+	}
+	if checked < 10 {
+		t.Errorf("checked %d relative links, want the README's and the docs' (the pattern broke?)", checked)
+	}
+}

@@ -42,6 +42,7 @@ const defaultMockPhone = "+7 (916) 123-45-67"
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := exampleenv.NewFlagSet("crm-lookup", stderr)
+	fs.Description = "crm-lookup finds loyalty CRM contacts by phone and shows their cards, balances and personal campaigns (it only reads)."
 	o := &options{}
 	fs.CRM(&o.crm)
 	fs.StringVar(&o.phone, "phone", "", "mobile phone to look up, in any Russian form (default with the mock: "+defaultMockPhone+")")

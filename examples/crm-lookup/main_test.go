@@ -109,11 +109,16 @@ func TestLookupEndsAtTheTimeout(t *testing.T) {
 	}
 }
 
-// -h lists the CRM environment variables beside the flags.
+// -h says in one line what the program does and lists the CRM
+// environment variables beside the flags.
 func TestLookupHelpListsEnvironmentVariables(t *testing.T) {
 	var usage bytes.Buffer
 	if _, err := parseFlags([]string{"-h"}, &usage); err == nil {
 		t.Fatal("-h: want flag.ErrHelp")
+	}
+	first, _, _ := strings.Cut(usage.String(), "\n")
+	if want := "crm-lookup finds loyalty CRM contacts by phone"; !strings.HasPrefix(first, want) {
+		t.Errorf("-h opens with %q, want %q…", first, want)
 	}
 	for _, want := range []string{"-crm-url", "-phone", "Environment variables", "LOYALTY_CRM_URL", "LOYALTY_CRM_FIRM", "LOYALTY_CRM_CERT", "LOYALTY_CRM_KEY", "LOYALTY_CRM_CA"} {
 		if !strings.Contains(usage.String(), want) {

@@ -10,11 +10,12 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/examples/internal/exampleenv"
 )
 
 // pending is one command of the batch being built.
 type pending struct {
-	kind string // "added", "updated", "unchanged" (with -full) or "deleted"
+	kind string // "added", "updated", "resent" (unchanged, with -full) or "deleted"
 	id   string
 	fp   string // the fingerprint the state file records
 	cmd  loyalty.ArtixCommand
@@ -32,6 +33,8 @@ type batcher struct {
 	rep     *Report
 	sent    func(pending) // called for every command of a delivered batch (nil: nothing)
 	batch   []pending
+	// progress reports the VirtPOS customers read (nil: not reported).
+	progress func(label string, total int) *exampleenv.Progress
 }
 
 // add queues p, sending the batch once it is full.
@@ -68,8 +71,8 @@ func (b *batcher) flush() {
 			b.rep.Added++
 		case "updated":
 			b.rep.Updated++
-		case "unchanged":
-			b.rep.Unchanged++
+		case "resent":
+			b.rep.Resent++
 		case "deleted":
 			b.rep.Deleted++
 		}
@@ -105,11 +108,14 @@ func (b *batcher) send(cmds []loyalty.ArtixCommand) error {
 // returned, so the caller deletes nothing.
 func diff(ctx context.Context, vp *loyalty.VirtPOS, b *batcher, known map[string]string, fp func(loyalty.ArtixCustomer) string, full bool) ([]string, error) {
 	seen := map[string]bool{}
+	prog := b.startProgress(ctx, vp)
 	for c, err := range vp.Customers.All(ctx, &loyalty.CustomerQuery{WithPhone: new(true), PageSize: 200}) {
 		if err != nil {
+			prog.Finish(err)
 			b.flush()
 			return nil, fmt.Errorf("reading VirtPOS (nothing deleted): %w", err)
 		}
+		prog.Add(1)
 		if c.Phone == "" { // a server that ignores with_phone
 			continue
 		}
@@ -130,11 +136,12 @@ func diff(ctx context.Context, vp *loyalty.VirtPOS, b *batcher, known map[string
 					b.rep.Unchanged++
 					continue
 				}
-				kind = "unchanged"
+				kind = "resent"
 			}
 		}
 		b.add(pending{kind: kind, id: a.ID, fp: f, cmd: loyalty.AddClient(a)})
 	}
+	prog.Finish(nil)
 	var gone []string
 	for _, id := range slices.Sorted(maps.Keys(known)) {
 		if !seen[id] {
@@ -142,4 +149,17 @@ func diff(ctx context.Context, vp *loyalty.VirtPOS, b *batcher, known map[string
 		}
 	}
 	return gone, nil
+}
+
+// startProgress starts reporting the customers read, with their number
+// as VirtPOS counts it when it does (one customer of page 1 asked for it).
+func (b *batcher) startProgress(ctx context.Context, vp *loyalty.VirtPOS) *exampleenv.Progress {
+	if b.progress == nil {
+		return exampleenv.NewProgress(nil, "", 0)
+	}
+	total := 0
+	if first, err := vp.Customers.List(ctx, &loyalty.CustomerQuery{WithPhone: new(true), Page: 1, PageSize: 1}); err == nil {
+		total = first.Count
+	}
+	return b.progress("customers read from VirtPOS", total)
 }

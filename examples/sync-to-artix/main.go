@@ -75,11 +75,16 @@ type options struct {
 	prune     bool
 	cs        csOptions
 	jsonOut   bool
+	logEvery  time.Duration
 	timeout   time.Duration
+	// progress starts a report of label on stderr (nil: none, as in
+	// tests that call syncAll directly).
+	progress func(label string, total int) *exampleenv.Progress
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := exampleenv.NewFlagSet("sync-to-artix", stderr)
+	fs.Description = "sync-to-artix loads VirtPOS customers with a phone into the Artix tills' client directory and reports what changed."
 	o := &options{}
 	fs.VirtPOS(&o.virtpos)
 	fs.Artix(&o.artix)
@@ -89,7 +94,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.mockTransport, "mock-transport", "http", "with no Artix target, reach the embedded mock over http or through an exchange dir")
 	fs.IntVar(&o.batch, "batch", 500, "clients per batch")
 	fs.StringVar(&o.statePath, "state", "", "JSON file remembering what the tills have (enables updated/unchanged/deleted)")
-	fs.BoolVar(&o.full, "full", false, "send unchanged clients too")
+	fs.BoolVar(&o.full, "full", false, "send unchanged clients too (reported as re-sent)")
 	fs.BoolVar(&o.reconcile, "reconcile", false, "compare the tills' directory, read back from the Cash Server (-cs-url), with VirtPOS and send only the difference; no state file")
 	fs.BoolVar(&o.prune, "prune", false, "with -reconcile: delete clients on the tills that VirtPOS does not have")
 	fs.String(&o.cs.URL, "cs-url", "LOYALTY_ARTIX_CS_URL", "", "Artix Cash Server REST API, e.g. http://cash-server:8080 (with -reconcile; default: the embedded mock)")
@@ -99,6 +104,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.cs.PageParam, "cs-page-param", loyalty.DefaultArtixPageParam, "the Cash Server's page number parameter (pages from 0)")
 	fs.StringVar(&o.cs.SizeParam, "cs-size-param", loyalty.DefaultArtixSizeParam, "the Cash Server's page size parameter")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
+	fs.LogEvery(&o.logEvery)
 	fs.Timeout(&o.timeout, time.Hour)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -137,15 +143,19 @@ type Report struct {
 	Read      int `json:"read"` // customers with a phone
 	Added     int `json:"added"`
 	Updated   int `json:"updated"`
-	Unchanged int `json:"unchanged"`
-	Deleted   int `json:"deleted"`
-	Extra     int `json:"extra"` // -reconcile: on the tills, not in VirtPOS, left alone (no -prune)
-	Failed    int `json:"failed"`
+	Unchanged int `json:"unchanged"` // not sent: the tills have them as they are
+	// Resent are unchanged clients sent again because of -full.
+	Resent  int `json:"resent,omitempty"`
+	Deleted int `json:"deleted"`
+	Extra   int `json:"extra"` // -reconcile: on the tills, not in VirtPOS, left alone (no -prune)
+	Failed  int `json:"failed"`
 	// Unconfirmed are the clients of batches queued whose load no cash
 	// register confirmed in time (-confirm-timeout): not counted above.
 	Unconfirmed int        `json:"unconfirmed,omitempty"`
 	Loads       []ShopLoad `json:"loads,omitempty"`  // -confirm-timeout: per shop, per cash register
 	Errors      []string   `json:"errors,omitempty"` // the first few
+	// MoreErrors counts the errors past the first few, not listed.
+	MoreErrors int `json:"more_errors,omitempty"`
 }
 
 const maxReportedErrors = 20
@@ -160,10 +170,12 @@ func (r *Report) unconfirmed(n int, err error) {
 	r.note(err)
 }
 
-// note keeps err's text among the first few.
+// note keeps err's text among the first few, and counts the others.
 func (r *Report) note(err error) {
 	if len(r.Errors) < maxReportedErrors {
 		r.Errors = append(r.Errors, err.Error())
+	} else {
+		r.MoreErrors++
 	}
 }
 
@@ -171,6 +183,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
+	}
+	o.progress = func(label string, total int) *exampleenv.Progress {
+		p := exampleenv.NewProgress(stderr, label, int64(total))
+		p.LogEvery = o.logEvery
+		return p
 	}
 	e, err := connect(ctx, o, stderr)
 	if err != nil {
@@ -304,7 +321,7 @@ func mockSides(o *options) string {
 // every customer was read, deletes the clients that are gone.
 func syncAll(ctx context.Context, vp *loyalty.VirtPOS, ax *loyalty.Artix, st *state, o *options) (*Report, error) {
 	rep := &Report{}
-	b := &batcher{ctx: ctx, ax: ax, size: o.batch, confirm: o.confirm.timeout, rep: rep, sent: func(p pending) {
+	b := &batcher{ctx: ctx, ax: ax, size: o.batch, confirm: o.confirm.timeout, rep: rep, progress: o.progress, sent: func(p pending) {
 		if p.kind == "deleted" {
 			delete(st.Clients, p.id)
 		} else {
@@ -332,7 +349,11 @@ func printReport(w io.Writer, r *Report, asJSON bool) {
 		return
 	}
 	fmt.Fprintf(w, "read %d customers with a phone\n", r.Read)
-	fmt.Fprintf(w, "added %d, updated %d, unchanged %d, deleted %d, failed %d\n", r.Added, r.Updated, r.Unchanged, r.Deleted, r.Failed)
+	resent := ""
+	if r.Resent > 0 {
+		resent = fmt.Sprintf(", re-sent unchanged %d (-full)", r.Resent)
+	}
+	fmt.Fprintf(w, "added %d, updated %d%s, unchanged %d, deleted %d, failed %d\n", r.Added, r.Updated, resent, r.Unchanged, r.Deleted, r.Failed)
 	if r.Unconfirmed > 0 {
 		fmt.Fprintf(w, "%d clients queued but not confirmed loaded in time; sent again next run\n", r.Unconfirmed)
 	}
@@ -343,8 +364,8 @@ func printReport(w io.Writer, r *Report, asJSON bool) {
 	for _, e := range r.Errors {
 		fmt.Fprintln(w, "  error:", e)
 	}
-	if r.Failed > len(r.Errors) {
-		fmt.Fprintf(w, "  … and %d more failures\n", r.Failed-len(r.Errors))
+	if r.MoreErrors > 0 {
+		fmt.Fprintf(w, "  … and %d more errors\n", r.MoreErrors)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/examples/internal/exampleenv"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -19,14 +20,21 @@ import (
 func reconcileAll(ctx context.Context, vp *loyalty.VirtPOS, ax *loyalty.Artix, cs *loyalty.ArtixCashServer, o *options) (*Report, error) {
 	rep := &Report{}
 	tills := map[string]string{} // idclient → fingerprint of what the read-back shows
+	prog := exampleenv.NewProgress(nil, "", 0)
+	if o.progress != nil {
+		prog = o.progress("clients read back from the Cash Server", 0)
+	}
 	for rec, err := range cs.Clients.All(ctx) {
 		if err != nil {
+			prog.Finish(err)
 			return rep, fmt.Errorf("reading the tills' directory (nothing sent): %w", err)
 		}
+		prog.Add(1)
 		tills[rec.ID] = visibleFingerprint(rec.ArtixCustomer)
 	}
+	prog.Finish(nil)
 
-	b := &batcher{ctx: ctx, ax: ax, size: o.batch, confirm: o.confirm.timeout, rep: rep}
+	b := &batcher{ctx: ctx, ax: ax, size: o.batch, confirm: o.confirm.timeout, rep: rep, progress: o.progress}
 	gone, err := diff(ctx, vp, b, tills, visibleFingerprint, o.full)
 	if err != nil {
 		return rep, err

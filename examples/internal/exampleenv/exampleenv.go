@@ -45,9 +45,9 @@ type FlagSet struct {
 	// Description is the first line of -h: what the program does, in one
 	// line.
 	Description string
-	envs    []envVar
-	secrets []secret
-	envErrs map[string]error // by flag: its variable holds a bad value
+	envs        []envVar
+	secrets     []secret
+	envErrs     map[string]error // by flag: its variable holds a bad value
 }
 
 // envVar is one line of the usage's environment section.
