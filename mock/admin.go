@@ -30,6 +30,7 @@ import (
 //	GET    /_mock/state                   200 the data as JSON (Snapshot): "virtpos", "crm", "artix"
 //	PUT    /_mock/state                   204 the data of the APIs the request body names replaced (Restore)
 //	GET    /_mock/health                  200 {"status": "ok"}
+//	GET    /_mock/artix/errors            200 the exchange-directory batches refused, a JSON array of {"time", "file", "error"}, oldest first
 //	POST   /_mock/tenants                 201 a new tenant's credentials; the request body is {"name": "..."} or empty
 //	GET    /_mock/tenants                 200 every tenant's credentials, a JSON array, oldest first
 //	GET    /_mock/tenants/{id}            200 the tenant's credentials
@@ -130,6 +131,9 @@ func adminRouteTable() map[string]map[string]adminHandler {
 			http.MethodGet:  (*Server).adminListTenants,
 			http.MethodPost: (*Server).adminNewTenant,
 		},
+		"artix/errors": {http.MethodGet: func(s *Server, w http.ResponseWriter, _ *http.Request) {
+			writeAdminJSON(w, http.StatusOK, s.ArtixLoadFailures())
+		}},
 		"tenants/{id}": {
 			http.MethodGet:    (*Server).adminGetTenant,
 			http.MethodDelete: (*Server).adminDeleteTenant,

@@ -39,10 +39,10 @@ type artixAPI struct {
 	csUser   string // CSrest basic auth (RequireArtixCashServerAuth)
 	csPass   string
 	csAuth   bool
-	cashes   int // cash registers reporting a load's status (SetArtixCashes)
-	loadErrs []error
-	cb       *callbackRuns // the status callbacks being sent
-	gap      time.Duration // pause before the cash-load reports (SetArtixCashLoadGap)
+	cashes   int                // cash registers reporting a load's status (SetArtixCashes)
+	loadErrs []artixLoadFailure // exchange-directory batches refused, the last MaxArtixLoadFailures
+	cb       *callbackRuns      // the status callbacks being sent
+	gap      time.Duration      // pause before the cash-load reports (SetArtixCashLoadGap)
 }
 
 func newArtixAPI(s *Server) *artixAPI {

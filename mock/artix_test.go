@@ -156,8 +156,8 @@ func TestServeArtixExchangeDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 || entries[0].Name() != "pos20240101000001.aif" {
-		t.Errorf("left %v", entries)
+	if len(entries) != 2 || entries[0].Name() != ArtixErrorFile || entries[1].Name() != "pos20240101000001.aif" {
+		t.Errorf("left %v, want error.txt and the unflagged batch", entries)
 	}
 	if errs := srv.ArtixLoadErrors(); len(errs) != 1 {
 		t.Errorf("errors %v", errs)
