@@ -3,7 +3,10 @@ package loyalty
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"iter"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -33,6 +36,7 @@ type artixSettings struct {
 	shopCode     string
 	status       *ArtixStatusReceiver
 	cashes       int
+	codes        []string
 	user, pass   string
 	basicAuth    bool
 	millis       bool
@@ -89,21 +93,57 @@ func WithBasicAuth(user, password string) ArtixHTTPOption {
 
 // WithLoadConfirmation asks the exchanger to report each batch's load to
 // r (the addressstatusserver parameter) and makes Send, SendSeq and
-// SendBatch wait until the load has ended: nil when every cash register
-// that reported (at least cashes of them; 1 when cashes < 1) reports
-// STATUS_READY, an *ArtixLoadError naming the shop, cash, status and
-// message when one reports STATUS_READY_WITH_ERROR or STATUS_ERROR, or an
-// *ArtixLoadError matching ErrArtixNotConfirmed when ctx ends first (the
-// batch is queued and may still load). Unlike the field loader, which
-// waits up to 600 s, READY_WITH_ERROR ends the wait. Needs
-// WithArtixShopCode: the callbacks name the shop.
+// SendBatch wait until the load has ended: nil when the cash registers
+// waited for report STATUS_READY, an *ArtixLoadError naming the shop,
+// cash, status and message when one reports STATUS_READY_WITH_ERROR or
+// STATUS_ERROR, or an *ArtixLoadError matching ErrArtixNotConfirmed when
+// ctx ends first (the batch is queued and may still load). The cash
+// registers waited for are those [WithArtixCashCodes] names, or else any
+// cashes of them (1 when cashes < 1; at most [ArtixMaxCashCodes]): the
+// wait ends when that many have reported a final state. Only callbacks
+// the receiver can tell are this batch's count ([ArtixStatusReceiver]
+// says how); a batch to a register that has not yet sent the back-office
+// state of the previous batch of the shop is held until it has. Unlike
+// the field loader, which waits up to 600 s, READY_WITH_ERROR ends the
+// wait. Needs WithArtixShopCode: the callbacks name the shop.
 func WithLoadConfirmation(r *ArtixStatusReceiver, cashes int) ArtixOption {
 	return artixOption(func(s *settings) error {
 		a := &s.artix
-		if r == nil {
+		switch {
+		case r == nil:
 			return &ConfigError{Field: "WithLoadConfirmation", Reason: "nil receiver"}
+		case r.mux == nil:
+			return &ConfigError{Field: "WithLoadConfirmation", Reason: "zero-value receiver: use NewArtixStatusReceiver or ListenArtixStatusReceiver"}
+		case cashes > ArtixMaxCashCodes:
+			return &ConfigError{Field: "WithLoadConfirmation", Reason: "over " + strconv.Itoa(ArtixMaxCashCodes) + " cash registers"}
 		}
 		a.status, a.cashes = r, max(cashes, 1)
+		return nil
+	})
+}
+
+// WithArtixCashCodes names the cash registers whose reports confirm a load
+// (with [WithLoadConfirmation]): the wait ends when each of them has
+// reported a final state, and reports from other cash codes do not count
+// (logged at debug level). Codes are 1 to 64 printable bytes without
+// spaces or slashes, at most [ArtixMaxCashCodes], no repeats.
+func WithArtixCashCodes(codes ...string) ArtixOption {
+	return artixOption(func(s *settings) error {
+		a := &s.artix
+		if len(codes) == 0 || len(codes) > ArtixMaxCashCodes {
+			return &ConfigError{Field: "WithArtixCashCodes", Reason: "want 1 to " + strconv.Itoa(ArtixMaxCashCodes) + " cash codes, got " + strconv.Itoa(len(codes))}
+		}
+		seen := make(map[string]bool, len(codes))
+		for _, c := range codes {
+			if err := checkCashCode(c); err != nil {
+				return &ConfigError{Field: "WithArtixCashCodes", Reason: strconv.Quote(firstLine(c, 64)) + ": " + err.Error()}
+			}
+			if seen[c] {
+				return &ConfigError{Field: "WithArtixCashCodes", Reason: "cash code " + strconv.Quote(c) + " repeated"}
+			}
+			seen[c] = true
+		}
+		a.codes = slices.Clone(codes)
 		return nil
 	})
 }
@@ -183,8 +223,14 @@ func NewArtix(baseURL string, opts ...ArtixOption) (*Artix, error) {
 	if s.artix.status != nil && s.artix.shopCode == "" {
 		return nil, &ConfigError{Field: "WithLoadConfirmation", Reason: "needs WithArtixShopCode: the status callbacks name the shop"}
 	}
+	if s.artix.codes != nil && s.artix.status == nil {
+		return nil, &ConfigError{Field: "WithArtixCashCodes", Reason: "needs WithLoadConfirmation"}
+	}
+	if s.artix.codes != nil && s.artix.cashes > len(s.artix.codes) {
+		return nil, &ConfigError{Field: "WithArtixCashCodes", Reason: fmt.Sprintf("WithLoadConfirmation waits for %d cash registers, but %d cash codes are named", s.artix.cashes, len(s.artix.codes))}
+	}
 	s.artix.sendBasicAuth(c)
-	return newArtix(&artixHTTP{core: c, shop: s.artix.shopCode, status: s.artix.status, cashes: s.artix.cashes}), nil
+	return newArtix(&artixHTTP{core: c, shop: s.artix.shopCode, status: s.artix.status, cashes: s.artix.cashes, codes: s.artix.codes}), nil
 }
 
 func newArtix(t artixTransport) *Artix {

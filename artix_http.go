@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"sync"
 
 	"github.com/loyaltykit/loyalty/internal/artixwire"
@@ -18,9 +19,11 @@ type artixHTTP struct {
 	core *core
 	shop string // shopcode query parameter ("" : not sent)
 	// status receives the load-status callbacks (nil: no confirmation
-	// asked for); cashes is how many cash registers must report.
+	// asked for); cashes is how many cash registers must report, codes
+	// which ones (nil: any, up to cashes).
 	status *ArtixStatusReceiver
 	cashes int
+	codes  []string
 }
 
 // send posts the batch. It is marked idempotent: every command sets state
@@ -42,8 +45,15 @@ func (h *artixHTTP) send(ctx context.Context, b *artixBatch) (*ArtixLoadResult, 
 	}
 	var wait *artixWait
 	if h.status != nil {
-		wait = h.status.expect(h.shop, b.id, h.cashes)
+		var err error
+		if wait, err = h.status.expect(ctx, h.shop, b.id, h.core.base.Hostname(), h.cashes, h.codes); err != nil {
+			return nil, err
+		}
 		defer wait.done()
+		// The register's address, as the connection reached it: its
+		// back-office POST must come from there.
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			GotConn: func(i httptrace.GotConnInfo) { wait.addPeer(i.Conn.RemoteAddr()) }})
 	}
 	if b.n <= artixBufferCommands {
 		// Encoded into a pooled buffer and copied out at its size: the

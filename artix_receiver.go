@@ -1,15 +1,14 @@
 package loyalty
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,36 +17,82 @@ import (
 	"github.com/loyaltykit/loyalty/internal/artixwire"
 )
 
-// ArtixStatusReceiver receives the load-status callbacks a cash server
+// ArtixStatusReceiver receives the load-status callbacks a cash register
 // sends to the address named by the addressstatusserver parameter of a
-// load (see WithLoadConfirmation). It mimics the Cash Server REST paths the
-// field code calls:
+// load (see [WithLoadConfirmation]). It mimics the Cash Server REST paths
+// the field code calls:
 //
 //	POST /CSrest/rest/dicts/backOfficeState/{shop}            → 200, a JSON string: the state id
 //	PUT  /CSrest/rest/dicts/backOfficeState/{shop}/{id}
 //	PUT  /CSrest/rest/dicts/cashLoad/{shop}/{cash}/{id}
 //
 // It is an http.Handler: mount it at the root of a server of your own
-// (NewArtixStatusReceiver), or let ListenArtixStatusReceiver start one. A
-// back-office POST is matched to the oldest batch of its shop still
-// waiting for one, and answered with that batch's dictionaryid as the
-// state id; a PUT is matched by its id (the dictionaryid or a state id
-// handed out). A callback for an unknown id is answered 404, a malformed
-// one 400, one after its batch's wait ended 200; each is logged at debug
-// level and affects no other batch. It is safe for concurrent use.
+// ([NewArtixStatusReceiver]), directly, not behind a reverse proxy (it
+// reads the callback's source address), or let [ListenArtixStatusReceiver]
+// start one. One receiver serves many registers and many shops at once.
+//
+// # Which batch a callback belongs to
+//
+// A batch gets only its own registers' callbacks; where that cannot be
+// told, the receiver does not guess: the callback counts for no batch,
+// is logged at debug level, and a batch left unconfirmed ends with an
+// [*ArtixLoadError] matching [ErrArtixNotConfirmed] whose Unmatched says
+// why. Never a false success. The rule, from what the field sends:
+//
+//   - Source. A batch's register is the host its load was posted to: the
+//     addresses that host resolves to and the address the connection
+//     reached. The back-office POST carries no id, only the shop, so it is
+//     matched by shop and by its source address: it must come from the
+//     batch's register.
+//   - One open POST per register and shop. While a batch of a shop waits
+//     for its back-office POST, the next batch of that shop to the same
+//     register (the same address) is held before it is posted, until the
+//     first one's POST or any of its PUTs arrives or its wait ends. So a
+//     POST from a register matches at most one batch; two batches it
+//     would still match (two hosts behind one address) are refused.
+//   - The id in the PUT path. The POST is answered with a state id made
+//     for that batch (epoch seconds and a random fraction: unguessable),
+//     and a PUT naming it counts from any source, since only the matched
+//     register learned it. A PUT naming the dictionaryid counts only from
+//     the batch's register. A PUT's shop must be the batch's.
+//   - Cash codes. With [WithArtixCashCodes] only those cash codes count,
+//     and the wait ends when each has reported a final state. With a
+//     count, the first [ArtixMaxCashCodes] codes count, and the wait ends
+//     when that many have reported a final state; a STATUS_DURING never
+//     holds a batch past them.
+//
+// With [WithReceiverAllow] callbacks from other sources are refused
+// before any of this (403).
+//
+// # Answers and bounds
+//
+// A callback for an unknown id is answered 404, one that does not count
+// 404 or 403, a malformed one 400, one after its batch's wait ended 200;
+// each is logged at debug level and affects no other batch. A callback's
+// body is read within the read timeout ([WithReceiverReadTimeout],
+// default [DefaultArtixReceiverReadTimeout]) and up to 64 KiB; a cash code
+// is at most 64 printable bytes. It is safe for concurrent use. The zero
+// value answers every callback 500 and confirms nothing: use the
+// constructors.
 type ArtixStatusReceiver struct {
-	addr   string
-	logger *slog.Logger
-	mux    *http.ServeMux
-	srv    *http.Server
+	addr        string
+	logger      *slog.Logger
+	mux         *http.ServeMux
+	srv         *http.Server
+	allow       []netip.Prefix
+	readTimeout time.Duration
 
 	mu       sync.Mutex
-	pending  map[string]*artixWait // by dictionaryid and by state id
-	unposted map[string][]*artixWait
-	ended    map[string]bool // ids of waits that ended (the latest artixEndedIDs)
+	byID     map[string][]*artixWait // by dictionaryid and by state id
+	byShop   map[string][]*artixWait // in the order they were registered
+	moved    chan struct{}           // closed and replaced when a hold may end
+	ended    map[string]bool         // ids of waits that ended (the latest artixEndedIDs)
 	endedIDs []string
-	spare    int // state ids handed out to unmatched back-office POSTs
 }
+
+// DefaultArtixReceiverReadTimeout bounds the reading of one callback
+// request, headers and body.
+const DefaultArtixReceiverReadTimeout = 10 * time.Second
 
 // artixEndedIDs is how many ended batch ids a receiver remembers, to
 // answer late callbacks 200 rather than 404.
@@ -56,16 +101,63 @@ const artixEndedIDs = 4096
 // artixCallbackBody is the most of a callback body the receiver reads.
 const artixCallbackBody = 64 << 10
 
+// artixMaxCashCode is the longest cash code a callback may name, in bytes.
+const artixMaxCashCode = 64
+
+// ArtixReceiverOption configures an [ArtixStatusReceiver].
+type ArtixReceiverOption func(*ArtixStatusReceiver) error
+
+// WithReceiverAllow accepts callbacks only from source addresses in
+// prefixes (e.g. the shop's register subnet); others are answered 403
+// and logged at debug level. For installations that can say where their
+// registers are: the field protocol carries no credential.
+func WithReceiverAllow(prefixes ...netip.Prefix) ArtixReceiverOption {
+	return func(r *ArtixStatusReceiver) error {
+		for _, p := range prefixes {
+			if !p.IsValid() {
+				return &ConfigError{Field: "WithReceiverAllow", Reason: "invalid prefix " + p.String()}
+			}
+			r.allow = append(r.allow, p.Masked())
+		}
+		if len(r.allow) == 0 {
+			return &ConfigError{Field: "WithReceiverAllow", Reason: "no prefix"}
+		}
+		return nil
+	}
+}
+
+// WithReceiverReadTimeout bounds the reading of one callback, headers
+// and body (default [DefaultArtixReceiverReadTimeout]): a client that
+// sends its body a byte at a time is cut off then.
+func WithReceiverReadTimeout(d time.Duration) ArtixReceiverOption {
+	return func(r *ArtixStatusReceiver) error {
+		if d <= 0 {
+			return &ConfigError{Field: "WithReceiverReadTimeout", Reason: "must be positive, got " + d.String()}
+		}
+		r.readTimeout = d
+		return nil
+	}
+}
+
 // NewArtixStatusReceiver returns a receiver to mount in a server of your
 // own. address is where the cash registers reach that server, "host:port"
 // without a scheme (the addressstatusserver parameter). logger receives
-// debug records of unmatched or malformed callbacks (nil: none).
-func NewArtixStatusReceiver(address string, logger *slog.Logger) (*ArtixStatusReceiver, error) {
+// debug records of callbacks that do not count (nil: none).
+func NewArtixStatusReceiver(address string, logger *slog.Logger, opts ...ArtixReceiverOption) (*ArtixStatusReceiver, error) {
 	if err := checkHostPort(address); err != nil {
 		return nil, &ConfigError{Field: "address", Reason: err.Error()}
 	}
-	r := &ArtixStatusReceiver{addr: address, logger: logger,
-		pending: map[string]*artixWait{}, unposted: map[string][]*artixWait{}, ended: map[string]bool{}}
+	r := &ArtixStatusReceiver{addr: address, logger: logger, readTimeout: DefaultArtixReceiverReadTimeout,
+		byID: map[string][]*artixWait{}, byShop: map[string][]*artixWait{}, ended: map[string]bool{},
+		moved: make(chan struct{})}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(r); err != nil {
+			return nil, err
+		}
+	}
 	r.mux = http.NewServeMux()
 	r.mux.HandleFunc("POST "+artixwire.BackOfficeStatePath+"{shop}", r.postBackOffice)
 	r.mux.HandleFunc("PUT "+artixwire.BackOfficeStatePath+"{shop}/{id}", r.putBackOffice)
@@ -77,8 +169,9 @@ func NewArtixStatusReceiver(address string, logger *slog.Logger) (*ArtixStatusRe
 // ":15080"). address is where the cash registers reach it, "host:port";
 // "" uses the listener's own address, which must then name a host (not
 // ":15080" or "0.0.0.0:15080"). A listener that cannot bind is a
-// *ConfigError. Close stops it.
-func ListenArtixStatusReceiver(listen, address string, logger *slog.Logger) (*ArtixStatusReceiver, error) {
+// *ConfigError. Its server reads each request within the read timeout and
+// closes idle connections after a minute. Close stops it.
+func ListenArtixStatusReceiver(listen, address string, logger *slog.Logger, opts ...ArtixReceiverOption) (*ArtixStatusReceiver, error) {
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return nil, &ConfigError{Field: "listen", Reason: "cannot listen on " + listen + ": " + errors.Unwrap(err).Error()}
@@ -90,25 +183,37 @@ func ListenArtixStatusReceiver(listen, address string, logger *slog.Logger) (*Ar
 			return nil, &ConfigError{Field: "address", Reason: "listening on every interface (" + address + "): say which address the cash registers reach"}
 		}
 	}
-	r, err := NewArtixStatusReceiver(address, logger)
+	r, err := NewArtixStatusReceiver(address, logger, opts...)
 	if err != nil {
 		ln.Close()
 		return nil, err
 	}
-	r.srv = &http.Server{Handler: r, ReadHeaderTimeout: 30 * time.Second,
+	r.srv = &http.Server{Handler: r, ReadHeaderTimeout: r.readTimeout, ReadTimeout: r.readTimeout,
+		WriteTimeout: r.readTimeout + 10*time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10,
 		ErrorLog: log.New(io.Discard, "", 0)}
 	go r.srv.Serve(ln)
 	return r, nil
 }
 
-// Address is the receiver's addressstatusserver, "host:port".
-func (r *ArtixStatusReceiver) Address() string { return r.addr }
+// errZeroReceiver is the error of a zero-value receiver's use.
+func errZeroReceiver() error {
+	return &ConfigError{Field: "ArtixStatusReceiver", Reason: "zero value: use NewArtixStatusReceiver or ListenArtixStatusReceiver"}
+}
+
+// Address is the receiver's addressstatusserver, "host:port" ("" for the
+// zero value).
+func (r *ArtixStatusReceiver) Address() string {
+	if r == nil {
+		return ""
+	}
+	return r.addr
+}
 
 // Close stops the listener ListenArtixStatusReceiver started (nothing for
-// a mounted receiver). Waiting batches end with ErrArtixNotConfirmed when
-// their contexts do.
+// a mounted receiver or the zero value). Waiting batches end with
+// ErrArtixNotConfirmed when their contexts do.
 func (r *ArtixStatusReceiver) Close() error {
-	if r.srv == nil {
+	if r == nil || r.srv == nil {
 		return nil
 	}
 	return r.srv.Close()
@@ -116,10 +221,42 @@ func (r *ArtixStatusReceiver) Close() error {
 
 // ServeHTTP answers a status callback.
 func (r *ArtixStatusReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if r == nil || r.mux == nil {
+		r.reply(w, http.StatusInternalServerError, errZeroReceiver().Error())
+		return
+	}
+	if len(r.allow) > 0 {
+		if src, ok := sourceAddr(req); !ok || !prefixesContain(r.allow, src) {
+			r.debug(req, "artix status callback from a source not allowed")
+			r.reply(w, http.StatusForbidden, "source not allowed")
+			return
+		}
+	}
 	r.mux.ServeHTTP(w, req)
 }
 
+// sourceAddr is the callback's source address.
+func sourceAddr(req *http.Request) (netip.Addr, bool) {
+	ap, err := netip.ParseAddrPort(req.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return ap.Addr().Unmap(), true
+}
+
+func prefixesContain(ps []netip.Prefix, a netip.Addr) bool {
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *ArtixStatusReceiver) readCallback(w http.ResponseWriter, req *http.Request) (ArtixCashStatus, bool) {
+	// Bounds a mounted receiver's body read too (a drip of one byte a
+	// second would hold the handler forever).
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(r.readTimeout))
 	var cb artixwire.Callback
 	b, err := io.ReadAll(http.MaxBytesReader(w, req.Body, artixCallbackBody))
 	if err == nil {
@@ -129,15 +266,16 @@ func (r *ArtixStatusReceiver) readCallback(w http.ResponseWriter, req *http.Requ
 		err = errors.New(`no "status"`)
 	}
 	if err != nil {
-		r.debug(req, "malformed artix status callback", slog.String("error", err.Error()))
-		r.reply(w, http.StatusBadRequest, "malformed callback: "+err.Error())
+		r.debug(req, "malformed artix status callback", slog.String("error", firstLine(err.Error(), 200)))
+		r.reply(w, http.StatusBadRequest, "malformed callback: "+firstLine(err.Error(), 200))
 		return ArtixCashStatus{}, false
 	}
 	msg := cb.MessageRu
 	if msg == "" {
 		msg = cb.MessageEn
 	}
-	return ArtixCashStatus{Status: parseArtixStatus(cb.Status), Message: msg, MessageEn: cb.MessageEn}, true
+	return ArtixCashStatus{Status: parseArtixStatus(firstLine(cb.Status, 64)), Message: firstLine(msg, 500),
+		MessageEn: firstLine(cb.MessageEn, 500)}, true
 }
 
 func (r *ArtixStatusReceiver) postBackOffice(w http.ResponseWriter, req *http.Request) {
@@ -146,21 +284,11 @@ func (r *ArtixStatusReceiver) postBackOffice(w http.ResponseWriter, req *http.Re
 		return
 	}
 	shop := req.PathValue("shop")
-	r.mu.Lock()
-	var id string
-	if q := r.unposted[shop]; len(q) > 0 {
-		wt := q[0]
-		r.unposted[shop] = q[1:]
-		id = wt.id
-		wt.setBackOffice(st)
-	} else {
-		r.spare++
-		id = "unmatched-" + strconv.Itoa(r.spare)
-		r.endLocked(id)
-	}
-	r.mu.Unlock()
-	if strings.HasPrefix(id, "unmatched-") {
-		r.debug(req, "artix back-office state for no waiting batch", slog.String("shop", shop))
+	src, _ := sourceAddr(req)
+	id, matched := r.matchPost(shop, src, st)
+	if !matched {
+		r.debug(req, "artix back-office state matched no waiting batch (no batch of that shop waits for one from that source)",
+			slog.String("shop", shop), slog.String("source", src.String()))
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(id)
@@ -171,7 +299,13 @@ func (r *ArtixStatusReceiver) putBackOffice(w http.ResponseWriter, req *http.Req
 }
 
 func (r *ArtixStatusReceiver) putCashLoad(w http.ResponseWriter, req *http.Request) {
-	r.put(w, req, req.PathValue("cash"))
+	cash := req.PathValue("cash")
+	if err := checkCashCode(cash); err != nil {
+		r.debug(req, "artix status callback with a bad cash code", slog.String("error", err.Error()))
+		r.reply(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	r.put(w, req, cash)
 }
 
 func (r *ArtixStatusReceiver) put(w http.ResponseWriter, req *http.Request, cash string) {
@@ -180,27 +314,18 @@ func (r *ArtixStatusReceiver) put(w http.ResponseWriter, req *http.Request, cash
 		return
 	}
 	st.Cash = cash
-	id := req.PathValue("id")
-	r.mu.Lock()
-	wt, waiting := r.pending[id]
-	ended := r.ended[id]
-	if waiting {
-		if cash == "" {
-			wt.setBackOffice(st)
-		} else {
-			wt.setCash(st)
-		}
-	}
-	r.mu.Unlock()
-	switch {
-	case waiting:
+	id, shop := req.PathValue("id"), req.PathValue("shop")
+	src, _ := sourceAddr(req)
+	switch why := r.matchPut(shop, id, src, st); why {
+	case "":
 		r.reply(w, http.StatusOK, "")
-	case ended:
+	case artixPutEnded:
 		r.debug(req, "artix status callback after its wait ended", slog.String("id", id))
 		r.reply(w, http.StatusOK, "")
 	default:
-		r.debug(req, "artix status callback for an unknown id", slog.String("id", id))
-		r.reply(w, http.StatusNotFound, "unknown load id")
+		r.debug(req, "artix status callback does not count: "+why, slog.String("id", id),
+			slog.String("shop", shop), slog.String("cash", cash), slog.String("source", src.String()))
+		r.reply(w, http.StatusNotFound, why)
 	}
 }
 
@@ -215,159 +340,12 @@ func (r *ArtixStatusReceiver) reply(w http.ResponseWriter, status int, msg strin
 }
 
 func (r *ArtixStatusReceiver) debug(req *http.Request, msg string, attrs ...slog.Attr) {
-	if r.logger == nil {
+	if r == nil || r.logger == nil {
 		return
 	}
-	attrs = append(attrs, slog.String("api", "artix"), slog.String("method", req.Method), slog.String("path", req.URL.Path))
+	attrs = append(attrs, slog.String("api", "artix"), slog.String("method", req.Method),
+		slog.String("path", firstLine(req.URL.Path, 200)), slog.String("remote", req.RemoteAddr))
 	r.logger.LogAttrs(req.Context(), slog.LevelDebug, "loyalty "+msg, attrs...)
-}
-
-// endLocked remembers id as ended. r.mu is held.
-func (r *ArtixStatusReceiver) endLocked(id string) {
-	if r.ended[id] {
-		return
-	}
-	if len(r.endedIDs) >= artixEndedIDs {
-		delete(r.ended, r.endedIDs[0])
-		r.endedIDs = r.endedIDs[1:]
-	}
-	r.ended[id] = true
-	r.endedIDs = append(r.endedIDs, id)
-}
-
-// artixWait is one batch waiting for its load to be confirmed. Its
-// fields after changed are guarded by the receiver's mu.
-type artixWait struct {
-	r       *ArtixStatusReceiver
-	shop    string
-	id      string
-	cashes  int
-	changed chan struct{} // a token when a callback arrived
-
-	back *ArtixCashStatus
-	cash map[string]ArtixCashStatus
-}
-
-// expect registers a batch before it is sent, so callbacks that beat the
-// load's reply are kept.
-func (r *ArtixStatusReceiver) expect(shop, id string, cashes int) *artixWait {
-	wt := &artixWait{r: r, shop: shop, id: id, cashes: max(cashes, 1),
-		changed: make(chan struct{}, 1), cash: map[string]ArtixCashStatus{}}
-	r.mu.Lock()
-	r.pending[id] = wt
-	r.unposted[shop] = append(r.unposted[shop], wt)
-	r.mu.Unlock()
-	return wt
-}
-
-// done unregisters the batch; later callbacks are answered 200.
-func (wt *artixWait) done() {
-	r := wt.r
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.pending, wt.id)
-	q := r.unposted[wt.shop]
-	for i, o := range q {
-		if o == wt {
-			r.unposted[wt.shop] = append(q[:i:i], q[i+1:]...)
-			break
-		}
-	}
-	if len(r.unposted[wt.shop]) == 0 {
-		delete(r.unposted, wt.shop)
-	}
-	r.endLocked(wt.id)
-}
-
-func (wt *artixWait) setBackOffice(st ArtixCashStatus) {
-	wt.back = &st
-	wt.notify()
-}
-
-func (wt *artixWait) setCash(st ArtixCashStatus) {
-	if old, ok := wt.cash[st.Cash]; ok && old.Status.Final() && !st.Status.Final() {
-		return // a late DURING never undoes a final state
-	}
-	wt.cash[st.Cash] = st
-	wt.notify()
-}
-
-func (wt *artixWait) notify() {
-	select {
-	case wt.changed <- struct{}{}:
-	default:
-	}
-}
-
-// wait returns when the load has ended: every cash register that
-// reported (at least cashes of them) is in a final state, or the back
-// office reported STATUS_ERROR; or when ctx ends.
-func (wt *artixWait) wait(ctx context.Context, res *ArtixLoadResult) (*ArtixLoadResult, error) {
-	for {
-		finished, failed := wt.snapshot(res)
-		if finished {
-			if len(failed) == 0 {
-				res.Loaded = true
-				return res, nil
-			}
-			return res, &ArtixLoadError{Shop: wt.shop, ID: wt.id, Failed: failed, Result: res}
-		}
-		select {
-		case <-ctx.Done():
-			wt.snapshot(res)
-			le := &ArtixLoadError{Shop: wt.shop, ID: wt.id, Result: res, Failed: failedOf(res),
-				Missing: max(wt.cashes-len(res.Cashes), 0), Err: fmt.Errorf("%w: %w", ErrArtixNotConfirmed, ctx.Err())}
-			for _, c := range res.Cashes {
-				if !c.Status.Final() {
-					le.Pending = append(le.Pending, c)
-				}
-			}
-			return res, le
-		case <-wt.changed:
-		}
-	}
-}
-
-// snapshot copies the reported states into res and says whether the load
-// has ended and which parts failed.
-func (wt *artixWait) snapshot(res *ArtixLoadResult) (finished bool, failed []ArtixCashStatus) {
-	wt.r.mu.Lock()
-	res.BackOffice = nil
-	if wt.back != nil {
-		res.BackOffice = new(*wt.back)
-	}
-	res.Cashes = res.Cashes[:0]
-	for _, c := range wt.cash {
-		res.Cashes = append(res.Cashes, c)
-	}
-	wt.r.mu.Unlock()
-	sortCashes(res.Cashes)
-	if res.BackOffice != nil && res.BackOffice.Status == ArtixStatusError {
-		return true, failedOf(res)
-	}
-	if len(res.Cashes) < wt.cashes {
-		return false, nil
-	}
-	for _, c := range res.Cashes {
-		if !c.Status.Final() {
-			return false, nil
-		}
-	}
-	return true, failedOf(res)
-}
-
-// failedOf lists the failed states of res.
-func failedOf(res *ArtixLoadResult) []ArtixCashStatus {
-	var failed []ArtixCashStatus
-	if res.BackOffice != nil && res.BackOffice.Status == ArtixStatusError {
-		failed = append(failed, *res.BackOffice)
-	}
-	for _, c := range res.Cashes {
-		if c.Status == ArtixStatusError || c.Status == ArtixStatusReadyWithError {
-			failed = append(failed, c)
-		}
-	}
-	return failed
 }
 
 // checkHostPort checks an addressstatusserver: "host:port", no scheme.
@@ -384,6 +362,20 @@ func checkHostPort(address string) error {
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
 		return errors.New("bad port in " + firstLine(address, 100))
+	}
+	return nil
+}
+
+// checkCashCode checks a cash code: 1 to 64 printable ASCII bytes
+// without spaces or slashes.
+func checkCashCode(c string) error {
+	if c == "" || len(c) > artixMaxCashCode {
+		return errors.New("a cash code is 1 to " + strconv.Itoa(artixMaxCashCode) + " bytes")
+	}
+	for i := 0; i < len(c); i++ {
+		if c[i] <= ' ' || c[i] >= 0x7f || c[i] == '/' {
+			return errors.New("a cash code is printable ASCII without spaces or slashes")
+		}
 	}
 	return nil
 }

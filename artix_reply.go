@@ -2,6 +2,8 @@ package loyalty
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"io"
@@ -300,7 +302,14 @@ var artixDictionaryIDs struct {
 	last int64 // microseconds
 }
 
-// newArtixDictionaryID is a new dictionaryid: "<seconds>.<microseconds>".
+// artixIDRandomDigits is how many random digits follow the microseconds
+// of a made dictionaryid or state id (about 40 bits).
+const artixIDRandomDigits = 12
+
+// newArtixDictionaryID is a new dictionaryid (or status receiver state
+// id): "<seconds>.<microseconds><12 random digits>", the look of the
+// field's epoch seconds with a fraction, unguessable by whoever sees the
+// clock: a status callback naming it is taken as the batch's.
 func newArtixDictionaryID() string {
 	artixDictionaryIDs.Lock()
 	us := time.Now().UnixMicro()
@@ -309,10 +318,15 @@ func newArtixDictionaryID() string {
 	}
 	artixDictionaryIDs.last = us
 	artixDictionaryIDs.Unlock()
-	id := strconv.AppendInt(make([]byte, 0, 24), us/1e6, 10)
+	var rb [8]byte
+	rand.Read(rb[:])
+	const mod = 1_000_000_000_000 // 10^artixIDRandomDigits
+	rnd := binary.LittleEndian.Uint64(rb[:]) % mod
+	id := strconv.AppendInt(make([]byte, 0, 40), us/1e6, 10)
 	id = strconv.AppendInt(id, 1e6+us%1e6, 10) // a 1, then the six digits of the fraction
 	id[len(id)-7] = '.'                        // the 1 becomes the point
-	return string(id)
+	id = strconv.AppendUint(id, mod+rnd, 10)   // a 1, then the random digits
+	return string(append(id[:len(id)-artixIDRandomDigits-1], id[len(id)-artixIDRandomDigits:]...))
 }
 
 // ArtixMaxBatchIDLength is the longest ArtixBatch.ID accepted, in bytes.

@@ -86,17 +86,24 @@ func FuzzArtixReplyAtSight(f *testing.F) {
 }
 
 // TestArtixDictionaryIDFormat: a made dictionaryid is epoch seconds, a
-// point and six digits of microseconds (leading zeros kept), as field
-// clients make them, and never repeats.
+// point, six digits of microseconds (leading zeros kept) and twelve random
+// digits: the look of the field's epoch seconds with a fraction, never
+// repeated and not guessable from the clock (issue 20: microseconds alone
+// were guessed in ~2 000 tries).
 func TestArtixDictionaryIDFormat(t *testing.T) {
-	re := regexp.MustCompile(`^[1-9][0-9]{9,}\.[0-9]{6}$`)
+	re := regexp.MustCompile(`^[1-9][0-9]{9,}\.[0-9]{18}$`)
 	seen := map[string]bool{}
+	randoms := map[string]bool{}
 	for range 1000 {
 		id := newArtixDictionaryID()
 		if !re.MatchString(id) || seen[id] {
 			t.Fatalf("dictionaryid %q (repeated: %v)", id, seen[id])
 		}
 		seen[id] = true
+		randoms[id[len(id)-12:]] = true
+	}
+	if len(randoms) < 999 {
+		t.Errorf("%d distinct random parts in 1000 ids, want 1000 (but for a rare collision)", len(randoms))
 	}
 	if n := testing.AllocsPerRun(100, func() { newArtixDictionaryID() }); n > 1 {
 		t.Errorf("%.0f allocations, want 1", n)

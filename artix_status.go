@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ArtixLoadStatus is the state of a dictionary load that a cash server
@@ -75,16 +78,30 @@ type ArtixLoadError struct {
 	// registers whose last report was not final (STATUS_DURING).
 	Pending []ArtixCashStatus
 	// Missing, when the wait ended first, is how many of the cash
-	// registers waited for (WithLoadConfirmation's cashes) never reported.
+	// registers waited for (WithLoadConfirmation's cashes, or
+	// WithArtixCashCodes's codes) never reported.
 	Missing int
+	// NotReported, when the wait ended first, are the cash codes of
+	// WithArtixCashCodes that never reported.
+	NotReported []string
+	// Unmatched, when the wait ended first, says why callbacks that may
+	// have been this batch's did not count (from another source than its
+	// register, for another shop, from a cash code not waited for): the
+	// receiver does not guess (at most 8; its debug log has each one).
+	Unmatched []string
 }
+
+// artixErrorItems is how many cash registers of each kind Error names.
+const artixErrorItems = 10
 
 // Error names the shop, the batch, and each failed cash register with its
 // status and message, or says the load was not confirmed in time and
-// which cash registers had not finished.
+// which cash registers had not finished. It is bounded: at most 10 cash
+// registers of each kind are named, each message cut to 200 bytes, and
+// text from the callbacks is quoted when it is not plain.
 func (e *ArtixLoadError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "loyalty: artix batch %s for shop %s", e.ID, e.Shop)
+	fmt.Fprintf(&b, "loyalty: artix batch %s for shop %s", plainText(e.ID, 100), plainText(e.Shop, 64))
 	if e.Err != nil {
 		fmt.Fprintf(&b, " was queued but its load was not confirmed in time (%v)", e.Err)
 		if e.Result != nil {
@@ -92,9 +109,13 @@ func (e *ArtixLoadError) Error() string {
 		}
 	}
 	sep := ": "
-	for _, f := range e.Failed {
+	for i, f := range e.Failed {
 		b.WriteString(sep)
 		sep = "; "
+		if i == artixErrorItems {
+			fmt.Fprintf(&b, "and %d more failed", len(e.Failed)-i)
+			break
+		}
 		writeCashStatus(&b, f)
 	}
 	if len(e.Pending) > 0 {
@@ -104,14 +125,39 @@ func (e *ArtixLoadError) Error() string {
 			if i > 0 {
 				b.WriteString(", ")
 			}
+			if i == artixErrorItems {
+				fmt.Fprintf(&b, "and %d more", len(e.Pending)-i)
+				break
+			}
 			writeCashStatus(&b, p)
 		}
 	}
 	switch {
+	case len(e.NotReported) > 0:
+		b.WriteString(sep + "never reported: cash ")
+		sep = "; "
+		for i, c := range e.NotReported {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if i == artixErrorItems {
+				fmt.Fprintf(&b, "and %d more", len(e.NotReported)-i)
+				break
+			}
+			b.WriteString(plainText(c, 64))
+		}
 	case e.Missing > 0 && (e.Result == nil || len(e.Result.Cashes) == 0):
 		fmt.Fprintf(&b, "%sno cash register reported (%d waited for)", sep, e.Missing)
 	case e.Missing > 0:
 		fmt.Fprintf(&b, "%s%d more cash register(s) never reported", sep, e.Missing)
+	}
+	for i, u := range e.Unmatched {
+		if i == 2 {
+			fmt.Fprintf(&b, " (and %d more not counted)", len(e.Unmatched)-i)
+			break
+		}
+		b.WriteString(sep + firstLine(u, 200))
+		sep = "; "
 	}
 	return b.String()
 }
@@ -121,12 +167,32 @@ func writeCashStatus(b *strings.Builder, c ArtixCashStatus) {
 	if c.Cash == "" {
 		b.WriteString("back office")
 	} else {
-		b.WriteString("cash " + c.Cash)
+		b.WriteString("cash " + plainText(c.Cash, 64))
 	}
-	b.WriteString(" " + string(c.Status))
+	b.WriteString(" " + plainText(string(c.Status), 64))
 	if c.Message != "" {
-		b.WriteString(": " + firstLine(c.Message, 200))
+		b.WriteString(": " + plainText(firstLine(c.Message, 200), 250))
 	}
+}
+
+// plainText is s when it is printable text without line breaks or
+// control characters, cut to n bytes; otherwise s quoted (escaped), cut.
+// Text a callback sent never forges a log line.
+func plainText(s string, n int) string {
+	plain := utf8.ValidString(s)
+	for _, r := range s {
+		if !plain || !unicode.IsPrint(r) && r != ' ' {
+			plain = false
+			break
+		}
+	}
+	if !plain {
+		s = strconv.QuoteToASCII(s)
+	}
+	if len(s) > n {
+		s = strings.ToValidUTF8(s[:n], "") + "…"
+	}
+	return s
 }
 
 // Unwrap returns Err.

@@ -213,3 +213,105 @@ func TestArtixHTMLReplyIsAnError(t *testing.T) {
 		srv.ClearFaults()
 	}
 }
+
+// The shared-receiver matrix: two registers of one shop (the slow one
+// reports STATUS_ERROR, the fast one STATUS_READY) confirm their batches
+// through one receiver, while a forger on another address, or on the
+// register's own, sends what anyone who knows the shop code (and even the
+// dictionaryid) could. Over real sockets against an exchanger written from
+// the field notes (fakeExchanger), not the mock. Every row: each batch
+// gets its own register's verdict, never the other's and never a
+// forger's. Each row is a bullet of docs/reliability.md ("Artix loads").
+type artixSharedRow struct {
+	name   string
+	ip2    string // the fast register's address (127.0.0.1: the slow one's)
+	noPost bool   // the registers skip the back-office POST
+	codes  bool   // the batches declare their cash codes
+	// forge runs once the slow register has the load: at is the
+	// receiver, dictID the slow batch's dictionaryid.
+	forge func(t *testing.T, at, dictID string)
+}
+
+func artixSharedMatrix() []artixSharedRow {
+	forged := func(ip string, sends ...[3]string) func(*testing.T, string, string) {
+		return func(t *testing.T, at, dictID string) {
+			f := newForger(ip)
+			stolen := ""
+			for _, s := range sends {
+				path := strings.NewReplacer("{id}", dictID, "{stolen}", stolen).Replace(s[1])
+				_, reply := f.send(t, s[0], at, path, s[2])
+				if s[0] == "POST" {
+					stolen = strings.Trim(reply, `"`)
+				}
+			}
+		}
+	}
+	return []artixSharedRow{
+		{name: "two registers of one shop, own addresses", ip2: "127.0.0.2", codes: true},
+		{name: "two registers of one shop, own addresses, a count", ip2: "127.0.0.2"},
+		{name: "two registers of one shop behind one address (the second batch held)", ip2: "127.0.0.1"},
+		{name: "registers that skip the back-office POST (dictionaryid in the PUT path)", ip2: "127.0.0.2", noPost: true},
+		{name: "a forged back-office POST first, and PUTs with the id it got", ip2: "127.0.0.2",
+			forge: forged("127.0.0.3", [3]string{"POST", "backOfficeState/111", "STATUS_DURING"},
+				[3]string{"PUT", "cashLoad/111/1/{stolen}", "STATUS_READY"}, [3]string{"PUT", "backOfficeState/111/{stolen}", "STATUS_READY"})},
+		{name: "forged PUTs naming the dictionaryid from another address", ip2: "127.0.0.2",
+			forge: forged("127.0.0.3", [3]string{"PUT", "cashLoad/111/1/{id}", "STATUS_READY"},
+				[3]string{"PUT", "backOfficeState/111/{id}", "STATUS_ERROR"})},
+		{name: "a forged back-office STATUS_ERROR for the fast register's batch", ip2: "127.0.0.2",
+			forge: forged("127.0.0.3", [3]string{"POST", "backOfficeState/111", "STATUS_ERROR"})},
+		{name: "a STATUS_DURING from an undeclared cash code, from the register's address", ip2: "127.0.0.2", codes: true,
+			forge: forged("127.0.0.1", [3]string{"PUT", "cashLoad/111/77/{id}", "STATUS_DURING"})},
+		{name: "a STATUS_DURING from an unknown cash code, with a count", ip2: "127.0.0.2",
+			forge: forged("127.0.0.1", [3]string{"PUT", "cashLoad/111/77/{id}", "STATUS_DURING"})},
+		{name: "a status for another shop, from the register's address", ip2: "127.0.0.2",
+			forge: forged("127.0.0.1", [3]string{"PUT", "cashLoad/222/1/{id}", "STATUS_READY"})},
+	}
+}
+
+func TestChaosArtixSharedReceiver(t *testing.T) {
+	t.Parallel()
+	for _, row := range artixSharedMatrix() {
+		t.Run(row.name, func(t *testing.T) {
+			t.Parallel()
+			runArtixSharedCell(t, row)
+		})
+	}
+}
+
+func runArtixSharedCell(t *testing.T, row artixSharedRow) {
+	rcv, _ := sharedReceiver(t)
+	slow := newFakeExchanger(t, "127.0.0.1", "1", func(fx *fakeExchanger) {
+		fx.delay, fx.final, fx.message, fx.noPost = 300*time.Millisecond, "STATUS_ERROR", "Нет места на диске", row.noPost
+	})
+	fast := newFakeExchanger(t, row.ip2, "2", func(fx *fakeExchanger) { fx.noPost = row.noPost })
+	var o1, o2 []loyalty.ArtixOption
+	if row.codes {
+		o1, o2 = []loyalty.ArtixOption{loyalty.WithArtixCashCodes("1")}, []loyalty.ArtixOption{loyalty.WithArtixCashCodes("2")}
+	}
+	ax1 := registerClient(t, slow, rcv, "111", o1...)
+	ax2 := registerClient(t, fast, rcv, "111", o2...)
+	ctx, cancel := context.WithTimeout(context.Background(), chaosSanity)
+	defer cancel()
+	r1 := sendAsync(ctx, ax1, "")
+	q := <-slow.got
+	if row.forge != nil {
+		row.forge(t, rcv.Address(), q.Get("dictionaryid"))
+	}
+	r2 := sendAsync(ctx, ax2, "")
+	got1, got2 := <-r1, <-r2
+	var le *loyalty.ArtixLoadError
+	switch {
+	case !errors.As(got1.err, &le):
+		t.Errorf("slow register: want its own STATUS_ERROR as an *ArtixLoadError, got %v", got1.err)
+	case errors.Is(got1.err, loyalty.ErrArtixNotConfirmed):
+		t.Errorf("slow register: want its own STATUS_ERROR, got a timeout: %v", got1.err)
+	case len(le.Failed) != 1 || le.Failed[0].Cash != "1" || le.Failed[0].Message != "Нет места на диске":
+		t.Errorf("slow register: failed %+v, want cash 1's STATUS_ERROR alone", le.Failed)
+	}
+	if got2.err != nil {
+		t.Fatalf("fast register: want loaded, got %v", got2.err)
+	}
+	if !got2.res.Loaded || len(got2.res.Cashes) != 1 || got2.res.Cashes[0].Cash != "2" {
+		t.Errorf("fast register: result %+v, want loaded by cash 2 alone", got2.res)
+	}
+}
