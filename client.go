@@ -51,6 +51,7 @@ type settings struct {
 	userAgent        string
 	maxResponseBytes int64
 	responseTimeout  time.Duration
+	attemptTimeout   time.Duration
 	observer         Observer
 	middleware       []func(http.RoundTripper) http.RoundTripper
 
@@ -68,6 +69,7 @@ func defaultSettings() *settings {
 		userAgent:        DefaultUserAgent,
 		maxResponseBytes: DefaultMaxResponseBytes,
 		responseTimeout:  DefaultResponseTimeout,
+		attemptTimeout:   DefaultAttemptTimeout,
 	}
 }
 
@@ -247,11 +249,11 @@ func newCore(api, baseURL string, s *settings) (*core, error) {
 	// request; with a shared client that would drop every other caller's
 	// (and every bulk worker's) pooled connections. Hide that method.
 	rhc := *hc
-	rt, err := wrapTransport(transport(hc), s.middleware)
+	rt, err := wrapTransport(freshWrites(transport(hc)), s.middleware)
 	if err != nil {
 		return nil, err
 	}
-	rhc.Transport = keepIdle{stallGuard{rt: rt, d: s.responseTimeout}}
+	rhc.Transport = keepIdle{stallGuard{rt: rt, d: s.responseTimeout, whole: s.attemptTimeout}}
 	rhc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
 	c.rc = &retryablehttp.Client{
 		HTTPClient:     &rhc,

@@ -487,3 +487,47 @@ func rawArtixFromCustomer(c loyalty.ArtixCustomer) rawArtixClient {
 	r.Options.SendCheckToEmail, r.Options.EmailConfirmed = 1, 1
 	return r
 }
+
+// BenchmarkWriteConnection measures what a connection of its own costs a
+// write that is not safe to repeat (Customers.Create, dialled for it and
+// closed after) against one that is (Customers.Update, pooled), over
+// loopback HTTP and HTTPS (TLS sessions resumed), the same request and
+// answer otherwise.
+func BenchmarkWriteConnection(b *testing.B) {
+	answer := []byte(`{"success":1,"id":7,"isnew":0}`)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(answer)
+	})
+	for _, scheme := range []string{"http", "https"} {
+		var srv *httptest.Server
+		var opts []loyalty.VirtPOSOption
+		if scheme == "https" {
+			srv = httptest.NewTLSServer(h)
+			opts = append(opts, loyalty.WithHTTPClient(srv.Client()))
+		} else {
+			srv = httptest.NewServer(h)
+		}
+		b.Cleanup(srv.Close)
+		vp, err := loyalty.NewVirtPOS(srv.URL, "bench-key-1234", append(opts, loyalty.WithFormat(loyalty.FormatJSON))...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		u := &loyalty.CustomerUpdate{FirstName: new("Иван"), Phone: new("79161234567")}
+		b.Run(scheme+"/update-pooled", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := vp.Customers.Update(context.Background(), 7, u); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(scheme+"/create-own-connection", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := vp.Customers.Create(context.Background(), u); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -16,7 +16,9 @@ import (
 const DefaultResponseTimeout = time.Minute
 
 // ErrResponseTimeout matches an attempt that got no response headers, or
-// no byte of the body, within the response timeout (WithResponseTimeout).
+// no byte of the body, within the response timeout (WithResponseTimeout),
+// and an attempt of a buffered call that got no complete response within
+// the attempt timeout (WithAttemptTimeout).
 // A read is retried after it; a write only when it is safe to repeat.
 var ErrResponseTimeout = errors.New("loyalty: no response within the response timeout")
 
@@ -37,17 +39,51 @@ func WithResponseTimeout(d time.Duration) HTTPOption {
 	}
 }
 
+// DefaultAttemptTimeout is how long one attempt of a buffered call may
+// take, headers and whole body, unless WithAttemptTimeout says otherwise.
+const DefaultAttemptTimeout = 5 * time.Minute
+
+// WithAttemptTimeout bounds one whole attempt of a buffered call: every
+// call but the streamed reads (Customers.All and Stream, Clients.All).
+// The response headers and the whole body must arrive within d, so a
+// server that drips its answer a byte at a time, each byte within the
+// response timeout (WithResponseTimeout), still ends the attempt, even
+// when the caller's context has no deadline. The attempt then fails with
+// an error matching ErrResponseTimeout, and is retried as a timeout is (a
+// read, or a write safe to repeat). Default DefaultAttemptTimeout; it
+// should exceed the time the largest buffered answer
+// (WithMaxResponseBytes) takes over the slowest link. Streamed reads are
+// bounded by the response timeout only: an export that keeps moving is
+// never cut, however long it runs.
+func WithAttemptTimeout(d time.Duration) HTTPOption {
+	return func(s *settings) error {
+		if d <= 0 {
+			return &ConfigError{Field: "WithAttemptTimeout", Reason: "must be positive, got " + d.String()}
+		}
+		s.attemptTimeout = d
+		return nil
+	}
+}
+
 // stallGuard ends an attempt whose server stays silent for longer than d:
-// before the response headers, or during one read of the body.
+// before the response headers, or during one read of the body; and an
+// attempt of a buffered call that lasts longer than whole.
 type stallGuard struct {
-	rt http.RoundTripper
-	d  time.Duration
+	rt    http.RoundTripper
+	d     time.Duration
+	whole time.Duration // for buffered calls (reqState.buffered)
 }
 
 // stallError is the cause of an attempt the stallGuard ended.
-type stallError struct{ d time.Duration }
+type stallError struct {
+	d     time.Duration
+	whole bool // the attempt timeout, not a stall
+}
 
 func (e *stallError) Error() string {
+	if e.whole {
+		return fmt.Sprintf("loyalty: no complete response within the attempt timeout (%s)", e.d)
+	}
 	return fmt.Sprintf("%v (%s)", ErrResponseTimeout, e.d)
 }
 
@@ -63,9 +99,12 @@ func (e *stallError) Temporary() bool { return true }
 func (g stallGuard) RoundTrip(r *http.Request) (*http.Response, error) {
 	a := &stallAttempt{d: g.d, start: time.Now()}
 	a.cause.d = g.d
+	if st := stateOf(r.Context()); st != nil && st.buffered {
+		a.whole = g.whole
+	}
 	a.ctx, a.cancel = context.WithCancelCause(r.Context())
 	a.armed.Store(true)
-	a.timer = time.AfterFunc(g.d, a.fire)
+	a.timer = time.AfterFunc(a.next(0), a.fire)
 	resp, err := g.rt.RoundTrip(r.WithContext(a.ctx))
 	a.since.Store(idle)
 	if err != nil {
@@ -87,13 +126,15 @@ const idle = -1
 // stallAttempt guards one attempt, and then its body: a wait for the
 // server (the response headers, one read of the body) that lasts longer
 // than d cancels the attempt, while a caller that takes its time between
-// reads (a streamed export) is never cut off. The timer is not re-armed
+// reads (a streamed export) is never cut off; a buffered call's attempt
+// that lasts longer than whole is cancelled too. The timer is not re-armed
 // for every read: when it fires during a wait it re-arms itself for what
 // is left of d; when it fires between waits it disarms, and the next read
 // arms it again.
 type stallAttempt struct {
 	rc     io.ReadCloser // the response body
 	d      time.Duration
+	whole  time.Duration // 0: no bound on the whole attempt
 	start  time.Time
 	timer  *time.Timer
 	ctx    context.Context
@@ -119,20 +160,35 @@ func (a *stallAttempt) fire() {
 			}
 			continue
 		}
-		left := a.d - (time.Since(a.start) - time.Duration(s))
+		elapsed := time.Since(a.start)
+		if a.whole > 0 && elapsed >= a.whole {
+			a.cause.d, a.cause.whole = a.whole, true
+			a.cancel(&a.cause)
+			return
+		}
+		left := a.d - (elapsed - time.Duration(s))
 		if left <= 0 {
 			a.cancel(&a.cause)
 			return
 		}
-		a.timer.Reset(left)
+		a.timer.Reset(min(left, a.next(elapsed)))
 		return
 	}
+}
+
+// next is how long the timer may wait at elapsed since the start: d, or
+// less when the whole attempt's bound comes first.
+func (a *stallAttempt) next(elapsed time.Duration) time.Duration {
+	if a.whole > 0 {
+		return max(min(a.d, a.whole-elapsed), 0)
+	}
+	return a.d
 }
 
 func (a *stallAttempt) Read(p []byte) (int, error) {
 	a.since.Store(int64(time.Since(a.start)))
 	if !a.armed.Load() && a.armed.CompareAndSwap(false, true) {
-		a.timer.Reset(a.d)
+		a.timer.Reset(a.next(time.Since(a.start)))
 	}
 	n, err := a.rc.Read(p)
 	a.since.Store(idle)

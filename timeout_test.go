@@ -3,8 +3,11 @@ package loyalty_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,6 +92,131 @@ func TestResponseTimeoutOption(t *testing.T) {
 		var ce *loyalty.ConfigError
 		if !errors.As(err, &ce) {
 			t.Errorf("WithResponseTimeout(%v): got %v, want a *ConfigError", d, err)
+		}
+	}
+}
+
+// drippingServer answers every request with headers announcing a body of
+// size bytes, then sends it one byte every gap, each byte well within the
+// response timeout, until the test ends. The body is body, padded with
+// spaces (JSON white space) to size.
+func drippingServer(t *testing.T, body string, size int, gap time.Duration) *httptest.Server {
+	t.Helper()
+	done := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(size))
+		w.WriteHeader(http.StatusOK)
+		padded := body + strings.Repeat(" ", size-len(body))
+		for i := range size {
+			w.Write([]byte{padded[i]})
+			w.(http.Flusher).Flush()
+			select {
+			case <-done:
+				return
+			case <-r.Context().Done():
+				return
+			case <-time.After(gap):
+			}
+		}
+	}))
+	t.Cleanup(func() { close(done); srv.Close() })
+	return srv
+}
+
+// Issue 20 item 6: a server that drips its answer a byte at a time, each
+// byte within the response timeout, cannot hold a buffered call (Get,
+// Create, List) forever under context.Background(): the attempt timeout
+// bounds the whole attempt, over a real socket.
+func TestDrippingServerEndsByTheAttemptTimeout(t *testing.T) {
+	const respTimeout, attemptTimeout = 500 * time.Millisecond, 400 * time.Millisecond
+	// 10 000 bytes at one per 20 ms: 200 s without the bound.
+	srv := drippingServer(t, `{"success":1,"id":1,"customers":[{"id":1}]}`, 10000, 20*time.Millisecond)
+	vp, err := loyalty.NewVirtPOS(srv.URL, "drip-key-1234", loyalty.WithFormat(loyalty.FormatJSON), loyalty.WithoutRetries(),
+		loyalty.WithResponseTimeout(respTimeout), loyalty.WithAttemptTimeout(attemptTimeout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		call func(context.Context) error
+	}{
+		{"Get", func(ctx context.Context) error { _, err := vp.Customers.Get(ctx, 1); return err }},
+		{"Create", func(ctx context.Context) error {
+			_, err := vp.Customers.Create(ctx, &loyalty.CustomerUpdate{FirstName: new("Капля")})
+			return err
+		}},
+		{"List", func(ctx context.Context) error { _, err := vp.Customers.List(ctx, nil); return err }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			errc := make(chan error, 1)
+			go func() { errc <- tc.call(context.Background()) }()
+			select {
+			case err := <-errc:
+				if !errors.Is(err, loyalty.ErrResponseTimeout) {
+					t.Errorf("got %v, want an error matching ErrResponseTimeout", err)
+				}
+				if !strings.Contains(fmt.Sprint(err), "attempt timeout") {
+					t.Errorf("error %q does not name the attempt timeout", err)
+				}
+				if took := time.Since(start); took > 10*attemptTimeout {
+					t.Errorf("the call took %v, want about the attempt timeout (%v)", took, attemptTimeout)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("the call hangs on a dripping server")
+			}
+		})
+	}
+}
+
+// A streamed export that keeps moving is never cut by the attempt
+// timeout, however long it runs: only a stall (the response timeout)
+// ends it.
+func TestStreamOutlivesTheAttemptTimeout(t *testing.T) {
+	const n = 12
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"success":1,"count":`+strconv.Itoa(n)+`,"customers":[`)
+		for i := range n {
+			if i > 0 {
+				fmt.Fprint(w, ",")
+			}
+			fmt.Fprintf(w, `{"id":%d}`, i+1)
+			w.(http.Flusher).Flush()
+			time.Sleep(50 * time.Millisecond)
+		}
+		fmt.Fprint(w, "]}")
+	}))
+	t.Cleanup(srv.Close)
+	vp, err := loyalty.NewVirtPOS(srv.URL, "drip-key-1234", loyalty.WithFormat(loyalty.FormatJSON), loyalty.WithoutRetries(),
+		loyalty.WithResponseTimeout(2*time.Second), loyalty.WithAttemptTimeout(200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := 0
+	for _, err := range vp.Customers.Stream(context.Background(), nil) {
+		if err != nil {
+			t.Fatalf("after %d customers (%d × 50 ms, past the 200 ms attempt timeout): %v", got, got, err)
+		}
+		got++
+	}
+	if got != n {
+		t.Errorf("%d customers, want %d", got, n)
+	}
+}
+
+// Every client has an attempt timeout by default; the option refuses a
+// value it cannot honour.
+func TestAttemptTimeoutOption(t *testing.T) {
+	if loyalty.DefaultAttemptTimeout <= loyalty.DefaultResponseTimeout {
+		t.Errorf("DefaultAttemptTimeout %v, want more than DefaultResponseTimeout %v", loyalty.DefaultAttemptTimeout, loyalty.DefaultResponseTimeout)
+	}
+	for _, d := range []time.Duration{0, -time.Second} {
+		_, err := loyalty.NewVirtPOS("http://virtpos.example", "k-1234", loyalty.WithAttemptTimeout(d))
+		var ce *loyalty.ConfigError
+		if !errors.As(err, &ce) {
+			t.Errorf("WithAttemptTimeout(%v): got %v, want a *ConfigError", d, err)
 		}
 	}
 }
