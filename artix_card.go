@@ -362,3 +362,31 @@ func flexDecimal(raw json.RawMessage) (*decimal.Decimal, error) {
 	}
 	return &d, nil
 }
+
+// Clone returns a copy of c that shares no memory with it.
+func (c ArtixCard) Clone() ArtixCard {
+	if c.Sum != nil {
+		c.Sum = new(*c.Sum)
+	}
+	if c.DiscountPercent != nil {
+		c.DiscountPercent = new(*c.DiscountPercent)
+	}
+	if c.Status != nil {
+		c.Status = new(*c.Status)
+	}
+	return c
+}
+
+// Clone returns a copy of g that shares no memory with it.
+func (g ArtixCardGroup) Clone() ArtixCardGroup {
+	if g.Mode != nil {
+		g.Mode = new(*g.Mode)
+	}
+	if g.NotAddEmptyCard != nil {
+		g.NotAddEmptyCard = new(*g.NotAddEmptyCard)
+	}
+	if g.InputMask != nil {
+		g.InputMask = new(*g.InputMask)
+	}
+	return g
+}

@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"maps"
@@ -109,7 +110,11 @@ func (n *artixNext) apply(c loyalty.ArtixCommand) error {
 func (s *Server) ArtixCards() map[string]loyalty.ArtixCard {
 	s.ax.mu.Lock()
 	defer s.ax.mu.Unlock()
-	return maps.Clone(s.ax.dicts.cards)
+	out := make(map[string]loyalty.ArtixCard, len(s.ax.dicts.cards))
+	for id, c := range s.ax.dicts.cards {
+		out[id] = c.Clone()
+	}
+	return out
 }
 
 // ArtixClientCards returns the cards whose idclient is id, by idcard: the
@@ -120,7 +125,7 @@ func (s *Server) ArtixClientCards(id string) []loyalty.ArtixCard {
 	var out []loyalty.ArtixCard
 	for _, c := range s.ax.dicts.cards {
 		if c.ClientID == id {
-			out = append(out, c)
+			out = append(out, c.Clone())
 		}
 	}
 	slices.SortFunc(out, func(a, b loyalty.ArtixCard) int { return cmp.Compare(a.ID, b.ID) })
@@ -131,7 +136,11 @@ func (s *Server) ArtixClientCards(id string) []loyalty.ArtixCard {
 func (s *Server) ArtixCardGroups() map[string]loyalty.ArtixCardGroup {
 	s.ax.mu.Lock()
 	defer s.ax.mu.Unlock()
-	return maps.Clone(s.ax.dicts.groups)
+	out := make(map[string]loyalty.ArtixCardGroup, len(s.ax.dicts.groups))
+	for id, g := range s.ax.dicts.groups {
+		out[id] = g.Clone()
+	}
+	return out
 }
 
 // ArtixCardAccounts returns a copy of the card-to-account bindings
@@ -149,7 +158,11 @@ func (s *Server) ArtixCardAccounts() map[string]loyalty.ArtixCardAccount {
 func (s *Server) ArtixDictionary(name string) []loyalty.ArtixCommand {
 	s.ax.mu.Lock()
 	defer s.ax.mu.Unlock()
-	return slices.Clone(s.ax.dicts.raw[name])
+	out := slices.Clone(s.ax.dicts.raw[name])
+	for i := range out {
+		out[i].Payload = bytes.Clone(out[i].Payload)
+	}
+	return out
 }
 
 // ArtixDictionaries returns the names ArtixDictionary files raw commands

@@ -15,13 +15,14 @@ import (
 )
 
 // cardSync is a loyalty sync's batch: a card group, the client, the
-// client's card and its account binding.
+// client's card and its account binding, and one raw command.
 func cardSync(id string) []loyalty.ArtixCommand {
 	return []loyalty.ArtixCommand{
 		loyalty.AddCardGroup(loyalty.ArtixCardGroup{ID: "1", Name: "Дисконтная", Mode: new(loyalty.ArtixCardDiscount)}),
 		loyalty.AddClient(loyalty.ArtixCustomer{ID: id, FirstName: "Пётр"}),
 		loyalty.AddCard(loyalty.ArtixCard{ID: id, GroupID: "1", ClientID: id, Number: id, DiscountPercent: new(decimal.NewFromInt(5))}),
 		loyalty.AddChangeCardAccount(loyalty.ArtixCardAccount{CardNumber: id, AccountNumber: id}),
+		loyalty.ArtixRawCommand("addUnit", "unit", json.RawMessage(`{"idunit":1,"name":"шт"}`)),
 	}
 }
 
@@ -42,6 +43,9 @@ func checkCardSync(t *testing.T, srv *Server, id string) {
 	if acc, ok := srv.ArtixCardAccounts()[id]; !ok || acc.AccountNumber != id {
 		t.Errorf("account of card %s: %+v (stored %v)", id, acc, ok)
 	}
+	if units := srv.ArtixDictionary("unit"); len(units) != 1 || string(units[0].Payload) != `{"idunit":1,"name":"шт"}` {
+		t.Errorf("unit dictionary %+v, want the one raw addUnit as sent", units)
+	}
 }
 
 // TestArtixCardDictionariesOverHTTP: card commands go in one batch beside
@@ -52,6 +56,12 @@ func TestArtixCardDictionariesOverHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkCardSync(t, srv, "7001")
+	// What the accessors return are copies.
+	c := srv.ArtixClientCards("7001")[0]
+	*c.DiscountPercent = decimal.NewFromInt(99)
+	if again := srv.ArtixCards()["7001"]; !again.DiscountPercent.Equal(decimal.NewFromInt(5)) {
+		t.Errorf("changing a returned card changed the mock: discount %v, want 5", again.DiscountPercent)
+	}
 }
 
 // TestArtixCardDictionariesOverExchangeDir: the same batch through an
