@@ -77,8 +77,8 @@ func TestArtixCashServerAll(t *testing.T) {
 	})
 
 	t.Run("unknown page parameter", func(t *testing.T) {
-		// The mock pages with "page" and "size": it answers page 0, size 20
-		// to every request that names them otherwise.
+		// The mock pages with "page" and "size" and refuses other
+		// parameters (it used to ignore them and answer page 0).
 		cs := srv.ArtixCashServer(loyalty.WithArtixPaging(loyalty.ArtixPaging{PageParam: "p", SizeParam: "s", Size: 50}))
 		i := 0
 		var last error
@@ -89,8 +89,9 @@ func TestArtixCashServerAll(t *testing.T) {
 			}
 			i++
 		}
-		if !errors.Is(last, loyalty.ErrPagingIgnored) || i != 20 {
-			t.Errorf("yielded %d then %v; want the 20 clients of page 0, then ErrPagingIgnored", i, last)
+		var apiErr *loyalty.APIError
+		if !errors.As(last, &apiErr) || apiErr.StatusCode != http.StatusBadRequest || !strings.Contains(last.Error(), `unknown parameter`) || i != 0 {
+			t.Errorf("yielded %d then %v; want no client, then a 400 *APIError naming the unknown parameter", i, last)
 		}
 	})
 }

@@ -187,6 +187,14 @@ func (a *artixAPI) serveCSClient(w http.ResponseWriter, escaped string) {
 
 // serveCSPage answers one Spring Data page.
 func (a *artixAPI) serveCSPage(w http.ResponseWriter, q url.Values) {
+	for k := range q {
+		if k != "page" && k != "size" {
+			// Answering page 0 to a parameter it does not know would
+			// silently repeat it to a client paging by another name.
+			writeCSError(w, http.StatusBadRequest, fmt.Sprintf("unknown parameter %q: the pages are asked for with page (from 0) and size", firstN(k, 100)))
+			return
+		}
+	}
 	num := func(key string, def, lo int) (int, bool) {
 		v := q.Get(key)
 		if v == "" {
@@ -214,6 +222,14 @@ func (a *artixAPI) serveCSPage(w http.ResponseWriter, q url.Values) {
 		Content: content, Number: page, Size: size, NumberOfElements: len(content),
 		TotalElements: total, TotalPages: pages, First: page == 0, Last: page >= pages-1, Empty: len(content) == 0,
 	})
+}
+
+// firstN is s cut to n bytes.
+func firstN(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 // csClients is page number page of size clients ordered by idclient (all

@@ -85,6 +85,7 @@ var malformedCases = []malformedCase{
 	{"artix: wrong method", ArtixAPI, "GET", "/aifexchange/loaddicts", "", ``, "POST"},
 	{"csrest: bad page", ArtixAPI, "GET", "/CSrest/rest/dictionaries/clients/bypage?page=x", "", ``, "page"},
 	{"csrest: bad size", ArtixAPI, "GET", "/CSrest/rest/dictionaries/clients/bypage?size=-1", "", ``, "size"},
+	{"csrest: unknown page parameter", ArtixAPI, "GET", "/CSrest/rest/dictionaries/clients/bypage?pageNumber=2", "", ``, "pageNumber"},
 	{"csrest: bad id", ArtixAPI, "GET", "/CSrest/rest/dictionaries/clients/id/", "", ``, "idclient"},
 	{"csrest: wrong method", ArtixAPI, "PUT", "/CSrest/rest/dictionaries/clients", "", ``, "GET, POST"},
 	{"csrest: client not JSON", ArtixAPI, "POST", "/CSrest/rest/dictionaries/clients", "application/json", `{"idclient":`, "JSON"},
