@@ -2,7 +2,6 @@ package loyalty
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/google/uuid"
 )
@@ -29,9 +28,7 @@ func (s *CampaignService) ByCard(ctx context.Context, cardID uuid.UUID) ([]Perso
 	if cardID == uuid.Nil {
 		return nil, &ValidationError{Field: "card_id", Reason: "nil UUID"}
 	}
-	var out []PersonalCampaign
-	err := s.crm.call(ctx, http.MethodGet, "GetPersonalCampaignByCard", &crmParams{CardID: cardID.String()}, "personal_campaigns", true, &out)
-	return out, err
+	return crmGetPersonalCampaignByCard.call(ctx, s.crm, &crmParams{CardID: cardID.String()})
 }
 
 // ByContact lists the personal campaigns of a contact
@@ -43,7 +40,5 @@ func (s *CampaignService) ByContact(ctx context.Context, contactID uuid.UUID) ([
 	if contactID == uuid.Nil {
 		return nil, &ValidationError{Field: "contact_id", Reason: "nil UUID"}
 	}
-	var out []PersonalCampaign
-	err := s.crm.call(ctx, http.MethodGet, "GetPersonalCampaignByContact", &crmParams{ContactID: contactID.String()}, "personal_campaigns", true, &out)
-	return out, err
+	return crmGetPersonalCampaignByContact.call(ctx, s.crm, &crmParams{ContactID: contactID.String()})
 }

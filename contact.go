@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"strings"
 
 	"github.com/google/uuid"
@@ -221,9 +220,7 @@ func (s *ContactService) Find(ctx context.Context, f ContactFilter) ([]ContactIn
 		}
 		f.MobilePhone = m
 	}
-	var out []ContactInfo
-	err := s.crm.call(ctx, http.MethodGet, "FindContactInfo", &crmParams{Filter: s.crm.object(f)}, "contacts", true, &out)
-	return out, err
+	return crmFindContactInfo.call(ctx, s.crm, &crmParams{Filter: s.crm.object(f)})
 }
 
 // Get returns a contact and its cards (GetByContactId). An unknown id is a
@@ -235,8 +232,8 @@ func (s *ContactService) Get(ctx context.Context, contactID uuid.UUID) (*Contact
 	if contactID == uuid.Nil {
 		return nil, &ValidationError{Field: "contact_id", Reason: "nil UUID"}
 	}
-	var out ContactInfo
-	if err := s.crm.call(ctx, http.MethodGet, "GetByContactId", &crmParams{ContactID: contactID.String()}, "contact", false, &out); err != nil {
+	out, err := crmGetByContactID.call(ctx, s.crm, &crmParams{ContactID: contactID.String()})
+	if err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -271,9 +268,7 @@ func (s *ContactService) Create(ctx context.Context, nc NewContact) (uuid.UUID, 
 	if m := nc.Communication.CommunicationMethod; !m.Known() {
 		return uuid.Nil, &ValidationError{Field: "new_contact.communication.communication_method", Reason: "unknown method " + string(m)}
 	}
-	var id uuid.UUID
-	err := s.crm.call(ctx, http.MethodPost, "CreateContact", &crmParams{NewContact: s.crm.object(nc)}, "contact_id", false, &id)
-	return id, err
+	return crmCreateContact.call(ctx, s.crm, &crmParams{NewContact: s.crm.object(nc)})
 }
 
 // BindVirtualCard takes a virtual card of r.CardTypeID from the CRM's pool
@@ -288,8 +283,8 @@ func (s *ContactService) BindVirtualCard(ctx context.Context, r VirtualCardReque
 	case r.CardTypeID == uuid.Nil:
 		return nil, &ValidationError{Field: "card_data.card_type_id", Reason: "nil UUID"}
 	}
-	var out BonusCard
-	if err := s.crm.call(ctx, http.MethodPost, "BindVirtualCard", &crmParams{CardData: s.crm.object(r)}, "card", false, &out); err != nil {
+	out, err := crmBindVirtualCard.call(ctx, s.crm, &crmParams{CardData: s.crm.object(r)})
+	if err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -309,8 +304,8 @@ func (s *ContactService) BindPhysicalCard(ctx context.Context, r PhysicalCardReq
 	case r.CardNumber == "":
 		return nil, &ValidationError{Field: "card_data.card_number", Reason: "empty"}
 	}
-	var out BonusCard
-	if err := s.crm.call(ctx, http.MethodPost, "BindPhysicalCard", &crmParams{CardData: s.crm.object(r)}, "card", false, &out); err != nil {
+	out, err := crmBindPhysicalCard.call(ctx, s.crm, &crmParams{CardData: s.crm.object(r)})
+	if err != nil {
 		return nil, err
 	}
 	return &out, nil

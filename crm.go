@@ -2,7 +2,6 @@ package loyalty
 
 import (
 	"bytes"
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -11,10 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"reflect"
 	"sort"
 	"strings"
-	"sync"
 )
 
 // ParamStyle is how the CRM client puts a method's parameters on the wire.
@@ -353,100 +350,6 @@ func flatten(prefix string, tree any, out url.Values) {
 // object wraps v as an object parameter in the client's style.
 func (c *CRM) object(v any) *crmObject {
 	return &crmObject{v: v, dotted: c.style == ParamsDotted}
-}
-
-// call runs the CRM method op and decodes the field named result of the
-// answer into out. Reads are GET and retried; writes are POST and not
-// idempotent (see ContactService).
-// A missing or null result is an empty list when list is true and an
-// *APIError otherwise.
-func (c *CRM) call(ctx context.Context, method, op string, p *crmParams, result string, list bool, out any) error {
-	p.CommercialFirmID = c.firm
-	r := &request{method: method, path: "/" + op, accept: "application/json"}
-	if method == http.MethodPost && c.style == ParamsJSONBody {
-		body, err := json.Marshal(p)
-		if err != nil {
-			return &ValidationError{Field: op, Reason: err.Error()}
-		}
-		r.body, r.contentType = body, "application/json; charset=utf-8"
-	} else {
-		q, err := p.values()
-		if err != nil {
-			return &ValidationError{Field: op, Reason: err.Error()}
-		}
-		r.query = q
-		if method == http.MethodPost {
-			r.body = []byte{}
-		}
-	}
-	resp, err := c.core.do(ctx, r)
-	if err != nil {
-		return tlsHint(err)
-	}
-	if err := checkNumbers(resp.body); err != nil && resp.ok() {
-		return resp.apiError("", fmt.Errorf("crm %s: %w", op, err))
-	}
-	env := newCRMEnvelope(result, out)
-	derr := json.Unmarshal(resp.body, env.Addr().Interface())
-	var typeErr *json.UnmarshalTypeError
-	if derr != nil && (!errors.As(derr, &typeErr) || typeErr.Field == "") {
-		if resp.ok() {
-			return resp.apiError("", fmt.Errorf("crm %s: response is not a JSON object: %w", op, derr))
-		}
-		return resp.apiError("", nil)
-	}
-	if details := env.Field(0).Interface().([]CRMErrorDetail); len(details) > 0 {
-		return &CRMError{
-			Method: resp.method, URL: resp.url(), Operation: op,
-			StatusCode: resp.statusCode, Errors: details, Attempts: resp.attempts,
-		}
-	}
-	if typeErr != nil && (typeErr.Field == "errors" || strings.HasPrefix(typeErr.Field, "errors.")) {
-		return resp.apiError("", fmt.Errorf("crm %s: undecodable errors array: %w", op, derr))
-	}
-	if !resp.ok() {
-		return resp.apiError("", nil)
-	}
-	if derr != nil {
-		return resp.apiError("", fmt.Errorf("crm %s: decoding %q: %w", op, result, derr))
-	}
-	got := env.Field(1)
-	if got.IsNil() {
-		if list {
-			// A missing or null list is an empty one, never nil.
-			dst := reflect.ValueOf(out).Elem()
-			if dst.Kind() == reflect.Slice && dst.IsNil() {
-				dst.Set(reflect.MakeSlice(dst.Type(), 0, 0))
-			}
-			return nil
-		}
-		return resp.apiError("", fmt.Errorf("crm %s: the response has no %q", op, result))
-	}
-	reflect.ValueOf(out).Elem().Set(got.Elem())
-	return nil
-}
-
-// crmEnvelopes caches, per result field name and type, the struct an
-// answer decodes into in one pass: {errors, <result>}.
-var crmEnvelopes sync.Map // crmEnvelopeKey → reflect.Type
-
-type crmEnvelopeKey struct {
-	name string
-	typ  reflect.Type
-}
-
-// newCRMEnvelope is a new struct {Errors []CRMErrorDetail `json:"errors"`;
-// Result *T `json:"<result>"`} for out of type *T.
-func newCRMEnvelope(result string, out any) reflect.Value {
-	key := crmEnvelopeKey{result, reflect.TypeOf(out)}
-	t, ok := crmEnvelopes.Load(key)
-	if !ok {
-		t, _ = crmEnvelopes.LoadOrStore(key, reflect.StructOf([]reflect.StructField{
-			{Name: "Errors", Type: reflect.TypeFor[[]CRMErrorDetail](), Tag: `json:"errors"`},
-			{Name: "Result", Type: key.typ, Tag: reflect.StructTag(`json:"` + result + `"`)},
-		}))
-	}
-	return reflect.New(t.(reflect.Type)).Elem()
 }
 
 func isJSONNull(b json.RawMessage) bool { return string(bytes.TrimSpace(b)) == "null" }

@@ -3,7 +3,6 @@ package loyalty
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -88,9 +87,7 @@ func (s *DirectoryService) SalesOutlets(ctx context.Context, partnerID uuid.UUID
 	if partnerID == uuid.Nil {
 		return nil, &ValidationError{Field: "partner_id", Reason: "nil UUID"}
 	}
-	var out []SalesOutlet
-	err := s.crm.call(ctx, http.MethodGet, "GetSalesOutlet", &crmParams{PartnerID: partnerID.String()}, "sales_outlets", true, &out)
-	return out, err
+	return crmGetSalesOutlet.call(ctx, s.crm, &crmParams{PartnerID: partnerID.String()})
 }
 
 // Regions lists the regions (GetRegions).
@@ -98,9 +95,7 @@ func (s *DirectoryService) Regions(ctx context.Context) ([]Region, error) {
 	if err := s.ready(); err != nil {
 		return nil, err
 	}
-	var out []Region
-	err := s.crm.call(ctx, http.MethodGet, "GetRegions", &crmParams{}, "regions", true, &out)
-	return out, err
+	return crmGetRegions.call(ctx, s.crm, &crmParams{})
 }
 
 // CardTypes lists the card types of a partner, or every card type in the
@@ -114,9 +109,7 @@ func (s *DirectoryService) CardTypes(ctx context.Context, partnerID *uuid.UUID) 
 	if partnerID != nil {
 		p.PartnerID = partnerID.String()
 	}
-	var out []CardType
-	err := s.crm.call(ctx, http.MethodGet, "GetCardTypesByPartner", p, "card_types", true, &out)
-	return out, err
+	return crmGetCardTypesByPartner.call(ctx, s.crm, p)
 }
 
 // Partners lists the partners (GetPartners).
@@ -124,7 +117,5 @@ func (s *DirectoryService) Partners(ctx context.Context) ([]Partner, error) {
 	if err := s.ready(); err != nil {
 		return nil, err
 	}
-	var out []Partner
-	err := s.crm.call(ctx, http.MethodGet, "GetPartners", &crmParams{}, "partners", true, &out)
-	return out, err
+	return crmGetPartners.call(ctx, s.crm, &crmParams{})
 }
