@@ -198,10 +198,10 @@ type core struct {
 	logger    *slog.Logger
 	userAgent string
 	maxBytes  int64
-	header    http.Header // sent with every request (e.g. shopcode, basic auth)
-	secrets   []string    // redacted from URLs, errors and logs
-	secretRE  *regexp.Regexp
-	observer  Observer // matches secrets and their escaped forms (secretPattern)
+	header    http.Header    // sent with every request (Artix basic auth)
+	secrets   []string       // redacted from URLs, errors and logs
+	secretRE  *regexp.Regexp // matches secrets and their escaped forms (secretPattern)
+	observer  Observer       // WithObserver's, or nil
 }
 
 // newCore validates baseURL and builds the request core from s.

@@ -285,8 +285,9 @@ func looksUnauthorized(info string) bool {
 		strings.Contains(l, "ключ api") || strings.Contains(l, "api ключ")
 }
 
-// Subjects of VirtPOS calls, for telling "this record is absent" from
-// "something it refers to is absent" in a success=0 info.
+// notFoundSubjects are the words that name the subject of a VirtPOS call,
+// for telling "this record is absent" from "something it refers to is
+// absent" in a success=0 info.
 var notFoundSubjects = map[string][]string{
 	"customer": {"клиент", "покупател", "customer", "client"},
 	"card":     {"карт", "card"},

@@ -42,8 +42,9 @@ type status struct {
 	info    scalar
 }
 
-// check turns a decoded envelope status into nil or an error without
-// response context (see VirtPOS.envelopeError).
+// ok reports whether a decoded envelope says success, or why its success
+// field cannot say (missing, not a boolean): an error without response
+// context, which VirtPOS.envelopeError adds.
 func (s status) ok() (bool, error) {
 	if !s.seen && s.success == "" {
 		return false, errors.New("the response has no success field")

@@ -61,7 +61,7 @@ const xmlWindow = 64 << 10
 // errShort asks for more input: the token does not end in the window.
 var errShort = errors.New("xml: token continues past the window")
 
-// reset makes s read body, a whole document in memory.
+// resetBytes makes s read body, a whole document in memory.
 func (s *xmlScanner) resetBytes(body []byte) {
 	*s = xmlScanner{buf: body, eof: true, open: s.open[:0], ends: s.ends[:0], scratch: s.scratch[:0]}
 }
