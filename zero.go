@@ -1,7 +1,13 @@
 package loyalty
 
-// Zero values: a client or service its constructor did not make answers
-// every call with a *ConfigError instead of panicking.
+// Zero values: a client or service its constructor did not make (a zero
+// value, new(T), the nil service field of a zero client) answers every
+// call with a *ConfigError instead of panicking. Every exported method
+// starts with its receiver's ready. TestZeroValueClientsReturnConfigError
+// calls every exported method of every client and service by reflection,
+// so a new method that forgets ready fails it, and
+// TestZeroValueTestReachesEveryService fails for a new client or service
+// the walk does not reach.
 
 // ready refuses a client that NewCRM did not make (a zero CRM).
 func (c *CRM) ready() error {

@@ -83,3 +83,13 @@ func (c *Compiler) Check(t testing.TB, src string) error {
 	_, err = conf.Check("p", c.fset, []*ast.File{f}, nil)
 	return err
 }
+
+// Package is the type-checked package at path, as its importers see it.
+func (c *Compiler) Package(t testing.TB, path string) *types.Package {
+	t.Helper()
+	p, err := c.imp.Import(path)
+	if err != nil {
+		t.Fatalf("importing %s: %v", path, err)
+	}
+	return p
+}
