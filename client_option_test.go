@@ -2,6 +2,7 @@ package loyalty_test
 
 import (
 	"fmt"
+	"go/types"
 	"strings"
 	"testing"
 
@@ -45,6 +46,7 @@ var optionScopes = []struct {
 	{`loyalty.WithParamStyle(loyalty.ParamsDotted)`, []string{"CRMOption"}},
 	{`loyalty.WithArtixShopCode("111")`, []string{"ArtixOption"}},
 	{`loyalty.WithLoadConfirmation(nil, 1)`, []string{"ArtixOption"}},
+	{`loyalty.WithArtixCashCodes("1")`, []string{"ArtixOption"}},
 	{`loyalty.WithBasicAuth("admin", "pw")`, []string{"ArtixOption", "ArtixCashServerOption"}},
 	{`loyalty.WithMillisecondNames()`, []string{"ArtixExchangeDirOption"}},
 	{`loyalty.WithPickupWait(time.Second)`, []string{"ArtixExchangeDirOption"}},
@@ -67,6 +69,33 @@ func TestOptionScopeIsCheckedByTheCompiler(t *testing.T) {
 		t.Skip("builds export data with go list")
 	}
 	c := testutil.NewCompiler(t, "github.com/loyaltykit/loyalty")
+	// Every function of the package that returns a constructor's option
+	// is in the table, so a new option cannot escape the check.
+	inTable := map[string]bool{}
+	for _, o := range optionScopes {
+		inTable[strings.TrimPrefix(o.option[:strings.Index(o.option, "(")], "loyalty.")] = true
+	}
+	pkg := c.Package(t, "github.com/loyaltykit/loyalty")
+	var ifaces []*types.Interface
+	for _, ctor := range optionConstructors {
+		ifaces = append(ifaces, pkg.Scope().Lookup(ctor.iface).Type().Underlying().(*types.Interface))
+	}
+	for _, name := range pkg.Scope().Names() {
+		fn, ok := pkg.Scope().Lookup(name).(*types.Func)
+		if !ok || !fn.Exported() {
+			continue
+		}
+		res := fn.Signature().Results()
+		if res.Len() != 1 {
+			continue
+		}
+		for _, iface := range ifaces {
+			if types.Implements(res.At(0).Type(), iface) && !inTable[name] {
+				t.Errorf("%s returns a constructor option but is not in optionScopes: add it with the constructors that accept it", name)
+				break
+			}
+		}
+	}
 	for _, o := range optionScopes {
 		for _, ctor := range optionConstructors {
 			call := fmt.Sprintf(ctor.call, o.option)
