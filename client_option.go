@@ -26,8 +26,8 @@ type VirtPOSOption interface{ applyVirtPOS(*settings) error }
 type CRMOption interface{ applyCRM(*settings) error }
 
 // ArtixOption configures [NewArtix], the loads over HTTP: an [Option], an
-// [HTTPOption], [WithBasicAuth], [WithArtixShopCode] or
-// [WithLoadConfirmation].
+// [HTTPOption], [WithBasicAuth], [WithArtixShopCode], [WithLoadConfirmation]
+// or [WithArtixCashCodes].
 type ArtixOption interface{ applyArtix(*settings) error }
 
 // ArtixExchangeDirOption configures [NewArtixExchangeDir], the loads
