@@ -19,9 +19,6 @@ func (c *core) addSecret(v string) {
 	c.secretRE = secretPattern(c.secrets)
 }
 
-// minRedactLen is the shortest secret replaced wherever it appears.
-const minRedactLen = redact.MinLen
-
 // redactedValue replaces every secret in URLs, errors and logs.
 const redactedValue = redact.Value
 
@@ -56,7 +53,7 @@ func (c *core) redact(s string) string {
 	return c.secretRE.ReplaceAllLiteralString(s, redactedValue)
 }
 
-// secretPattern matches every secret of at least minRedactLen characters
+// secretPattern matches every secret of at least redact.MinLen characters
 // as it is or escaped the way servers and proxies echo text back
 // ([redact.Pattern]: any letter case, JSON, XML/HTML entities, single or
 // double percent-encoding, base64). It is nil when there is no such
