@@ -62,8 +62,12 @@ type Contact struct {
 	PartnerID   *uuid.UUID    `json:"partner_id"` // nullable
 }
 
-// PersonalData is the editable part of a contact's personal data (spec
-// 4.5), sent by Create. Only the fields that are set are sent.
+// PersonalData is the personal data Create sends as new_contact.contact.
+// The spec types that field as section 4.4 (a contact's personal data),
+// which since version 1.6 carries partner_id; these are 4.4's fields a
+// client sets: the editable ones of 4.5 and PartnerID (contact_id, the
+// level and its name are the server's). Only the fields that are set are
+// sent.
 type PersonalData struct {
 	MobilePhone string        `json:"mobile_phone,omitempty"` // normalised with MSISDN before sending
 	Email       string        `json:"email,omitempty"`
@@ -72,6 +76,10 @@ type PersonalData struct {
 	MiddleName  string        `json:"middle_name,omitempty"`
 	GenderCode  ContactGender `json:"gender_code,omitempty"`
 	BirthDate   CRMTime       `json:"birth_date,omitzero"` // e.g. CRMDate(1985, time.March, 14)
+	// PartnerID is the contact's partner (spec 4.4, since version 1.6);
+	// nil sends none. Registration.PartnerID is where the contact
+	// registered, a separate field of new_contact.
+	PartnerID *uuid.UUID `json:"partner_id,omitempty"`
 }
 
 // BonusCard is a bonus card (spec 4.6). Money is decimal.Decimal, exact

@@ -49,13 +49,14 @@ func ExampleContactService_BindPhysicalCard() {
 }
 
 func ExampleMSISDN() {
-	for _, p := range []string{"+7 (916) 123-45-67", "8 916 123 45 67", "+1 212 555 0100"} {
+	for _, p := range []string{"+7 (916) 123-45-67", "8 916 123 45 67", "+375 29 123-45-67", "916 123 45"} {
 		m, err := loyalty.MSISDN(p)
 		fmt.Printf("%q %v\n", m, err != nil)
 	}
 	// Output:
 	// "79161234567" false
 	// "79161234567" false
+	// "375291234567" false
 	// "" true
 }
 

@@ -18,10 +18,13 @@ import (
 //	"2017-07-05"                          (a date)
 //	"/Date(1499239800000)/", "/Date(1499239800000+0300)/" (WCF)
 //
-// A value without an offset is the CRM server's wall clock in a zone the
-// client does not know; it decodes as that wall clock in UTC (10:30 UTC
-// above), so compare such values by their clock, not as instants against
-// times from elsewhere.
+// A value without an offset is the CRM server's local wall clock, not UTC:
+// the CRM fronts Manzana Loyalty, which writes its datetimes that way, in
+// Moscow time in practice (see docs/virtpos-crm-field-notes.md). It
+// decodes as that wall clock in UTC (10:30 UTC above), since the zone is
+// not on the wire: compare such values by their clock, or turn them into
+// instants with At and the server's zone (time.FixedZone("MSK", 3*3600)
+// for Moscow, which has no daylight saving time since 2014).
 //
 // A CRMTime encodes back in the form it was decoded from, byte for byte, so
 // a payload survives a round trip unchanged: "+00:00" stays "+00:00" (not
@@ -42,6 +45,26 @@ type CRMTime struct {
 	negZero bool   // a zero offset written with a minus: "-00:00", "-0000"
 	zeroSet bool   // decoded from a value naming the zero instant
 	empty   bool   // decoded from the JSON string ""
+}
+
+// HasOffset reports whether t names an instant: it was decoded from a
+// value with an offset or from the WCF form (milliseconds since the
+// epoch). A value without one is the server's local wall clock.
+func (t CRMTime) HasOffset() bool {
+	return t.wcf || strings.Contains(t.layout, "07")
+}
+
+// At is the instant t stands for when the server's zone is loc: for a
+// value without an offset (see HasOffset), its wall clock in loc; for one
+// with an offset, that instant, shown in loc. For the CRM, loc is the
+// server's zone, Moscow in practice.
+func (t CRMTime) At(loc *time.Location) time.Time {
+	if t.HasOffset() {
+		return t.Time.In(loc)
+	}
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	return time.Date(y, mo, d, h, mi, s, t.Nanosecond(), loc)
 }
 
 // DefaultCRMTimeLayout is how a CRMTime made in Go is encoded.

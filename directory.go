@@ -100,7 +100,12 @@ func (s *DirectoryService) Regions(ctx context.Context) ([]Region, error) {
 
 // CardTypes lists the card types of a partner, or every card type in the
 // system when partnerID is nil (GetCardTypesByPartner; partner_id is then
-// left out of the query).
+// left out of the query). That is what the spec says, and the mock does.
+// A real gateway may answer a nil partner with only the card types that
+// belong to no partner: Manzana Loyalty, which the CRM fronts, keeps
+// partner and partner-less types apart (see
+// docs/virtpos-crm-field-notes.md). To list every type there, ask per
+// partner (Directory.Partners) as well.
 func (s *DirectoryService) CardTypes(ctx context.Context, partnerID *uuid.UUID) ([]CardType, error) {
 	if err := s.ready(); err != nil {
 		return nil, err

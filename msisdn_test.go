@@ -18,7 +18,6 @@ func TestMSISDNNormalisesRussianNumbers(t *testing.T) {
 		{" +7.916.123.45.67 ", "79161234567"},
 		{"", ""},
 		{"+8 916 123 45 67", ""},
-		{"+1 212 555 0100", ""},
 		{"916123456", ""},
 		{"791612345678", ""},
 		{"8 916 ABC 45 67", ""},
@@ -39,6 +38,25 @@ func TestMSISDNNormalisesRussianNumbers(t *testing.T) {
 // Real data is full of the separators people (and word processors) type:
 // en and em dashes, non-breaking hyphens, the minus sign, thin and
 // no-break spaces, tabs, soft hyphens and zero-width characters.
+// The spec's MSISDN is international: other countries' numbers pass in
+// international form, with +, 00 or bare digits.
+func TestMSISDNAcceptsInternationalNumbers(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"375291234567", "375291234567"},
+		{"+375 (29) 123-45-67", "375291234567"},
+		{"00375 29 1234567", "375291234567"},
+		{"+1 212 555 0100", "12125550100"},
+		{"+44 7911 123456", "447911123456"},
+		{"+84 91 234 5678", "84912345678"},
+		{"8613800138000", "8613800138000"},
+		{"+7 727 123 45 67", "77271234567"}, // Kazakhstan shares +7
+	} {
+		if got, err := loyalty.MSISDN(tc.in); err != nil || got != tc.want {
+			t.Errorf("MSISDN(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
 func TestMSISDNAcceptsEverySeparatorPeopleType(t *testing.T) {
 	for _, in := range []string{
 		"+7 916 123–45–67",                     // en dash
@@ -68,7 +86,10 @@ func TestMSISDNSaysWhatIsWrong(t *testing.T) {
 		{"916123456", "9 digits"},
 		{"791612345678", "12 digits"},
 		{"+7 916 123 45", "+7 must be followed by 10 digits, got 8"},
-		{"+8 916 123 45 67", "country code must be +7"},
+		{"+8 916 123 45 67", "+89 is no country code"},
+		{"+0 916 123 45 67", "no country code starts with 0"},
+		{"+375 29", "5 digits: an international number has 7 to 15 digits"},
+		{"0916123456789", "13 digits"},
 		{"8 916 ABC 45 67", `unexpected character 'A'`},
 		{"8 916 １23 45 67", `unexpected character '１' (U+FF11)`},
 		{"7 016 123 45 67", "no Russian area code starts with 0"},

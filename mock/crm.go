@@ -153,6 +153,13 @@ func (a *crmAPI) fail(c *crmCall, code loyalty.ErrorCode) {
 	})
 }
 
+// crmServerZone is the CRM server's zone. Its datetimes carry no offset:
+// they are the server's local wall clock, Moscow time in practice (the
+// gateway fronts Manzana Loyalty, which writes them so), not UTC. The
+// mock writes the datetimes it makes (a bound card's status_date) on this
+// clock; the seed's fixed datetimes are wall clocks as well.
+var crmServerZone = time.FixedZone("MSK", 3*60*60)
+
 // now is the mock's clock, truncated to seconds like the CRM's datetimes.
 func (a *crmAPI) now() time.Time { return a.srv.now() }
 

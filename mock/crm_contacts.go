@@ -60,7 +60,9 @@ func (a *crmAPI) getByContactID(c *crmCall) (string, any) {
 	return "contact", a.infoJSON(ct)
 }
 
-var msisdnRE = regexp.MustCompile(`^7\d{10}$`)
+// msisdnRE is an MSISDN: an international number's 7 to 15 digits,
+// country code first (the spec's MSISDN is not limited to Russia's +7).
+var msisdnRE = regexp.MustCompile(`^[1-9]\d{6,14}$`)
 
 // newContactWire is CreateContact's new_contact as the mock reads it:
 // pointers where the spec says "not null", so absent and null are told
@@ -81,8 +83,10 @@ type newContactWire struct {
 
 // readNewContact decodes new_contact and stops with HTTP 400 on what the
 // spec does not allow: a missing or null contact, registration or
-// communication, a contact with nothing to identify it, a communication
-// block without its three allow_ flags, malformed values.
+// communication, a communication block without its three allow_ flags,
+// malformed values. A contact with any of its fields (a gender, a birth
+// date or a middle name alone) is accepted: the spec asks only that it
+// is not null.
 func readNewContact(c *crmCall) (*newContactWire, loyalty.Communication) {
 	var nc newContactWire
 	c.object("new_contact", &nc)
@@ -96,8 +100,6 @@ func readNewContact(c *crmCall) (*newContactWire, loyalty.Communication) {
 	}
 	p, m := nc.Contact, nc.Communication
 	switch {
-	case p.MobilePhone == "" && p.Email == "" && p.LastName == "" && p.FirstName == "":
-		panic(badRequest("new_contact.contact is empty: set mobile_phone, email, last_name or first_name"))
 	case p.MobilePhone != "" && !msisdnRE.MatchString(p.MobilePhone):
 		panic(badRequest("new_contact.contact.mobile_phone is not an MSISDN: " + p.MobilePhone))
 	case p.GenderCode != "" && !p.GenderCode.Known():
@@ -123,6 +125,12 @@ func (a *crmAPI) createContact(c *crmCall) (string, any) {
 		a.fail(c, loyalty.CodeRecordNotFound)
 	}
 	a.checkPartner(c, partner)
+	if p.PartnerID != nil {
+		// The contact's own partner (spec 4.4, since 1.6) wins over the
+		// registration's.
+		a.checkPartner(c, p.PartnerID)
+		partner = p.PartnerID
+	}
 	for _, ct := range a.st.contacts {
 		if p.MobilePhone != "" && ct.MobilePhone == p.MobilePhone {
 			a.fail(c, loyalty.CodeDuplicatePhone)
@@ -195,7 +203,7 @@ func (a *crmAPI) bindVirtualCard(c *crmCall) (string, any) {
 	card := &crmCard{BonusCard: loyalty.BonusCard{
 		ID: uuid.NewSHA1(crmNS, fmt.Appendf(nil, "card-%d", a.st.seq)), Number: number, FullName: fullName(ct),
 		PartnerID: partner, BonusType: loyalty.BonusTypeBonus, CardType: t.Name,
-		StatusDate: loyalty.NewCRMTime(a.now()), StatusCode: loyalty.BonusCardStatusActive,
+		StatusDate: loyalty.NewCRMTime(a.now().In(crmServerZone)), StatusCode: loyalty.BonusCardStatusActive,
 		ExpiryDate: loyalty.CRMDate(2030, time.December, 31), CardTypeID: &t.ID,
 	}, owner: &ct.ContactID}
 	a.st.cards[number] = card

@@ -62,6 +62,11 @@ func (a *crmAPI) regions(*crmCall) (string, any) {
 	return "regions", slices.Clone(a.st.regions)
 }
 
+// cardTypes answers GetCardTypesByPartner: a partner's card types, or
+// with no partner_id (or null) every card type, as the spec says. A real
+// gateway may answer that with only the partner-less types (Manzana keeps
+// them apart; see docs/virtpos-crm-field-notes.md): the mock keeps the
+// spec's reading.
 func (a *crmAPI) cardTypes(c *crmCall) (string, any) {
 	id := c.guid("partner_id", false)
 	if !a.checkPartner(c, id) {
