@@ -84,9 +84,9 @@ type newContactWire struct {
 // readNewContact decodes new_contact and stops with HTTP 400 on what the
 // spec does not allow: a missing or null contact, registration or
 // communication, a communication block without its three allow_ flags,
-// malformed values. A contact with any of its fields (a gender, a birth
-// date or a middle name alone) is accepted: the spec asks only that it
-// is not null.
+// malformed values, a contact without a single field. A contact with any
+// of its fields (a gender, a birth date or a middle name alone) is
+// accepted: the spec asks only that it is not null.
 func readNewContact(c *crmCall) (*newContactWire, loyalty.Communication) {
 	var nc newContactWire
 	c.object("new_contact", &nc)
@@ -100,6 +100,8 @@ func readNewContact(c *crmCall) (*newContactWire, loyalty.Communication) {
 	}
 	p, m := nc.Contact, nc.Communication
 	switch {
+	case *p == loyalty.PersonalData{}:
+		panic(badRequest("new_contact.contact has no field: set at least one"))
 	case p.MobilePhone != "" && !msisdnRE.MatchString(p.MobilePhone):
 		panic(badRequest("new_contact.contact.mobile_phone is not an MSISDN: " + p.MobilePhone))
 	case p.GenderCode != "" && !p.GenderCode.Known():
