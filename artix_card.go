@@ -9,7 +9,7 @@ import (
 )
 
 // The card dictionary commands, as field writers send them beside
-// addClient (ARTIX-FIELD-NOTES.md §5). The field shows no clear or delete
+// addClient (docs/artix-field-notes.md §5). The field shows no clear or delete
 // form of these dictionaries (no clearCard, deleteCard, clearCardGroup):
 // send one with ArtixRawCommand if your exchanger documents it.
 const (
@@ -43,7 +43,7 @@ type ArtixCard struct {
 // ArtixCardMode is the cardmode of a card group.
 type ArtixCardMode int
 
-// The card modes field writers use (ARTIX-FIELD-NOTES.md §5).
+// The card modes field writers use (docs/artix-field-notes.md §5).
 const (
 	ArtixCardDiscount ArtixCardMode = 0 // a discount card
 	ArtixCardBonus    ArtixCardMode = 1 // an Artix bonus card
@@ -70,7 +70,7 @@ type ArtixCardGroup struct {
 // ArtixCardAccountStatus is the cardstatus of a ChangeCardAccount.
 type ArtixCardAccountStatus string
 
-// The account statuses of the Artix loyalty module (ARTIX-FIELD-NOTES.md §5).
+// The account statuses of the Artix loyalty module (docs/artix-field-notes.md §5).
 const (
 	ArtixEarnOnly    ArtixCardAccountStatus = "EARN_ONLY"    // earn points, not pay with them (the default)
 	ArtixEarnPay     ArtixCardAccountStatus = "EARN_PAY"     // earn and pay

@@ -20,7 +20,7 @@ import (
 var updateArtixGolden = flag.Bool("update-artix-golden", false, "rewrite testdata/artix/field/*.golden.*")
 
 // fieldDiscountExport is the typed form of testdata/artix/field/erp-discount.aif,
-// the ERP's discount export (ARTIX-FIELD-NOTES.md §5): cards, card groups,
+// the ERP's discount export (docs/artix-field-notes.md §5): cards, card groups,
 // an account binding, then the clients the cards belong to.
 func fieldDiscountExport() []loyalty.ArtixCommand {
 	dec := func(s string) *decimal.Decimal { return new(decimal.RequireFromString(s)) }

@@ -10,7 +10,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 )
 
-// The CSrest writes field clients make (ARTIX-FIELD-NOTES.md §4, §5):
+// The CSrest writes field clients make (docs/artix-field-notes.md §4, §5):
 //
 //   - POST /CSrest/rest/dictionaries/clients with a client object (nulls
 //     left out): the client is written (replaced when its idclient

@@ -14,7 +14,7 @@ import (
 )
 
 // The tests in this file drive the mock the way field code does, as
-// ARTIX-FIELD-NOTES.md describes it (§1, §2, §4), with plain net/http and
+// docs/artix-field-notes.md describes it (§1, §2, §4), with plain net/http and
 // no SDK; no field code is copied in.
 
 // fieldStatusServer is a field back office's status server: it mimics the
