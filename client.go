@@ -15,8 +15,10 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// Version is the library version reported in the default User-Agent.
-const Version = "0.1.0"
+// Version is the library version reported in the default User-Agent. A
+// tree between releases says which release it leads to, with "-dev": no
+// version has been tagged yet.
+const Version = "0.2.0-dev"
 
 // Defaults of the shared options.
 const (

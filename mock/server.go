@@ -179,11 +179,13 @@ type Server struct {
 }
 
 // Socket-free base URLs of a Server made by NewInMemory, for
-// RegisterResponders.
+// RegisterResponders. Their hosts are under .invalid, a name reserved
+// never to resolve (RFC 2606), so a client built without the mock's
+// transport fails at once instead of asking DNS about a real name.
 const (
-	FakeVirtPOSURL = "http://virtpos.mock"
-	FakeCRMURL     = "https://crm.mock"
-	FakeArtixURL   = "http://artix.mock"
+	FakeVirtPOSURL = "http://virtpos.invalid"
+	FakeCRMURL     = "https://crm.invalid"
+	FakeArtixURL   = "http://artix.invalid"
 )
 
 // New makes a mock server that listens nowhere.

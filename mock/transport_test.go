@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/loyaltykit/loyalty"
@@ -96,4 +98,38 @@ func newCRM(t *testing.T, srv *mock.Server, opts ...loyalty.CRMOption) *loyalty.
 		t.Fatal(err)
 	}
 	return c
+}
+
+// TestFakeURLsAreReservedNames: the in-memory server's base URLs are under
+// .invalid, which never resolves (RFC 2606, RFC 6761), so the documented
+// mistake (a client built without the mock's transport) cannot reach a
+// real host of that name; it fails with a *loyalty.RequestError.
+func TestFakeURLsAreReservedNames(t *testing.T) {
+	for _, raw := range []string{mock.FakeVirtPOSURL, mock.FakeCRMURL, mock.FakeArtixURL} {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(u.Hostname(), ".invalid") {
+			t.Errorf("fake URL %s: host %q, want a name under .invalid", raw, u.Hostname())
+		}
+	}
+	srv, err := mock.NewInMemory(mock.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vp, err := loyalty.NewVirtPOS(srv.VirtPOSURL, srv.APIKey, loyalty.WithoutRetries()) // the mistake: no mock transport
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = vp.Customers.Get(ctx, 1)
+	var re *loyalty.RequestError
+	if !errors.As(err, &re) {
+		t.Fatalf("a client without the mock's transport got %v, want a *loyalty.RequestError", err)
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("the mock journaled %d requests from a client without its transport, want none", n)
+	}
 }

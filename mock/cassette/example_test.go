@@ -3,7 +3,6 @@ package cassette_test
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -69,17 +68,31 @@ func ExampleWithTransport() {
 	_, _ = vp, err
 }
 
-// Replay a CRM cassette: the replayer goes in as a middleware that ignores
-// the client's TLS transport, since nothing is sent.
+// Replay a CRM cassette offline, as in CI: the replayer goes in as a
+// middleware that ignores the client's TLS transport, since nothing is
+// sent. NewCRM still wants a client certificate; an in-memory mock's
+// throwaway one serves, so no key file is needed.
 func ExampleReplayer_Wrap() {
-	var cert tls.Certificate // any certificate: the replay never dials
-	rp, err := cassette.OpenReplayer("crm.jsonl")
+	ctx := context.Background()
+	rp, err := cassette.OpenReplayer("../../testdata/cassettes/crm.jsonl") // the spec's answers
 	if err != nil {
-		return
+		panic(err)
+	}
+	throwaway, err := mock.NewInMemory(mock.Config{})
+	if err != nil {
+		panic(err)
 	}
 	crm, err := loyalty.NewCRM("https://crm.example.ru/api", "firm-1",
-		loyalty.WithClientCertificate(cert), loyalty.WithTransportMiddleware(rp.Wrap))
-	_, _ = crm, err
+		loyalty.WithClientCertificate(throwaway.ClientCertificate()), loyalty.WithTransportMiddleware(rp.Wrap))
+	if err != nil {
+		panic(err)
+	}
+	infos, err := crm.Contacts.Find(ctx, loyalty.ContactFilter{MobilePhone: "+7 916 123-45-67"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(len(infos), infos[0].Contact.LastName)
+	// Output: 1 Иванова
 }
 
 // Replay the cassette in a test, offline (docs/testing.md's snippet).
