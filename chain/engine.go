@@ -8,6 +8,7 @@ import (
 	"iter"
 	"log/slog"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -148,6 +149,13 @@ type Engine[TTx any] struct {
 	receiver *loyalty.ArtixStatusReceiver
 	clients  map[string]*loyalty.Artix
 	workers  bool
+	done     atomic.Int64 // units this process confirmed
+
+	// reclaim makes the units a dead process left running available
+	// again, for a database one process owns (SQLite); nil otherwise,
+	// where River's rescuer does it after RescueAfter.
+	reclaim func(ctx context.Context) (int64, error)
+	unlock  func()
 }
 
 // Runner is an Engine whatever its database.
@@ -172,6 +180,8 @@ type Runner interface {
 	Status(ctx context.Context) ([]RegisterStatus, error)
 	// Batches is how many batches the ledger holds as confirmed.
 	Batches(ctx context.Context) (int, error)
+	// UnitsDone is how many units this process confirmed.
+	UnitsDone() int64
 	// Close stops the receiver and closes the database.
 	Close()
 }
@@ -179,9 +189,18 @@ type Runner interface {
 // OpenSQLite opens the engine on a SQLite database file (created and
 // migrated as needed): River's riversqlite driver over modernc.org/sqlite,
 // one connection, WAL.
+//
+// One process at a time owns the file (a lock beside it, path+".lock"):
+// a second one is refused. Units a killed process left running are taken
+// up again at once by the next Start, not after River's rescue delay.
 func OpenSQLite(ctx context.Context, path string, cfg Config) (*Engine[*sql.Tx], error) {
+	unlock, err := lockFile(path + ".lock")
+	if err != nil {
+		return nil, err
+	}
 	d, err := openSQLite(path)
 	if err != nil {
+		unlock()
 		return nil, err
 	}
 	e, err := open(ctx, d, cfg, func(ctx context.Context, tx *sql.Tx, job *river.Job[UnitArgs]) error {
@@ -190,8 +209,14 @@ func OpenSQLite(ctx context.Context, path string, cfg Config) (*Engine[*sql.Tx],
 	})
 	if err != nil {
 		d.close()
+		unlock()
+		return nil, err
 	}
-	return e, err
+	e.unlock = unlock
+	e.reclaim = func(ctx context.Context) (int64, error) {
+		return d.exec(ctx, nil, `UPDATE river_job SET state = 'available' WHERE state = 'running' AND kind = $1`, UnitArgs{}.Kind())
+	}
+	return e, nil
 }
 
 // OpenPostgres opens the engine on a PostgreSQL database (migrated as
@@ -424,6 +449,15 @@ func (e *Engine[TTx]) Start(ctx context.Context) error {
 			return err
 		}
 	}
+	if e.reclaim != nil {
+		n, err := e.reclaim(ctx)
+		if err != nil {
+			return fmt.Errorf("chain: taking up units left running: %w", err)
+		}
+		if n > 0 {
+			e.cfg.Logger.Warn("taking up units a stopped process left running (they are sent again under the same dictionaryid)", "units", n)
+		}
+	}
 	e.workers = true
 	return e.client.Start(ctx)
 }
@@ -448,7 +482,13 @@ func (e *Engine[TTx]) Close() {
 		e.receiver.Close()
 	}
 	e.d.close()
+	if e.unlock != nil {
+		e.unlock()
+	}
 }
+
+// UnitsDone implements Runner.
+func (e *Engine[TTx]) UnitsDone() int64 { return e.done.Load() }
 
 // artixClients makes one client per register: HTTP with the status
 // receiver (the register confirms each batch), or an exchange directory

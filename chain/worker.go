@@ -86,6 +86,7 @@ func (w *unitWorker[TTx]) Work(ctx context.Context, job *river.Job[UnitArgs]) er
 	if err := e.d.commit(ctx, tx); err != nil {
 		return err
 	}
+	e.done.Add(1)
 	e.cfg.Logger.Info("confirmed", "unit", u.String(), "id", u.DictionaryID(), "commands", commands)
 	return nil
 }

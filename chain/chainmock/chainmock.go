@@ -81,6 +81,13 @@ func (r *Register) Duplicates() int {
 	return r.duplicates
 }
 
+// LoadCount is how many times the register received the batch id.
+func (r *Register) LoadCount(id string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.loads[id]
+}
+
 // Loads are the dictionaryids received, each once, in order.
 func (r *Register) Loads() []string {
 	r.mu.Lock()
