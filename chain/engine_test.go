@@ -25,7 +25,7 @@ func testConfig(c *chainmock.Chain) Config {
 		MaxAttempts:    3,
 		RetryBase:      10 * time.Millisecond,
 		RetryMax:       50 * time.Millisecond,
-		ConfirmTimeout: 2 * time.Second,
+		ConfirmTimeout: 10 * time.Second,
 	}
 }
 

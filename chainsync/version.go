@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -143,7 +142,7 @@ func Snapshot(ctx context.Context, store VersionStore, customers iter.Seq2[loyal
 				continue
 			}
 			seen[a.ID] = struct{}{}
-			rec, err := json.Marshal(a)
+			rec, err := a.MarshalJSON() // not json.Marshal, which compacts the output again
 			if err != nil {
 				yield(Change{}, fmt.Errorf("chainsync: client %s: %w", a.ID, err))
 				return
