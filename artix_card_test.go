@@ -39,8 +39,8 @@ func fieldDiscountExport() []loyalty.ArtixCommand {
 		loyalty.AddCardGroup(group("1", "Дисконтная 5%", loyalty.ArtixCardDiscount)),
 		loyalty.AddCardGroup(group("2", "Бонусная", loyalty.ArtixCardBonus)),
 		loyalty.AddChangeCardAccount(loyalty.ArtixCardAccount{CardNumber: "2000000000022", AccountNumber: "2000000000022", Status: loyalty.ArtixEarnOnly}),
-		loyalty.AddClient(loyalty.ArtixCustomer{ID: "2000000000015", FirstName: "Петров Пётр Петрович", Sex: new(loyalty.ArtixMale), Birthday: "1985-03-14"}),
-		loyalty.AddClient(loyalty.ArtixCustomer{ID: "2000000000022", FirstName: "Иванова Анна", Sex: new(loyalty.ArtixFemale)}),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: "2000000000015", FirstName: "Петров Пётр Петрович", Gender: new(loyalty.ArtixGenderMale), BirthDate: "1985-03-14"}),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: "2000000000022", FirstName: "Иванова Анна", Gender: new(loyalty.ArtixGenderFemale)}),
 	}
 }
 

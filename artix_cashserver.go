@@ -30,16 +30,7 @@ const (
 	DefaultArtixPageSize  = 500    // clients asked for per page
 )
 
-// ErrArtixPagingIgnored is ErrPagingIgnored, which Clients.All's error
-// matches when the Cash Server answered a page other than the one asked
-// for (it does not know the page parameter). Set the server's parameter
-// names with WithArtixPaging, or read the whole directory in one streamed
-// array with WithoutArtixPaging.
-//
-// Deprecated: use [ErrPagingIgnored], shared by every paged listing.
-var ErrArtixPagingIgnored = ErrPagingIgnored
-
-// ArtixPaging says how Clients.All asks the Cash Server for pages of
+// ArtixPaging says how Customers.All asks the Cash Server for pages of
 // GET {base}/CSrest/rest/dictionaries/clients/bypage. Zero fields take the
 // defaults: ?page=0&size=500, pages numbered from 0.
 type ArtixPaging struct {
@@ -55,7 +46,7 @@ type artixCSSettings struct {
 	unpaged bool
 }
 
-// WithArtixPaging sets the page parameters Clients.All sends to the Cash
+// WithArtixPaging sets the page parameters Customers.All sends to the Cash
 // Server (see ArtixPaging for the defaults). NewArtixCashServer only.
 func WithArtixPaging(p ArtixPaging) ArtixCashServerOption {
 	return artixCashServerOption(func(s *settings) error {
@@ -72,7 +63,7 @@ func WithArtixPaging(p ArtixPaging) ArtixCashServerOption {
 	})
 }
 
-// WithoutArtixPaging makes Clients.All read the whole directory in one
+// WithoutArtixPaging makes Customers.All read the whole directory in one
 // request (GET {base}/CSrest/rest/dictionaries/clients, a JSON array),
 // decoded as it streams in so memory does not grow with the directory.
 // For a Cash Server whose page parameters are unknown. NewArtixCashServer only.
@@ -87,8 +78,8 @@ func WithoutArtixPaging() ArtixCashServerOption {
 // Server's REST API (CSrest), which the writers (NewArtix, the exchange
 // directory) cannot do. It is safe for concurrent use.
 type ArtixCashServer struct {
-	// Clients reads client records.
-	Clients *ArtixClientService
+	// Customers reads the directory's customer records.
+	Customers *ArtixCustomerRecordService
 
 	core   *core
 	paging ArtixPaging
@@ -127,12 +118,12 @@ func NewArtixCashServer(baseURL string, opts ...ArtixCashServerOption) (*ArtixCa
 		return nil, &ConfigError{Field: "WithArtixPaging", Reason: "PageParam and SizeParam are both " + strconv.Quote(p.PageParam)}
 	}
 	cs := &ArtixCashServer{core: c, paging: p, paged: !s.artix.cs.unpaged}
-	cs.Clients = &ArtixClientService{cs: cs}
+	cs.Customers = &ArtixCustomerRecordService{cs: cs}
 	return cs, nil
 }
 
-// ArtixClientService reads the Cash Server's client directory.
-type ArtixClientService struct{ cs *ArtixCashServer }
+// ArtixCustomerRecordService reads the Cash Server's client directory.
+type ArtixCustomerRecordService struct{ cs *ArtixCashServer }
 
 // Get returns the client with idclient id from
 // GET {base}/CSrest/rest/dictionaries/clients/id/{id}. A client that does
@@ -140,7 +131,7 @@ type ArtixClientService struct{ cs *ArtixCashServer }
 // body (field callers take an empty body for "absent", whatever the
 // status), or with {"errorCode", "message"} and HTTP 404. Other error
 // replies are *APIError carrying the server's message and errorCode.
-func (s *ArtixClientService) Get(ctx context.Context, id string) (*ArtixClientRecord, error) {
+func (s *ArtixCustomerRecordService) Get(ctx context.Context, id string) (*ArtixCustomerRecord, error) {
 	if err := s.ready(); err != nil {
 		return nil, err
 	}
@@ -174,35 +165,35 @@ func (s *ArtixClientService) Get(ctx context.Context, id string) (*ArtixClientRe
 // matching ErrPagingIgnored. Iteration ends after the first error, which
 // is yielded with a zero record. Clients added or deleted while the pages
 // are read may be missed or seen twice, as with any paged listing.
-func (s *ArtixClientService) All(ctx context.Context) iter.Seq2[ArtixClientRecord, error] {
-	return func(yield func(ArtixClientRecord, error) bool) {
+func (s *ArtixCustomerRecordService) All(ctx context.Context) iter.Seq2[ArtixCustomerRecord, error] {
+	return func(yield func(ArtixCustomerRecord, error) bool) {
 		if err := s.ready(); err != nil {
-			yield(ArtixClientRecord{}, err)
+			yield(ArtixCustomerRecord{}, err)
 			return
 		}
 		if !s.cs.paged {
 			handed, stopped := false, false
-			_, err := s.read(ctx, &request{method: http.MethodGet, path: ArtixCSClientsPath}, &handed, func(rec ArtixClientRecord) bool {
+			_, err := s.read(ctx, &request{method: http.MethodGet, path: ArtixCSClientsPath}, &handed, func(rec ArtixCustomerRecord) bool {
 				handed = true
 				stopped = !yield(rec, nil)
 				return !stopped
 			}, nil)
 			if err != nil && !stopped {
-				yield(ArtixClientRecord{}, err)
+				yield(ArtixCustomerRecord{}, err)
 			}
 			return
 		}
 		p := s.cs.paging
-		pg := pager[ArtixClientRecord, string]{size: p.Size, first: p.FirstPage, param: p.PageParam,
-			id: func(rec *ArtixClientRecord) string { return rec.ID },
-			read: func(ctx context.Context, page, most int, buf []ArtixClientRecord) ([]ArtixClientRecord, pageMeta, error) {
+		pg := pager[ArtixCustomerRecord, string]{size: p.Size, first: p.FirstPage, param: p.PageParam,
+			id: func(rec *ArtixCustomerRecord) string { return rec.ID },
+			read: func(ctx context.Context, page, most int, buf []ArtixCustomerRecord) ([]ArtixCustomerRecord, pageMeta, error) {
 				r := &request{method: http.MethodGet, path: ArtixCSClientsByPagePath, query: url.Values{
 					p.PageParam: {strconv.Itoa(page)},
 					p.SizeParam: {strconv.Itoa(p.Size)},
 				}}
 				handed := false // a page is buffered: nothing is handed out while it is read
 				start := len(buf)
-				meta, err := s.read(ctx, r, &handed, func(rec ArtixClientRecord) bool {
+				meta, err := s.read(ctx, r, &handed, func(rec ArtixCustomerRecord) bool {
 					buf = append(buf, rec)
 					return len(buf)-start < most
 				}, func() { buf = buf[:start] })
@@ -216,7 +207,7 @@ func (s *ArtixClientService) All(ctx context.Context) iter.Seq2[ArtixClientRecor
 // each; restart (when not nil) runs before every attempt's clients, so that an
 // attempt after a cut starts afresh. An each that returns false ends the
 // read without an error.
-func (s *ArtixClientService) read(ctx context.Context, r *request, handed *bool, each func(ArtixClientRecord) bool, restart func()) (artixPageMeta, error) {
+func (s *ArtixCustomerRecordService) read(ctx context.Context, r *request, handed *bool, each func(ArtixCustomerRecord) bool, restart func()) (artixPageMeta, error) {
 	r.accept = "application/json"
 	var meta artixPageMeta
 	_, err := s.cs.core.streamed(ctx, r, handed, func(resp *response) (err error) {

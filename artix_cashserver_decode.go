@@ -11,7 +11,7 @@ import (
 	"net/http"
 )
 
-// ArtixClientRecord is one client of the directory as the Cash Server's
+// ArtixCustomerRecord is one client of the directory as the Cash Server's
 // REST API returns it. Field code models these keys: idclient, name (the
 // full name, «ФИО», in field models), text, sex, birthday,
 // specialdate1name..specialdate3name, zipcode, address, email, webpage,
@@ -24,7 +24,7 @@ import (
 // Decoding is as tolerant as ArtixCustomer's: idclient, sex and the other
 // numbers as numbers or strings, subscriptionadj as 0/1, "0"/"1" or a
 // boolean, keys in any case, null as absent.
-type ArtixClientRecord struct {
+type ArtixCustomerRecord struct {
 	ArtixCustomer
 	// CodeWord is codeword, a password the cashier may ask the client for.
 	// The client-commands spec does not list it; field models do.
@@ -38,17 +38,17 @@ type artixRecordIn struct {
 }
 
 // record converts in, tolerating the variants ArtixCustomerUpdate lists.
-func (in *artixRecordIn) record() (ArtixClientRecord, error) {
+func (in *artixRecordIn) record() (ArtixCustomerRecord, error) {
 	var u ArtixCustomerUpdate
 	if err := u.from(&in.artixClientIn); err != nil {
-		return ArtixClientRecord{}, err
+		return ArtixCustomerRecord{}, err
 	}
-	rec := ArtixClientRecord{ArtixCustomer: ArtixCustomer{ID: u.ID}}
+	rec := ArtixCustomerRecord{ArtixCustomer: ArtixCustomer{ID: u.ID}}
 	rec.Apply(u)
 	if !isNull(in.CodeWord) {
 		s, err := flexString(in.CodeWord)
 		if err != nil {
-			return ArtixClientRecord{}, fmt.Errorf("artix client codeword: %w", err)
+			return ArtixCustomerRecord{}, fmt.Errorf("artix client codeword: %w", err)
 		}
 		rec.CodeWord = s
 	}
@@ -56,7 +56,7 @@ func (in *artixRecordIn) record() (ArtixClientRecord, error) {
 }
 
 // UnmarshalJSON reads a client object as the Cash Server returns it.
-func (c *ArtixClientRecord) UnmarshalJSON(b []byte) error {
+func (c *ArtixCustomerRecord) UnmarshalJSON(b []byte) error {
 	var in artixRecordIn
 	if err := json.Unmarshal(b, &in); err != nil {
 		return err
@@ -71,7 +71,7 @@ func (c *ArtixClientRecord) UnmarshalJSON(b []byte) error {
 
 // MarshalJSON writes the client object as ArtixCustomer does, with
 // codeword when it is set.
-func (c ArtixClientRecord) MarshalJSON() ([]byte, error) {
+func (c ArtixCustomerRecord) MarshalJSON() ([]byte, error) {
 	u := c.asUpdate()
 	buf := u.appendJSON(nil)
 	if c.CodeWord != "" {
@@ -101,7 +101,7 @@ func (m *artixPageMeta) pageMeta() pageMeta {
 // clients, or a page object whose "content" is one) and closes it,
 // calling each for every client. It returns errStop when
 // each returned false, and a *streamCut when the body stopped arriving.
-func decodeArtixClientPage(ctx context.Context, resp *response, each func(ArtixClientRecord) bool) (artixPageMeta, error) {
+func decodeArtixClientPage(ctx context.Context, resp *response, each func(ArtixCustomerRecord) bool) (artixPageMeta, error) {
 	meta := artixPageMeta{resp: resp}
 	defer resp.stream.Close()
 	if !resp.ok() {
@@ -148,7 +148,7 @@ type artixPageDecoder struct {
 	dec  *json.Decoder
 	meta *artixPageMeta
 	lb   *limitedBody
-	each func(ArtixClientRecord) bool
+	each func(ArtixCustomerRecord) bool
 }
 
 // decode reads the reply: one JSON value (or none), then nothing but
@@ -278,7 +278,7 @@ func (d *artixPageDecoder) int() (*int, error) {
 
 // decodeArtixClientReply decodes the buffered answer to a request for the
 // client id.
-func decodeArtixClientReply(resp *response, id string) (*ArtixClientRecord, error) {
+func decodeArtixClientReply(resp *response, id string) (*ArtixCustomerRecord, error) {
 	text, err := toUTF8(resp.body, resp.header.Get("Content-Type"), guess1251)
 	if err != nil {
 		return nil, resp.apiError("", err)
@@ -329,14 +329,14 @@ func decodeArtixClientReply(resp *response, id string) (*ArtixClientRecord, erro
 
 // decodeArtixClientObject decodes one client object, or the error object
 // a 2xx reply may carry instead.
-func decodeArtixClientObject(resp *response, raw json.RawMessage, id string) (*ArtixClientRecord, error) {
+func decodeArtixClientObject(resp *response, raw json.RawMessage, id string) (*ArtixCustomerRecord, error) {
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(raw, &obj) == nil && artixCSHasError(obj) {
 		if _, hasID := lookupKey(obj, "idclient"); !hasID {
 			return nil, resp.apiError(artixReplyInfo(raw), nil)
 		}
 	}
-	var rec ArtixClientRecord
+	var rec ArtixCustomerRecord
 	if err := rec.UnmarshalJSON(raw); err != nil {
 		return nil, resp.apiError("", fmt.Errorf("decoding artix client %q: %w", id, err))
 	}

@@ -30,13 +30,13 @@ func ExampleNewArtixCashServer() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for rec, err := range cs.Clients.All(ctx) {
+	for rec, err := range cs.Customers.All(ctx) {
 		if err != nil {
 			log.Fatal(err)
 		}
 		fmt.Println(rec.ID, rec.FirstName, rec.Phone)
 	}
-	if _, err := cs.Clients.Get(ctx, "6"); errors.Is(err, loyalty.ErrNotFound) {
+	if _, err := cs.Customers.Get(ctx, "6"); errors.Is(err, loyalty.ErrNotFound) {
 		fmt.Println("no client 6")
 	}
 	// Output:

@@ -16,7 +16,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 )
 
-// Reading the whole directory: Clients.All over the mock, a pager with
+// Reading the whole directory: Customers.All over the mock, a pager with
 // and without page metadata, and streams that are never held whole.
 
 func TestArtixCashServerAll(t *testing.T) {
@@ -38,7 +38,7 @@ func TestArtixCashServerAll(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before := len(srv.RequestsTo(mock.ArtixAPI))
 			i := 0
-			for rec, err := range srv.ArtixCashServer(tc.opts...).Clients.All(ctx) {
+			for rec, err := range srv.ArtixCashServer(tc.opts...).Customers.All(ctx) {
 				if err != nil {
 					t.Fatalf("after %d clients: %v", i, err)
 				}
@@ -63,7 +63,7 @@ func TestArtixCashServerAll(t *testing.T) {
 	t.Run("stop early", func(t *testing.T) {
 		before := len(srv.RequestsTo(mock.ArtixAPI))
 		i := 0
-		for _, err := range srv.ArtixCashServer(loyalty.WithArtixPaging(loyalty.ArtixPaging{Size: 10})).Clients.All(ctx) {
+		for _, err := range srv.ArtixCashServer(loyalty.WithArtixPaging(loyalty.ArtixPaging{Size: 10})).Customers.All(ctx) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,7 +82,7 @@ func TestArtixCashServerAll(t *testing.T) {
 		cs := srv.ArtixCashServer(loyalty.WithArtixPaging(loyalty.ArtixPaging{PageParam: "p", SizeParam: "s", Size: 50}))
 		i := 0
 		var last error
-		for _, err := range cs.Clients.All(ctx) {
+		for _, err := range cs.Customers.All(ctx) {
 			if err != nil {
 				last = err
 				break
@@ -158,7 +158,7 @@ func TestArtixCashServerPageEnd(t *testing.T) {
 			}
 			seen := map[string]bool{}
 			var last error
-			for rec, err := range cs.Clients.All(context.Background()) {
+			for rec, err := range cs.Customers.All(context.Background()) {
 				if err != nil {
 					last = err
 					break
@@ -218,7 +218,7 @@ func TestArtixCashServerStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 	count := 0
-	for _, err := range cs.Clients.All(context.Background()) {
+	for _, err := range cs.Customers.All(context.Background()) {
 		if err != nil {
 			t.Fatalf("after %d clients: %v", count, err)
 		}
@@ -235,7 +235,7 @@ func TestArtixCashServerStreams(t *testing.T) {
 	}))
 	t.Cleanup(cp.Close)
 	cs, _ = loyalty.NewArtixCashServer(cp.URL)
-	for rec, err := range cs.Clients.All(context.Background()) {
+	for rec, err := range cs.Customers.All(context.Background()) {
 		if err != nil || rec.FirstName != "Иванова Мария" {
 			t.Errorf("windows-1251 page: %+v, %v", rec, err)
 		}
@@ -245,7 +245,7 @@ func TestArtixCashServerStreams(t *testing.T) {
 	cs, _ = loyalty.NewArtixCashServer(srv.URL+"/big", loyalty.WithoutArtixPaging(), loyalty.WithMaxResponseBytes(2048))
 	count = 0
 	var last error
-	for _, err := range cs.Clients.All(context.Background()) {
+	for _, err := range cs.Customers.All(context.Background()) {
 		if err != nil {
 			last = err
 			break

@@ -38,7 +38,7 @@ func TestArtixCashServerStreamCut(t *testing.T) {
 			cut := mock.Fault{API: mock.ArtixAPI, Path: tc.path, Truncate: true, Body: tc.body, ContentType: "application/json"}
 			srv.Fail(cut)
 			n := 0
-			for _, err := range srv.ArtixCashServer(tc.opts...).Clients.All(ctx) {
+			for _, err := range srv.ArtixCashServer(tc.opts...).Customers.All(ctx) {
 				if err != nil {
 					t.Fatalf("after one cut: %v", err)
 				}
@@ -51,7 +51,7 @@ func TestArtixCashServerStreamCut(t *testing.T) {
 			cut.Times = -1
 			srv.Fail(cut)
 			errs := 0
-			for _, err := range srv.ArtixCashServer(tc.opts...).Clients.All(ctx) {
+			for _, err := range srv.ArtixCashServer(tc.opts...).Customers.All(ctx) {
 				var re *loyalty.RequestError
 				var ae *loyalty.APIError
 				if !errors.As(err, &re) || errors.As(err, &ae) || !errors.Is(err, io.ErrUnexpectedEOF) || loyalty.Attempts(err) != 4 {
@@ -69,7 +69,7 @@ func TestArtixCashServerStreamCut(t *testing.T) {
 				Body: tc.body + `{"idclient": "00000", "name": "Клиент 0"},`})
 			var ids []string
 			var last error
-			for rec, err := range srv.ArtixCashServer(tc.opts...).Clients.All(ctx) {
+			for rec, err := range srv.ArtixCashServer(tc.opts...).Customers.All(ctx) {
 				if err != nil {
 					last = err
 					continue

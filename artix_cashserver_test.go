@@ -44,12 +44,12 @@ func TestArtixCashServerGet(t *testing.T) {
 	srv := mock.NewServer(t)
 	ctx := context.Background()
 	want := loyalty.ArtixCustomer{ID: "4/7 б", FirstName: "Пётр", LastName: "Петров", Phone: "79161234567", Email: "p@example.ru",
-		Birthday: "1966-05-20", Sex: new(loyalty.ArtixMale), Subscribed: new(true), Text: "VIP", SpecialDate1Name: "День свадьбы"}
+		BirthDate: "1966-05-20", Gender: new(loyalty.ArtixGenderMale), Subscribed: new(true), Text: "VIP", SpecialDate1Name: "День свадьбы"}
 	if err := srv.Artix().Customers.Add(ctx, want); err != nil {
 		t.Fatal(err)
 	}
 	cs := srv.ArtixCashServer()
-	got, err := cs.Clients.Get(ctx, want.ID)
+	got, err := cs.Customers.Get(ctx, want.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,14 +59,14 @@ func TestArtixCashServerGet(t *testing.T) {
 		t.Errorf("Get = %+v\nwant %+v", got, want)
 	}
 
-	_, err = cs.Clients.Get(ctx, "nobody")
+	_, err = cs.Customers.Get(ctx, "nobody")
 	var apiErr *loyalty.APIError
 	if !errors.Is(err, loyalty.ErrNotFound) || !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusOK {
 		t.Errorf("absent client: %v, want ErrNotFound from an empty 200", err)
 	}
 	var verr *loyalty.ValidationError
 	for _, id := range []string{"", " ", strings.Repeat("я", 101)} {
-		if _, err := cs.Clients.Get(ctx, id); !errors.As(err, &verr) {
+		if _, err := cs.Customers.Get(ctx, id); !errors.As(err, &verr) {
 			t.Errorf("Get(%q): %v, want a *ValidationError", id, err)
 		}
 	}
@@ -76,20 +76,20 @@ func TestArtixCashServerGet(t *testing.T) {
 // reads (testdata/artix/csrest), served over a socket.
 func TestArtixCashServerFieldReplies(t *testing.T) {
 	const id = "4601234"
-	full := loyalty.ArtixClientRecord{CodeWord: "сирень", ArtixCustomer: loyalty.ArtixCustomer{ID: id, FirstName: "Петров Пётр Петрович",
-		Sex: new(loyalty.ArtixMale), Birthday: "1966-05-20", SpecialDate1Name: "День свадьбы", ZipCode: "125009",
+	full := loyalty.ArtixCustomerRecord{CodeWord: "сирень", ArtixCustomer: loyalty.ArtixCustomer{ID: id, FirstName: "Петров Пётр Петрович",
+		Gender: new(loyalty.ArtixGenderMale), BirthDate: "1966-05-20", SpecialDate1Name: "День свадьбы", ZipCode: "125009",
 		Address: "Москва, Тверская, 1", Email: "p@example.ru", Phone: "79161234567", INN: "7707083893", Document: "4510 123456",
 		Occupation: "инженер", Subscribed: new(true)}}
-	variants := loyalty.ArtixClientRecord{CodeWord: "1234", ArtixCustomer: loyalty.ArtixCustomer{ID: id, FirstName: "Петров Пётр Петрович",
-		Sex: new(loyalty.ArtixFemale), Phone: "79161234567", INN: "7707083893", Subscribed: new(true),
+	variants := loyalty.ArtixCustomerRecord{CodeWord: "1234", ArtixCustomer: loyalty.ArtixCustomer{ID: id, FirstName: "Петров Пётр Петрович",
+		Gender: new(loyalty.ArtixGenderFemale), Phone: "79161234567", INN: "7707083893", Subscribed: new(true),
 		Options: &loyalty.ArtixOptions{SendCheckToEmail: new(true)}}}
 	other := `{"idclient": "99", "name": "Другой"}`
-	named := loyalty.ArtixClientRecord{ArtixCustomer: loyalty.ArtixCustomer{ID: id, FirstName: "Пётр"}}
+	named := loyalty.ArtixCustomerRecord{ArtixCustomer: loyalty.ArtixCustomer{ID: id, FirstName: "Пётр"}}
 	for _, tc := range []struct {
 		name     string
 		status   int
 		body     string
-		want     *loyalty.ArtixClientRecord
+		want     *loyalty.ArtixCustomerRecord
 		notFound bool
 		info     string // in the *APIError's Info
 	}{
@@ -138,7 +138,7 @@ func TestArtixCashServerFieldReplies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := cs.Clients.Get(context.Background(), id)
+			got, err := cs.Customers.Get(context.Background(), id)
 			if tc.want != nil {
 				if err != nil || !reflect.DeepEqual(got, tc.want) {
 					t.Fatalf("Get = %+v, %v\nwant %+v", got, err, tc.want)
@@ -166,7 +166,7 @@ func TestArtixCashServerErrors(t *testing.T) {
 		srv.Fail(mock.Fault{API: mock.ArtixAPI, Path: loyalty.ArtixCSClientsByPagePath, Times: -1, Status: 500,
 			Body: csGolden(t, "error.json"), ContentType: "application/json"})
 		var apiErr *loyalty.APIError
-		for _, err := range srv.ArtixCashServer().Clients.All(ctx) {
+		for _, err := range srv.ArtixCashServer().Customers.All(ctx) {
 			if !errors.As(err, &apiErr) || apiErr.Info != "Ошибка при обращении к базе данных (code 500)" || apiErr.Attempts != 4 {
 				t.Fatalf("got %v, want the server's message after 4 attempts", err)
 			}
@@ -180,7 +180,7 @@ func TestArtixCashServerErrors(t *testing.T) {
 		loadArtixClients(t, srv, 3)
 		srv.Fail(mock.Fault{API: mock.ArtixAPI, Path: loyalty.ArtixCSClientsByPagePath, Reset: true})
 		n := 0
-		for _, err := range srv.ArtixCashServer().Clients.All(ctx) {
+		for _, err := range srv.ArtixCashServer().Customers.All(ctx) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -203,7 +203,7 @@ func TestArtixCashServerErrors(t *testing.T) {
 			f.API, f.Path, f.Times = mock.ArtixAPI, loyalty.ArtixCSClientsByPagePath, -1
 			srv.Fail(f)
 			var errs int
-			for _, err := range srv.ArtixCashServer().Clients.All(ctx) {
+			for _, err := range srv.ArtixCashServer().Customers.All(ctx) {
 				var apiErr *loyalty.APIError
 				if err != nil && (!errors.As(err, &apiErr) || apiErr.StatusCode != 200 || apiErr.Attempts != 1) {
 					t.Errorf("got %v, want an *APIError for the 200 reply", err)
@@ -222,7 +222,7 @@ func TestArtixCashServerErrors(t *testing.T) {
 		srv.Fail(mock.Fault{API: mock.ArtixAPI, Path: loyalty.ArtixCSClientsByPagePath, Delay: time.Minute})
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
-		for _, err := range srv.ArtixCashServer().Clients.All(cctx) {
+		for _, err := range srv.ArtixCashServer().Customers.All(cctx) {
 			if !errors.Is(err, context.Canceled) {
 				t.Errorf("got %v, want context.Canceled", err)
 			}
@@ -236,14 +236,14 @@ func TestArtixCashServerAuth(t *testing.T) {
 	srv.RequireArtixCashServerAuth("admin", pass)
 	loadArtixClients(t, srv, 2)
 	ctx := context.Background()
-	if _, err := srv.ArtixCashServer().Clients.Get(ctx, "00001"); err != nil {
+	if _, err := srv.ArtixCashServer().Customers.Get(ctx, "00001"); err != nil {
 		t.Fatalf("with the password: %v", err)
 	}
 	cs, err := loyalty.NewArtixCashServer(srv.ArtixURL, loyalty.WithBasicAuth("admin", "wrong-"+pass))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = cs.Clients.Get(ctx, "00001")
+	_, err = cs.Customers.Get(ctx, "00001")
 	var apiErr *loyalty.APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusUnauthorized || errors.Is(err, loyalty.ErrNotFound) {
 		t.Fatalf("wrong password: %v, want a 401 *APIError", err)

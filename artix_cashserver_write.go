@@ -23,7 +23,7 @@ import (
 // idclient, is an *APIError carrying the message, as is any other
 // status. The record carries its own key, so a retry after an ambiguous
 // failure writes the same client again: Create is retried like a read.
-func (s *ArtixClientService) Create(ctx context.Context, c ArtixCustomer) (*ArtixClientRecord, error) {
+func (s *ArtixCustomerRecordService) Create(ctx context.Context, c ArtixCustomer) (*ArtixCustomerRecord, error) {
 	if err := s.ready(); err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func (s *ArtixClientService) Create(ctx context.Context, c ArtixCustomer) (*Arti
 			return rec, nil
 		}
 	}
-	return &ArtixClientRecord{ArtixCustomer: c.Clone()}, nil
+	return &ArtixCustomerRecord{ArtixCustomer: c.Clone()}, nil
 }
 
 // Delete removes the client id from the Cash Server's directory as field
@@ -63,7 +63,7 @@ func (s *ArtixClientService) Create(ctx context.Context, c ArtixCustomer) (*Arti
 // object) is an *APIError matching ErrNotFound; any 2xx but false or an
 // error object is success. Deleting is harmless to repeat, so it is
 // retried like a read.
-func (s *ArtixClientService) Delete(ctx context.Context, id string) error {
+func (s *ArtixCustomerRecordService) Delete(ctx context.Context, id string) error {
 	if err := s.ready(); err != nil {
 		return err
 	}

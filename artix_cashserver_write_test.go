@@ -21,36 +21,36 @@ func TestArtixCashServerCreateDelete(t *testing.T) {
 	srv := mock.NewServer(t)
 	cs := srv.ArtixCashServer()
 	ctx := context.Background()
-	c := loyalty.ArtixCustomer{ID: "cs-1", FirstName: "Пётр", LastName: "Петров", Phone: "79161234567", Sex: new(loyalty.ArtixMale)}
-	rec, err := cs.Clients.Create(ctx, c)
+	c := loyalty.ArtixCustomer{ID: "cs-1", FirstName: "Пётр", LastName: "Петров", Phone: "79161234567", Gender: new(loyalty.ArtixGenderMale)}
+	rec, err := cs.Customers.Create(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rec.ID != "cs-1" || rec.FirstName != "Пётр" || rec.Phone != "79161234567" {
 		t.Errorf("Create returned %+v, want the stored client", rec)
 	}
-	got, err := cs.Clients.Get(ctx, "cs-1")
+	got, err := cs.Customers.Get(ctx, "cs-1")
 	if err != nil || got.FirstName != "Пётр" {
 		t.Fatalf("Get after Create: %+v, %v", got, err)
 	}
-	if stored, ok := srv.ArtixClient("cs-1"); !ok || stored.LastName != "Петров" {
+	if stored, ok := srv.ArtixCustomer("cs-1"); !ok || stored.LastName != "Петров" {
 		t.Errorf("the mock holds %+v (present %v), want the created client", stored, ok)
 	}
-	if err := cs.Clients.Delete(ctx, "cs-1"); err != nil {
+	if err := cs.Customers.Delete(ctx, "cs-1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cs.Clients.Get(ctx, "cs-1"); !errors.Is(err, loyalty.ErrNotFound) {
+	if _, err := cs.Customers.Get(ctx, "cs-1"); !errors.Is(err, loyalty.ErrNotFound) {
 		t.Errorf("Get after Delete: %v, want ErrNotFound", err)
 	}
-	if err := cs.Clients.Delete(ctx, "cs-1"); !errors.Is(err, loyalty.ErrNotFound) {
+	if err := cs.Customers.Delete(ctx, "cs-1"); !errors.Is(err, loyalty.ErrNotFound) {
 		t.Errorf("second Delete: %v, want ErrNotFound", err)
 	}
 	// Validated before anything is sent.
 	var ve *loyalty.ValidationError
-	if _, err := cs.Clients.Create(ctx, loyalty.ArtixCustomer{ID: "x", Birthday: "1899-01-01"}); !errors.As(err, &ve) || ve.Field != "client.birthday" {
+	if _, err := cs.Customers.Create(ctx, loyalty.ArtixCustomer{ID: "x", BirthDate: "1899-01-01"}); !errors.As(err, &ve) || ve.Field != "client.birthday" {
 		t.Errorf("Create of a bad birthday: %v, want a *ValidationError for client.birthday", err)
 	}
-	if err := cs.Clients.Delete(ctx, ""); !errors.As(err, &ve) {
+	if err := cs.Customers.Delete(ctx, ""); !errors.As(err, &ve) {
 		t.Errorf("Delete of an empty id: %v, want a *ValidationError", err)
 	}
 }
@@ -96,7 +96,7 @@ func TestArtixCashServerCreateReplies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rec, err := cs.Clients.Create(context.Background(), loyalty.ArtixCustomer{ID: "1", FirstName: "Пётр", Sex: new(loyalty.ArtixMale)})
+			rec, err := cs.Customers.Create(context.Background(), loyalty.ArtixCustomer{ID: "1", FirstName: "Пётр", Gender: new(loyalty.ArtixGenderMale)})
 			mu.Lock()
 			const want = `POST /CSrest/rest/dictionaries/clients application/json {"idclient":"1","name":"Пётр","sex":0}`
 			if sent != want {

@@ -64,12 +64,6 @@ func DeleteClient(id string) ArtixCommand { return ArtixCommand{Name: ArtixDelet
 // ClearClient is a clearClient command emptying the client directory.
 func ClearClient() ArtixCommand { return ArtixCommand{Name: ArtixClearClient} }
 
-// ClearClients is ClearClient.
-//
-// Deprecated: use ClearClient; command constructors are named exactly as
-// the spec's commands (addClient, updateClient, deleteClient, clearClient).
-func ClearClients() ArtixCommand { return ClearClient() }
-
 // ClientID is the idclient the command concerns: the client's of a client
 // command, the holder's of addCard, "" for the others.
 func (c ArtixCommand) ClientID() string {

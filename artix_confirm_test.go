@@ -111,8 +111,8 @@ func TestArtixLoadNotConfirmed(t *testing.T) {
 	if !errors.As(err, &le) || !errors.Is(err, loyalty.ErrArtixNotConfirmed) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want ErrArtixNotConfirmed, got %v", err)
 	}
-	if res == nil || !res.Queued || res.Loaded || srv.ArtixClientCount() != 1 {
-		t.Errorf("result %+v, %d clients", res, srv.ArtixClientCount())
+	if res == nil || !res.Queued || res.Loaded || srv.ArtixCustomerCount() != 1 {
+		t.Errorf("result %+v, %d clients", res, srv.ArtixCustomerCount())
 	}
 	for _, want := range []string{"queued but its load was not confirmed", "no cash register reported (1 waited for)"} {
 		if !strings.Contains(err.Error(), want) {
@@ -263,7 +263,7 @@ func TestArtixLoadNotConfirmedSaysWhichCashes(t *testing.T) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
 	}
-	if res == nil || !res.Queued || res.Loaded || len(res.Cashes) != 3 || srv.ArtixClientCount() != 2 {
-		t.Errorf("result %+v, %d clients on the mock", res, srv.ArtixClientCount())
+	if res == nil || !res.Queued || res.Loaded || len(res.Cashes) != 3 || srv.ArtixCustomerCount() != 2 {
+		t.Errorf("result %+v, %d clients on the mock", res, srv.ArtixCustomerCount())
 	}
 }

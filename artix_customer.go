@@ -2,13 +2,14 @@ package loyalty
 
 import "time"
 
-// ArtixSex is the sex attribute: 0 male, 1 female.
-type ArtixSex int
+// ArtixGender is a customer's gender, the wire's sex attribute: 0 male,
+// 1 female.
+type ArtixGender int
 
-// The two values of ArtixSex.
+// The two values of ArtixGender.
 const (
-	ArtixMale   ArtixSex = 0
-	ArtixFemale ArtixSex = 1
+	ArtixGenderMale   ArtixGender = 0
+	ArtixGenderFemale ArtixGender = 1
 )
 
 // ArtixDate is a calendar date as Artix writes it, "YYYY-MM-DD". The empty
@@ -30,32 +31,32 @@ func (d ArtixDate) Time() (time.Time, error) {
 // of the spec's table. addClient sends every string attribute (empty ones
 // as ""), and the pointer attributes only when set.
 type ArtixCustomer struct {
-	ID               string    // idclient, up to 100 characters, required; sent as a string
-	FirstName        string    // name; the spec says "full name", its example puts the first name here
-	LastName         string    // lastname, up to 255 characters
-	Patronymic       string    // patronymic, up to 255 characters
-	Text             string    // text: a free comment
-	Sex              *ArtixSex // sex: ArtixMale or ArtixFemale; nil: not sent
-	Birthday         ArtixDate // birthday, the year after 1900
-	SpecialDate1     ArtixDate // specialdate1
-	SpecialDate2     ArtixDate // specialdate2
-	SpecialDate3     ArtixDate // specialdate3
-	SpecialDate1Name string    // specialdate1name
-	SpecialDate2Name string    // specialdate2name
-	SpecialDate3Name string    // specialdate3name
-	ZipCode          string    // zipcode
-	Address          string    // address
-	Email            string    // email
-	WebPage          string    // webpage
-	Phone            string    // phonenumber (the table's "phonenumbr" is accepted on input)
-	INN              string    // inn: taxpayer number
-	Document         string    // document: passport or licence details
-	OKPO             string    // okpo
-	OKPD             string    // okpd
-	Occupation       string    // occupation
-	ChildrenCount    *int      // childrencount, not negative; nil: not sent
-	ExtendedOptions  string    // extendedoptions, no length limit
-	OrganizationCode string    // organizationcode, up to 255 characters
+	ID               string       // idclient, up to 100 characters, required; sent as a string
+	FirstName        string       // name; the spec says "full name", its example puts the first name here
+	LastName         string       // lastname, up to 255 characters
+	MiddleName       string       // patronymic, up to 255 characters
+	Text             string       // text: a free comment
+	Gender           *ArtixGender // sex: ArtixGenderMale or ArtixGenderFemale; nil: not sent
+	BirthDate        ArtixDate    // birthday, the year after 1900
+	SpecialDate1     ArtixDate    // specialdate1
+	SpecialDate2     ArtixDate    // specialdate2
+	SpecialDate3     ArtixDate    // specialdate3
+	SpecialDate1Name string       // specialdate1name
+	SpecialDate2Name string       // specialdate2name
+	SpecialDate3Name string       // specialdate3name
+	ZipCode          string       // zipcode
+	Address          string       // address
+	Email            string       // email
+	WebPage          string       // webpage
+	Phone            string       // phonenumber (the table's "phonenumbr" is accepted on input)
+	INN              string       // inn: taxpayer number
+	Document         string       // document: passport or licence details
+	OKPO             string       // okpo
+	OKPD             string       // okpd
+	Occupation       string       // occupation
+	ChildrenCount    *int         // childrencount, not negative; nil: not sent
+	ExtendedOptions  string       // extendedoptions, no length limit
+	OrganizationCode string       // organizationcode, up to 255 characters
 	// Subscribed is subscriptionadj, the consent to mailings, sent as "1"
 	// or "0" like the spec's example; nil (NULL) means no consent.
 	Subscribed     *bool
@@ -76,10 +77,10 @@ type ArtixCustomerUpdate struct {
 	ID               string // idclient of the record to change, required
 	FirstName        *string
 	LastName         *string
-	Patronymic       *string
+	MiddleName       *string
 	Text             *string
-	Sex              *ArtixSex
-	Birthday         *ArtixDate
+	Gender           *ArtixGender
+	BirthDate        *ArtixDate
 	SpecialDate1     *ArtixDate
 	SpecialDate2     *ArtixDate
 	SpecialDate3     *ArtixDate
@@ -124,7 +125,7 @@ var artixStrings = []artixString{
 var artixDates = []string{"birthday", "specialdate1", "specialdate2", "specialdate3"}
 
 func (c *ArtixCustomer) strs() []*string {
-	return []*string{&c.FirstName, &c.LastName, &c.Patronymic, &c.Text,
+	return []*string{&c.FirstName, &c.LastName, &c.MiddleName, &c.Text,
 		&c.SpecialDate1Name, &c.SpecialDate2Name, &c.SpecialDate3Name,
 		&c.ZipCode, &c.Address, &c.Email, &c.WebPage, &c.Phone,
 		&c.INN, &c.Document, &c.OKPO, &c.OKPD, &c.Occupation,
@@ -138,7 +139,7 @@ const artixStringCount = 19
 // values, not pointers into c: validating a record copies nothing to the
 // heap (issue 15).
 func (c *ArtixCustomer) strValues() [artixStringCount]string {
-	return [...]string{c.FirstName, c.LastName, c.Patronymic, c.Text,
+	return [...]string{c.FirstName, c.LastName, c.MiddleName, c.Text,
 		c.SpecialDate1Name, c.SpecialDate2Name, c.SpecialDate3Name,
 		c.ZipCode, c.Address, c.Email, c.WebPage, c.Phone,
 		c.INN, c.Document, c.OKPO, c.OKPD, c.Occupation,
@@ -147,7 +148,7 @@ func (c *ArtixCustomer) strValues() [artixStringCount]string {
 
 // strValues are u's string attributes, in artixStrings order (nil: not set).
 func (u *ArtixCustomerUpdate) strValues() [artixStringCount]*string {
-	return [...]*string{u.FirstName, u.LastName, u.Patronymic, u.Text,
+	return [...]*string{u.FirstName, u.LastName, u.MiddleName, u.Text,
 		u.SpecialDate1Name, u.SpecialDate2Name, u.SpecialDate3Name,
 		u.ZipCode, u.Address, u.Email, u.WebPage, u.Phone,
 		u.INN, u.Document, u.OKPO, u.OKPD, u.Occupation,
@@ -155,7 +156,7 @@ func (u *ArtixCustomerUpdate) strValues() [artixStringCount]*string {
 }
 
 func (u *ArtixCustomerUpdate) strs() []**string {
-	return []**string{&u.FirstName, &u.LastName, &u.Patronymic, &u.Text,
+	return []**string{&u.FirstName, &u.LastName, &u.MiddleName, &u.Text,
 		&u.SpecialDate1Name, &u.SpecialDate2Name, &u.SpecialDate3Name,
 		&u.ZipCode, &u.Address, &u.Email, &u.WebPage, &u.Phone,
 		&u.INN, &u.Document, &u.OKPO, &u.OKPD, &u.Occupation,
@@ -163,17 +164,17 @@ func (u *ArtixCustomerUpdate) strs() []**string {
 }
 
 func (c *ArtixCustomer) dates() []*ArtixDate {
-	return []*ArtixDate{&c.Birthday, &c.SpecialDate1, &c.SpecialDate2, &c.SpecialDate3}
+	return []*ArtixDate{&c.BirthDate, &c.SpecialDate1, &c.SpecialDate2, &c.SpecialDate3}
 }
 
 func (u *ArtixCustomerUpdate) dates() []**ArtixDate {
-	return []**ArtixDate{&u.Birthday, &u.SpecialDate1, &u.SpecialDate2, &u.SpecialDate3}
+	return []**ArtixDate{&u.BirthDate, &u.SpecialDate1, &u.SpecialDate2, &u.SpecialDate3}
 }
 
 // asUpdate is c as an update setting every string and date attribute; its
 // pointers point into c.
 func (c *ArtixCustomer) asUpdate() ArtixCustomerUpdate {
-	u := ArtixCustomerUpdate{ID: c.ID, Sex: c.Sex, ChildrenCount: c.ChildrenCount,
+	u := ArtixCustomerUpdate{ID: c.ID, Gender: c.Gender, ChildrenCount: c.ChildrenCount,
 		Subscribed: c.Subscribed, Options: c.Options, Communications: c.Communications}
 	for i, p := range u.strs() {
 		*p = c.strs()[i]
@@ -200,8 +201,8 @@ func (c *ArtixCustomer) Apply(u ArtixCustomerUpdate) {
 			*c.dates()[i] = **p
 		}
 	}
-	if u.Sex != nil {
-		c.Sex = new(*u.Sex)
+	if u.Gender != nil {
+		c.Gender = new(*u.Gender)
 	}
 	if u.ChildrenCount != nil {
 		c.ChildrenCount = new(*u.ChildrenCount)
@@ -228,7 +229,7 @@ func (c *ArtixCustomer) Apply(u ArtixCustomerUpdate) {
 }
 
 // Clone is a deep copy of c: changing one never changes the other. A plain
-// assignment shares the pointer attributes (Sex, Options, …), so use Clone
+// assignment shares the pointer attributes (Gender, Options, …), so use Clone
 // before changing a copy, e.g. a template record reused for many clients.
 func (c ArtixCustomer) Clone() ArtixCustomer {
 	out := ArtixCustomer{ID: c.ID}

@@ -49,9 +49,9 @@ func (u *ArtixCustomerUpdate) appendJSON(buf []byte) []byte {
 			buf = appendJSONString(buf, string(**p))
 		}
 	}
-	if u.Sex != nil {
+	if u.Gender != nil {
 		key("sex")
-		buf = strconv.AppendInt(buf, int64(*u.Sex), 10)
+		buf = strconv.AppendInt(buf, int64(*u.Gender), 10)
 	}
 	if u.ChildrenCount != nil {
 		key("childrencount")
@@ -79,7 +79,7 @@ type artixClientIn struct {
 	ID               json.RawMessage `json:"idclient"`
 	Name             json.RawMessage `json:"name"`
 	LastName         json.RawMessage `json:"lastname"`
-	Patronymic       json.RawMessage `json:"patronymic"`
+	MiddleName       json.RawMessage `json:"patronymic"`
 	Text             json.RawMessage `json:"text"`
 	SpecialDate1Name json.RawMessage `json:"specialdate1name"`
 	SpecialDate2Name json.RawMessage `json:"specialdate2name"`
@@ -96,11 +96,11 @@ type artixClientIn struct {
 	Occupation       json.RawMessage `json:"occupation"`
 	ExtendedOptions  json.RawMessage `json:"extendedoptions"`
 	OrganizationCode json.RawMessage `json:"organizationcode"`
-	Birthday         json.RawMessage `json:"birthday"`
+	BirthDate        json.RawMessage `json:"birthday"`
 	SpecialDate1     json.RawMessage `json:"specialdate1"`
 	SpecialDate2     json.RawMessage `json:"specialdate2"`
 	SpecialDate3     json.RawMessage `json:"specialdate3"`
-	Sex              json.RawMessage `json:"sex"`
+	Gender           json.RawMessage `json:"sex"`
 	ChildrenCount    json.RawMessage `json:"childrencount"`
 	Subscribed       json.RawMessage `json:"subscriptionadj"`
 	Options          json.RawMessage `json:"options"`
@@ -132,7 +132,7 @@ func (u *ArtixCustomerUpdate) from(in *artixClientIn) error {
 		}
 		return a
 	}
-	strs := []json.RawMessage{in.Name, in.LastName, in.Patronymic, in.Text,
+	strs := []json.RawMessage{in.Name, in.LastName, in.MiddleName, in.Text,
 		or(in.SpecialDate1Name, in.SpecialDate1Name2), or(in.SpecialDate2Name, in.SpecialDate2Name2), or(in.SpecialDate3Name, in.SpecialDate3Name2),
 		in.ZipCode, in.Address, in.Email, in.WebPage, or(in.Phone, in.PhoneTable),
 		in.INN, in.Document, in.OKPO, in.OKPD, in.Occupation,
@@ -147,7 +147,7 @@ func (u *ArtixCustomerUpdate) from(in *artixClientIn) error {
 		}
 		*p = &s
 	}
-	for i, raw := range []json.RawMessage{in.Birthday, in.SpecialDate1, in.SpecialDate2, in.SpecialDate3} {
+	for i, raw := range []json.RawMessage{in.BirthDate, in.SpecialDate1, in.SpecialDate2, in.SpecialDate3} {
 		if isNull(raw) {
 			continue
 		}
@@ -163,12 +163,12 @@ func (u *ArtixCustomerUpdate) from(in *artixClientIn) error {
 			return fmt.Errorf("artix client idclient: %w", err)
 		}
 	}
-	if !isNull(in.Sex) {
-		n, err := flexInt(in.Sex)
+	if !isNull(in.Gender) {
+		n, err := flexInt(in.Gender)
 		if err != nil {
 			return fmt.Errorf("artix client sex: %w", err)
 		}
-		u.Sex = new(ArtixSex(n))
+		u.Gender = new(ArtixGender(n))
 	}
 	if !isNull(in.ChildrenCount) {
 		n, err := flexInt(in.ChildrenCount)

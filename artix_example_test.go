@@ -25,7 +25,7 @@ func ExampleNewArtix() {
 		log.Fatal(err)
 	}
 	ctx := context.Background()
-	err = ax.Customers.Add(ctx, loyalty.ArtixCustomer{ID: "4", FirstName: "Пётр", LastName: "Петров", Sex: new(loyalty.ArtixMale)})
+	err = ax.Customers.Add(ctx, loyalty.ArtixCustomer{ID: "4", FirstName: "Пётр", LastName: "Петров", Gender: new(loyalty.ArtixGenderMale)})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func ExampleNewArtix() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	c, _ := srv.ArtixClient("4")
+	c, _ := srv.ArtixCustomer("4")
 	fmt.Println(c.LastName, c.Phone)
 	// Output: Петров 88005559999
 }
@@ -49,13 +49,13 @@ func ExampleArtix_Send() {
 	err = ax.Send(context.Background(),
 		loyalty.ClearClient(),
 		loyalty.AddClient(loyalty.ArtixCustomer{ID: "1", FirstName: "Анна"}),
-		loyalty.AddClient(loyalty.ArtixCustomer{ID: "2", FirstName: "Олег", Birthday: "1899-12-31"}),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: "2", FirstName: "Олег", BirthDate: "1899-12-31"}),
 	)
 	var re *loyalty.ArtixRecordError
 	if errors.As(err, &re) {
 		fmt.Printf("command %d (idclient %s): %s\n", re.Index, re.ID, re.Err.Field)
 	}
-	fmt.Println("clients:", srv.ArtixClientCount())
+	fmt.Println("clients:", srv.ArtixCustomerCount())
 	// Output:
 	// command 2 (idclient 2): client.birthday
 	// clients: 0
@@ -83,7 +83,7 @@ func ExampleNewArtixExchangeDir() {
 	if err := ax.Send(ctx, loyalty.AddClient(loyalty.ArtixCustomer{ID: "4", FirstName: "Пётр"})); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("loaded:", srv.ArtixClientCount())
+	fmt.Println("loaded:", srv.ArtixCustomerCount())
 	// Output: loaded: 1
 }
 
@@ -115,7 +115,7 @@ func ExampleArtix_SendSeq() {
 	if err := ax.SendSeq(context.Background(), commands); err != nil {
 		log.Fatal(err)
 	}
-	c, _ := srv.ArtixClient("102")
-	fmt.Println(srv.ArtixClientCount(), "clients;", c.FirstName, c.Phone)
+	c, _ := srv.ArtixCustomer("102")
+	fmt.Println(srv.ArtixCustomerCount(), "clients;", c.FirstName, c.Phone)
 	// Output: 3 clients; Олег 79160000102
 }

@@ -170,14 +170,6 @@ func nextArtixStamp(now time.Time, step time.Duration) time.Time {
 	return t
 }
 
-// ArtixBatchName is the base name (without .aif or .flz) of a batch file
-// stamped t: pos<yyyyMMddHHmmss>.
-//
-// Deprecated: the name a batch gets is the writer's business (it moves
-// a stamp on when the name is taken); the format is shared with the mock
-// internally. ArtixBatchName stays for one release.
-func ArtixBatchName(t time.Time) string { return artixwire.BatchName(t) }
-
 func (f *artixFiles) send(ctx context.Context, b *artixBatch) (*ArtixLoadResult, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &ArtixFileError{Op: "write", Path: f.dir, Err: err}

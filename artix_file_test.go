@@ -37,17 +37,17 @@ func TestArtixExchangeDirEndToEnd(t *testing.T) {
 	if err := ax.Send(ctx, specAddClient(), loyalty.AddClient(loyalty.ArtixCustomer{ID: "12"}), loyalty.DeleteClient("12")); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	if c, ok := srv.ArtixClient("4"); !ok || c.Occupation != "Сантехник" || srv.ArtixClientCount() != 1 {
-		t.Fatalf("directory after the file batch: %+v", srv.ArtixClients())
+	if c, ok := srv.ArtixCustomer("4"); !ok || c.Occupation != "Сантехник" || srv.ArtixCustomerCount() != 1 {
+		t.Fatalf("directory after the file batch: %+v", srv.ArtixCustomers())
 	}
 	if err := ax.Customers.Update(ctx, loyalty.ArtixCustomerUpdate{ID: "4", Email: new("new@example.ru")}); err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := srv.ArtixClient("4"); c.Email != "new@example.ru" {
+	if c, _ := srv.ArtixCustomer("4"); c.Email != "new@example.ru" {
 		t.Errorf("update through the file: %+v", c)
 	}
 	// HTTP and files share one directory.
-	if err := srv.Artix().Customers.Clear(ctx); err != nil || srv.ArtixClientCount() != 0 {
+	if err := srv.Artix().Customers.Clear(ctx); err != nil || srv.ArtixCustomerCount() != 0 {
 		t.Errorf("clear over HTTP: %v", err)
 	}
 	entries, _ := os.ReadDir(dir)
@@ -196,7 +196,7 @@ func TestArtixExchangeDir100k(t *testing.T) {
 	if err := ax.SendSeq(ctx, artixAdds(n)); err != nil {
 		t.Fatal(err)
 	}
-	if got := srv.ArtixClientCount(); got != n {
+	if got := srv.ArtixCustomerCount(); got != n {
 		t.Fatalf("%d clients, want %d (load errors %v)", got, n, srv.ArtixLoadErrors())
 	}
 }
@@ -295,10 +295,10 @@ func TestArtixExchangeDirMillisecondNames(t *testing.T) {
 	defer cancel()
 	go srv.ServeArtixExchangeDir(ctx, dir)
 	deadline := time.Now().Add(30 * time.Second)
-	for srv.ArtixClientCount() != 5 && time.Now().Before(deadline) {
+	for srv.ArtixCustomerCount() != 5 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if srv.ArtixClientCount() != 5 || len(srv.ArtixLoadErrors()) != 0 {
-		t.Errorf("%d clients loaded, errors %v", srv.ArtixClientCount(), srv.ArtixLoadErrors())
+	if srv.ArtixCustomerCount() != 5 || len(srv.ArtixLoadErrors()) != 0 {
+		t.Errorf("%d clients loaded, errors %v", srv.ArtixCustomerCount(), srv.ArtixLoadErrors())
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/loyaltykit/loyalty"
 )
@@ -19,13 +18,13 @@ func specAddClient() loyalty.ArtixCommand {
 		ID:         "4",
 		FirstName:  "Пётр",
 		LastName:   "Петров",
-		Patronymic: "Петрович",
+		MiddleName: "Петрович",
 		Communications: &loyalty.ArtixCommunications{
 			Call: new(true), Telegram: new(false), SMS: new(true),
 		},
 		Text:             "text",
-		Sex:              new(loyalty.ArtixMale),
-		Birthday:         "1966-05-20",
+		Gender:           new(loyalty.ArtixGenderMale),
+		BirthDate:        "1966-05-20",
 		SpecialDate1:     "1980-08-08",
 		SpecialDate1Name: "День свадьбы",
 		ZipCode:          "656000",
@@ -48,7 +47,7 @@ func specCommands() map[string]loyalty.ArtixCommand {
 		"updateClient": loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{
 			ID:        "4",
 			FirstName: new("Иван Иванов"),
-			Sex:       new(loyalty.ArtixMale),
+			Gender:    new(loyalty.ArtixGenderMale),
 			Phone:     new("88005559999"),
 			Address:   new("ivan@mail.ru"),
 		}),
@@ -141,10 +140,10 @@ func TestArtixDecodeTolerant(t *testing.T) {
 			return u.Communications.Mask() == 3
 		}},
 		{"sex and childrencount as strings", `{"idclient":"1","sex":"1","childrencount":"2"}`, func(u loyalty.ArtixCustomerUpdate) bool {
-			return *u.Sex == loyalty.ArtixFemale && *u.ChildrenCount == 2
+			return *u.Gender == loyalty.ArtixGenderFemale && *u.ChildrenCount == 2
 		}},
 		{"empty dates", `{"idclient":"1","birthday":"","specialdate2":""}`, func(u loyalty.ArtixCustomerUpdate) bool {
-			return *u.Birthday == "" && *u.SpecialDate2 == "" && u.SpecialDate1 == nil
+			return *u.BirthDate == "" && *u.SpecialDate2 == "" && u.SpecialDate1 == nil
 		}},
 		{"unknown keys ignored", `{"idclient":"1","discount":5}`, func(u loyalty.ArtixCustomerUpdate) bool { return u.ID == "1" }},
 	}
@@ -191,7 +190,7 @@ func TestArtixCommandDecodeVariants(t *testing.T) {
 
 func TestArtixEncodingDetails(t *testing.T) {
 	// Update sends idclient plus only what is set; "" clears a field.
-	b, err := json.Marshal(loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: "9", Email: new(""), Birthday: new(loyalty.ArtixDate(""))}))
+	b, err := json.Marshal(loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: "9", Email: new(""), BirthDate: new(loyalty.ArtixDate(""))}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,8 +231,8 @@ func TestArtixCustomerApplyAndClone(t *testing.T) {
 	orig := c.Clone()
 	clone := c.Clone()
 	*clone.Options.EmailConfirmed = false
-	*clone.Sex = loyalty.ArtixFemale
-	if !*c.Options.EmailConfirmed || *c.Sex != loyalty.ArtixMale {
+	*clone.Gender = loyalty.ArtixGenderFemale
+	if !*c.Options.EmailConfirmed || *c.Gender != loyalty.ArtixGenderMale {
 		t.Fatal("Clone shares memory with the original")
 	}
 	u := loyalty.ArtixCustomerUpdate{ID: "ignored", Phone: new("8800"), ChildrenCount: new(0),
@@ -262,17 +261,5 @@ func TestArtixDate(t *testing.T) {
 	}
 	if _, err := loyalty.ArtixDate("20.05.1966").Time(); err == nil {
 		t.Error("want an error for 20.05.1966")
-	}
-}
-
-// TestArtixDeprecatedAliases: the names kept for one release still do what
-// their replacements do.
-func TestArtixDeprecatedAliases(t *testing.T) {
-	if got := loyalty.ClearClients(); !reflect.DeepEqual(got, loyalty.ClearClient()) {
-		t.Errorf("ClearClients() = %+v", got)
-	}
-	stamp := time.Date(2026, 11, 30, 4, 5, 6, 7e8, time.UTC)
-	if got := loyalty.ArtixBatchName(stamp); got != "pos20261130040506" {
-		t.Errorf("ArtixBatchName = %q", got)
 	}
 }

@@ -58,11 +58,11 @@ func TestArtixSendSeqNotRewalkable(t *testing.T) {
 				srv := mock.NewServer(t)
 				err := srv.Artix().SendSeq(context.Background(), seq())
 				checkNotRewalkable(t, err)
-				if got := srv.ArtixClientCount(); got != 0 {
+				if got := srv.ArtixCustomerCount(); got != 0 {
 					t.Errorf("%d clients applied", got)
 				}
 				for _, r := range srv.RequestsTo(mock.ArtixAPI) {
-					if r.Status == 200 {
+					if r.StatusCode == 200 {
 						t.Errorf("a batch was accepted: %+v", r)
 					}
 				}

@@ -43,26 +43,26 @@ func TestArtixValidation(t *testing.T) {
 		{"specialdate3name 201 runes", with(func(c *loyalty.ArtixCustomer) { c.SpecialDate3Name = long(201) }), "client.specialdate3name"},
 		{"lastname 255 runes", with(func(c *loyalty.ArtixCustomer) { c.LastName = long(255) }), ""},
 		{"lastname 256 runes", with(func(c *loyalty.ArtixCustomer) { c.LastName = long(256) }), "client.lastname"},
-		{"patronymic 256 runes", with(func(c *loyalty.ArtixCustomer) { c.Patronymic = long(256) }), "client.patronymic"},
+		{"patronymic 256 runes", with(func(c *loyalty.ArtixCustomer) { c.MiddleName = long(256) }), "client.patronymic"},
 		{"organizationcode 255 runes", with(func(c *loyalty.ArtixCustomer) { c.OrganizationCode = long(255) }), ""},
 		{"organizationcode 256 runes", with(func(c *loyalty.ArtixCustomer) { c.OrganizationCode = long(256) }), "client.organizationcode"},
 		{"extendedoptions unlimited", with(func(c *loyalty.ArtixCustomer) { c.ExtendedOptions = long(5000) }), ""},
 		{"invalid UTF-8", with(func(c *loyalty.ArtixCustomer) { c.Text = "\xff" }), "client.text"},
-		{"birthday 1901", with(func(c *loyalty.ArtixCustomer) { c.Birthday = "1901-01-01" }), ""},
-		{"birthday 1900", with(func(c *loyalty.ArtixCustomer) { c.Birthday = "1900-12-31" }), "client.birthday"},
-		{"birthday not a date", with(func(c *loyalty.ArtixCustomer) { c.Birthday = "1966-02-30" }), "client.birthday"},
-		{"birthday Russian format", with(func(c *loyalty.ArtixCustomer) { c.Birthday = "20.05.1966" }), "client.birthday"},
+		{"birthday 1901", with(func(c *loyalty.ArtixCustomer) { c.BirthDate = "1901-01-01" }), ""},
+		{"birthday 1900", with(func(c *loyalty.ArtixCustomer) { c.BirthDate = "1900-12-31" }), "client.birthday"},
+		{"birthday not a date", with(func(c *loyalty.ArtixCustomer) { c.BirthDate = "1966-02-30" }), "client.birthday"},
+		{"birthday Russian format", with(func(c *loyalty.ArtixCustomer) { c.BirthDate = "20.05.1966" }), "client.birthday"},
 		{"specialdate2 bad", with(func(c *loyalty.ArtixCustomer) { c.SpecialDate2 = "tomorrow" }), "client.specialdate2"},
 		{"specialdate1 before 1900 is a date", with(func(c *loyalty.ArtixCustomer) { c.SpecialDate1 = "1899-01-01" }), ""},
-		{"sex female", with(func(c *loyalty.ArtixCustomer) { c.Sex = new(loyalty.ArtixFemale) }), ""},
-		{"sex 2", with(func(c *loyalty.ArtixCustomer) { c.Sex = new(loyalty.ArtixSex(2)) }), "client.sex"},
-		{"sex -1", with(func(c *loyalty.ArtixCustomer) { c.Sex = new(loyalty.ArtixSex(-1)) }), "client.sex"},
+		{"sex female", with(func(c *loyalty.ArtixCustomer) { c.Gender = new(loyalty.ArtixGenderFemale) }), ""},
+		{"sex 2", with(func(c *loyalty.ArtixCustomer) { c.Gender = new(loyalty.ArtixGender(2)) }), "client.sex"},
+		{"sex -1", with(func(c *loyalty.ArtixCustomer) { c.Gender = new(loyalty.ArtixGender(-1)) }), "client.sex"},
 		{"childrencount 0", with(func(c *loyalty.ArtixCustomer) { c.ChildrenCount = new(0) }), ""},
 		{"childrencount -1", with(func(c *loyalty.ArtixCustomer) { c.ChildrenCount = new(-1) }), "client.childrencount"},
 		{"update empty id", loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{Email: new("a@b.ru")}), "client.idclient"},
 		{"update long email", loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: "1", Email: new(long(201))}), "client.email"},
-		{"update bad birthday", loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: "1", Birthday: new(loyalty.ArtixDate("1800-01-01"))}), "client.birthday"},
-		{"update clears birthday", loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: "1", Birthday: new(loyalty.ArtixDate(""))}), ""},
+		{"update bad birthday", loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: "1", BirthDate: new(loyalty.ArtixDate("1800-01-01"))}), "client.birthday"},
+		{"update clears birthday", loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: "1", BirthDate: new(loyalty.ArtixDate(""))}), ""},
 		{"delete empty id", loyalty.DeleteClient(""), "idclient"},
 		{"delete long id", loyalty.DeleteClient(long(101)), "idclient"},
 		{"add nil client", loyalty.ArtixCommand{Name: loyalty.ArtixAddClient}, "client"},
@@ -103,7 +103,7 @@ func TestArtixValidation(t *testing.T) {
 		})
 	}
 	var re *loyalty.ArtixRecordError
-	if err := ax.Customers.Add(context.Background(), loyalty.ArtixCustomer{ID: "77", Sex: new(loyalty.ArtixSex(3))}); !errors.As(err, &re) || re.ID != "77" || !strings.Contains(err.Error(), `idclient "77"`) {
+	if err := ax.Customers.Add(context.Background(), loyalty.ArtixCustomer{ID: "77", Gender: new(loyalty.ArtixGender(3))}); !errors.As(err, &re) || re.ID != "77" || !strings.Contains(err.Error(), `idclient "77"`) {
 		t.Errorf("Add: %v", err)
 	}
 }
@@ -119,30 +119,30 @@ func TestArtixHTTPEndToEnd(t *testing.T) {
 	if err := ax.Customers.Add(ctx, c); err != nil {
 		t.Fatalf("Add: %v", err)
 	}
-	if err := ax.Customers.Add(ctx, loyalty.ArtixCustomer{ID: "12", FirstName: "Анна", Sex: new(loyalty.ArtixFemale)}); err != nil {
+	if err := ax.Customers.Add(ctx, loyalty.ArtixCustomer{ID: "12", FirstName: "Анна", Gender: new(loyalty.ArtixGenderFemale)}); err != nil {
 		t.Fatalf("Add: %v", err)
 	}
-	if got, ok := srv.ArtixClient("4"); !ok || got.LastName != "Петров" || !*got.Options.EmailConfirmed {
+	if got, ok := srv.ArtixCustomer("4"); !ok || got.LastName != "Петров" || !*got.Options.EmailConfirmed {
 		t.Fatalf("client 4 on the server: %+v %v", got, ok)
 	}
-	if err := ax.Customers.Update(ctx, loyalty.ArtixCustomerUpdate{ID: "4", Phone: new("88005559999"), Sex: new(loyalty.ArtixMale)}); err != nil {
+	if err := ax.Customers.Update(ctx, loyalty.ArtixCustomerUpdate{ID: "4", Phone: new("88005559999"), Gender: new(loyalty.ArtixGenderMale)}); err != nil {
 		t.Fatalf("Update: %v", err)
 	}
-	got, _ := srv.ArtixClient("4")
+	got, _ := srv.ArtixCustomer("4")
 	if got.Phone != "88005559999" || got.FirstName != "Пётр" || got.Occupation != "Сантехник" {
 		t.Errorf("update changed more or less than asked: %+v", got)
 	}
 	if err := ax.Customers.Delete(ctx, "12"); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
-	if _, ok := srv.ArtixClient("12"); ok || srv.ArtixClientCount() != 1 {
-		t.Errorf("client 12 not deleted: %v", srv.ArtixClients())
+	if _, ok := srv.ArtixCustomer("12"); ok || srv.ArtixCustomerCount() != 1 {
+		t.Errorf("client 12 not deleted: %v", srv.ArtixCustomers())
 	}
 	if err := ax.Customers.Delete(ctx, "12"); err != nil {
 		t.Errorf("deleting an absent client: %v", err)
 	}
-	if err := ax.Customers.Clear(ctx); err != nil || srv.ArtixClientCount() != 0 {
-		t.Fatalf("Clear: %v, %d left", err, srv.ArtixClientCount())
+	if err := ax.Customers.Clear(ctx); err != nil || srv.ArtixCustomerCount() != 0 {
+		t.Fatalf("Clear: %v, %d left", err, srv.ArtixCustomerCount())
 	}
 
 	reqs := srv.RequestsTo(mock.ArtixAPI)
@@ -188,7 +188,7 @@ func TestArtixHTTPBatchInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs := srv.ArtixClients()
+	cs := srv.ArtixCustomers()
 	if len(cs) != 2 || cs["1"].FirstName != "A" || cs["3"].ID != "3" {
 		t.Errorf("directory: %+v", cs)
 	}
@@ -209,8 +209,8 @@ func TestArtixHTTPErrors(t *testing.T) {
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusBadRequest || !strings.Contains(ae.Info, `"404"`) || !strings.Contains(ae.Info, "(command 1)") {
 		t.Fatalf("want a 400 *APIError naming command 1, got %v", err)
 	}
-	if ae.Attempts != 1 || srv.ArtixClientCount() != 0 {
-		t.Errorf("a 400 was retried (%d attempts) or half applied (%d clients)", ae.Attempts, srv.ArtixClientCount())
+	if ae.Attempts != 1 || srv.ArtixCustomerCount() != 0 {
+		t.Errorf("a 400 was retried (%d attempts) or half applied (%d clients)", ae.Attempts, srv.ArtixCustomerCount())
 	}
 
 	// A wrong password: 401, and the password is in no error or log.
@@ -251,8 +251,8 @@ func TestArtixHTTPRetries(t *testing.T) {
 	if err := ax.Customers.Add(ctx, loyalty.ArtixCustomer{ID: "1"}); err != nil {
 		t.Fatalf("Add: %v", err)
 	}
-	if n := len(srv.RequestsTo(mock.ArtixAPI)); n != 3 || srv.ArtixClientCount() != 1 {
-		t.Errorf("%d requests, %d clients", n, srv.ArtixClientCount())
+	if n := len(srv.RequestsTo(mock.ArtixAPI)); n != 3 || srv.ArtixCustomerCount() != 1 {
+		t.Errorf("%d requests, %d clients", n, srv.ArtixCustomerCount())
 	}
 	// An ambiguous failure after the batch took effect: retrying it is
 	// harmless (the batch is marked idempotent) and the state is as after one.
@@ -261,7 +261,7 @@ func TestArtixHTTPRetries(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	if cs := srv.ArtixClients(); len(cs) != 1 || cs["2"].FirstName != "y" {
+	if cs := srv.ArtixCustomers(); len(cs) != 1 || cs["2"].FirstName != "y" {
 		t.Errorf("replayed batch left %+v", cs)
 	}
 	// A reset connection is retried too, also for streamed bodies.
@@ -269,8 +269,8 @@ func TestArtixHTTPRetries(t *testing.T) {
 	if err := ax.SendSeq(ctx, artixAdds(1500)); err != nil {
 		t.Fatalf("SendSeq after reset: %v", err)
 	}
-	if srv.ArtixClientCount() != 1501 {
-		t.Errorf("%d clients", srv.ArtixClientCount())
+	if srv.ArtixCustomerCount() != 1501 {
+		t.Errorf("%d clients", srv.ArtixCustomerCount())
 	}
 }
 
@@ -279,9 +279,9 @@ func artixAdds(n int) iter.Seq[loyalty.ArtixCommand] {
 	return func(yield func(loyalty.ArtixCommand) bool) {
 		for i := range n {
 			c := loyalty.ArtixCustomer{
-				ID: fmt.Sprintf("c%06d", i), FirstName: "Иван", LastName: "Иванов", Patronymic: "Иванович",
+				ID: fmt.Sprintf("c%06d", i), FirstName: "Иван", LastName: "Иванов", MiddleName: "Иванович",
 				Phone: fmt.Sprintf("7916%07d", i), Email: fmt.Sprintf("c%d@example.ru", i),
-				Birthday: "1980-01-02", Sex: new(loyalty.ArtixMale), ChildrenCount: new(i % 4),
+				BirthDate: "1980-01-02", Gender: new(loyalty.ArtixGenderMale), ChildrenCount: new(i % 4),
 				Communications: &loyalty.ArtixCommunications{SMS: new(true)},
 			}
 			if !yield(loyalty.AddClient(c)) {
@@ -301,14 +301,14 @@ func TestArtixHTTP100k(t *testing.T) {
 	if err := srv.Artix().SendSeq(context.Background(), artixAdds(n)); err != nil {
 		t.Fatal(err)
 	}
-	if got := srv.ArtixClientCount(); got != n {
+	if got := srv.ArtixCustomerCount(); got != n {
 		t.Fatalf("%d clients, want %d", got, n)
 	}
 	r := srv.RequestsTo(mock.ArtixAPI)[0]
 	if r.BodySize < int64(n)*200 || len(r.Body) != mock.MaxJournalBody {
 		t.Errorf("body %d bytes (journal kept %d)", r.BodySize, len(r.Body))
 	}
-	if c, _ := srv.ArtixClient(fmt.Sprintf("c%06d", n-1)); c.Phone != fmt.Sprintf("7916%07d", n-1) {
+	if c, _ := srv.ArtixCustomer(fmt.Sprintf("c%06d", n-1)); c.Phone != fmt.Sprintf("7916%07d", n-1) {
 		t.Errorf("last record: %+v", c)
 	}
 }

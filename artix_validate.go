@@ -101,12 +101,12 @@ func (c ArtixCustomer) Validate() error {
 			return err
 		}
 	}
-	for i, d := range [...]ArtixDate{c.Birthday, c.SpecialDate1, c.SpecialDate2, c.SpecialDate3} {
+	for i, d := range [...]ArtixDate{c.BirthDate, c.SpecialDate1, c.SpecialDate2, c.SpecialDate3} {
 		if err := validateArtixDate(i, d); err != nil {
 			return err
 		}
 	}
-	return validateArtixNumbers(c.Sex, c.ChildrenCount)
+	return validateArtixNumbers(c.Gender, c.ChildrenCount)
 }
 
 // Validate checks the change as Customers.Update would before sending it.
@@ -122,7 +122,7 @@ func (u ArtixCustomerUpdate) Validate() error {
 			return err
 		}
 	}
-	for i, d := range [...]*ArtixDate{u.Birthday, u.SpecialDate1, u.SpecialDate2, u.SpecialDate3} {
+	for i, d := range [...]*ArtixDate{u.BirthDate, u.SpecialDate1, u.SpecialDate2, u.SpecialDate3} {
 		if d == nil {
 			continue
 		}
@@ -130,7 +130,7 @@ func (u ArtixCustomerUpdate) Validate() error {
 			return err
 		}
 	}
-	return validateArtixNumbers(u.Sex, u.ChildrenCount)
+	return validateArtixNumbers(u.Gender, u.ChildrenCount)
 }
 
 // validateArtixString checks the value v of the i-th string attribute.
@@ -163,8 +163,8 @@ func validateArtixDate(i int, d ArtixDate) error {
 }
 
 // validateArtixNumbers checks sex and childrencount.
-func validateArtixNumbers(sex *ArtixSex, children *int) error {
-	if sex != nil && *sex != ArtixMale && *sex != ArtixFemale {
+func validateArtixNumbers(sex *ArtixGender, children *int) error {
+	if sex != nil && *sex != ArtixGenderMale && *sex != ArtixGenderFemale {
 		return &ValidationError{Field: "client.sex", Reason: "must be 0 (male) or 1 (female), got " + strconv.Itoa(int(*sex))}
 	}
 	if children != nil && *children < 0 {

@@ -6,10 +6,10 @@ import "testing"
 // the whole batch before sending it): a valid one must not copy the record
 // to the heap (issue 15: 3.8 MB a 1000-command send instead of 0.55 MB).
 func TestArtixValidateAllocatesNothing(t *testing.T) {
-	c := ArtixCustomer{ID: "42", FirstName: "Пётр", LastName: "Петров", Birthday: "1966-05-20",
-		Email: "petrov@example.ru", Sex: new(ArtixMale), Subscribed: new(true),
+	c := ArtixCustomer{ID: "42", FirstName: "Пётр", LastName: "Петров", BirthDate: "1966-05-20",
+		Email: "petrov@example.ru", Gender: new(ArtixGenderMale), Subscribed: new(true),
 		Options: &ArtixOptions{SendCheckToEmail: new(true)}}
-	u := ArtixCustomerUpdate{ID: "42", FirstName: new("Пётр"), Birthday: new(ArtixDate("1966-05-20")), ChildrenCount: new(2)}
+	u := ArtixCustomerUpdate{ID: "42", FirstName: new("Пётр"), BirthDate: new(ArtixDate("1966-05-20")), ChildrenCount: new(2)}
 	for name, f := range map[string]func() error{
 		"ArtixCustomer.Validate":             c.Validate,
 		"ArtixCustomerUpdate.Validate":       u.Validate,
@@ -42,10 +42,10 @@ func TestArtixValidateAllocatesNothing(t *testing.T) {
 // Encoding a command into a buffer with room for it allocates nothing
 // either: a batch's encoding costs its bytes, not a copy per command.
 func TestArtixEncodeAllocatesNothing(t *testing.T) {
-	c := ArtixCustomer{ID: "42", FirstName: "Пётр", LastName: "Петров", Birthday: "1966-05-20",
-		Sex: new(ArtixMale), Subscribed: new(true), Options: &ArtixOptions{SendCheckToEmail: new(true)},
+	c := ArtixCustomer{ID: "42", FirstName: "Пётр", LastName: "Петров", BirthDate: "1966-05-20",
+		Gender: new(ArtixGenderMale), Subscribed: new(true), Options: &ArtixOptions{SendCheckToEmail: new(true)},
 		Communications: &ArtixCommunications{}}
-	u := ArtixCustomerUpdate{ID: "42", FirstName: new("Пётр"), Birthday: new(ArtixDate("1966-05-20")),
+	u := ArtixCustomerUpdate{ID: "42", FirstName: new("Пётр"), BirthDate: new(ArtixDate("1966-05-20")),
 		Options: &ArtixOptions{EmailConfirmed: new(true)}}
 	buf := make([]byte, 0, 4096)
 	for _, cmd := range []ArtixCommand{AddClient(c), UpdateClient(u), DeleteClient("42"), ClearClient()} {

@@ -27,11 +27,6 @@ func (m CardMedium) Known() bool {
 	return m == MediumPlastic || m == MediumMagnet || m == MediumApp
 }
 
-// Valid reports whether m is one of the media the spec lists.
-//
-// Deprecated: use Known, the name every enum of the package uses.
-func (m CardMedium) Valid() bool { return m.Known() }
-
 // CardStatus is a discount card's state.
 type CardStatus string
 
@@ -44,11 +39,6 @@ const (
 
 // Known reports whether s is one of the statuses the spec lists.
 func (s CardStatus) Known() bool { return s == CardNew || s == CardActive || s == CardBlocked }
-
-// Valid reports whether s is one of the statuses the spec lists.
-//
-// Deprecated: use Known, the name every enum of the package uses.
-func (s CardStatus) Valid() bool { return s.Known() }
 
 // Card is a discount card with every field of the spec. The client sends
 // cards as CardUpdate; Card is what the mock keeps and reports.

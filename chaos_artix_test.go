@@ -118,7 +118,7 @@ func runArtixLoadCell(t *testing.T, row artixLoadRow) {
 	defer rcv.Close()
 	e.ax = e.srv.Artix(loyalty.WithRetry(chaosRetries, time.Millisecond, chaosMaxWait), loyalty.WithLogger(slog.New(e.logs.handler())),
 		loyalty.WithLoadConfirmation(rcv, row.cashes))
-	before := e.srv.ArtixClientCount()
+	before := e.srv.ArtixCustomerCount()
 	f := row.fault
 	f.API, f.Path = mock.ArtixAPI, loyalty.ArtixLoadDictsPath
 	if f != (mock.Fault{API: f.API, Path: f.Path}) {
@@ -171,7 +171,7 @@ func runArtixLoadCell(t *testing.T, row artixLoadRow) {
 	if row.queued && (res == nil || !res.Queued || res.ID == "") {
 		t.Errorf("result %+v: want the batch reported queued, with its dictionaryid", res)
 	}
-	if n := e.srv.ArtixClientCount() - before; n != row.want.applied {
+	if n := e.srv.ArtixCustomerCount() - before; n != row.want.applied {
 		t.Errorf("the mock holds %d records of the load, want %d", n, row.want.applied)
 	}
 	assertNoSecrets(t, e, err, res)

@@ -137,14 +137,14 @@ func chaosOps() []chaosOp {
 			},
 			applied: func(t *testing.T, e *chaosEnv) int { return contactCards(t, e) - e.before }},
 
-		{name: "artix Clients.Get (Cash Server REST)", api: mock.ArtixAPI, kind: "read",
+		{name: "artix Customers.Get (Cash Server REST)", api: mock.ArtixAPI, kind: "read",
 			prepare: loadChaosClients,
-			run:     func(ctx context.Context, e *chaosEnv) (any, error) { return e.cs.Clients.Get(ctx, "c1") }},
-		{name: "artix Clients.All (Cash Server REST, streamed)", api: mock.ArtixAPI, kind: "stream",
+			run:     func(ctx context.Context, e *chaosEnv) (any, error) { return e.cs.Customers.Get(ctx, "c1") }},
+		{name: "artix Customers.All (Cash Server REST, streamed)", api: mock.ArtixAPI, kind: "stream",
 			prepare: loadChaosClients,
 			run: func(ctx context.Context, e *chaosEnv) (any, error) {
 				var n int
-				for _, err := range e.cs.Clients.All(ctx) {
+				for _, err := range e.cs.Customers.All(ctx) {
 					if err != nil {
 						return n, err
 					}
@@ -156,15 +156,15 @@ func chaosOps() []chaosOp {
 				return n, nil
 			}},
 		{name: "artix Customers.Add", api: mock.ArtixAPI, kind: "batch",
-			prepare: func(t *testing.T, e *chaosEnv) { e.before = e.srv.ArtixClientCount() },
+			prepare: func(t *testing.T, e *chaosEnv) { e.before = e.srv.ArtixCustomerCount() },
 			run: func(ctx context.Context, e *chaosEnv) (any, error) {
 				return nil, e.ax.Customers.Add(ctx, loyalty.ArtixCustomer{ID: "chaos-1", FirstName: "Хаос"})
 			},
 			applied: func(t *testing.T, e *chaosEnv) int {
-				if _, ok := e.srv.ArtixClient("chaos-1"); !ok {
+				if _, ok := e.srv.ArtixCustomer("chaos-1"); !ok {
 					return 0
 				}
-				return e.srv.ArtixClientCount() - e.before
+				return e.srv.ArtixCustomerCount() - e.before
 			}},
 	}
 }

@@ -154,7 +154,7 @@ func TestConcurrentClients(t *testing.T) {
 	}
 
 	// Artix: one record per worker, with both commands applied.
-	clients := srv.ArtixClients()
+	clients := srv.ArtixCustomers()
 	for i := range workers {
 		c, ok := clients[fmt.Sprintf("conc-%d", i)]
 		if !ok || c.Phone != fmt.Sprintf("8990000%04d", i) {
@@ -168,5 +168,5 @@ func TestConcurrentClients(t *testing.T) {
 
 // countSeedArtix is how many Artix records a fresh mock holds.
 func countSeedArtix(t *testing.T) int {
-	return mock.NewServer(t).ArtixClientCount()
+	return mock.NewServer(t).ArtixCustomerCount()
 }

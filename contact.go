@@ -55,7 +55,7 @@ type Contact struct {
 	LastName    string        `json:"last_name"`
 	FirstName   string        `json:"first_name"`
 	MiddleName  string        `json:"middle_name"`
-	GenderCode  ContactGender `json:"gender_code"`
+	Gender      ContactGender `json:"gender_code"`
 	BirthDate   CRMTime       `json:"birth_date"`
 	LevelID     *uuid.UUID    `json:"level_id"` // nullable
 	LevelName   string        `json:"level_name"`
@@ -74,7 +74,7 @@ type PersonalData struct {
 	LastName    string        `json:"last_name,omitempty"`
 	FirstName   string        `json:"first_name,omitempty"`
 	MiddleName  string        `json:"middle_name,omitempty"`
-	GenderCode  ContactGender `json:"gender_code,omitempty"`
+	Gender      ContactGender `json:"gender_code,omitempty"`
 	BirthDate   CRMTime       `json:"birth_date,omitzero"` // e.g. CRMDate(1985, time.March, 14)
 	// PartnerID is the contact's partner (spec 4.4, since version 1.6);
 	// nil sends none. Registration.PartnerID is where the contact
@@ -92,7 +92,7 @@ type BonusCard struct {
 	BonusType           BonusType        `json:"bonus_type"`
 	CardType            string           `json:"card_type"`
 	StatusDate          CRMTime          `json:"status_date"`
-	StatusCode          BonusCardStatus  `json:"status_code"`
+	Status              BonusCardStatus  `json:"status_code"`
 	ExpiryDate          CRMTime          `json:"expiry_date"`
 	Balance             decimal.Decimal  `json:"balance"`
 	ActiveBalance       decimal.Decimal  `json:"active_balance"`
@@ -264,7 +264,7 @@ func (s *ContactService) Create(ctx context.Context, nc NewContact) (uuid.UUID, 
 		}
 		nc.Contact.MobilePhone = m
 	}
-	if g := nc.Contact.GenderCode; g != "" && !g.Known() {
+	if g := nc.Contact.Gender; g != "" && !g.Known() {
 		return uuid.Nil, &ValidationError{Field: "new_contact.contact.gender_code", Reason: "unknown gender " + string(g)}
 	}
 	if nc.Registration.SalesOutletID == uuid.Nil {

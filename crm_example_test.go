@@ -76,7 +76,7 @@ func ExampleContactService_Find() {
 	for _, in := range infos {
 		fmt.Println(in.Contact.LastName, in.Contact.FirstName, in.Contact.MobilePhone)
 		for _, c := range in.Cards {
-			fmt.Println(" ", c.Number, c.StatusCode, c.Balance)
+			fmt.Println(" ", c.Number, c.Status, c.Balance)
 		}
 	}
 	none, err := crm.Contacts.Find(context.Background(), loyalty.ContactFilter{MobilePhone: "+7 999 000-00-00"})
@@ -134,7 +134,7 @@ func ExampleContactService_BindVirtualCard() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(card.Number, card.CardType, card.StatusCode, card.Balance)
+	fmt.Println(card.Number, card.CardType, card.Status, card.Balance)
 	// Output: 9990000000001 Виртуальная бонусная active 0
 }
 

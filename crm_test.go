@@ -47,7 +47,7 @@ func TestCRMContactsFlow(t *testing.T) {
 
 	id, err := crm.Contacts.Create(ctx, loyalty.NewContact{
 		Contact: loyalty.PersonalData{MobilePhone: "8 926 000-11-22", Email: "new@example.ru", LastName: "Смирнова",
-			FirstName: "Анна", GenderCode: loyalty.ContactGenderFemale, BirthDate: loyalty.CRMDate(1990, time.May, 9)},
+			FirstName: "Анна", Gender: loyalty.ContactGenderFemale, BirthDate: loyalty.CRMDate(1990, time.May, 9)},
 		Registration:  loyalty.Registration{SalesOutletID: mock.CRMOutletID, PartnerID: &mock.CRMPartnerID},
 		Communication: loyalty.Communication{AllowSMS: true},
 	})
@@ -59,7 +59,7 @@ func TestCRMContactsFlow(t *testing.T) {
 		t.Fatalf("Get: %+v, %v", got, err)
 	}
 	vc, err := crm.Contacts.BindVirtualCard(ctx, loyalty.VirtualCardRequest{ContactID: id, CardTypeID: mock.CRMVirtualCardTypeID})
-	if err != nil || vc.Number != "9990000000001" || vc.StatusCode != loyalty.BonusCardStatusActive || vc.FullName != "Смирнова Анна" {
+	if err != nil || vc.Number != "9990000000001" || vc.Status != loyalty.BonusCardStatusActive || vc.FullName != "Смирнова Анна" {
 		t.Fatalf("BindVirtualCard: %+v, %v", vc, err)
 	}
 	pc, err := crm.Contacts.BindPhysicalCard(ctx, loyalty.PhysicalCardRequest{ContactID: id, CardNumber: mock.CRMFreeCardNumber})
@@ -215,7 +215,7 @@ func TestCRMValidationBeforeSending(t *testing.T) {
 			return err
 		}, "new_contact.communication.communication_method"},
 		{"unknown gender", func() error {
-			_, err := crm.Contacts.Create(ctx, loyalty.NewContact{Contact: loyalty.PersonalData{Email: "a@b.ru", GenderCode: "x"}, Registration: okReg})
+			_, err := crm.Contacts.Create(ctx, loyalty.NewContact{Contact: loyalty.PersonalData{Email: "a@b.ru", Gender: "x"}, Registration: okReg})
 			return err
 		}, "new_contact.contact.gender_code"},
 		{"virtual: nil type", func() error {

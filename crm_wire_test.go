@@ -70,10 +70,10 @@ func TestCRMGoldenRoundTrip(t *testing.T) {
 		t.Fatalf("dates %v %v", c.StatusDate, c.ExpiryDate)
 	}
 	v := info.Cards[1]
-	if v.BonusType.Known() || v.StatusCode.Known() || v.BonusType != "cashback" || v.PartnerID != nil || v.CardTypeID != nil {
+	if v.BonusType.Known() || v.Status.Known() || v.BonusType != "cashback" || v.PartnerID != nil || v.CardTypeID != nil {
 		t.Fatalf("unknown enums / nulls: %+v", v)
 	}
-	if info.Contact.LevelID == nil || info.Contact.PartnerID != nil || !info.Contact.GenderCode.Known() {
+	if info.Contact.LevelID == nil || info.Contact.PartnerID != nil || !info.Contact.Gender.Known() {
 		t.Fatalf("contact %+v", info.Contact)
 	}
 }

@@ -28,11 +28,6 @@ const (
 // not refused: the spec lists none.
 func (g Gender) Known() bool { return g == GenderMale || g == GenderFemale }
 
-// Valid reports whether g is GenderMale or GenderFemale.
-//
-// Deprecated: use Known, the name every enum of the package uses.
-func (g Gender) Valid() bool { return g.Known() }
-
 // Customer is a VirtPOS customer as the server returns it. Age is
 // computed by the server and never sent; every other field can be sent
 // with a CustomerUpdate (RegisterDate, AccumulatedSales and the

@@ -50,7 +50,7 @@ func Example() {
 	if err := ax.Send(ctx, loyalty.AddClient(loyalty.ArtixCustomer{ID: "4", FirstName: "Пётр", LastName: "Петров"})); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("Artix:", srv.ArtixClientCount(), "client on the tills")
+	fmt.Println("Artix:", srv.ArtixCustomerCount(), "client on the tills")
 	// Output:
 	// VirtPOS: Сергей Иванов 15200
 	// CRM: Иванова Мария cards: 1

@@ -196,7 +196,7 @@ func TestHTTPMockAnswersLikeSockets(t *testing.T) {
 		{"crm directory", func(s side) (any, error) { return s.crm.Directory.SalesOutlets(ctx, mock.CRMPartnerID) }},
 		{"artix batch", func(s side) (any, error) {
 			return nil, s.ax.Send(ctx, loyalty.ClearClient(),
-				loyalty.AddClient(loyalty.ArtixCustomer{ID: "1", FirstName: "Пётр", Birthday: "1966-05-20", Subscribed: new(true)}),
+				loyalty.AddClient(loyalty.ArtixCustomer{ID: "1", FirstName: "Пётр", BirthDate: "1966-05-20", Subscribed: new(true)}),
 				loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: "1", Phone: new("88005559999")}))
 		}},
 		{"artix update unknown", func(s side) (any, error) {
@@ -238,7 +238,7 @@ func TestHTTPMockAnswersLikeSockets(t *testing.T) {
 	journal := func(s side) []string {
 		var out []string
 		for _, r := range s.srv.Requests() {
-			out = append(out, fmt.Sprintf("%s %s %s %d %v", r.API, r.Method, r.Path, r.Status, r.Faulted))
+			out = append(out, fmt.Sprintf("%s %s %s %d %v", r.API, r.Method, r.Path, r.StatusCode, r.Faulted))
 		}
 		return out
 	}

@@ -41,7 +41,7 @@ func TestResponseTooDeep(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			var last error
-			for _, err := range cs.Clients.All(context.Background()) {
+			for _, err := range cs.Customers.All(context.Background()) {
 				last = err
 			}
 			runtime.ReadMemStats(&after)

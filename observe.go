@@ -38,14 +38,14 @@ func (k EventKind) String() string {
 // and the outcome. It never holds a secret: the URL and the error are
 // redacted like every error and log record.
 type Event struct {
-	Kind     EventKind
-	API      string        // "virtpos", "crm" or "artix"
-	Method   string        // HTTP method
-	URL      string        // request URL with secrets redacted
-	Status   int           // HTTP status of the answer; 0 when there is none
-	Attempt  int           // 1 for the first attempt
-	Duration time.Duration // since the call started
-	Err      error         // a retry's cause or the outcome's error, redacted; nil otherwise
+	Kind       EventKind
+	API        string        // "virtpos", "crm" or "artix"
+	Method     string        // HTTP method
+	URL        string        // request URL with secrets redacted
+	StatusCode int           // HTTP status of the answer; 0 when there is none
+	Attempt    int           // 1 for the first attempt
+	Duration   time.Duration // since the call started
+	Err        error         // a retry's cause or the outcome's error, redacted; nil otherwise
 }
 
 // Observer receives the events of every request of a client, for metrics
@@ -102,7 +102,7 @@ func (c *core) observe(ctx context.Context, kind EventKind, st *reqState, status
 		return
 	}
 	c.observer(ctx, Event{
-		Kind: kind, API: c.api, Method: st.method, URL: st.url(), Status: status,
+		Kind: kind, API: c.api, Method: st.method, URL: st.url(), StatusCode: status,
 		Attempt: max(st.attempts, 1), Duration: time.Since(st.start), Err: err,
 	})
 }

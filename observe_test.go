@@ -40,7 +40,7 @@ func TestObserverSeesAttemptsRetriesAndOutcome(t *testing.T) {
 	if got := strings.Join(kinds, ","); got != "attempt,retry,attempt,outcome" {
 		t.Fatalf("events %s, want attempt,retry,attempt,outcome", got)
 	}
-	if events[1].Status != 503 || events[1].Attempt != 1 || events[3].Status != 200 || events[3].Attempt != 2 || events[3].Err != nil {
+	if events[1].StatusCode != 503 || events[1].Attempt != 1 || events[3].StatusCode != 200 || events[3].Attempt != 2 || events[3].Err != nil {
 		t.Errorf("retry %+v, outcome %+v", events[1], events[3])
 	}
 }

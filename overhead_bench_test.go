@@ -433,8 +433,8 @@ func rawArtixLoadURL(base string) string {
 
 func benchArtixCustomer(i int) loyalty.ArtixCustomer {
 	return loyalty.ArtixCustomer{
-		ID: fmt.Sprint(i), FirstName: "Пётр", LastName: "Петров", Patronymic: "Петрович",
-		Sex: new(loyalty.ArtixMale), Birthday: "1966-05-20", Email: "petrov@example.ru",
+		ID: fmt.Sprint(i), FirstName: "Пётр", LastName: "Петров", MiddleName: "Петрович",
+		Gender: new(loyalty.ArtixGenderMale), BirthDate: "1966-05-20", Email: "petrov@example.ru",
 		Address: "Ленина 108-46", ZipCode: "656000", Occupation: "Сантехник",
 		Subscribed: new(true),
 		Options:    &loyalty.ArtixOptions{SendCheckToEmail: new(true), EmailConfirmed: new(true)},
@@ -446,10 +446,10 @@ type rawArtixClient struct {
 	IDClient         string `json:"idclient"`
 	Name             string `json:"name"`
 	LastName         string `json:"lastname"`
-	Patronymic       string `json:"patronymic"`
+	MiddleName       string `json:"patronymic"`
 	Text             string `json:"text"`
-	Sex              int    `json:"sex"`
-	Birthday         string `json:"birthday"`
+	Gender           int    `json:"sex"`
+	BirthDate        string `json:"birthday"`
 	SpecialDate1     string `json:"specialdate1"`
 	SpecialDate2     string `json:"specialdate2"`
 	SpecialDate3     string `json:"specialdate3"`
@@ -481,8 +481,8 @@ type rawArtixCommand struct {
 }
 
 func rawArtixFromCustomer(c loyalty.ArtixCustomer) rawArtixClient {
-	r := rawArtixClient{IDClient: c.ID, Name: c.FirstName, LastName: c.LastName, Patronymic: c.Patronymic,
-		Birthday: string(c.Birthday), ZipCode: c.ZipCode, Address: c.Address, Email: c.Email, Occupation: c.Occupation,
+	r := rawArtixClient{IDClient: c.ID, Name: c.FirstName, LastName: c.LastName, MiddleName: c.MiddleName,
+		BirthDate: string(c.BirthDate), ZipCode: c.ZipCode, Address: c.Address, Email: c.Email, Occupation: c.Occupation,
 		SubscriptionAdj: "1"}
 	r.Options.SendCheckToEmail, r.Options.EmailConfirmed = 1, 1
 	return r

@@ -9,9 +9,9 @@ import (
 	"strconv"
 )
 
-// ErrPagingIgnored matches the error that ends a paged listing
-// (Customers.All, Clients.All) when the server answered a page other than
-// the one asked for: going on would repeat or skip records, or never end.
+// ErrPagingIgnored matches the error that ends a paged listing (VirtPOS
+// Customers.All, the Cash Server's Customers.All) when the server
+// answered a page other than the one asked for: going on would repeat or skip records, or never end.
 // It is reported for a page with more records than the page size, a page
 // whose number (when the reply gives one) is not the one asked for, a page
 // with the same records as the one before, and a short page while the

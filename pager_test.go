@@ -15,7 +15,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 )
 
-// The pager behind Customers.All and Clients.All, against servers that
+// The pager behind VirtPOS Customers.All and the Cash Server's Customers.All, against servers that
 // page wrongly: every one must end, with ErrPagingIgnored where records
 // would otherwise repeat or go missing, and hand out no record of a page
 // it refuses.
@@ -137,7 +137,7 @@ func TestPagerArtix(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ids, err := readAll(cs.Clients.All(context.Background()), func(r loyalty.ArtixClientRecord) string { return r.ID }, 5000)
+			ids, err := readAll(cs.Customers.All(context.Background()), func(r loyalty.ArtixCustomerRecord) string { return r.ID }, 5000)
 			if len(ids) != tc.want {
 				t.Errorf("%d clients handed out, want %d", len(ids), tc.want)
 			}
@@ -170,7 +170,7 @@ func TestPagerWrongPageHandsOutNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids, err := readAll(cs.Clients.All(context.Background()), func(r loyalty.ArtixClientRecord) string { return r.ID }, 100)
+	ids, err := readAll(cs.Customers.All(context.Background()), func(r loyalty.ArtixCustomerRecord) string { return r.ID }, 100)
 	for _, id := range ids {
 		if n, _ := strconv.Atoi(id); n >= 10 {
 			t.Errorf("client %s of the refused page 1 handed out", id)

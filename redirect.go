@@ -13,10 +13,10 @@ import (
 // Nothing was sent to Location. Repeating the request meets it again, so
 // it is never retried.
 type RedirectError struct {
-	API      string // "virtpos", "crm" or "artix"
-	Status   int    // the redirect's HTTP status (301, 302, 303, 307, 308)
-	Location string // where the server pointed, with secrets redacted
-	Reason   string // why it was refused
+	API        string // "virtpos", "crm" or "artix"
+	StatusCode int    // the redirect's HTTP status (301, 302, 303, 307, 308)
+	Location   string // where the server pointed, with secrets redacted
+	Reason     string // why it was refused
 	// MovedTo is set when a VirtPOS account has moved: the redirect left
 	// an old host (http://<company>.virtpos.ru, a shard such as
 	// acme.m1.virtpos.ru) for the current https://<company>.myvirtualpos.ru.
@@ -27,7 +27,7 @@ type RedirectError struct {
 
 // Error reads "loyalty: <api>: refused a <status> redirect to <location>: <reason>".
 func (e *RedirectError) Error() string {
-	return fmt.Sprintf("loyalty: %s: refused a %d redirect to %s: %s", e.API, e.Status, e.Location, e.Reason)
+	return fmt.Sprintf("loyalty: %s: refused a %d redirect to %s: %s", e.API, e.StatusCode, e.Location, e.Reason)
 }
 
 // maxRedirects is how many redirects one attempt follows.
@@ -53,7 +53,7 @@ func (c *core) checkRedirect(next func(*http.Request, []*http.Request) error) fu
 			status = req.Response.StatusCode
 		}
 		refuse := func(reason string) error {
-			e := &RedirectError{API: c.api, Status: status, Location: c.redactURL(req.URL.String()), Reason: reason}
+			e := &RedirectError{API: c.api, StatusCode: status, Location: c.redactURL(req.URL.String()), Reason: reason}
 			if c.api == "virtpos" {
 				if company, ok := movedVirtPOSAccount(via[0].URL, req.URL); ok {
 					e.MovedTo = VirtPOSCompanyURL(company)

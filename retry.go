@@ -212,7 +212,7 @@ func (c *core) wait(ctx context.Context, attempt int) bool {
 
 // streamed runs r as a streaming request and hands the open answer to
 // decode, the one loop behind every streamed read (Customers.All and
-// Stream, Clients.All). An answer that decode reports cut off by the
+// Stream, Customers.All). An answer that decode reports cut off by the
 // transport (a *streamCut) is read again, after the retry policy's
 // backoff and within its budget, as long as *handed is false: nothing
 // of it reached the caller, so repeating the read (a GET) shows the

@@ -74,8 +74,8 @@ func errZeroClient(client, constructor string) error {
 }
 
 // ready refuses a service that NewArtixCashServer did not make
-// (new(ArtixClientService), the nil field of a zero ArtixCashServer).
-func (s *ArtixClientService) ready() error {
+// (new(ArtixCustomerRecordService), the nil field of a zero ArtixCashServer).
+func (s *ArtixCustomerRecordService) ready() error {
 	if s == nil || s.cs == nil || s.cs.core == nil {
 		return errZeroClient("ArtixCashServer", "NewArtixCashServer")
 	}

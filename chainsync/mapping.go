@@ -30,10 +30,10 @@ func MapCustomer(c loyalty.Customer) (loyalty.ArtixCustomer, error) {
 		ID:         strconv.FormatInt(c.ID, 10),
 		FirstName:  first,
 		LastName:   last,
-		Patronymic: middle,
+		MiddleName: middle,
 		Phone:      phone,
 		Email:      strings.TrimSpace(c.Email),
-		Birthday:   birthday(c.BirthDay, c.BirthMonth, c.BirthYear),
+		BirthDate:  birthday(c.BirthDay, c.BirthMonth, c.BirthYear),
 		Text:       strings.TrimSpace(c.CustomInformation),
 		Subscribed: new(c.SendSMS || c.SendEmail || c.SendPush),
 		Communications: &loyalty.ArtixCommunications{
@@ -43,9 +43,9 @@ func MapCustomer(c loyalty.Customer) (loyalty.ArtixCustomer, error) {
 	}
 	switch c.Gender {
 	case loyalty.GenderMale:
-		a.Sex = new(loyalty.ArtixMale)
+		a.Gender = new(loyalty.ArtixGenderMale)
 	case loyalty.GenderFemale:
-		a.Sex = new(loyalty.ArtixFemale)
+		a.Gender = new(loyalty.ArtixGenderFemale)
 	}
 	if err := a.Validate(); err != nil {
 		return loyalty.ArtixCustomer{}, fmt.Errorf("customer %d: %w", c.ID, err)

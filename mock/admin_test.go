@@ -41,7 +41,7 @@ func TestAdminInstallsFaultsServesJournalAndResets(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &reqs); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("journal: %v %s", err, body)
 	}
-	if len(reqs) != 1 || reqs[0].Status != http.StatusBadGateway || !reqs[0].Faulted {
+	if len(reqs) != 1 || reqs[0].StatusCode != http.StatusBadGateway || !reqs[0].Faulted {
 		t.Fatalf("journal %+v: want the one faulted virtpos request (admin calls are not journaled)", reqs)
 	}
 	if r := post("/_mock/reset", ""); r.StatusCode != http.StatusNoContent {

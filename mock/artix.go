@@ -259,8 +259,8 @@ func (s *Server) Artix(opts ...loyalty.ArtixOption) *loyalty.Artix {
 	return ax
 }
 
-// ArtixClients returns a copy of the Artix client directory by idclient.
-func (s *Server) ArtixClients() map[string]loyalty.ArtixCustomer {
+// ArtixCustomers returns a copy of the Artix client directory by idclient.
+func (s *Server) ArtixCustomers() map[string]loyalty.ArtixCustomer {
 	s.ax.mu.Lock()
 	defer s.ax.mu.Unlock()
 	out := make(map[string]loyalty.ArtixCustomer, len(s.ax.clients))
@@ -270,8 +270,8 @@ func (s *Server) ArtixClients() map[string]loyalty.ArtixCustomer {
 	return out
 }
 
-// ArtixClient returns one record of the Artix client directory.
-func (s *Server) ArtixClient(id string) (loyalty.ArtixCustomer, bool) {
+// ArtixCustomer returns one record of the Artix client directory.
+func (s *Server) ArtixCustomer(id string) (loyalty.ArtixCustomer, bool) {
 	s.ax.mu.Lock()
 	defer s.ax.mu.Unlock()
 	c, ok := s.ax.clients[id]
@@ -281,8 +281,8 @@ func (s *Server) ArtixClient(id string) (loyalty.ArtixCustomer, bool) {
 	return c.Clone(), true
 }
 
-// ArtixClientCount is the number of records in the Artix client directory.
-func (s *Server) ArtixClientCount() int {
+// ArtixCustomerCount is the number of records in the Artix client directory.
+func (s *Server) ArtixCustomerCount() int {
 	s.ax.mu.Lock()
 	defer s.ax.mu.Unlock()
 	return len(s.ax.clients)

@@ -48,8 +48,8 @@ type csClient struct {
 	IDClient         string  `json:"idclient"`
 	Name             *string `json:"name"`
 	Text             *string `json:"text"`
-	Sex              *int    `json:"sex"`
-	Birthday         *string `json:"birthday"`
+	Gender           *int    `json:"sex"`
+	BirthDate        *string `json:"birthday"`
 	SpecialDate1Name *string `json:"specialdate1name"`
 	SpecialDate2Name *string `json:"specialdate2name"`
 	SpecialDate3Name *string `json:"specialdate3name"`
@@ -96,14 +96,14 @@ func newCSClient(c loyalty.ArtixCustomer) csClient {
 		return &s
 	}
 	out := csClient{
-		IDClient: c.ID, Name: str(c.FirstName), Text: str(c.Text), Birthday: str(string(c.Birthday)),
+		IDClient: c.ID, Name: str(c.FirstName), Text: str(c.Text), BirthDate: str(string(c.BirthDate)),
 		SpecialDate1Name: str(c.SpecialDate1Name), SpecialDate2Name: str(c.SpecialDate2Name), SpecialDate3Name: str(c.SpecialDate3Name),
 		ZipCode: str(c.ZipCode), Address: str(c.Address), Email: str(c.Email), WebPage: str(c.WebPage), PhoneNumber: str(c.Phone),
 		INN: str(c.INN), Document: str(c.Document), OKPO: str(c.OKPO), OKPD: str(c.OKPD), Occupation: str(c.Occupation),
 		ExtendedOptions: str(c.ExtendedOptions), OrganizationCode: str(c.OrganizationCode),
 	}
-	if c.Sex != nil {
-		out.Sex = new(int(*c.Sex))
+	if c.Gender != nil {
+		out.Gender = new(int(*c.Gender))
 	}
 	if c.Subscribed != nil {
 		out.SubscriptionAdj = new(0)

@@ -21,9 +21,9 @@ var updateGolden = flag.Bool("update", false, "rewrite the golden files of the m
 func TestArtixCSRestGolden(t *testing.T) {
 	srv := NewServer(t)
 	err := srv.Artix().Send(context.Background(),
-		loyalty.AddClient(loyalty.ArtixCustomer{ID: "1", FirstName: "Иванова Мария", Sex: new(loyalty.ArtixFemale), Phone: "79030000001",
-			Birthday: "1980-01-02", Subscribed: new(false), LastName: "not in the field model", Communications: &loyalty.ArtixCommunications{SMS: new(true)}}),
-		loyalty.AddClient(loyalty.ArtixCustomer{ID: "2", FirstName: "Сидоров Олег", Sex: new(loyalty.ArtixMale), Phone: "79030000002",
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: "1", FirstName: "Иванова Мария", Gender: new(loyalty.ArtixGenderFemale), Phone: "79030000001",
+			BirthDate: "1980-01-02", Subscribed: new(false), LastName: "not in the field model", Communications: &loyalty.ArtixCommunications{SMS: new(true)}}),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: "2", FirstName: "Сидоров Олег", Gender: new(loyalty.ArtixGenderMale), Phone: "79030000002",
 			Email: "o@example.ru", Text: "VIP", Subscribed: new(true), INN: "7707083893"}),
 		loyalty.AddClient(loyalty.ArtixCustomer{ID: "3"}))
 	if err != nil {
@@ -108,7 +108,7 @@ func TestArtixCSRestReplies(t *testing.T) {
 	if status, body := adminDo(t, srv, "GET", loyalty.ArtixCSClientsPath, ""); status != 401 || !strings.Contains(body, `"errorCode":401`) {
 		t.Errorf("without auth: %d %s, want 401", status, body)
 	}
-	if _, err := srv.ArtixCashServer().Clients.Get(context.Background(), "a/b c"); err != nil {
+	if _, err := srv.ArtixCashServer().Customers.Get(context.Background(), "a/b c"); err != nil {
 		t.Errorf("Server.ArtixCashServer sends the auth: %v", err)
 	}
 }

@@ -25,7 +25,7 @@ import (
 // an empty body, an absent client with 404 {"errorCode": 404,
 // "message"}, a refused body with 400 and the same object. The SDK
 // accepts these and the other plausible forms (see
-// loyalty.ArtixClientService.Create).
+// loyalty.ArtixCustomerRecordService.Create).
 const (
 	csCardsPath      = "/CSrest/rest/dictionaries/cards"
 	csCardGroupsPath = "/CSrest/rest/dictionaries/cardGroups"
@@ -62,7 +62,7 @@ func (a *artixAPI) serveCSWrite(w http.ResponseWriter, r *http.Request, path, es
 	var cmd loyalty.ArtixCommand
 	switch path {
 	case loyalty.ArtixCSClientsPath:
-		var rec loyalty.ArtixClientRecord
+		var rec loyalty.ArtixCustomerRecord
 		err = json.Unmarshal(body, &rec)
 		cmd = loyalty.AddClient(rec.ArtixCustomer)
 	case csCardsPath:

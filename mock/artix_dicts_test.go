@@ -30,7 +30,7 @@ func cardSync(id string) []loyalty.ArtixCommand {
 // related to its client.
 func checkCardSync(t *testing.T, srv *Server, id string) {
 	t.Helper()
-	if _, ok := srv.ArtixClient(id); !ok {
+	if _, ok := srv.ArtixCustomer(id); !ok {
 		t.Errorf("client %s not stored", id)
 	}
 	cards := srv.ArtixClientCards(id)
@@ -109,7 +109,7 @@ func TestArtixFieldPayloads(t *testing.T) {
 	if cards := srv.ArtixClientCards("2000000000022"); len(cards) != 1 || !cards[0].Blocked {
 		t.Errorf("cards of client 2000000000022: %+v, want one blocked card", cards)
 	}
-	if c, _ := srv.ArtixClient("2000000000015"); c.FirstName != "Петров Пётр Петрович" {
+	if c, _ := srv.ArtixCustomer("2000000000015"); c.FirstName != "Петров Пётр Петрович" {
 		t.Errorf("client 2000000000015: %+v", c)
 	}
 	if n := len(srv.ArtixCardGroups()); n != 2 {

@@ -68,15 +68,15 @@ func TestArtixLoadDictsReplies(t *testing.T) {
 		})
 	}
 	// Refused batches were not applied, not even in part.
-	if c, ok := srv.ArtixClient("4"); !ok || c.Phone != "88005559999" || srv.ArtixClientCount() != 1 {
-		t.Errorf("directory: %+v", srv.ArtixClients())
+	if c, ok := srv.ArtixCustomer("4"); !ok || c.Phone != "88005559999" || srv.ArtixCustomerCount() != 1 {
+		t.Errorf("directory: %+v", srv.ArtixCustomers())
 	}
 	resp, err := http.Get(srv.ArtixURL + p)
 	if err != nil || resp.StatusCode != http.StatusNotFound || resp.Header.Get("Allow") != "POST" {
 		t.Errorf("GET: %v %v", resp.StatusCode, err)
 	}
 	srv.Reset()
-	if srv.ArtixClientCount() != 0 {
+	if srv.ArtixCustomerCount() != 0 {
 		t.Error("Reset kept the directory")
 	}
 }
@@ -120,12 +120,12 @@ func TestArtixClientPanicsOnBadOptions(t *testing.T) {
 func TestArtixClientsAreCopies(t *testing.T) {
 	srv := NewServer(t)
 	ax := srv.Artix()
-	if err := ax.Customers.Add(context.Background(), loyalty.ArtixCustomer{ID: "1", Sex: new(loyalty.ArtixMale)}); err != nil {
+	if err := ax.Customers.Add(context.Background(), loyalty.ArtixCustomer{ID: "1", Gender: new(loyalty.ArtixGenderMale)}); err != nil {
 		t.Fatal(err)
 	}
-	c := srv.ArtixClients()["1"]
-	*c.Sex = loyalty.ArtixFemale
-	if got, _ := srv.ArtixClient("1"); *got.Sex != loyalty.ArtixMale {
+	c := srv.ArtixCustomers()["1"]
+	*c.Gender = loyalty.ArtixGenderFemale
+	if got, _ := srv.ArtixCustomer("1"); *got.Gender != loyalty.ArtixGenderMale {
 		t.Error("changing a returned record changed the mock")
 	}
 }

@@ -104,8 +104,8 @@ func readNewContact(c *crmCall) (*newContactWire, loyalty.Communication) {
 		panic(badRequest("new_contact.contact has no field: set at least one"))
 	case p.MobilePhone != "" && !msisdnRE.MatchString(p.MobilePhone):
 		panic(badRequest("new_contact.contact.mobile_phone is not an MSISDN: " + p.MobilePhone))
-	case p.GenderCode != "" && !p.GenderCode.Known():
-		panic(badRequest("new_contact.contact.gender_code: unknown value " + string(p.GenderCode)))
+	case p.Gender != "" && !p.Gender.Known():
+		panic(badRequest("new_contact.contact.gender_code: unknown value " + string(p.Gender)))
 	case m.AllowEmail == nil, m.AllowSMS == nil, m.AllowPhone == nil:
 		panic(badRequest("new_contact.communication: allow_email, allow_sms and allow_phone are required (true or false)"))
 	case m.CommunicationMethod != "" && !m.CommunicationMethod.Known():
@@ -146,13 +146,13 @@ func (a *crmAPI) createContact(c *crmCall) (string, any) {
 	}
 	a.st.seq++
 	id := uuid.NewSHA1(crmNS, fmt.Appendf(nil, "contact-%d", a.st.seq))
-	gender := p.GenderCode
+	gender := p.Gender
 	if gender == "" {
 		gender = loyalty.ContactGenderNone
 	}
 	a.st.contacts = append(a.st.contacts, &crmContact{Contact: loyalty.Contact{
 		ContactID: id, MobilePhone: p.MobilePhone, Email: p.Email, LastName: p.LastName, FirstName: p.FirstName,
-		MiddleName: p.MiddleName, GenderCode: gender, BirthDate: p.BirthDate, LevelName: "Базовый", PartnerID: partner,
+		MiddleName: p.MiddleName, Gender: gender, BirthDate: p.BirthDate, LevelName: "Базовый", PartnerID: partner,
 	}, comm: comm})
 	return "contact_id", id
 }
@@ -205,7 +205,7 @@ func (a *crmAPI) bindVirtualCard(c *crmCall) (string, any) {
 	card := &crmCard{BonusCard: loyalty.BonusCard{
 		ID: uuid.NewSHA1(crmNS, fmt.Appendf(nil, "card-%d", a.st.seq)), Number: number, FullName: fullName(ct),
 		PartnerID: partner, BonusType: loyalty.BonusTypeBonus, CardType: t.Name,
-		StatusDate: loyalty.NewCRMTime(a.now().In(crmServerZone)), StatusCode: loyalty.BonusCardStatusActive,
+		StatusDate: loyalty.NewCRMTime(a.now().In(crmServerZone)), Status: loyalty.BonusCardStatusActive,
 		ExpiryDate: loyalty.CRMDate(2030, time.December, 31), CardTypeID: &t.ID,
 	}, owner: &ct.ContactID}
 	a.st.cards[number] = card
@@ -234,7 +234,7 @@ func (a *crmAPI) bindPhysicalCard(c *crmCall) (string, any) {
 		a.fail(c, loyalty.CodeCardDoesNotExist)
 	case card.owner != nil:
 		a.fail(c, loyalty.CodeCardAlreadyOwned)
-	case card.StatusCode != loyalty.BonusCardStatusActive:
+	case card.Status != loyalty.BonusCardStatusActive:
 		a.fail(c, loyalty.CodeCardNotActive)
 	case card.pin || a.srv.Quirks().BindPhysicalCardPIN:
 		// Manzana's Contact/BindCard takes a code word the spec has no

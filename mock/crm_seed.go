@@ -160,7 +160,7 @@ func seedCRM() *crmState {
 	st.cards[CRMOwnedCardNumber] = &crmCard{BonusCard: loyalty.BonusCard{
 		ID: CRMOwnedCardID, Number: CRMOwnedCardNumber, FullName: "Иванова Мария Сергеевна",
 		PartnerID: &CRMPartnerID, BonusType: loyalty.BonusTypeBonusAndDiscount, CardType: "Пластиковая бонусная",
-		StatusDate: mskTime(2017, time.July, 5, 10, 30), StatusCode: loyalty.BonusCardStatusActive,
+		StatusDate: mskTime(2017, time.July, 5, 10, 30), Status: loyalty.BonusCardStatusActive,
 		ExpiryDate: mskTime(2027, time.December, 31, 23, 59),
 		Balance:    dec("12345678901234567890.123456789"), ActiveBalance: dec("1234.5678901234567890123456789"),
 		Summ: dec("98765.43"), SummDiscounted: dec("93327.16"), DiscountSumm: dec("5438.27"), Discount: dec("5.5"),
@@ -175,17 +175,17 @@ func seedCRM() *crmState {
 		st.cards[n] = &crmCard{BonusCard: loyalty.BonusCard{
 			ID: uuid.MustParse("e7f8a9b0-c1d2-4e3f-8a4b-5c6d7e8f000" + string(rune('2'+i))), Number: n,
 			PartnerID: &CRMPartnerID, BonusType: loyalty.BonusTypeBonus, CardType: "Пластиковая бонусная",
-			StatusDate: mskTime(2017, time.June, 1, 9, 0), StatusCode: status, ExpiryDate: mskTime(2027, time.December, 31, 23, 59),
+			StatusDate: mskTime(2017, time.June, 1, 9, 0), Status: status, ExpiryDate: mskTime(2027, time.December, 31, 23, 59),
 			CardTypeID: &CRMPlasticCardTypeID,
 		}, pin: n == CRMPINCardNumber}
 	}
 	st.contacts = []*crmContact{
 		{Contact: loyalty.Contact{ContactID: CRMContactID, MobilePhone: "79161234567", Email: "maria.ivanova@example.ru",
-			LastName: "Иванова", FirstName: "Мария", MiddleName: "Сергеевна", GenderCode: loyalty.ContactGenderFemale,
+			LastName: "Иванова", FirstName: "Мария", MiddleName: "Сергеевна", Gender: loyalty.ContactGenderFemale,
 			BirthDate: mskTime(1985, time.March, 14, 0, 0), LevelID: new(uuid.MustParse("1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f0001")),
 			LevelName: "Золотой", PartnerID: &CRMPartnerID}, cards: []string{CRMOwnedCardNumber}},
 		{Contact: loyalty.Contact{ContactID: CRMContact2ID, MobilePhone: "79035550011", Email: "p.petrov@example.ru",
-			LastName: "Петров", FirstName: "Пётр", MiddleName: "Алексеевич", GenderCode: loyalty.ContactGenderMale,
+			LastName: "Петров", FirstName: "Пётр", MiddleName: "Алексеевич", Gender: loyalty.ContactGenderMale,
 			BirthDate: mskTime(1979, time.November, 2, 0, 0), LevelName: "Базовый"}},
 	}
 	st.campaigns = []crmCampaign{

@@ -75,7 +75,7 @@ func ExampleServer_RegisterResponders() {
 		panic(err)
 	}
 	err = ax.Customers.Add(context.Background(), loyalty.ArtixCustomer{ID: "4", FirstName: "Пётр", LastName: "Петров"})
-	fmt.Println(err, srv.ArtixClientCount())
+	fmt.Println(err, srv.ArtixCustomerCount())
 	// Output: <nil> 1
 }
 

@@ -79,20 +79,20 @@ func TestArtixExchangeNames(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeArtixExchangeDir(ctx, dir) }()
 	deadline := time.Now().Add(30 * time.Second)
-	for len(srv.ArtixLoadErrors()) == 0 || srv.ArtixClientCount() < 3 {
+	for len(srv.ArtixLoadErrors()) == 0 || srv.ArtixCustomerCount() < 3 {
 		if time.Now().After(deadline) {
-			t.Fatalf("clients %v, errors %v", srv.ArtixClients(), srv.ArtixLoadErrors())
+			t.Fatalf("clients %v, errors %v", srv.ArtixCustomers(), srv.ArtixLoadErrors())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	cancel()
 	<-done
 	for _, id := range []string{"a", "b", "c"} {
-		if _, ok := srv.ArtixClient(id); !ok {
+		if _, ok := srv.ArtixCustomer(id); !ok {
 			t.Errorf("client %s not loaded", id)
 		}
 	}
-	if _, ok := srv.ArtixClient("d"); ok {
+	if _, ok := srv.ArtixCustomer("d"); ok {
 		t.Error("the batch with trailing text was applied")
 	}
 	if errs := srv.ArtixLoadErrors(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "pos20261130101012.aif") {

@@ -32,7 +32,7 @@ type Request struct {
 	// MaxJournalBody, or dropped to keep the journal within
 	// Config.JournalBytes.
 	BodyTruncated bool      `json:"body_truncated,omitempty"`
-	Status        int       `json:"status"`  // the status answered (0: connection dropped)
+	StatusCode    int       `json:"status"`  // the status answered (0: connection dropped)
 	Faulted       bool      `json:"faulted"` // a Fault answered it
 	Time          time.Time `json:"time"`
 }
@@ -168,7 +168,7 @@ func (s *Server) middleware(api API, h http.Handler) http.Handler {
 			once.Do(func() {
 				// Count what the handler left unread so BodySize is the whole body.
 				io.Copy(io.Discard, io.LimitReader(body, 64<<20))
-				entry.Body, entry.BodySize, entry.Status = bytes.Clone(body.buf.Bytes()), body.n, status
+				entry.Body, entry.BodySize, entry.StatusCode = bytes.Clone(body.buf.Bytes()), body.n, status
 				if entry.BodyTruncated = body.n > int64(len(entry.Body)); entry.BodyTruncated {
 					entry.Body = wholeRunes(entry.Body)
 				}

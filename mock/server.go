@@ -188,12 +188,6 @@ const (
 	FakeArtixURL   = "http://artix.invalid"
 )
 
-// New makes a mock server that listens nowhere.
-//
-// Deprecated: New is NewInMemory under a name that does not say the server
-// listens nowhere; use NewInMemory (or Start, NewServer to listen).
-func New(cfg Config) (*Server, error) { return NewInMemory(cfg) }
-
 // NewInMemory makes a mock server that listens nowhere: its state, faults
 // and journal work as with Start; its ready clients (VirtPOS, CRM, Artix)
 // answer in memory through Transport, which WithTransport gives to

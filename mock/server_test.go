@@ -58,7 +58,7 @@ func TestFaultsCountDownAndJournal(t *testing.T) {
 		t.Fatalf("virtpos got the CRM fault: %v", err)
 	}
 	j := srv.RequestsTo(ArtixAPI)
-	if len(j) != 3 || !j[0].Faulted || j[2].Faulted || j[0].Status != 503 {
+	if len(j) != 3 || !j[0].Faulted || j[2].Faulted || j[0].StatusCode != 503 {
 		t.Fatalf("journal %+v", j)
 	}
 	srv.Reset()

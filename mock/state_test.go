@@ -40,7 +40,7 @@ func changeEverySide(t *testing.T, srv *Server) {
 		t.Fatal(err)
 	}
 	err = srv.Artix().Send(ctx,
-		loyalty.AddClient(loyalty.ArtixCustomer{ID: "7", FirstName: "Пётр", Birthday: "1966-05-20", Sex: new(loyalty.ArtixMale),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: "7", FirstName: "Пётр", BirthDate: "1966-05-20", Gender: new(loyalty.ArtixGenderMale),
 			Subscribed: new(true), Options: &loyalty.ArtixOptions{EmailConfirmed: new(true)}}),
 		loyalty.AddClient(loyalty.ArtixCustomer{ID: "8", LastName: "Сидорова", Phone: "79161112233"}))
 	if err != nil {
@@ -76,7 +76,7 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 	if got, want := other.VirtPOSGroups(), srv.VirtPOSGroups(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("groups %v, want %v", got, want)
 	}
-	if got, want := other.ArtixClients(), srv.ArtixClients(); !reflect.DeepEqual(got, want) {
+	if got, want := other.ArtixCustomers(), srv.ArtixCustomers(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("artix directory %v, want %v", got, want)
 	}
 	again, err := other.Snapshot()
@@ -115,7 +115,7 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 
 	// Reset still means the seed.
 	other.Reset()
-	if n := other.ArtixClientCount(); n != 0 {
+	if n := other.ArtixCustomerCount(); n != 0 {
 		t.Fatalf("artix after reset: %d clients", n)
 	}
 	if _, ok := other.VirtPOSCard("5550001"); ok {
@@ -139,8 +139,8 @@ func TestRestoreKeepsUnnamedAPIsAndRefusesInvalidState(t *testing.T) {
 	if err := srv.Restore([]byte(`{"artix":{"clients":[{"idclient":"1","name":"Один"}]}}`)); err != nil {
 		t.Fatal(err)
 	}
-	if c, ok := srv.ArtixClient("1"); !ok || c.FirstName != "Один" || srv.ArtixClientCount() != 1 {
-		t.Fatalf("artix after partial restore: %+v", srv.ArtixClients())
+	if c, ok := srv.ArtixCustomer("1"); !ok || c.FirstName != "Один" || srv.ArtixCustomerCount() != 1 {
+		t.Fatalf("artix after partial restore: %+v", srv.ArtixCustomers())
 	}
 	if wire(t, srv.VirtPOSCustomers()) != wire(t, before) {
 		t.Fatal("VirtPOS changed by a restore that did not name it")
@@ -156,7 +156,7 @@ func TestRestoreKeepsUnnamedAPIsAndRefusesInvalidState(t *testing.T) {
 			t.Errorf("Restore(%s) = nil, want an error", bad)
 		}
 	}
-	if srv.ArtixClientCount() != 1 {
+	if srv.ArtixCustomerCount() != 1 {
 		t.Fatal("a refused restore changed the artix directory")
 	}
 }
@@ -185,7 +185,7 @@ func TestAdminStateDumpsAndLoads(t *testing.T) {
 	if st := put(body); st != http.StatusNoContent {
 		t.Fatalf("PUT state: %d", st)
 	}
-	if _, ok := srv.ArtixClient("8"); !ok {
+	if _, ok := srv.ArtixCustomer("8"); !ok {
 		t.Fatal("PUT state did not restore the artix directory")
 	}
 	if st := put(`{"virtpos":[]}`); st != http.StatusBadRequest {
@@ -204,7 +204,7 @@ func TestRestoreIsAllOrNothing(t *testing.T) {
 		if err := srv.Restore([]byte(bad)); err == nil {
 			t.Fatal("Restore accepted a bad state")
 		}
-		if _, ok := srv.ArtixClient("99"); ok {
+		if _, ok := srv.ArtixCustomer("99"); ok {
 			t.Fatal("a refused restore replaced the Artix directory")
 		}
 		if len(srv.VirtPOSCustomers()) != DefaultCustomers {

@@ -27,7 +27,7 @@ func writeAsTenant(ctx context.Context, tn *Tenant) error {
 	if err := tn.Artix().Customers.Add(ctx, loyalty.ArtixCustomer{ID: tn.ID}); err != nil {
 		return err
 	}
-	c, err := tn.ArtixCashServer().Clients.Get(ctx, tn.ID)
+	c, err := tn.ArtixCashServer().Customers.Get(ctx, tn.ID)
 	if err == nil && c.ID != tn.ID {
 		err = errors.New("the Cash Server read-back does not have the client")
 	}
@@ -62,7 +62,7 @@ func TestTenantsDoNotSeeEachOther(t *testing.T) {
 		if n := len(tn.VirtPOSCustomers()); n != seed+1 {
 			t.Errorf("%s: %d customers, want the seed's %d and its own", tn.ID, n, seed)
 		}
-		if _, ok := tn.ArtixClient(other.ID); ok {
+		if _, ok := tn.ArtixCustomer(other.ID); ok {
 			t.Errorf("%s sees %s's Artix client", tn.ID, other.ID)
 		}
 		for _, r := range tn.Requests() {
@@ -74,8 +74,8 @@ func TestTenantsDoNotSeeEachOther(t *testing.T) {
 			t.Errorf("%s journaled %d requests, want its 4", tn.ID, n)
 		}
 	}
-	if n := len(srv.Requests()); n != 0 || srv.ArtixClientCount() != 0 {
-		t.Fatalf("the default tenant journaled %d requests, has %d Artix clients", n, srv.ArtixClientCount())
+	if n := len(srv.Requests()); n != 0 || srv.ArtixCustomerCount() != 0 {
+		t.Fatalf("the default tenant journaled %d requests, has %d Artix clients", n, srv.ArtixCustomerCount())
 	}
 	if _, err := srv.CRM().Contacts.BindPhysicalCard(t.Context(), loyalty.PhysicalCardRequest{ContactID: CRMContact2ID, CardNumber: CRMFreeCardNumber}); err != nil {
 		t.Fatalf("the card the tenants bound is not free in the default tenant: %v", err)
@@ -95,10 +95,10 @@ func TestTenantsDoNotSeeEachOther(t *testing.T) {
 	}
 
 	t1.Reset()
-	if t1.ArtixClientCount() != 0 || len(t1.Faults()) != 0 || len(t1.Requests()) != 0 {
+	if t1.ArtixCustomerCount() != 0 || len(t1.Faults()) != 0 || len(t1.Requests()) != 0 {
 		t.Fatal("t1.Reset left data, faults or journal")
 	}
-	if _, ok := t2.ArtixClient(t2.ID); !ok || len(t2.Requests()) == 0 {
+	if _, ok := t2.ArtixCustomer(t2.ID); !ok || len(t2.Requests()) == 0 {
 		t.Fatal("t1.Reset reset t2")
 	}
 }
@@ -128,7 +128,7 @@ func TestTenantCredentialsAreChecked(t *testing.T) {
 	if _, err := wrongFirm.Directory.Regions(ctx); !errors.As(err, &crmErr) || crmErr.StatusCode != http.StatusForbidden {
 		t.Fatalf("a wrong commercial_firm_id: %v, want a 403 CRMError", err)
 	}
-	if err := srv.Artix(loyalty.WithArtixShopCode(TenantShopCodePrefix+"t9-nope"), loyalty.WithoutRetries()).Customers.Add(ctx, loyalty.ArtixCustomer{ID: "1"}); err == nil || srv.ArtixClientCount() != 0 {
+	if err := srv.Artix(loyalty.WithArtixShopCode(TenantShopCodePrefix+"t9-nope"), loyalty.WithoutRetries()).Customers.Add(ctx, loyalty.ArtixCustomer{ID: "1"}); err == nil || srv.ArtixCustomerCount() != 0 {
 		t.Fatalf("a made-up tenant shop code reached the default tenant: %v", err)
 	}
 	if err := tn.Artix(loyalty.WithBasicAuth(tn.ArtixShopCode, "wrong"), loyalty.WithoutRetries()).Customers.Add(ctx, loyalty.ArtixCustomer{ID: "1"}); err == nil {
@@ -142,7 +142,7 @@ func TestTenantCredentialsAreChecked(t *testing.T) {
 	if _, err := tn.VirtPOS(loyalty.WithoutRetries()).Customers.Get(ctx, 1); err == nil {
 		t.Fatal("a deleted tenant's apikey was accepted")
 	}
-	if err := tn.Artix(loyalty.WithoutRetries()).Customers.Add(ctx, loyalty.ArtixCustomer{ID: "1"}); err == nil || srv.ArtixClientCount() != 0 {
+	if err := tn.Artix(loyalty.WithoutRetries()).Customers.Add(ctx, loyalty.ArtixCustomer{ID: "1"}); err == nil || srv.ArtixCustomerCount() != 0 {
 		t.Fatalf("a deleted tenant's shop code reached the default tenant: %v", err)
 	}
 	if again, _ := srv.NewTenant(""); again.APIKey == old.APIKey || again.ID == old.ID {
@@ -235,8 +235,8 @@ func TestTenantsInMemory(t *testing.T) {
 	if err := writeAsTenant(t.Context(), tn); err != nil {
 		t.Fatal(err)
 	}
-	if mem.ArtixClientCount() != 0 || tn.ArtixClientCount() != 1 {
-		t.Fatalf("Artix clients: default %d, tenant %d", mem.ArtixClientCount(), tn.ArtixClientCount())
+	if mem.ArtixCustomerCount() != 0 || tn.ArtixCustomerCount() != 1 {
+		t.Fatalf("Artix clients: default %d, tenant %d", mem.ArtixCustomerCount(), tn.ArtixCustomerCount())
 	}
 	mem.DeleteTenant(tn.ID)
 	if _, err := tn.VirtPOS(loyalty.WithoutRetries()).Customers.Get(t.Context(), 1); err == nil {
@@ -267,14 +267,14 @@ func TestTenantServesItsOwnExchangeDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(30 * time.Second)
-	for tn.ArtixClientCount() == 0 && time.Now().Before(deadline) {
+	for tn.ArtixCustomerCount() == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := tn.ArtixClient("x"); !ok || srv.ArtixClientCount() != 0 {
-		t.Fatalf("tenant has x: %v; default tenant has %d clients", ok, srv.ArtixClientCount())
+	if _, ok := tn.ArtixCustomer("x"); !ok || srv.ArtixCustomerCount() != 0 {
+		t.Fatalf("tenant has x: %v; default tenant has %d clients", ok, srv.ArtixCustomerCount())
 	}
 }

@@ -32,7 +32,7 @@ func TestInMemoryServerClientsAreSocketFree(t *testing.T) {
 	if err := mem.Artix().Customers.Delete(ctx, "1"); err != nil {
 		t.Fatalf("Artix: %v", err)
 	}
-	if _, err := mem.ArtixCashServer().Clients.Get(ctx, "2"); err != nil && !errors.Is(err, loyalty.ErrNotFound) {
+	if _, err := mem.ArtixCashServer().Customers.Get(ctx, "2"); err != nil && !errors.Is(err, loyalty.ErrNotFound) {
 		t.Fatalf("Artix cash server: %v", err)
 	}
 	if n := len(mem.Requests()); n != 4 {

@@ -96,7 +96,7 @@ func (r *Register) Loads() []string {
 }
 
 // Clients is the register's client directory.
-func (r *Register) Clients() map[string]loyalty.ArtixCustomer { return r.srv.ArtixClients() }
+func (r *Register) Clients() map[string]loyalty.ArtixCustomer { return r.srv.ArtixCustomers() }
 
 // Chain is the fake chain and the head office's VirtPOS.
 type Chain struct {

@@ -28,7 +28,7 @@ func TestRunArtixCashServerAuth(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = c.Clients.Get(ctx, "1")
+		_, err = c.Customers.Get(ctx, "1")
 		return err
 	}
 	var apiErr *loyalty.APIError

@@ -166,7 +166,7 @@ func printResult(w io.Writer, r Result) {
 	} else {
 		fmt.Fprintln(w, "  cards:")
 		for _, k := range r.Cards {
-			line := fmt.Sprintf("    %s  %s  %s  balance %s, active %s", k.Number, k.CardType, k.StatusCode, k.Balance, k.ActiveBalance)
+			line := fmt.Sprintf("    %s  %s  %s  balance %s, active %s", k.Number, k.CardType, k.Status, k.Balance, k.ActiveBalance)
 			if !k.ExpiryDate.IsZero() {
 				line += "  until " + k.ExpiryDate.Format("2006-01-02")
 			}

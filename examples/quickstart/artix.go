@@ -26,7 +26,7 @@ func tourArtix(ctx context.Context, p *printer, cfg *config, srv *mock.Server) e
 	}
 	p.line("HTTP transport: POST %s%s", where, loyalty.ArtixLoadDictsPath)
 
-	bad := loyalty.ArtixCustomer{ID: "14", Birthday: "1899-01-01"}
+	bad := loyalty.ArtixCustomer{ID: "14", BirthDate: "1899-01-01"}
 	var re *loyalty.ArtixRecordError
 	if err := ax.Customers.Add(ctx, bad); errors.As(err, &re) {
 		p.line("refused       %v (nothing sent)", err)
@@ -45,8 +45,8 @@ func tourArtix(ctx context.Context, p *printer, cfg *config, srv *mock.Server) e
 			return err
 		}
 		if srv != nil && cfg.artix.URL == "" {
-			c, _ := srv.ArtixClient(id(1))
-			p.line("mock now has  %d clients; idclient=%s phone %s", srv.ArtixClientCount(), id(1), c.Phone)
+			c, _ := srv.ArtixCustomer(id(1))
+			p.line("mock now has  %d clients; idclient=%s phone %s", srv.ArtixCustomerCount(), id(1), c.Phone)
 		}
 	}
 	if err := tourArtixFiles(ctx, p, cfg, srv, id); err != nil {
@@ -65,8 +65,8 @@ func tourArtix(ctx context.Context, p *printer, cfg *config, srv *mock.Server) e
 // register's exchanger: qs-<run>-1 and -3 stay until the cleanup.
 func artixOverHTTP(ctx context.Context, p *printer, ax *loyalty.Artix, id func(int) string) error {
 	petrov := loyalty.ArtixCustomer{
-		ID: id(1), FirstName: "Quickstart", LastName: "Test", Patronymic: "Петрович",
-		Sex: new(loyalty.ArtixMale), Birthday: "1966-05-20", Email: "quickstart@example.invalid",
+		ID: id(1), FirstName: "Quickstart", LastName: "Test", MiddleName: "Петрович",
+		Gender: new(loyalty.ArtixGenderMale), BirthDate: "1966-05-20", Email: "quickstart@example.invalid",
 		Phone: "+79161234567", Subscribed: new(true),
 		Options:        &loyalty.ArtixOptions{SendCheckToEmail: new(true), EmailConfirmed: new(true)},
 		Communications: &loyalty.ArtixCommunications{Call: new(true), SMS: new(true)},
@@ -74,14 +74,14 @@ func artixOverHTTP(ctx context.Context, p *printer, ax *loyalty.Artix, id func(i
 	if err := ax.Customers.Add(ctx, petrov); err != nil {
 		return err
 	}
-	p.line("addClient     idclient=%s %s %s %s", id(1), petrov.LastName, petrov.FirstName, petrov.Patronymic)
+	p.line("addClient     idclient=%s %s %s %s", id(1), petrov.LastName, petrov.FirstName, petrov.MiddleName)
 	if err := ax.Customers.Update(ctx, loyalty.ArtixCustomerUpdate{ID: id(1), Phone: new("88005559999")}); err != nil {
 		return err
 	}
 	p.line("updateClient  idclient=%s phonenumber=88005559999 (only the changed attribute is sent)", id(1))
 	err := ax.Send(ctx,
-		loyalty.AddClient(loyalty.ArtixCustomer{ID: id(2), FirstName: "Анна", LastName: "Test", Sex: new(loyalty.ArtixFemale)}),
-		loyalty.AddClient(loyalty.ArtixCustomer{ID: id(3), FirstName: "Олег", LastName: "Test", Sex: new(loyalty.ArtixMale)}),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: id(2), FirstName: "Анна", LastName: "Test", Gender: new(loyalty.ArtixGenderFemale)}),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: id(3), FirstName: "Олег", LastName: "Test", Gender: new(loyalty.ArtixGenderMale)}),
 		loyalty.DeleteClient(id(2)),
 	)
 	if err != nil {
@@ -131,7 +131,7 @@ func tourArtixFiles(ctx context.Context, p *printer, cfg *config, srv *mock.Serv
 	}
 	p.line("file transport: %s (pos<yyyyMMddHHmmss>.aif, then an empty .flz flag)", dir)
 	cmds := []loyalty.ArtixCommand{
-		loyalty.AddClient(loyalty.ArtixCustomer{ID: id(4), FirstName: "Мария", LastName: "Test", Birthday: "1990-03-08"}),
+		loyalty.AddClient(loyalty.ArtixCustomer{ID: id(4), FirstName: "Мария", LastName: "Test", BirthDate: "1990-03-08"}),
 	}
 	if cfg.artix.Dir == "" {
 		cmds = append(cmds, loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: id(3), Email: new("oleg@example.invalid")}))
@@ -148,8 +148,8 @@ func tourArtixFiles(ctx context.Context, p *printer, cfg *config, srv *mock.Serv
 		p.line("the cash server loads the batch (addClient %s, deleteClient %s) and deletes both files", id(4), id(4))
 		return nil
 	}
-	c, _ := srv.ArtixClient(id(3))
+	c, _ := srv.ArtixCustomer(id(3))
 	p.line("picked up     the mock loaded the batch (addClient %s, updateClient %s, deleteClient %s) and deleted both files: %d clients, idclient=%s email %s",
-		id(4), id(3), id(4), srv.ArtixClientCount(), id(3), c.Email)
+		id(4), id(3), id(4), srv.ArtixCustomerCount(), id(3), c.Email)
 	return nil
 }

@@ -66,7 +66,7 @@ func tourCRM(ctx context.Context, p *printer, cfg *config, srv *mock.Server) err
 		c := in.Contact
 		p.line("  %s %s %s, %s, %d card(s)", c.LastName, c.FirstName, c.MiddleName, c.Email, len(in.Cards))
 		for _, card := range in.Cards {
-			p.line("    card %s [%s] balance %s", card.Number, card.StatusCode, card.Balance.String())
+			p.line("    card %s [%s] balance %s", card.Number, card.Status, card.Balance.String())
 		}
 	}
 
@@ -99,7 +99,7 @@ func tourCRM(ctx context.Context, p *printer, cfg *config, srv *mock.Server) err
 	id, err = crm.Contacts.Create(ctx, loyalty.NewContact{
 		Contact: loyalty.PersonalData{MobilePhone: newPhone, Email: "anna.smirnova@example.ru",
 			LastName: "Смирнова", FirstName: "Анна", MiddleName: "Игоревна",
-			GenderCode: loyalty.ContactGenderFemale, BirthDate: loyalty.CRMDate(1990, time.May, 9)},
+			Gender: loyalty.ContactGenderFemale, BirthDate: loyalty.CRMDate(1990, time.May, 9)},
 		Registration:  loyalty.Registration{SalesOutletID: outs[0].ID, PartnerID: &partner},
 		Communication: loyalty.Communication{AllowEmail: true, AllowSMS: true},
 	})
@@ -121,7 +121,7 @@ func tourCRM(ctx context.Context, p *printer, cfg *config, srv *mock.Server) err
 	if err != nil {
 		return err
 	}
-	p.line("BindVirtualCard: card %s (%s) from the pool, status %s", card.Number, card.CardType, card.StatusCode)
+	p.line("BindVirtualCard: card %s (%s) from the pool, status %s", card.Number, card.CardType, card.Status)
 	card, err = crm.Contacts.BindPhysicalCard(ctx, loyalty.PhysicalCardRequest{ContactID: id, CardNumber: mock.CRMFreeCardNumber})
 	if err != nil {
 		return err

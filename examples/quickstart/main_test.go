@@ -118,7 +118,7 @@ func TestQuickstartReadsOnlyFromRealServers(t *testing.T) {
 // and each reports the customer it created.
 func TestQuickstartWritesWhatWriteNames(t *testing.T) {
 	srv := mock.NewServer(t)
-	clientsBefore := len(srv.ArtixClients())
+	clientsBefore := len(srv.ArtixCustomers())
 	args := append(realServerArgs(t, srv), "-write", "virtpos,artix")
 	var created []string
 	for i := range 2 {
@@ -147,12 +147,12 @@ func TestQuickstartWritesWhatWriteNames(t *testing.T) {
 			t.Errorf("-write virtpos,artix wrote to the CRM: %s", w)
 		}
 	}
-	for id := range srv.ArtixClients() {
+	for id := range srv.ArtixCustomers() {
 		if strings.HasPrefix(id, "qs-") {
 			t.Errorf("test client %s left on the register", id)
 		}
 	}
-	if got := len(srv.ArtixClients()); got != clientsBefore {
+	if got := len(srv.ArtixCustomers()); got != clientsBefore {
 		t.Errorf("the register has %d clients after the tours, want the %d it had", got, clientsBefore)
 	}
 	for _, ext := range created {

@@ -56,8 +56,8 @@ func TestSyncConfirm(t *testing.T) {
 	if !strings.Contains(strings.Join(r.Errors, "\n"), "cash 2 STATUS_ERROR: Нет места на диске") {
 		t.Errorf("errors %q do not name cash 2 and its message", r.Errors)
 	}
-	if srv.ArtixClientCount() != n {
-		t.Errorf("%d clients on the tills, want %d: a queued batch is loaded", srv.ArtixClientCount(), n)
+	if srv.ArtixCustomerCount() != n {
+		t.Errorf("%d clients on the tills, want %d: a queued batch is loaded", srv.ArtixCustomerCount(), n)
 	}
 
 	// The next run sends the three batches again, and they load.

@@ -26,24 +26,24 @@ func TestMapCustomer(t *testing.T) {
 		wantErr string
 	}{
 		{"full record", base, func(a loyalty.ArtixCustomer) bool {
-			return a.ID == "42" && a.FirstName == "Пётр" && a.LastName == "Петров" && a.Patronymic == "Петрович" &&
-				a.Phone == "79161234567" && a.Birthday == "1966-05-20" && *a.Sex == loyalty.ArtixMale && a.Email == "p@example.ru" &&
+			return a.ID == "42" && a.FirstName == "Пётр" && a.LastName == "Петров" && a.MiddleName == "Петрович" &&
+				a.Phone == "79161234567" && a.BirthDate == "1966-05-20" && *a.Gender == loyalty.ArtixGenderMale && a.Email == "p@example.ru" &&
 				*a.Subscribed && *a.Communications.SMS && !*a.Communications.Email
 		}, ""},
 		{"full name in fname", with(func(c *loyalty.Customer) {
 			c.FirstName, c.LastName, c.MiddleName = "  Иванова   Мария Сергеевна ", "", ""
 		}),
 			func(a loyalty.ArtixCustomer) bool {
-				return a.LastName == "Иванова" && a.FirstName == "Мария" && a.Patronymic == "Сергеевна"
+				return a.LastName == "Иванова" && a.FirstName == "Мария" && a.MiddleName == "Сергеевна"
 			}, ""},
 		{"two words", with(func(c *loyalty.Customer) { c.FirstName, c.LastName, c.MiddleName = "Сидоров Олег", "", "" }),
 			func(a loyalty.ArtixCustomer) bool {
-				return a.LastName == "Сидоров" && a.FirstName == "Олег" && a.Patronymic == ""
+				return a.LastName == "Сидоров" && a.FirstName == "Олег" && a.MiddleName == ""
 			}, ""},
 		{"double patronymic", with(func(c *loyalty.Customer) {
 			c.FirstName, c.LastName, c.MiddleName = "Алиев Рустам Гейдар оглы", "", ""
 		}),
-			func(a loyalty.ArtixCustomer) bool { return a.Patronymic == "Гейдар оглы" }, ""},
+			func(a loyalty.ArtixCustomer) bool { return a.MiddleName == "Гейдар оглы" }, ""},
 		{"one word kept", with(func(c *loyalty.Customer) { c.FirstName, c.LastName, c.MiddleName = "Мадонна", "", "" }),
 			func(a loyalty.ArtixCustomer) bool { return a.FirstName == "Мадонна" && a.LastName == "" }, ""},
 		{"split fields are not re-split", with(func(c *loyalty.Customer) { c.FirstName = "Анна Мария" }),
@@ -55,15 +55,15 @@ func TestMapCustomer(t *testing.T) {
 		{"bad phone", with(func(c *loyalty.Customer) { c.Phone = "12345" }), nil, "phone"},
 		{"no phone", with(func(c *loyalty.Customer) { c.Phone = "" }), nil, "phone"},
 		{"partial birthday dropped", with(func(c *loyalty.Customer) { c.BirthYear = 0 }),
-			func(a loyalty.ArtixCustomer) bool { return a.Birthday == "" }, ""},
+			func(a loyalty.ArtixCustomer) bool { return a.BirthDate == "" }, ""},
 		{"impossible birthday dropped", with(func(c *loyalty.Customer) { c.BirthDay, c.BirthMonth = 31, 2 }),
-			func(a loyalty.ArtixCustomer) bool { return a.Birthday == "" }, ""},
+			func(a loyalty.ArtixCustomer) bool { return a.BirthDate == "" }, ""},
 		{"birthday before 1901 dropped", with(func(c *loyalty.Customer) { c.BirthYear = 1900 }),
-			func(a loyalty.ArtixCustomer) bool { return a.Birthday == "" }, ""},
+			func(a loyalty.ArtixCustomer) bool { return a.BirthDate == "" }, ""},
 		{"female", with(func(c *loyalty.Customer) { c.Gender = loyalty.GenderFemale }),
-			func(a loyalty.ArtixCustomer) bool { return *a.Sex == loyalty.ArtixFemale }, ""},
+			func(a loyalty.ArtixCustomer) bool { return *a.Gender == loyalty.ArtixGenderFemale }, ""},
 		{"unknown gender left out", with(func(c *loyalty.Customer) { c.Gender = "" }),
-			func(a loyalty.ArtixCustomer) bool { return a.Sex == nil }, ""},
+			func(a loyalty.ArtixCustomer) bool { return a.Gender == nil }, ""},
 		{"no consent", with(func(c *loyalty.Customer) { c.SendSMS, c.SendEmail, c.SendPush = false, false, false }),
 			func(a loyalty.ArtixCustomer) bool { return !*a.Subscribed && !*a.Communications.SMS }, ""},
 		{"push alone is consent", with(func(c *loyalty.Customer) { c.SendSMS, c.SendPush = false, true }),
@@ -153,8 +153,8 @@ func TestSyncIncrementalWithState(t *testing.T) {
 	n := withPhone(t, srv)
 
 	r, err := runJSON(t, args...)
-	if err != nil || r.Added != n || srv.ArtixClientCount() != n {
-		t.Fatalf("first run: %+v %v; %d on the tills, want %d", r, err, srv.ArtixClientCount(), n)
+	if err != nil || r.Added != n || srv.ArtixCustomerCount() != n {
+		t.Fatalf("first run: %+v %v; %d on the tills, want %d", r, err, srv.ArtixCustomerCount(), n)
 	}
 	checkTills(t, srv)
 
@@ -169,13 +169,13 @@ func TestSyncIncrementalWithState(t *testing.T) {
 	if !reflect.DeepEqual(r, want) {
 		t.Fatalf("second run %+v, want %+v", r, want)
 	}
-	if _, ok := srv.ArtixClient(itoa(ids[1])); ok {
+	if _, ok := srv.ArtixCustomer(itoa(ids[1])); ok {
 		t.Fatal("the client without a phone is still on the tills")
 	}
-	if c, ok := srv.ArtixClient(itoa(ids[2])); !ok || c.Phone == "" {
+	if c, ok := srv.ArtixCustomer(itoa(ids[2])); !ok || c.Phone == "" {
 		t.Fatal("a bad phone in VirtPOS removed or blanked the client on the tills")
 	}
-	if c, _ := srv.ArtixClient(itoa(ids[0])); c.FirstName != "Переименован" {
+	if c, _ := srv.ArtixCustomer(itoa(ids[0])); c.FirstName != "Переименован" {
 		t.Fatalf("renamed client: %+v", c)
 	}
 
@@ -218,12 +218,12 @@ func TestSyncReadErrorDeletesNothing(t *testing.T) {
 	if _, err := runJSON(t, args...); err != nil {
 		t.Fatal(err)
 	}
-	count := srv.ArtixClientCount()
+	count := srv.ArtixCustomerCount()
 	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 401, Times: -1})
 	r, err := runJSON(t, args...)
 	var apiErr *loyalty.APIError
-	if !errors.As(err, &apiErr) || r.Deleted != 0 || srv.ArtixClientCount() != count {
-		t.Fatalf("failed read: %+v %v; %d clients left of %d", r, err, srv.ArtixClientCount(), count)
+	if !errors.As(err, &apiErr) || r.Deleted != 0 || srv.ArtixCustomerCount() != count {
+		t.Fatalf("failed read: %+v %v; %d clients left of %d", r, err, srv.ArtixCustomerCount(), count)
 	}
 }
 
@@ -249,7 +249,7 @@ func checkTills(t *testing.T, srv *mock.Server) {
 			want[a.ID] = a
 		}
 	}
-	got := srv.ArtixClients()
+	got := srv.ArtixCustomers()
 	if len(got) != len(want) {
 		t.Fatalf("%d clients on the tills, want %d", len(got), len(want))
 	}

@@ -24,7 +24,7 @@ func reconcileAll(ctx context.Context, vp *loyalty.VirtPOS, ax *loyalty.Artix, c
 	if o.progress != nil {
 		prog = o.progress("clients read back from the Cash Server", 0)
 	}
-	for rec, err := range cs.Clients.All(ctx) {
+	for rec, err := range cs.Customers.All(ctx) {
 		if err != nil {
 			prog.Finish(err)
 			return rep, fmt.Errorf("reading the tills' directory (nothing sent): %w", err)
@@ -55,7 +55,7 @@ func reconcileAll(ctx context.Context, vp *loyalty.VirtPOS, ax *loyalty.Artix, c
 // childrencount, options and communications are not among them, so a
 // change of those alone is not seen (-full re-sends every client).
 func visible(a loyalty.ArtixCustomer) loyalty.ArtixCustomer {
-	a.LastName, a.Patronymic = "", ""
+	a.LastName, a.MiddleName = "", ""
 	a.SpecialDate1, a.SpecialDate2, a.SpecialDate3 = "", "", ""
 	a.ChildrenCount, a.Options, a.Communications = nil, nil, nil
 	return a

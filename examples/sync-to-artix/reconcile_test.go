@@ -53,10 +53,10 @@ func TestSyncReconcile(t *testing.T) {
 	if sent := loads(srv) - before; sent != 1 {
 		t.Fatalf("second run sent %d batches, want 1 with the two changed clients", sent)
 	}
-	if c, _ := srv.ArtixClient(itoa(ids[0])); c.FirstName != "Переименован" {
+	if c, _ := srv.ArtixCustomer(itoa(ids[0])); c.FirstName != "Переименован" {
 		t.Fatalf("renamed client: %+v", c)
 	}
-	if c, ok := srv.ArtixClient(itoa(ids[2])); !ok || c.Phone == "" {
+	if c, ok := srv.ArtixCustomer(itoa(ids[2])); !ok || c.Phone == "" {
 		t.Fatal("a bad phone in VirtPOS removed or blanked the client on the tills")
 	}
 

@@ -145,7 +145,7 @@ func TestServeExchangeDir(t *testing.T) {
 	if err := ax.Send(ctx, loyalty.AddClient(loyalty.ArtixCustomer{ID: "1", FirstName: "Анна"})); err != nil {
 		t.Fatal(err)
 	}
-	if n := srv.ArtixClientCount(); n != 1 {
+	if n := srv.ArtixCustomerCount(); n != 1 {
 		t.Fatalf("%d clients loaded", n)
 	}
 	stop()
