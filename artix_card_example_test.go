@@ -77,7 +77,7 @@ func ExampleArtixRawCommand() {
 }
 
 // Clients written through the Cash Server's REST API, as public clients do.
-func ExampleArtixClientService_Create() {
+func ExampleArtixCustomerRecordService_Create() {
 	srv, err := mock.Start(mock.Config{})
 	if err != nil {
 		log.Fatal(err)
@@ -86,15 +86,15 @@ func ExampleArtixClientService_Create() {
 	cs := srv.ArtixCashServer()
 	ctx := context.Background()
 
-	rec, err := cs.Clients.Create(ctx, loyalty.ArtixCustomer{ID: "79161234567", FirstName: "Иван", Phone: "79161234567"})
+	rec, err := cs.Customers.Create(ctx, loyalty.ArtixCustomer{ID: "79161234567", FirstName: "Иван", Phone: "79161234567"})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(rec.ID, rec.FirstName)
-	if err := cs.Clients.Delete(ctx, "79161234567"); err != nil {
+	if err := cs.Customers.Delete(ctx, "79161234567"); err != nil {
 		log.Fatal(err)
 	}
-	_, err = cs.Clients.Get(ctx, "79161234567")
+	_, err = cs.Customers.Get(ctx, "79161234567")
 	fmt.Println(errors.Is(err, loyalty.ErrNotFound))
 	// Output:
 	// 79161234567 Иван

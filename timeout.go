@@ -44,7 +44,7 @@ func WithResponseTimeout(d time.Duration) HTTPOption {
 const DefaultAttemptTimeout = 5 * time.Minute
 
 // WithAttemptTimeout bounds one whole attempt of a buffered call: every
-// call but the streamed reads (Customers.All and Stream, Clients.All).
+// call but the streamed reads (Customers.All and Stream, Customers.All).
 // The response headers and the whole body must arrive within d, so a
 // server that drips its answer a byte at a time, each byte within the
 // response timeout (WithResponseTimeout), still ends the attempt, even
