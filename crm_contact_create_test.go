@@ -62,7 +62,7 @@ func TestCRMCreateContactWithoutNameOrPhone(t *testing.T) {
 	srv := mock.NewServer(t)
 	crm := srv.CRM()
 	for name, p := range map[string]loyalty.PersonalData{
-		"gender":      {GenderCode: loyalty.ContactGenderFemale},
+		"gender":      {Gender: loyalty.ContactGenderFemale},
 		"birth date":  {BirthDate: loyalty.CRMDate(1990, time.May, 9)},
 		"middle name": {MiddleName: "Ивановна"},
 	} {
