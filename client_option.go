@@ -48,7 +48,8 @@ type Option func(*settings) error
 // speaks HTTP accepts: [NewVirtPOS], [NewCRM], [NewArtix] and
 // [NewArtixCashServer] (not [NewArtixExchangeDir], which writes files).
 // [WithHTTPClient], [WithRetry], [WithoutRetries], [WithUserAgent],
-// [WithMaxResponseBytes], [WithResponseTimeout], [WithObserver] and
+// [WithMaxResponseBytes], [WithResponseTimeout], [WithAttemptTimeout],
+// [WithObserver] and
 // [WithTransportMiddleware] are HTTPOptions.
 type HTTPOption func(*settings) error
 

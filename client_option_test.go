@@ -36,6 +36,7 @@ var optionScopes = []struct {
 	{`loyalty.WithUserAgent("a/1")`, httpClients},
 	{`loyalty.WithMaxResponseBytes(1)`, httpClients},
 	{`loyalty.WithResponseTimeout(time.Second)`, httpClients},
+	{`loyalty.WithAttemptTimeout(time.Second)`, httpClients},
 	{`loyalty.WithObserver(nil)`, httpClients},
 	{`loyalty.WithTransportMiddleware(nil)`, httpClients},
 	{`loyalty.WithFormat(loyalty.FormatJSON)`, []string{"VirtPOSOption"}},
