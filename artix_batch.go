@@ -42,7 +42,7 @@ func (s *artixSum) add(c ArtixCommand) {
 	s.n++
 	s.h.WriteString(string(c.Name))
 	s.h.WriteByte(0)
-	s.h.WriteString(c.ClientID())
+	s.h.WriteString(c.recordKey())
 	s.h.WriteByte(0)
 }
 

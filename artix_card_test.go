@@ -2,9 +2,11 @@ package loyalty_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/internal/artixwire"
+	"github.com/loyaltykit/loyalty/mock"
 )
 
 var updateArtixGolden = flag.Bool("update-artix-golden", false, "rewrite testdata/artix/field/*.golden.*")
@@ -260,6 +263,37 @@ func TestArtixRawCommandValidation(t *testing.T) {
 			if err != nil || string(b) != tc.encoded {
 				t.Errorf("encoded %s (%v), want %s", b, err, tc.encoded)
 			}
+		})
+	}
+}
+
+// TestArtixSendSeqCardsFingerprinted: a later pass that yields other card
+// groups, card bindings or raw payloads than the validation pass (none of
+// which has an idclient) is caught, as changed clients are.
+func TestArtixSendSeqCardsFingerprinted(t *testing.T) {
+	for name, mk := range map[string]func(pass int) loyalty.ArtixCommand{
+		"card group": func(pass int) loyalty.ArtixCommand {
+			return loyalty.AddCardGroup(loyalty.ArtixCardGroup{ID: fmt.Sprint(pass)})
+		},
+		"card account": func(pass int) loyalty.ArtixCommand {
+			return loyalty.AddChangeCardAccount(loyalty.ArtixCardAccount{CardNumber: fmt.Sprint(pass), AccountNumber: "1"})
+		},
+		"card": func(pass int) loyalty.ArtixCommand {
+			return loyalty.AddCard(loyalty.ArtixCard{ID: fmt.Sprint(pass), Number: "1"})
+		},
+		"raw payload": func(pass int) loyalty.ArtixCommand {
+			return loyalty.ArtixRawCommand("addUnit", "unit", json.RawMessage(fmt.Sprintf(`{"idunit":%d}`, pass)))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			pass := 0
+			seq := func(yield func(loyalty.ArtixCommand) bool) {
+				pass++
+				yield(mk(pass))
+			}
+			srv := mock.NewServer(t)
+			err := srv.Artix().SendSeq(context.Background(), seq)
+			checkNotRewalkable(t, err)
 		})
 	}
 }
