@@ -316,3 +316,21 @@ func TestDocsLinksResolve(t *testing.T) {
 		t.Errorf("checked %d relative links, want the README's and the docs' (the pattern broke?)", checked)
 	}
 }
+
+// TestREADMEIsAFrontDoor: the README stays a front door (what the library
+// is, install, the two commands, a short tour, links); long material goes
+// to docs/.
+func TestREADMEIsAFrontDoor(t *testing.T) {
+	md, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(md, []byte("\n")); n > 250 {
+		t.Errorf("README.md has %d lines, want at most 250: move the long sections to docs/ and link them", n)
+	}
+	for _, section := range []string{"\n## Install\n", "\n## The two commands\n", "\n## A short tour\n", "\n## Documentation\n"} {
+		if !bytes.Contains(md, []byte(section)) {
+			t.Errorf("README.md lacks the section %q", strings.TrimSpace(section))
+		}
+	}
+}
