@@ -236,8 +236,10 @@ func TestArtixCashServerStreams(t *testing.T) {
 	t.Cleanup(cp.Close)
 	cs, _ = loyalty.NewArtixCashServer(cp.URL)
 	for rec, err := range cs.Customers.All(context.Background()) {
-		if err != nil || rec.FirstName != "Иванова Мария" {
-			t.Errorf("windows-1251 page: %+v, %v", rec, err)
+		if err != nil {
+			t.Errorf("windows-1251 page: %+v, %v; want err == nil", rec, err)
+		} else if rec.FirstName != "Иванова Мария" {
+			t.Errorf("windows-1251 page: %+v, %v; want rec.FirstName == \"Иванова Мария\"", rec, err)
 		}
 	}
 

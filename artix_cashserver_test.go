@@ -248,8 +248,10 @@ func TestArtixCashServerAuth(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusUnauthorized || errors.Is(err, loyalty.ErrNotFound) {
 		t.Fatalf("wrong password: %v, want a 401 *APIError", err)
 	}
-	if strings.Contains(err.Error(), pass) || strings.Contains(fmt.Sprintf("%+v", apiErr), pass) {
-		t.Errorf("the password leaks: %v", err)
+	if strings.Contains(err.Error(), pass) {
+		t.Errorf("the password leaks: %v; want !strings.Contains(err.Error(), pass)", err)
+	} else if strings.Contains(fmt.Sprintf("%+v", apiErr), pass) {
+		t.Errorf("the password leaks: %v; want !strings.Contains(fmt.Sprintf(\"%%+v\", apiErr), pass)", err)
 	}
 }
 

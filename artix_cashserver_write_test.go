@@ -30,8 +30,10 @@ func TestArtixCashServerCreateDelete(t *testing.T) {
 		t.Errorf("Create returned %+v, want the stored client", rec)
 	}
 	got, err := cs.Customers.Get(ctx, "cs-1")
-	if err != nil || got.FirstName != "Пётр" {
-		t.Fatalf("Get after Create: %+v, %v", got, err)
+	if err != nil {
+		t.Fatalf("Get after Create: %+v, %v; want err == nil", got, err)
+	} else if got.FirstName != "Пётр" {
+		t.Fatalf("Get after Create: %+v, %v; want got.FirstName == \"Пётр\"", got, err)
 	}
 	if stored, ok := srv.ArtixCustomer("cs-1"); !ok || stored.LastName != "Петров" {
 		t.Errorf("the mock holds %+v (present %v), want the created client", stored, ok)

@@ -49,20 +49,32 @@ func TestArtixLoadConfirmed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("SendBatch: %v", err)
 	}
-	if !res.Queued || !res.Loaded || len(res.Cashes) != 3 || res.Shop != "111" {
-		t.Fatalf("result %+v", res)
+	if !res.Queued {
+		t.Fatalf("result %+v; want res.Queued", res)
+	} else if !res.Loaded {
+		t.Fatalf("result %+v; want res.Loaded", res)
+	} else if len(res.Cashes) != 3 {
+		t.Fatalf("result %+v; want len(res.Cashes) == 3", res)
+	} else if res.Shop != "111" {
+		t.Fatalf("result %+v; want res.Shop == \"111\"", res)
 	}
 	for i, c := range res.Cashes {
-		if c.Cash != string(rune('1'+i)) || c.Status != loyalty.ArtixStatusReady {
-			t.Errorf("cash %d: %+v", i, c)
+		if c.Cash != string(rune('1'+i)) {
+			t.Errorf("cash %d: %+v; want c.Cash == string(rune('1' + i))", i, c)
+		} else if c.Status != loyalty.ArtixStatusReady {
+			t.Errorf("cash %d: %+v; want c.Status == loyalty.ArtixStatusReady", i, c)
 		}
 	}
-	if res.BackOffice == nil || res.BackOffice.Status != loyalty.ArtixStatusReady {
-		t.Errorf("back office %+v", res.BackOffice)
+	if res.BackOffice == nil {
+		t.Errorf("back office %+v; want res.BackOffice != nil", res.BackOffice)
+	} else if res.BackOffice.Status != loyalty.ArtixStatusReady {
+		t.Errorf("back office %+v; want res.BackOffice.Status == loyalty.ArtixStatusReady", res.BackOffice)
 	}
 	r := srv.RequestsTo(mock.ArtixAPI)[0]
-	if got := r.Query.Get("addressstatusserver"); got != rcv.Address() || strings.Contains(got, "://") {
-		t.Errorf("addressstatusserver %q, receiver at %q", got, rcv.Address())
+	if got := r.Query.Get("addressstatusserver"); got != rcv.Address() {
+		t.Errorf("addressstatusserver %q, receiver at %q; want got == rcv.Address()", got, rcv.Address())
+	} else if strings.Contains(got, "://") {
+		t.Errorf("addressstatusserver %q, receiver at %q; want !strings.Contains(got, \"://\")", got, rcv.Address())
 	}
 	if strings.Contains(logs.String(), "s3cret-pw") {
 		t.Error("the password is in the log")
@@ -111,8 +123,14 @@ func TestArtixLoadNotConfirmed(t *testing.T) {
 	if !errors.As(err, &le) || !errors.Is(err, loyalty.ErrArtixNotConfirmed) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want ErrArtixNotConfirmed, got %v", err)
 	}
-	if res == nil || !res.Queued || res.Loaded || srv.ArtixCustomerCount() != 1 {
-		t.Errorf("result %+v, %d clients", res, srv.ArtixCustomerCount())
+	if res == nil {
+		t.Errorf("result %+v, %d clients; want res != nil", res, srv.ArtixCustomerCount())
+	} else if !res.Queued {
+		t.Errorf("result %+v, %d clients; want res.Queued", res, srv.ArtixCustomerCount())
+	} else if res.Loaded {
+		t.Errorf("result %+v, %d clients; want !res.Loaded", res, srv.ArtixCustomerCount())
+	} else if srv.ArtixCustomerCount() != 1 {
+		t.Errorf("result %+v, %d clients; want srv.ArtixCustomerCount() == 1", res, srv.ArtixCustomerCount())
 	}
 	for _, want := range []string{"queued but its load was not confirmed", "no cash register reported (1 waited for)"} {
 		if !strings.Contains(err.Error(), want) {
@@ -263,7 +281,15 @@ func TestArtixLoadNotConfirmedSaysWhichCashes(t *testing.T) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
 	}
-	if res == nil || !res.Queued || res.Loaded || len(res.Cashes) != 3 || srv.ArtixCustomerCount() != 2 {
-		t.Errorf("result %+v, %d clients on the mock", res, srv.ArtixCustomerCount())
+	if res == nil {
+		t.Errorf("result %+v, %d clients on the mock; want res != nil", res, srv.ArtixCustomerCount())
+	} else if !res.Queued {
+		t.Errorf("result %+v, %d clients on the mock; want res.Queued", res, srv.ArtixCustomerCount())
+	} else if res.Loaded {
+		t.Errorf("result %+v, %d clients on the mock; want !res.Loaded", res, srv.ArtixCustomerCount())
+	} else if len(res.Cashes) != 3 {
+		t.Errorf("result %+v, %d clients on the mock; want len(res.Cashes) == 3", res, srv.ArtixCustomerCount())
+	} else if srv.ArtixCustomerCount() != 2 {
+		t.Errorf("result %+v, %d clients on the mock; want srv.ArtixCustomerCount() == 2", res, srv.ArtixCustomerCount())
 	}
 }

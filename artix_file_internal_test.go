@@ -50,8 +50,10 @@ func TestArtixPlaceWithoutLinks(t *testing.T) {
 	if err := newArtix(f).Send(context.Background(), DeleteClient("1")); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := os.ReadFile(other); err != nil || string(b) != "other" {
-		t.Errorf("the other writer's batch became %q (%v)", b, err)
+	if b, err := os.ReadFile(other); err != nil {
+		t.Errorf("the other writer's batch became %q (%v); want err == nil", b, err)
+	} else if string(b) != "other" {
+		t.Errorf("the other writer's batch became %q (%v); want string(b) == \"other\"", b, err)
 	}
 	aifs, _ := filepath.Glob(filepath.Join(dir, "*.aif"))
 	aifs = slices.DeleteFunc(aifs, func(s string) bool { return s == other })

@@ -37,8 +37,12 @@ func TestArtixExchangeDirEndToEnd(t *testing.T) {
 	if err := ax.Send(ctx, specAddClient(), loyalty.AddClient(loyalty.ArtixCustomer{ID: "12"}), loyalty.DeleteClient("12")); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	if c, ok := srv.ArtixCustomer("4"); !ok || c.Occupation != "Сантехник" || srv.ArtixCustomerCount() != 1 {
-		t.Fatalf("directory after the file batch: %+v", srv.ArtixCustomers())
+	if c, ok := srv.ArtixCustomer("4"); !ok {
+		t.Fatalf("directory after the file batch: %+v; want ok", srv.ArtixCustomers())
+	} else if c.Occupation != "Сантехник" {
+		t.Fatalf("directory after the file batch: %+v; want c.Occupation == \"Сантехник\"", srv.ArtixCustomers())
+	} else if srv.ArtixCustomerCount() != 1 {
+		t.Fatalf("directory after the file batch: %+v; want srv.ArtixCustomerCount() == 1", srv.ArtixCustomers())
 	}
 	if err := ax.Customers.Update(ctx, loyalty.ArtixCustomerUpdate{ID: "4", Email: new("new@example.ru")}); err != nil {
 		t.Fatal(err)
@@ -47,8 +51,10 @@ func TestArtixExchangeDirEndToEnd(t *testing.T) {
 		t.Errorf("update through the file: %+v", c)
 	}
 	// HTTP and files share one directory.
-	if err := srv.Artix().Customers.Clear(ctx); err != nil || srv.ArtixCustomerCount() != 0 {
-		t.Errorf("clear over HTTP: %v", err)
+	if err := srv.Artix().Customers.Clear(ctx); err != nil {
+		t.Errorf("clear over HTTP: %v; want err == nil", err)
+	} else if srv.ArtixCustomerCount() != 0 {
+		t.Errorf("clear over HTTP: %v; want srv.ArtixCustomerCount() == 0", err)
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 0 {
@@ -67,8 +73,10 @@ func TestArtixExchangeDirEndToEnd(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	if errs := srv.ArtixLoadErrors(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "nobody") {
-		t.Errorf("load errors: %v", errs)
+	if errs := srv.ArtixLoadErrors(); len(errs) != 1 {
+		t.Errorf("load errors: %v; want len(errs) == 1", errs)
+	} else if !strings.Contains(errs[0].Error(), "nobody") {
+		t.Errorf("load errors: %v; want strings.Contains(errs[0].Error(), \"nobody\")", errs)
 	}
 }
 
@@ -99,8 +107,10 @@ func TestArtixExchangeDirSameSecond(t *testing.T) {
 			t.Errorf("unexpected file %s", e.Name())
 		}
 	}
-	if len(aifs) != batches+1 || len(flzs) != batches {
-		t.Fatalf("aif %v flz %v", aifs, flzs)
+	if len(aifs) != batches+1 {
+		t.Fatalf("aif %v flz %v; want len(aifs) == batches + 1", aifs, flzs)
+	} else if len(flzs) != batches {
+		t.Fatalf("aif %v flz %v; want len(flzs) == batches", aifs, flzs)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, stale+".aif")); string(b) != "stale" {
 		t.Error("the stale batch was overwritten")
@@ -108,16 +118,26 @@ func TestArtixExchangeDirSameSecond(t *testing.T) {
 	seen := map[string]bool{}
 	for _, f := range flzs {
 		base := strings.TrimSuffix(f, ".flz")
-		if len(base) != len("pos20060102150405") || seen[base] || base == stale {
-			t.Errorf("flag %s", f)
+		if len(base) != len("pos20060102150405") {
+			t.Errorf("flag %s; want len(base) == len(\"pos20060102150405\")", f)
+		} else if seen[base] {
+			t.Errorf("flag %s; want !seen[base]", f)
+		} else if base == stale {
+			t.Errorf("flag %s; want base != stale", f)
 		}
 		seen[base] = true
-		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() != 0 {
-			t.Errorf("flag %s not empty", f)
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("flag %s not empty; want err == nil", f)
+		} else if fi.Size() != 0 {
+			t.Errorf("flag %s not empty; want fi.Size() == 0", f)
 		}
 		b, err := os.ReadFile(filepath.Join(dir, base+".aif"))
-		if err != nil || !bytes.HasPrefix(b, []byte(`{"command":"deleteClient","idclient":"`)) || !bytes.HasSuffix(b, []byte("\"}\n---\n")) {
-			t.Errorf("%s.aif: %q %v", base, b, err)
+		if err != nil {
+			t.Errorf("%s.aif: %q %v; want err == nil", base, b, err)
+		} else if !bytes.HasPrefix(b, []byte(`{"command":"deleteClient","idclient":"`)) {
+			t.Errorf("%s.aif: %q %v; want bytes.HasPrefix(b, []byte(`{\"command\":\"deleteClient\",\"idclient\":\"`))", base, b, err)
+		} else if !bytes.HasSuffix(b, []byte("\"}\n---\n")) {
+			t.Errorf("%s.aif: %q %v; want bytes.HasSuffix(b, []byte(\"\\\"}\\n---\\n\"))", base, b, err)
 		}
 	}
 	// The files sort in the order the batches were sent.
@@ -228,13 +248,17 @@ func TestArtixExchangeDirFileModes(t *testing.T) {
 	}
 	aifs, _ := filepath.Glob(filepath.Join(dir, "*.aif"))
 	flzs, _ := filepath.Glob(filepath.Join(dir, "*.flz"))
-	if len(aifs) != 1 || len(flzs) != 1 {
-		t.Fatalf("files %v %v", aifs, flzs)
+	if len(aifs) != 1 {
+		t.Fatalf("files %v %v; want len(aifs) == 1", aifs, flzs)
+	} else if len(flzs) != 1 {
+		t.Fatalf("files %v %v; want len(flzs) == 1", aifs, flzs)
 	}
 	aif, err1 := os.Stat(aifs[0])
 	flz, err2 := os.Stat(flzs[0])
-	if err1 != nil || err2 != nil {
-		t.Fatal(err1, err2)
+	if err1 != nil {
+		t.Fatal(err1, err2, "; want err1 == nil")
+	} else if err2 != nil {
+		t.Fatal(err1, err2, "; want err2 == nil")
 	}
 	if aif.Mode().Perm() != flz.Mode().Perm() || aif.Mode().Perm()&0o400 == 0 {
 		t.Errorf(".aif mode %v, .flz mode %v: want the same, 0644 under the umask", aif.Mode().Perm(), flz.Mode().Perm())
@@ -283,8 +307,10 @@ func TestArtixExchangeDirMillisecondNames(t *testing.T) {
 		names = append(names, res.ID)
 	}
 	for i, n := range names {
-		if len(n) != len("pos")+17 || !strings.HasPrefix(n, "pos") {
-			t.Errorf("name %q", n)
+		if len(n) != len("pos")+17 {
+			t.Errorf("name %q; want len(n) == len(\"pos\") + 17", n)
+		} else if !strings.HasPrefix(n, "pos") {
+			t.Errorf("name %q; want strings.HasPrefix(n, \"pos\")", n)
 		}
 		if i > 0 && n <= names[i-1] {
 			t.Errorf("names out of order: %v", names)
@@ -298,7 +324,9 @@ func TestArtixExchangeDirMillisecondNames(t *testing.T) {
 	for srv.ArtixCustomerCount() != 5 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if srv.ArtixCustomerCount() != 5 || len(srv.ArtixLoadErrors()) != 0 {
-		t.Errorf("%d clients loaded, errors %v", srv.ArtixCustomerCount(), srv.ArtixLoadErrors())
+	if srv.ArtixCustomerCount() != 5 {
+		t.Errorf("%d clients loaded, errors %v; want srv.ArtixCustomerCount() == 5", srv.ArtixCustomerCount(), srv.ArtixLoadErrors())
+	} else if len(srv.ArtixLoadErrors()) != 0 {
+		t.Errorf("%d clients loaded, errors %v; want len(srv.ArtixLoadErrors()) == 0", srv.ArtixCustomerCount(), srv.ArtixLoadErrors())
 	}
 }

@@ -176,8 +176,10 @@ func TestArtixCommandDecodeVariants(t *testing.T) {
 		{`{"Command":"deleteClient","IdClient":"x"}`, loyalty.DeleteClient("x")},
 	} {
 		var c loyalty.ArtixCommand
-		if err := json.Unmarshal([]byte(tc.json), &c); err != nil || !reflect.DeepEqual(c, tc.want) {
-			t.Errorf("decode %s: %+v, %v", tc.json, c, err)
+		if err := json.Unmarshal([]byte(tc.json), &c); err != nil {
+			t.Errorf("decode %s: %+v, %v; want err == nil", tc.json, c, err)
+		} else if !reflect.DeepEqual(c, tc.want) {
+			t.Errorf("decode %s: %+v, %v; want reflect.DeepEqual(c, tc.want)", tc.json, c, err)
 		}
 	}
 	for _, bad := range []string{`{}`, `{"command":"addClient"}`, `{"command":"updateClient","client":null}`, `{"command":"deleteClient"}`, `{"command":"drop table"}`, `{"command":"addUnit","unit":1,"idunit":2}`, `{"command":1}`} {
@@ -209,8 +211,10 @@ func TestArtixEncodingDetails(t *testing.T) {
 			t.Errorf("unset %s was sent: %s", k, b)
 		}
 	}
-	if m["text"] != "<a&b>\n\x01\u2028" || m["address"] != "bad\ufffd" {
-		t.Errorf("escaping: %s", b)
+	if m["text"] != "<a&b>\n\x01\u2028" {
+		t.Errorf("escaping: %s; want m[\"text\"] == \"<a&b>\\n\\x01\\u2028\"", b)
+	} else if m["address"] != "bad\ufffd" {
+		t.Errorf("escaping: %s; want m[\"address\"] == \"bad\\ufffd\"", b)
 	}
 	// Encode-decode round trip of a full record.
 	c := specAddClient().Client
@@ -218,8 +222,10 @@ func TestArtixEncodingDetails(t *testing.T) {
 	c.Phone, c.ExtendedOptions = "+79161234567", `{"k":"v"}`
 	b, _ = json.Marshal(c)
 	var back loyalty.ArtixCustomer
-	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(back, *c) {
-		t.Errorf("round trip: %+v, %v", back, err)
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Errorf("round trip: %+v, %v; want err == nil", back, err)
+	} else if !reflect.DeepEqual(back, *c) {
+		t.Errorf("round trip: %+v, %v; want reflect.DeepEqual(back, *c)", back, err)
 	}
 	if _, err := json.Marshal(loyalty.ArtixCommand{Name: "drop table"}); err == nil || !strings.Contains(err.Error(), "drop table") {
 		t.Errorf("a command named %q was encoded (err %v); want an error naming it", "drop table", err)
@@ -232,17 +238,31 @@ func TestArtixCustomerApplyAndClone(t *testing.T) {
 	clone := c.Clone()
 	*clone.Options.EmailConfirmed = false
 	*clone.Gender = loyalty.ArtixGenderFemale
-	if !*c.Options.EmailConfirmed || *c.Gender != loyalty.ArtixGenderMale {
-		t.Fatal("Clone shares memory with the original")
+	if !*c.Options.EmailConfirmed {
+		t.Fatal("Clone shares memory with the original", "; want *c.Options.EmailConfirmed")
+	} else if *c.Gender != loyalty.ArtixGenderMale {
+		t.Fatal("Clone shares memory with the original", "; want *c.Gender == loyalty.ArtixGenderMale")
 	}
 	u := loyalty.ArtixCustomerUpdate{ID: "ignored", Phone: new("8800"), ChildrenCount: new(0),
 		Options: &loyalty.ArtixOptions{SendCheckToEmail: new(false)}, Communications: &loyalty.ArtixCommunications{Email: new(true)}}
 	c.Apply(u)
-	if c.ID != "4" || c.Phone != "8800" || *c.ChildrenCount != 0 || c.FirstName != orig.FirstName {
-		t.Errorf("apply: %+v", c)
+	if c.ID != "4" {
+		t.Errorf("apply: %+v; want c.ID == \"4\"", c)
+	} else if c.Phone != "8800" {
+		t.Errorf("apply: %+v; want c.Phone == \"8800\"", c)
+	} else if *c.ChildrenCount != 0 {
+		t.Errorf("apply: %+v; want *c.ChildrenCount == 0", c)
+	} else if c.FirstName != orig.FirstName {
+		t.Errorf("apply: %+v; want c.FirstName == orig.FirstName", c)
 	}
-	if *c.Options.SendCheckToEmail || !*c.Options.EmailConfirmed || !*c.Communications.Call || !*c.Communications.Email {
-		t.Errorf("flags not merged one by one: %+v %+v", c.Options, c.Communications)
+	if *c.Options.SendCheckToEmail {
+		t.Errorf("flags not merged one by one: %+v %+v; want !*c.Options.SendCheckToEmail", c.Options, c.Communications)
+	} else if !*c.Options.EmailConfirmed {
+		t.Errorf("flags not merged one by one: %+v %+v; want *c.Options.EmailConfirmed", c.Options, c.Communications)
+	} else if !*c.Communications.Call {
+		t.Errorf("flags not merged one by one: %+v %+v; want *c.Communications.Call", c.Options, c.Communications)
+	} else if !*c.Communications.Email {
+		t.Errorf("flags not merged one by one: %+v %+v; want *c.Communications.Email", c.Options, c.Communications)
 	}
 	*u.Phone = "changed"
 	if c.Phone != "8800" {
@@ -253,11 +273,17 @@ func TestArtixCustomerApplyAndClone(t *testing.T) {
 func TestArtixDate(t *testing.T) {
 	d := loyalty.ArtixDate("1966-05-20")
 	tm, err := d.Time()
-	if err != nil || tm.Year() != 1966 || loyalty.NewArtixDate(tm) != d {
-		t.Errorf("%v %v", tm, err)
+	if err != nil {
+		t.Errorf("%v %v; want err == nil", tm, err)
+	} else if tm.Year() != 1966 {
+		t.Errorf("%v %v; want tm.Year() == 1966", tm, err)
+	} else if loyalty.NewArtixDate(tm) != d {
+		t.Errorf("%v %v; want loyalty.NewArtixDate(tm) == d", tm, err)
 	}
-	if tm, err := loyalty.ArtixDate("").Time(); err != nil || !tm.IsZero() {
-		t.Errorf("empty date: %v %v", tm, err)
+	if tm, err := loyalty.ArtixDate("").Time(); err != nil {
+		t.Errorf("empty date: %v %v; want err == nil", tm, err)
+	} else if !tm.IsZero() {
+		t.Errorf("empty date: %v %v; want tm.IsZero()", tm, err)
 	}
 	if _, err := loyalty.ArtixDate("20.05.1966").Time(); err == nil {
 		t.Error("want an error for 20.05.1966")

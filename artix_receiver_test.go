@@ -359,8 +359,10 @@ func TestArtixReceiverZeroValue(t *testing.T) {
 		t.Errorf("Address %q, Close %v; want \"\" and nil", z.Address(), z.Close())
 	}
 	var nilRcv *loyalty.ArtixStatusReceiver
-	if nilRcv.Address() != "" || nilRcv.Close() != nil {
-		t.Error("a nil receiver's Address or Close is not empty")
+	if nilRcv.Address() != "" {
+		t.Error("a nil receiver's Address or Close is not empty", "; want nilRcv.Address() == \"\"")
+	} else if nilRcv.Close() != nil {
+		t.Error("a nil receiver's Address or Close is not empty", "; want nilRcv.Close() == nil")
 	}
 	_, err := loyalty.NewArtix("http://kassa-1:28080", loyalty.WithArtixShopCode("1"), loyalty.WithLoadConfirmation(new(loyalty.ArtixStatusReceiver), 1))
 	var ce *loyalty.ConfigError

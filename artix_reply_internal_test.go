@@ -96,8 +96,10 @@ func TestArtixDictionaryIDFormat(t *testing.T) {
 	randoms := map[string]bool{}
 	for range 1000 {
 		id := newArtixDictionaryID()
-		if !re.MatchString(id) || seen[id] {
-			t.Fatalf("dictionaryid %q (repeated: %v)", id, seen[id])
+		if !re.MatchString(id) {
+			t.Fatalf("dictionaryid %q (repeated: %v); want re.MatchString(id)", id, seen[id])
+		} else if seen[id] {
+			t.Fatalf("dictionaryid %q (repeated: %v); want !seen[id]", id, seen[id])
 		}
 		seen[id] = true
 		randoms[id[len(id)-12:]] = true

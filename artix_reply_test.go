@@ -86,8 +86,14 @@ func TestArtixBatchID(t *testing.T) {
 	srv := mock.NewServer(t)
 	srv.Fail(mock.Fault{API: mock.ArtixAPI, Status: 503})
 	res, err := srv.Artix().SendBatch(context.Background(), loyalty.ArtixBatch{ID: "sync-42", Commands: artixAdds(2)})
-	if err != nil || res.ID != "sync-42" || !res.Queued || res.Commands != 2 {
-		t.Fatalf("SendBatch: %+v %v", res, err)
+	if err != nil {
+		t.Fatalf("SendBatch: %+v %v; want err == nil", res, err)
+	} else if res.ID != "sync-42" {
+		t.Fatalf("SendBatch: %+v %v; want res.ID == \"sync-42\"", res, err)
+	} else if !res.Queued {
+		t.Fatalf("SendBatch: %+v %v; want res.Queued", res, err)
+	} else if res.Commands != 2 {
+		t.Fatalf("SendBatch: %+v %v; want res.Commands == 2", res, err)
 	}
 	reqs := srv.RequestsTo(mock.ArtixAPI)
 	if len(reqs) != 2 {

@@ -94,8 +94,14 @@ func TestArtixValidation(t *testing.T) {
 			if !errors.As(err, &re) || re.Index != 2 || re.Command != tc.cmd.Name || re.ID != tc.cmd.ClientID() {
 				t.Fatalf("want an *ArtixRecordError for command 2, got %v", err)
 			}
-			if !errors.As(err, &ve) || ve.Field != tc.field || !strings.Contains(err.Error(), "command 2") || !strings.Contains(err.Error(), tc.field) {
-				t.Errorf("error does not name the record and field: %v", err)
+			if !errors.As(err, &ve) {
+				t.Errorf("error does not name the record and field: %v; want errors.As(err, &ve)", err)
+			} else if ve.Field != tc.field {
+				t.Errorf("error does not name the record and field: %v; want ve.Field == tc.field", err)
+			} else if !strings.Contains(err.Error(), "command 2") {
+				t.Errorf("error does not name the record and field: %v; want strings.Contains(err.Error(), \"command 2\")", err)
+			} else if !strings.Contains(err.Error(), tc.field) {
+				t.Errorf("error does not name the record and field: %v; want strings.Contains(err.Error(), tc.field)", err)
 			}
 			if after := len(srv.RequestsTo(mock.ArtixAPI)); after != before {
 				t.Errorf("%d requests sent for an invalid batch", after-before)
@@ -103,8 +109,12 @@ func TestArtixValidation(t *testing.T) {
 		})
 	}
 	var re *loyalty.ArtixRecordError
-	if err := ax.Customers.Add(context.Background(), loyalty.ArtixCustomer{ID: "77", Gender: new(loyalty.ArtixGender(3))}); !errors.As(err, &re) || re.ID != "77" || !strings.Contains(err.Error(), `idclient "77"`) {
-		t.Errorf("Add: %v", err)
+	if err := ax.Customers.Add(context.Background(), loyalty.ArtixCustomer{ID: "77", Gender: new(loyalty.ArtixGender(3))}); !errors.As(err, &re) {
+		t.Errorf("Add: %v; want errors.As(err, &re)", err)
+	} else if re.ID != "77" {
+		t.Errorf("Add: %v; want re.ID == \"77\"", err)
+	} else if !strings.Contains(err.Error(), `idclient "77"`) {
+		t.Errorf("Add: %v; want strings.Contains(err.Error(), `idclient \"77\"`)", err)
 	}
 }
 
@@ -122,37 +132,59 @@ func TestArtixHTTPEndToEnd(t *testing.T) {
 	if err := ax.Customers.Add(ctx, loyalty.ArtixCustomer{ID: "12", FirstName: "Анна", Gender: new(loyalty.ArtixGenderFemale)}); err != nil {
 		t.Fatalf("Add: %v", err)
 	}
-	if got, ok := srv.ArtixCustomer("4"); !ok || got.LastName != "Петров" || !*got.Options.EmailConfirmed {
-		t.Fatalf("client 4 on the server: %+v %v", got, ok)
+	if got, ok := srv.ArtixCustomer("4"); !ok {
+		t.Fatalf("client 4 on the server: %+v %v; want ok", got, ok)
+	} else if got.LastName != "Петров" {
+		t.Fatalf("client 4 on the server: %+v %v; want got.LastName == \"Петров\"", got, ok)
+	} else if !*got.Options.EmailConfirmed {
+		t.Fatalf("client 4 on the server: %+v %v; want *got.Options.EmailConfirmed", got, ok)
 	}
 	if err := ax.Customers.Update(ctx, loyalty.ArtixCustomerUpdate{ID: "4", Phone: new("88005559999"), Gender: new(loyalty.ArtixGenderMale)}); err != nil {
 		t.Fatalf("Update: %v", err)
 	}
 	got, _ := srv.ArtixCustomer("4")
-	if got.Phone != "88005559999" || got.FirstName != "Пётр" || got.Occupation != "Сантехник" {
-		t.Errorf("update changed more or less than asked: %+v", got)
+	if got.Phone != "88005559999" {
+		t.Errorf("update changed more or less than asked: %+v; want got.Phone == \"88005559999\"", got)
+	} else if got.FirstName != "Пётр" {
+		t.Errorf("update changed more or less than asked: %+v; want got.FirstName == \"Пётр\"", got)
+	} else if got.Occupation != "Сантехник" {
+		t.Errorf("update changed more or less than asked: %+v; want got.Occupation == \"Сантехник\"", got)
 	}
 	if err := ax.Customers.Delete(ctx, "12"); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
-	if _, ok := srv.ArtixCustomer("12"); ok || srv.ArtixCustomerCount() != 1 {
-		t.Errorf("client 12 not deleted: %v", srv.ArtixCustomers())
+	if _, ok := srv.ArtixCustomer("12"); ok {
+		t.Errorf("client 12 not deleted: %v; want !ok", srv.ArtixCustomers())
+	} else if srv.ArtixCustomerCount() != 1 {
+		t.Errorf("client 12 not deleted: %v; want srv.ArtixCustomerCount() == 1", srv.ArtixCustomers())
 	}
 	if err := ax.Customers.Delete(ctx, "12"); err != nil {
 		t.Errorf("deleting an absent client: %v", err)
 	}
-	if err := ax.Customers.Clear(ctx); err != nil || srv.ArtixCustomerCount() != 0 {
-		t.Fatalf("Clear: %v, %d left", err, srv.ArtixCustomerCount())
+	if err := ax.Customers.Clear(ctx); err != nil {
+		t.Fatalf("Clear: %v, %d left; want err == nil", err, srv.ArtixCustomerCount())
+	} else if srv.ArtixCustomerCount() != 0 {
+		t.Fatalf("Clear: %v, %d left; want srv.ArtixCustomerCount() == 0", err, srv.ArtixCustomerCount())
 	}
 
 	reqs := srv.RequestsTo(mock.ArtixAPI)
 	r := reqs[0]
 	// As field clients send it: shopcode and a dictionaryid, new per
 	// batch, in the query; shopcode never as a header.
-	if r.Method != http.MethodPost || r.Path != "/aifexchange/loaddicts" || r.Query.Get("shopcode") != "111" ||
-		r.Header.Get("shopcode") != "" || r.Query.Get("dictionaryid") == "" ||
-		r.Header.Get("Content-Type") != "application/json" || r.Header.Get("Accept") != "application/json" {
-		t.Errorf("request: %s %s %v %v", r.Method, r.Path, r.Query, r.Header)
+	if r.Method != http.MethodPost {
+		t.Errorf("request: %s %s %v %v; want r.Method == http.MethodPost", r.Method, r.Path, r.Query, r.Header)
+	} else if r.Path != "/aifexchange/loaddicts" {
+		t.Errorf("request: %s %s %v %v; want r.Path == \"/aifexchange/loaddicts\"", r.Method, r.Path, r.Query, r.Header)
+	} else if r.Query.Get("shopcode") != "111" {
+		t.Errorf("request: %s %s %v %v; want r.Query.Get(\"shopcode\") == \"111\"", r.Method, r.Path, r.Query, r.Header)
+	} else if r.Header.Get("shopcode") != "" {
+		t.Errorf("request: %s %s %v %v; want r.Header.Get(\"shopcode\") == \"\"", r.Method, r.Path, r.Query, r.Header)
+	} else if r.Query.Get("dictionaryid") == "" {
+		t.Errorf("request: %s %s %v %v; want r.Query.Get(\"dictionaryid\") != \"\"", r.Method, r.Path, r.Query, r.Header)
+	} else if r.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("request: %s %s %v %v; want r.Header.Get(\"Content-Type\") == \"application/json\"", r.Method, r.Path, r.Query, r.Header)
+	} else if r.Header.Get("Accept") != "application/json" {
+		t.Errorf("request: %s %s %v %v; want r.Header.Get(\"Accept\") == \"application/json\"", r.Method, r.Path, r.Query, r.Header)
 	}
 	ids := map[string]bool{}
 	for _, r := range reqs {
@@ -189,11 +221,17 @@ func TestArtixHTTPBatchInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	cs := srv.ArtixCustomers()
-	if len(cs) != 2 || cs["1"].FirstName != "A" || cs["3"].ID != "3" {
-		t.Errorf("directory: %+v", cs)
+	if len(cs) != 2 {
+		t.Errorf("directory: %+v; want len(cs) == 2", cs)
+	} else if cs["1"].FirstName != "A" {
+		t.Errorf("directory: %+v; want cs[\"1\"].FirstName == \"A\"", cs)
+	} else if cs["3"].ID != "3" {
+		t.Errorf("directory: %+v; want cs[\"3\"].ID == \"3\"", cs)
 	}
-	if err := ax.Send(context.Background()); err != nil || len(srv.RequestsTo(mock.ArtixAPI)) != 1 {
-		t.Errorf("an empty batch sent a request: %v", err)
+	if err := ax.Send(context.Background()); err != nil {
+		t.Errorf("an empty batch sent a request: %v; want err == nil", err)
+	} else if len(srv.RequestsTo(mock.ArtixAPI)) != 1 {
+		t.Errorf("an empty batch sent a request: %v; want len(srv.RequestsTo(mock.ArtixAPI)) == 1", err)
 	}
 }
 
@@ -209,8 +247,10 @@ func TestArtixHTTPErrors(t *testing.T) {
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusBadRequest || !strings.Contains(ae.Info, `"404"`) || !strings.Contains(ae.Info, "(command 1)") {
 		t.Fatalf("want a 400 *APIError naming command 1, got %v", err)
 	}
-	if ae.Attempts != 1 || srv.ArtixCustomerCount() != 0 {
-		t.Errorf("a 400 was retried (%d attempts) or half applied (%d clients)", ae.Attempts, srv.ArtixCustomerCount())
+	if ae.Attempts != 1 {
+		t.Errorf("a 400 was retried (%d attempts) or half applied (%d clients); want ae.Attempts == 1", ae.Attempts, srv.ArtixCustomerCount())
+	} else if srv.ArtixCustomerCount() != 0 {
+		t.Errorf("a 400 was retried (%d attempts) or half applied (%d clients); want srv.ArtixCustomerCount() == 0", ae.Attempts, srv.ArtixCustomerCount())
 	}
 
 	// A wrong password: 401, and the password is in no error or log.
@@ -225,8 +265,10 @@ func TestArtixHTTPErrors(t *testing.T) {
 		t.Fatalf("want a 401 *APIError, got %v", err)
 	}
 	for _, s := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", ae), logs.String()} {
-		if strings.Contains(s, "wrong-S3CRET") || strings.Contains(s, "d3JvbmctUzNDUkVU") {
-			t.Errorf("password leaked: %s", s)
+		if strings.Contains(s, "wrong-S3CRET") {
+			t.Errorf("password leaked: %s; want !strings.Contains(s, \"wrong-S3CRET\")", s)
+		} else if strings.Contains(s, "d3JvbmctUzNDUkVU") {
+			t.Errorf("password leaked: %s; want !strings.Contains(s, \"d3JvbmctUzNDUkVU\")", s)
 		}
 	}
 	if logs.Len() == 0 {
@@ -251,8 +293,10 @@ func TestArtixHTTPRetries(t *testing.T) {
 	if err := ax.Customers.Add(ctx, loyalty.ArtixCustomer{ID: "1"}); err != nil {
 		t.Fatalf("Add: %v", err)
 	}
-	if n := len(srv.RequestsTo(mock.ArtixAPI)); n != 3 || srv.ArtixCustomerCount() != 1 {
-		t.Errorf("%d requests, %d clients", n, srv.ArtixCustomerCount())
+	if n := len(srv.RequestsTo(mock.ArtixAPI)); n != 3 {
+		t.Errorf("%d requests, %d clients; want n == 3", n, srv.ArtixCustomerCount())
+	} else if srv.ArtixCustomerCount() != 1 {
+		t.Errorf("%d requests, %d clients; want srv.ArtixCustomerCount() == 1", n, srv.ArtixCustomerCount())
 	}
 	// An ambiguous failure after the batch took effect: retrying it is
 	// harmless (the batch is marked idempotent) and the state is as after one.
@@ -261,8 +305,10 @@ func TestArtixHTTPRetries(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	if cs := srv.ArtixCustomers(); len(cs) != 1 || cs["2"].FirstName != "y" {
-		t.Errorf("replayed batch left %+v", cs)
+	if cs := srv.ArtixCustomers(); len(cs) != 1 {
+		t.Errorf("replayed batch left %+v; want len(cs) == 1", cs)
+	} else if cs["2"].FirstName != "y" {
+		t.Errorf("replayed batch left %+v; want cs[\"2\"].FirstName == \"y\"", cs)
 	}
 	// A reset connection is retried too, also for streamed bodies.
 	srv.Fail(mock.Fault{API: mock.ArtixAPI, Reset: true})
@@ -305,8 +351,10 @@ func TestArtixHTTP100k(t *testing.T) {
 		t.Fatalf("%d clients, want %d", got, n)
 	}
 	r := srv.RequestsTo(mock.ArtixAPI)[0]
-	if r.BodySize < int64(n)*200 || len(r.Body) != mock.MaxJournalBody {
-		t.Errorf("body %d bytes (journal kept %d)", r.BodySize, len(r.Body))
+	if r.BodySize < int64(n)*200 {
+		t.Errorf("body %d bytes (journal kept %d); want r.BodySize >= int64(n) * 200", r.BodySize, len(r.Body))
+	} else if len(r.Body) != mock.MaxJournalBody {
+		t.Errorf("body %d bytes (journal kept %d); want len(r.Body) == mock.MaxJournalBody", r.BodySize, len(r.Body))
 	}
 	if c, _ := srv.ArtixCustomer(fmt.Sprintf("c%06d", n-1)); c.Phone != fmt.Sprintf("7916%07d", n-1) {
 		t.Errorf("last record: %+v", c)

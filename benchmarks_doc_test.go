@@ -216,8 +216,12 @@ func TestBenchdocTables(t *testing.T) {
 		t.Fatalf("found %d tables, want 1", len(tbs))
 	}
 	tb := tbs[0]
-	if tb.command != "go test -run '^$' -bench 'Overhead/mem' -benchtime=20x ." || !slices.Equal(tb.columns, []string{"sdk-allocs/op", "best-allocs/op"}) || !slices.Equal(tb.rows, []string{"Overhead/mem/a", "Overhead/mem/b"}) {
-		t.Fatalf("parsed %+v", tb)
+	if tb.command != "go test -run '^$' -bench 'Overhead/mem' -benchtime=20x ." {
+		t.Fatalf("parsed %+v; want tb.command == \"go test -run '^$' -bench 'Overhead/mem' -benchtime=20x .\"", tb)
+	} else if !slices.Equal(tb.columns, []string{"sdk-allocs/op", "best-allocs/op"}) {
+		t.Fatalf("parsed %+v; want slices.Equal(tb.columns, []string{\"sdk-allocs/op\", \"best-allocs/op\"})", tb)
+	} else if !slices.Equal(tb.rows, []string{"Overhead/mem/a", "Overhead/mem/b"}) {
+		t.Fatalf("parsed %+v; want slices.Equal(tb.rows, []string{\"Overhead/mem/a\", \"Overhead/mem/b\"})", tb)
 	}
 	body := benchdocMarkdown(tb, map[string]map[string]string{
 		"Overhead/mem/b": {"sdk-allocs/op": "3.000", "best-allocs/op": "0.2304"},

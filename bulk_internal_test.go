@@ -74,8 +74,10 @@ func TestRunBulkWorkerBoundAndOrder(t *testing.T) {
 				if r.Err == nil || r.Value != "" {
 					t.Errorf("item %d: %q, %v; want an error", i, r.Value, r.Err)
 				}
-			} else if r.Err != nil || r.Value != fmt.Sprint("r", i) {
-				t.Errorf("item %d: %q, %v", i, r.Value, r.Err)
+			} else if r.Err != nil {
+				t.Errorf("item %d: %q, %v; want r.Err == nil", i, r.Value, r.Err)
+			} else if r.Value != fmt.Sprint("r", i) {
+				t.Errorf("item %d: %q, %v; want r.Value == fmt.Sprint(\"r\", i)", i, r.Value, r.Err)
 			}
 		}
 		if n := len(res.Failed()); n != 10 {

@@ -47,19 +47,31 @@ func TestCustomersUpsertMany(t *testing.T) {
 			t.Fatalf("progress %v", progress)
 		}
 	}
-	if r := res[0]; r.Err != nil || r.Value.ID != 1 || r.Value.IsNew {
-		t.Errorf("item 0: %+v", r)
+	if r := res[0]; r.Err != nil {
+		t.Errorf("item 0: %+v; want r.Err == nil", r)
+	} else if r.Value.ID != 1 {
+		t.Errorf("item 0: %+v; want r.Value.ID == 1", r)
+	} else if r.Value.IsNew {
+		t.Errorf("item 0: %+v; want !r.Value.IsNew", r)
 	}
 	if c, _ := srv.VirtPOSCustomer(1); c.Email != "one@example.ru" {
 		t.Errorf("customer 1 email %q", c.Email)
 	}
-	if r := res[1]; r.Err != nil || !r.Value.IsNew {
-		t.Errorf("item 1: %+v", r)
-	} else if c, ok := srv.VirtPOSCustomer(r.Value.ID); !ok || c.ExternalID != "EXT-NEW" || c.FirstName != "Ева" {
-		t.Errorf("created %+v", c)
+	if r := res[1]; r.Err != nil {
+		t.Errorf("item 1: %+v; want r.Err == nil", r)
+	} else if !r.Value.IsNew {
+		t.Errorf("item 1: %+v; want r.Value.IsNew", r)
+	} else if c, ok := srv.VirtPOSCustomer(r.Value.ID); !ok {
+		t.Errorf("created %+v; want ok", c)
+	} else if c.ExternalID != "EXT-NEW" {
+		t.Errorf("created %+v; want c.ExternalID == \"EXT-NEW\"", c)
+	} else if c.FirstName != "Ева" {
+		t.Errorf("created %+v; want c.FirstName == \"Ева\"", c)
 	}
-	if r := res[2]; r.Err != nil || !r.Value.IsNew {
-		t.Errorf("item 2: %+v", r)
+	if r := res[2]; r.Err != nil {
+		t.Errorf("item 2: %+v; want r.Err == nil", r)
+	} else if !r.Value.IsNew {
+		t.Errorf("item 2: %+v; want r.Value.IsNew", r)
 	}
 	if r := res[3]; !errors.Is(r.Err, loyalty.ErrNotFound) {
 		t.Errorf("item 3: %v, want ErrNotFound", r.Err)
@@ -79,8 +91,10 @@ func TestCustomersUpsertMany(t *testing.T) {
 
 	// A re-run by external id updates what the first run created.
 	res2, err := vp.Customers.UpsertMany(ctx, items[1:2])
-	if err != nil || res2[0].Err != nil {
-		t.Fatal(err, res2[0].Err)
+	if err != nil {
+		t.Fatal(err, res2[0].Err, "; want err == nil")
+	} else if res2[0].Err != nil {
+		t.Fatal(err, res2[0].Err, "; want res2[0].Err == nil")
 	}
 	if res2[0].Value.IsNew || res2[0].Value.ID != res[1].Value.ID {
 		t.Errorf("re-run: %+v, want an update of %d", res2[0].Value, res[1].Value.ID)
@@ -103,16 +117,22 @@ func TestCardsUpsertMany(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res[0].Err != nil || res[1].Err != nil {
-			t.Fatal(res[0].Err, res[1].Err)
+		if res[0].Err != nil {
+			t.Fatal(res[0].Err, res[1].Err, "; want res[0].Err == nil")
+		} else if res[1].Err != nil {
+			t.Fatal(res[0].Err, res[1].Err, "; want res[1].Err == nil")
 		}
 		var ve *loyalty.ValidationError
 		if !errors.As(res[2].Err, &ve) {
 			t.Errorf("item 2: %v", res[2].Err)
 		}
 	}
-	if c, ok := srv.VirtPOSCard("5550001"); !ok || c.CustomerID != 1 || c.Medium != loyalty.MediumPlastic {
-		t.Errorf("card %+v", c)
+	if c, ok := srv.VirtPOSCard("5550001"); !ok {
+		t.Errorf("card %+v; want ok", c)
+	} else if c.CustomerID != 1 {
+		t.Errorf("card %+v; want c.CustomerID == 1", c)
+	} else if c.Medium != loyalty.MediumPlastic {
+		t.Errorf("card %+v; want c.Medium == loyalty.MediumPlastic", c)
 	}
 	n := 0
 	for _, c := range srv.VirtPOSCards() {
@@ -236,8 +256,10 @@ func TestUpsertManySameKeyCreatesOnce(t *testing.T) {
 		items[i] = loyalty.CustomerUpsert{Fields: &loyalty.CustomerUpdate{ExternalID: new("DUP-1"), FirstName: new("Пётр")}}
 	}
 	res, err := vp.Customers.UpsertMany(context.Background(), items, loyalty.WithWorkers(6))
-	if err != nil || res.Err() != nil {
-		t.Fatalf("UpsertMany: %v / %v", err, res.Err())
+	if err != nil {
+		t.Fatalf("UpsertMany: %v / %v; want err == nil", err, res.Err())
+	} else if res.Err() != nil {
+		t.Fatalf("UpsertMany: %v / %v; want res.Err() == nil", err, res.Err())
 	}
 	if n := len(srv.VirtPOSCustomers()) - before; n != 1 {
 		t.Fatalf("%d customers created for one external id, want 1", n)

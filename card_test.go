@@ -24,22 +24,55 @@ func TestCards(t *testing.T) {
 	act := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
 	res, err := vp.Cards.Insert(ctx, &loyalty.CardUpdate{UID: "1000123", ExternalID: "1C-C1", Medium: loyalty.MediumMagnet,
 		Status: loyalty.CardActive, ActivateDate: &act, TypeName: new("Платиновая"), CustomerID: new(int64(11))})
-	if err != nil || !res.IsNew || res.ID == 0 {
-		t.Fatalf("insert: %+v, %v", res, err)
+	if err != nil {
+		t.Fatalf("insert: %+v, %v; want err == nil", res, err)
+	} else if !res.IsNew {
+		t.Fatalf("insert: %+v, %v; want res.IsNew", res, err)
+	} else if res.ID == 0 {
+		t.Fatalf("insert: %+v, %v; want res.ID != 0", res, err)
 	}
 	r := srv.Requests()[0]
-	if r.Path != "/api/customer/insertCard" || r.Query.Get("uid") != "1000123" || r.Query.Get("external_id") != "1C-C1" || r.Query.Has("apikey") {
-		t.Errorf("insert wire %s %v", r.Path, r.Query)
+	if r.Path != "/api/customer/insertCard" {
+		t.Errorf("insert wire %s %v; want r.Path == \"/api/customer/insertCard\"", r.Path, r.Query)
+	} else if r.Query.Get("uid") != "1000123" {
+		t.Errorf("insert wire %s %v; want r.Query.Get(\"uid\") == \"1000123\"", r.Path, r.Query)
+	} else if r.Query.Get("external_id") != "1C-C1" {
+		t.Errorf("insert wire %s %v; want r.Query.Get(\"external_id\") == \"1C-C1\"", r.Path, r.Query)
+	} else if r.Query.Has("apikey") {
+		t.Errorf("insert wire %s %v; want !r.Query.Has(\"apikey\")", r.Path, r.Query)
 	}
 	form, _ := url.ParseQuery(string(r.Body))
-	if form.Get("activate_date") != "2024-03-01 10:00:00" || form.Get("medium") != "MAGNET" || form.Has("block_date") || form.Has("uid") {
-		t.Errorf("insert form %v", form)
+	if form.Get("activate_date") != "2024-03-01 10:00:00" {
+		t.Errorf("insert form %v; want form.Get(\"activate_date\") == \"2024-03-01 10:00:00\"", form)
+	} else if form.Get("medium") != "MAGNET" {
+		t.Errorf("insert form %v; want form.Get(\"medium\") == \"MAGNET\"", form)
+	} else if form.Has("block_date") {
+		t.Errorf("insert form %v; want !form.Has(\"block_date\")", form)
+	} else if form.Has("uid") {
+		t.Errorf("insert form %v; want !form.Has(\"uid\")", form)
 	}
 	c, ok := srv.VirtPOSCard("1000123")
 	ean, _ := loyalty.EAN13("1000123")
-	if !ok || c.UIDEAN13 != ean || c.Barcode != ean || c.Medium != loyalty.MediumMagnet || c.Status != loyalty.CardActive ||
-		!c.ActivateDate.Equal(act) || c.TypeName != "Платиновая" || c.TypeID == 0 || c.CustomerID != 11 || c.ExternalID != "1C-C1" {
-		t.Fatalf("card %+v", c)
+	if !ok {
+		t.Fatalf("card %+v; want ok", c)
+	} else if c.UIDEAN13 != ean {
+		t.Fatalf("card %+v; want c.UIDEAN13 == ean", c)
+	} else if c.Barcode != ean {
+		t.Fatalf("card %+v; want c.Barcode == ean", c)
+	} else if c.Medium != loyalty.MediumMagnet {
+		t.Fatalf("card %+v; want c.Medium == loyalty.MediumMagnet", c)
+	} else if c.Status != loyalty.CardActive {
+		t.Fatalf("card %+v; want c.Status == loyalty.CardActive", c)
+	} else if !c.ActivateDate.Equal(act) {
+		t.Fatalf("card %+v; want c.ActivateDate.Equal(act)", c)
+	} else if c.TypeName != "Платиновая" {
+		t.Fatalf("card %+v; want c.TypeName == \"Платиновая\"", c)
+	} else if c.TypeID == 0 {
+		t.Fatalf("card %+v; want c.TypeID != 0", c)
+	} else if c.CustomerID != 11 {
+		t.Fatalf("card %+v; want c.CustomerID == 11", c)
+	} else if c.ExternalID != "1C-C1" {
+		t.Fatalf("card %+v; want c.ExternalID == \"1C-C1\"", c)
 	}
 	// Duplicate uid: the server's error.
 	if _, err := vp.Cards.Insert(ctx, &loyalty.CardUpdate{UID: "1000123"}); err == nil {
@@ -49,13 +82,25 @@ func TestCards(t *testing.T) {
 	block := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	for _, ref := range []loyalty.CardRef{{CardID: res.ID}, {UID: "1000123"}, {ExternalID: "1C-C1"}, {Barcode: ean}} {
 		up, err := vp.Cards.Update(ctx, ref, &loyalty.CardUpdate{Status: loyalty.CardBlocked, BlockDate: &block, TypeID: new(int64(1)), CustomerExternalID: new("1C-00004")})
-		if err != nil || up.ID != res.ID || up.IsNew {
-			t.Fatalf("update by %+v: %+v, %v", ref, up, err)
+		if err != nil {
+			t.Fatalf("update by %+v: %+v, %v; want err == nil", ref, up, err)
+		} else if up.ID != res.ID {
+			t.Fatalf("update by %+v: %+v, %v; want up.ID == res.ID", ref, up, err)
+		} else if up.IsNew {
+			t.Fatalf("update by %+v: %+v, %v; want !up.IsNew", ref, up, err)
 		}
 	}
 	c, _ = srv.VirtPOSCard("1000123")
-	if c.Status != loyalty.CardBlocked || !c.BlockDate.Equal(block) || c.TypeID != 1 || c.TypeName != "Золотая" || c.CustomerID != 4 {
-		t.Errorf("after update %+v", c)
+	if c.Status != loyalty.CardBlocked {
+		t.Errorf("after update %+v; want c.Status == loyalty.CardBlocked", c)
+	} else if !c.BlockDate.Equal(block) {
+		t.Errorf("after update %+v; want c.BlockDate.Equal(block)", c)
+	} else if c.TypeID != 1 {
+		t.Errorf("after update %+v; want c.TypeID == 1", c)
+	} else if c.TypeName != "Золотая" {
+		t.Errorf("after update %+v; want c.TypeName == \"Золотая\"", c)
+	} else if c.CustomerID != 4 {
+		t.Errorf("after update %+v; want c.CustomerID == 4", c)
 	}
 	// Lookup order: card_id first, even when the uid names another card.
 	other := srv.VirtPOSCards()[0]
@@ -71,23 +116,33 @@ func TestCards(t *testing.T) {
 		t.Errorf("update missing: %v", err)
 	}
 	up, err := vp.Cards.Update(ctx, loyalty.CardRef{UID: "777"}, &loyalty.CardUpdate{Medium: loyalty.MediumApp}, loyalty.CreateIfNotExist())
-	if err != nil || !up.IsNew {
-		t.Fatalf("create: %+v, %v", up, err)
+	if err != nil {
+		t.Fatalf("create: %+v, %v; want err == nil", up, err)
+	} else if !up.IsNew {
+		t.Fatalf("create: %+v, %v; want up.IsNew", up, err)
 	}
 	r = srv.Requests()[len(srv.Requests())-1]
-	if r.Query.Get("create_if_not_exist") != "1" || r.Query.Get("uid") != "777" {
-		t.Errorf("create wire %v", r.Query)
+	if r.Query.Get("create_if_not_exist") != "1" {
+		t.Errorf("create wire %v; want r.Query.Get(\"create_if_not_exist\") == \"1\"", r.Query)
+	} else if r.Query.Get("uid") != "777" {
+		t.Errorf("create wire %v; want r.Query.Get(\"uid\") == \"777\"", r.Query)
 	}
-	if c, ok := srv.VirtPOSCard("777"); !ok || c.Medium != loyalty.MediumApp || c.UIDEAN13 != "0000000007771" {
-		t.Errorf("created %+v", c)
+	if c, ok := srv.VirtPOSCard("777"); !ok {
+		t.Errorf("created %+v; want ok", c)
+	} else if c.Medium != loyalty.MediumApp {
+		t.Errorf("created %+v; want c.Medium == loyalty.MediumApp", c)
+	} else if c.UIDEAN13 != "0000000007771" {
+		t.Errorf("created %+v; want c.UIDEAN13 == \"0000000007771\"", c)
 	}
 	// Delete, then delete again: not found.
 	if err := vp.Cards.Delete(ctx, loyalty.CardRef{Barcode: ean}); err != nil {
 		t.Fatal(err)
 	}
 	r = srv.Requests()[len(srv.Requests())-1]
-	if r.Path != "/api/customer/deleteCard" || r.Query.Get("card_barcode") != ean {
-		t.Errorf("delete wire %s %v", r.Path, r.Query)
+	if r.Path != "/api/customer/deleteCard" {
+		t.Errorf("delete wire %s %v; want r.Path == \"/api/customer/deleteCard\"", r.Path, r.Query)
+	} else if r.Query.Get("card_barcode") != ean {
+		t.Errorf("delete wire %s %v; want r.Query.Get(\"card_barcode\") == ean", r.Path, r.Query)
 	}
 	if _, ok := srv.VirtPOSCard("1000123"); ok {
 		t.Error("card not deleted")
@@ -103,8 +158,12 @@ func TestCardPathsOption(t *testing.T) {
 	_, err := vp.Cards.Insert(ctxT(t), &loyalty.CardUpdate{UID: "5"})
 	// The mock has no such path: HTTP 404, which is not ErrNotFound.
 	var ae *loyalty.APIError
-	if !errors.As(err, &ae) || ae.StatusCode != 404 || errors.Is(err, loyalty.ErrNotFound) {
-		t.Fatalf("got %v", err)
+	if !errors.As(err, &ae) {
+		t.Fatalf("got %v; want errors.As(err, &ae)", err)
+	} else if ae.StatusCode != 404 {
+		t.Fatalf("got %v; want ae.StatusCode == 404", err)
+	} else if errors.Is(err, loyalty.ErrNotFound) {
+		t.Fatalf("got %v; want !errors.Is(err, loyalty.ErrNotFound)", err)
 	}
 	if !errors.Is(err, loyalty.ErrCardPath) {
 		t.Errorf("a 404 on a card path: %v; want ErrCardPath, which names WithCardPaths", err)

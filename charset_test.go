@@ -123,16 +123,20 @@ func TestUTF8ReaderLateInvalid(t *testing.T) {
 		if !errors.As(err, &ce) || ce.Offset != int64(len(valid)) {
 			t.Fatalf("err = %v, want *CharsetError at %d", err, len(valid))
 		}
-		if !bytes.HasPrefix([]byte(valid), got) || bytes.ContainsRune(got, 0xfffd) {
-			t.Fatalf("handed out bytes that are not the valid prefix")
+		if !bytes.HasPrefix([]byte(valid), got) {
+			t.Fatalf("handed out bytes that are not the valid prefix; want bytes.HasPrefix([]byte(valid), got)")
+		} else if bytes.ContainsRune(got, 0xfffd) {
+			t.Fatalf("handed out bytes that are not the valid prefix; want !bytes.ContainsRune(got, 0xfffd)")
 		}
 	}
 	r, err := utf8Reader(iotest.OneByteReader(strings.NewReader(valid+"🙂")), "", refuseNonUTF8)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := io.ReadAll(r); err != nil || string(got) != valid+"🙂" {
-		t.Fatalf("split runes: %v", err)
+	if got, err := io.ReadAll(r); err != nil {
+		t.Fatalf("split runes: %v; want err == nil", err)
+	} else if string(got) != valid+"🙂" {
+		t.Fatalf("split runes: %v; want string(got) == valid + \"🙂\"", err)
 	}
 }
 

@@ -123,8 +123,10 @@ func TestConcurrentClients(t *testing.T) {
 	for _, c := range srv.VirtPOSCustomers() {
 		if c.FirstName == "Поток" {
 			named[c.ExternalID]++
-			if w, ok := customerID[c.ID]; !ok || c.ExternalID != fmt.Sprintf("conc-%d", w) {
-				t.Errorf("customer %d (%s) was not created by the worker that got its id", c.ID, c.ExternalID)
+			if w, ok := customerID[c.ID]; !ok {
+				t.Errorf("customer %d (%s) was not created by the worker that got its id; want ok", c.ID, c.ExternalID)
+			} else if c.ExternalID != fmt.Sprintf("conc-%d", w) {
+				t.Errorf("customer %d (%s) was not created by the worker that got its id; want c.ExternalID == fmt.Sprintf(\"conc-%%d\", w)", c.ID, c.ExternalID)
 			}
 		}
 	}
@@ -148,8 +150,12 @@ func TestConcurrentClients(t *testing.T) {
 	}
 	for id, w := range contactID {
 		found, err := crm.Contacts.Find(ctx, loyalty.ContactFilter{MobilePhone: fmt.Sprintf("7990000%04d", w)})
-		if err != nil || len(found) != 1 || found[0].Contact.ContactID != id {
-			t.Errorf("worker %d's contact: %v, %v", w, found, err)
+		if err != nil {
+			t.Errorf("worker %d's contact: %v, %v; want err == nil", w, found, err)
+		} else if len(found) != 1 {
+			t.Errorf("worker %d's contact: %v, %v; want len(found) == 1", w, found, err)
+		} else if found[0].Contact.ContactID != id {
+			t.Errorf("worker %d's contact: %v, %v; want found[0].Contact.ContactID == id", w, found, err)
 		}
 	}
 
@@ -157,8 +163,10 @@ func TestConcurrentClients(t *testing.T) {
 	clients := srv.ArtixCustomers()
 	for i := range workers {
 		c, ok := clients[fmt.Sprintf("conc-%d", i)]
-		if !ok || c.Phone != fmt.Sprintf("8990000%04d", i) {
-			t.Errorf("artix record conc-%d: %+v (present %v)", i, c, ok)
+		if !ok {
+			t.Errorf("artix record conc-%d: %+v (present %v); want ok", i, c, ok)
+		} else if c.Phone != fmt.Sprintf("8990000%04d", i) {
+			t.Errorf("artix record conc-%d: %+v (present %v); want c.Phone == fmt.Sprintf(\"8990000%%04d\", i)", i, c, ok)
 		}
 	}
 	if len(clients) != workers+countSeedArtix(t) {

@@ -64,8 +64,12 @@ func TestNewCRMConfigErrors(t *testing.T) {
 				t.Fatalf("got %v, %v; want *ConfigError for %s", c, err, tc.field)
 			}
 			msg := err.Error()
-			if strings.Contains(msg, secret) || strings.Contains(msg, "PRIVATE KEY-----") || strings.Contains(msg, string(other.ClientKeyPEM()[40:80])) {
-				t.Fatalf("error prints key material: %s", msg)
+			if strings.Contains(msg, secret) {
+				t.Fatalf("error prints key material: %s; want !strings.Contains(msg, secret)", msg)
+			} else if strings.Contains(msg, "PRIVATE KEY-----") {
+				t.Fatalf("error prints key material: %s; want !strings.Contains(msg, \"PRIVATE KEY-----\")", msg)
+			} else if strings.Contains(msg, string(other.ClientKeyPEM()[40:80])) {
+				t.Fatalf("error prints key material: %s; want !strings.Contains(msg, string(other.ClientKeyPEM()[40:80]))", msg)
 			}
 		})
 	}
@@ -81,11 +85,17 @@ func TestCRMCertificateFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	regs, err := crm.Directory.Regions(context.Background())
-	if err != nil || len(regs) != 2 || regs[0].Name != "Москва" {
-		t.Fatalf("Regions: %+v, %v", regs, err)
+	if err != nil {
+		t.Fatalf("Regions: %+v, %v; want err == nil", regs, err)
+	} else if len(regs) != 2 {
+		t.Fatalf("Regions: %+v, %v; want len(regs) == 2", regs, err)
+	} else if regs[0].Name != "Москва" {
+		t.Fatalf("Regions: %+v, %v; want regs[0].Name == \"Москва\"", regs, err)
 	}
-	if crm.CommercialFirmID() != srv.CommercialFirmID || crm.ParamStyle() != loyalty.ParamsJSON {
-		t.Fatalf("accessors: %q %v", crm.CommercialFirmID(), crm.ParamStyle())
+	if crm.CommercialFirmID() != srv.CommercialFirmID {
+		t.Fatalf("accessors: %q %v; want crm.CommercialFirmID() == srv.CommercialFirmID", crm.CommercialFirmID(), crm.ParamStyle())
+	} else if crm.ParamStyle() != loyalty.ParamsJSON {
+		t.Fatalf("accessors: %q %v; want crm.ParamStyle() == loyalty.ParamsJSON", crm.CommercialFirmID(), crm.ParamStyle())
 	}
 }
 

@@ -24,25 +24,37 @@ func TestCRMContactsFlow(t *testing.T) {
 	ctx := context.Background()
 
 	infos, err := crm.Contacts.Find(ctx, loyalty.ContactFilter{MobilePhone: "+7 (916) 123-45-67"})
-	if err != nil || len(infos) != 1 {
-		t.Fatalf("Find: %+v, %v", infos, err)
+	if err != nil {
+		t.Fatalf("Find: %+v, %v; want err == nil", infos, err)
+	} else if len(infos) != 1 {
+		t.Fatalf("Find: %+v, %v; want len(infos) == 1", infos, err)
 	}
 	c := infos[0]
-	if c.Contact.ContactID != mock.CRMContactID || c.Contact.LastName != "Иванова" || len(c.Cards) != 1 {
-		t.Fatalf("Find: %+v", c)
+	if c.Contact.ContactID != mock.CRMContactID {
+		t.Fatalf("Find: %+v; want c.Contact.ContactID == mock.CRMContactID", c)
+	} else if c.Contact.LastName != "Иванова" {
+		t.Fatalf("Find: %+v; want c.Contact.LastName == \"Иванова\"", c)
+	} else if len(c.Cards) != 1 {
+		t.Fatalf("Find: %+v; want len(c.Cards) == 1", c)
 	}
 	want := decimal.RequireFromString("12345678901234567890.123456789")
-	if !c.Cards[0].Balance.Equal(want) || c.Cards[0].Balance.String() != "12345678901234567890.123456789" {
-		t.Fatalf("balance %s", c.Cards[0].Balance)
+	if !c.Cards[0].Balance.Equal(want) {
+		t.Fatalf("balance %s; want c.Cards[0].Balance.Equal(want)", c.Cards[0].Balance)
+	} else if c.Cards[0].Balance.String() != "12345678901234567890.123456789" {
+		t.Fatalf("balance %s; want c.Cards[0].Balance.String() == \"12345678901234567890.123456789\"", c.Cards[0].Balance)
 	}
 	// AND of fields: the right phone with a wrong email matches nothing.
 	none, err := crm.Contacts.Find(ctx, loyalty.ContactFilter{MobilePhone: "79161234567", Email: "x@example.ru"})
-	if err != nil || len(none) != 0 {
-		t.Fatalf("Find AND: %+v, %v", none, err)
+	if err != nil {
+		t.Fatalf("Find AND: %+v, %v; want err == nil", none, err)
+	} else if len(none) != 0 {
+		t.Fatalf("Find AND: %+v, %v; want len(none) == 0", none, err)
 	}
 	byCard, err := crm.Contacts.Find(ctx, loyalty.ContactFilter{CardNumber: mock.CRMOwnedCardNumber, PartnerID: &mock.CRMPartnerID})
-	if err != nil || len(byCard) != 1 {
-		t.Fatalf("Find by card: %+v, %v", byCard, err)
+	if err != nil {
+		t.Fatalf("Find by card: %+v, %v; want err == nil", byCard, err)
+	} else if len(byCard) != 1 {
+		t.Fatalf("Find by card: %+v, %v; want len(byCard) == 1", byCard, err)
 	}
 
 	id, err := crm.Contacts.Create(ctx, loyalty.NewContact{
@@ -51,24 +63,42 @@ func TestCRMContactsFlow(t *testing.T) {
 		Registration:  loyalty.Registration{SalesOutletID: mock.CRMOutletID, PartnerID: &mock.CRMPartnerID},
 		Communication: loyalty.Communication{AllowSMS: true},
 	})
-	if err != nil || id == uuid.Nil {
-		t.Fatalf("Create: %v, %v", id, err)
+	if err != nil {
+		t.Fatalf("Create: %v, %v; want err == nil", id, err)
+	} else if id == uuid.Nil {
+		t.Fatalf("Create: %v, %v; want id != uuid.Nil", id, err)
 	}
 	got, err := crm.Contacts.Get(ctx, id)
-	if err != nil || got.Contact.MobilePhone != "79260001122" || got.Contact.BirthDate.Format("2006-01-02") != "1990-05-09" || len(got.Cards) != 0 {
-		t.Fatalf("Get: %+v, %v", got, err)
+	if err != nil {
+		t.Fatalf("Get: %+v, %v; want err == nil", got, err)
+	} else if got.Contact.MobilePhone != "79260001122" {
+		t.Fatalf("Get: %+v, %v; want got.Contact.MobilePhone == \"79260001122\"", got, err)
+	} else if got.Contact.BirthDate.Format("2006-01-02") != "1990-05-09" {
+		t.Fatalf("Get: %+v, %v; want got.Contact.BirthDate.Format(\"2006-01-02\") == \"1990-05-09\"", got, err)
+	} else if len(got.Cards) != 0 {
+		t.Fatalf("Get: %+v, %v; want len(got.Cards) == 0", got, err)
 	}
 	vc, err := crm.Contacts.BindVirtualCard(ctx, loyalty.VirtualCardRequest{ContactID: id, CardTypeID: mock.CRMVirtualCardTypeID})
-	if err != nil || vc.Number != "9990000000001" || vc.Status != loyalty.BonusCardStatusActive || vc.FullName != "Смирнова Анна" {
-		t.Fatalf("BindVirtualCard: %+v, %v", vc, err)
+	if err != nil {
+		t.Fatalf("BindVirtualCard: %+v, %v; want err == nil", vc, err)
+	} else if vc.Number != "9990000000001" {
+		t.Fatalf("BindVirtualCard: %+v, %v; want vc.Number == \"9990000000001\"", vc, err)
+	} else if vc.Status != loyalty.BonusCardStatusActive {
+		t.Fatalf("BindVirtualCard: %+v, %v; want vc.Status == loyalty.BonusCardStatusActive", vc, err)
+	} else if vc.FullName != "Смирнова Анна" {
+		t.Fatalf("BindVirtualCard: %+v, %v; want vc.FullName == \"Смирнова Анна\"", vc, err)
 	}
 	pc, err := crm.Contacts.BindPhysicalCard(ctx, loyalty.PhysicalCardRequest{ContactID: id, CardNumber: mock.CRMFreeCardNumber})
-	if err != nil || pc.Number != mock.CRMFreeCardNumber {
-		t.Fatalf("BindPhysicalCard: %+v, %v", pc, err)
+	if err != nil {
+		t.Fatalf("BindPhysicalCard: %+v, %v; want err == nil", pc, err)
+	} else if pc.Number != mock.CRMFreeCardNumber {
+		t.Fatalf("BindPhysicalCard: %+v, %v; want pc.Number == mock.CRMFreeCardNumber", pc, err)
 	}
 	got, err = crm.Contacts.Get(ctx, id)
-	if err != nil || len(got.Cards) != 2 {
-		t.Fatalf("Get after binding: %+v, %v", got, err)
+	if err != nil {
+		t.Fatalf("Get after binding: %+v, %v; want err == nil", got, err)
+	} else if len(got.Cards) != 2 {
+		t.Fatalf("Get after binding: %+v, %v; want len(got.Cards) == 2", got, err)
 	}
 	// Writes went as POST, reads as GET.
 	methods := map[string]string{}
@@ -87,32 +117,62 @@ func TestCRMCampaignsAndDirectory(t *testing.T) {
 	crm := srv.CRM()
 	ctx := context.Background()
 	byCard, err := crm.Campaigns.ByCard(ctx, mock.CRMOwnedCardID)
-	if err != nil || len(byCard) != 2 || byCard[0].Discount != 15 || byCard[0].ActualEnd.Month() != time.August {
-		t.Fatalf("ByCard: %+v, %v", byCard, err)
+	if err != nil {
+		t.Fatalf("ByCard: %+v, %v; want err == nil", byCard, err)
+	} else if len(byCard) != 2 {
+		t.Fatalf("ByCard: %+v, %v; want len(byCard) == 2", byCard, err)
+	} else if byCard[0].Discount != 15 {
+		t.Fatalf("ByCard: %+v, %v; want byCard[0].Discount == 15", byCard, err)
+	} else if byCard[0].ActualEnd.Month() != time.August {
+		t.Fatalf("ByCard: %+v, %v; want byCard[0].ActualEnd.Month() == time.August", byCard, err)
 	}
 	byContact, err := crm.Campaigns.ByContact(ctx, mock.CRMContactID)
-	if err != nil || len(byContact) != 2 {
-		t.Fatalf("ByContact: %+v, %v", byContact, err)
+	if err != nil {
+		t.Fatalf("ByContact: %+v, %v; want err == nil", byContact, err)
+	} else if len(byContact) != 2 {
+		t.Fatalf("ByContact: %+v, %v; want len(byContact) == 2", byContact, err)
 	}
 	none, err := crm.Campaigns.ByContact(ctx, mock.CRMContact2ID)
-	if err != nil || len(none) != 0 {
-		t.Fatalf("ByContact without campaigns: %+v, %v", none, err)
+	if err != nil {
+		t.Fatalf("ByContact without campaigns: %+v, %v; want err == nil", none, err)
+	} else if len(none) != 0 {
+		t.Fatalf("ByContact without campaigns: %+v, %v; want len(none) == 0", none, err)
 	}
 	outs, err := crm.Directory.SalesOutlets(ctx, mock.CRMPartnerID)
-	if err != nil || len(outs) != 2 || outs[0].Latitude == nil || outs[0].Latitude.String() != "55.7649312" || outs[1].Latitude != nil || outs[1].RegionID != nil {
-		t.Fatalf("SalesOutlets: %+v, %v", outs, err)
+	if err != nil {
+		t.Fatalf("SalesOutlets: %+v, %v; want err == nil", outs, err)
+	} else if len(outs) != 2 {
+		t.Fatalf("SalesOutlets: %+v, %v; want len(outs) == 2", outs, err)
+	} else if outs[0].Latitude == nil {
+		t.Fatalf("SalesOutlets: %+v, %v; want outs[0].Latitude != nil", outs, err)
+	} else if outs[0].Latitude.String() != "55.7649312" {
+		t.Fatalf("SalesOutlets: %+v, %v; want outs[0].Latitude.String() == \"55.7649312\"", outs, err)
+	} else if outs[1].Latitude != nil {
+		t.Fatalf("SalesOutlets: %+v, %v; want outs[1].Latitude == nil", outs, err)
+	} else if outs[1].RegionID != nil {
+		t.Fatalf("SalesOutlets: %+v, %v; want outs[1].RegionID == nil", outs, err)
 	}
 	all, err := crm.Directory.CardTypes(ctx, nil)
-	if err != nil || len(all) != 4 {
-		t.Fatalf("CardTypes(nil): %+v, %v", all, err)
+	if err != nil {
+		t.Fatalf("CardTypes(nil): %+v, %v; want err == nil", all, err)
+	} else if len(all) != 4 {
+		t.Fatalf("CardTypes(nil): %+v, %v; want len(all) == 4", all, err)
 	}
 	some, err := crm.Directory.CardTypes(ctx, &mock.CRMPartner2ID)
-	if err != nil || len(some) != 1 || some[0].ID != mock.CRMEmptyPoolCardTypeID {
-		t.Fatalf("CardTypes(partner 2): %+v, %v", some, err)
+	if err != nil {
+		t.Fatalf("CardTypes(partner 2): %+v, %v; want err == nil", some, err)
+	} else if len(some) != 1 {
+		t.Fatalf("CardTypes(partner 2): %+v, %v; want len(some) == 1", some, err)
+	} else if some[0].ID != mock.CRMEmptyPoolCardTypeID {
+		t.Fatalf("CardTypes(partner 2): %+v, %v; want some[0].ID == mock.CRMEmptyPoolCardTypeID", some, err)
 	}
 	parts, err := crm.Directory.Partners(ctx)
-	if err != nil || len(parts) != 3 || parts[0].Name != "Продукты у дома" {
-		t.Fatalf("Partners: %+v, %v", parts, err)
+	if err != nil {
+		t.Fatalf("Partners: %+v, %v; want err == nil", parts, err)
+	} else if len(parts) != 3 {
+		t.Fatalf("Partners: %+v, %v; want len(parts) == 3", parts, err)
+	} else if parts[0].Name != "Продукты у дома" {
+		t.Fatalf("Partners: %+v, %v; want parts[0].Name == \"Продукты у дома\"", parts, err)
 	}
 	// nil partner leaves partner_id out of the query.
 	var ct []mock.Request
@@ -121,9 +181,14 @@ func TestCRMCampaignsAndDirectory(t *testing.T) {
 			ct = append(ct, r)
 		}
 	}
-	if len(ct) != 2 || ct[0].Query.Has("partner_id") || ct[1].Query.Get("partner_id") != mock.CRMPartner2ID.String() ||
-		ct[0].Query.Get("commercial_firm_id") != srv.CommercialFirmID {
-		t.Fatalf("GetCardTypesByPartner queries: %+v", ct)
+	if len(ct) != 2 {
+		t.Fatalf("GetCardTypesByPartner queries: %+v; want len(ct) == 2", ct)
+	} else if ct[0].Query.Has("partner_id") {
+		t.Fatalf("GetCardTypesByPartner queries: %+v; want !ct[0].Query.Has(\"partner_id\")", ct)
+	} else if ct[1].Query.Get("partner_id") != mock.CRMPartner2ID.String() {
+		t.Fatalf("GetCardTypesByPartner queries: %+v; want ct[1].Query.Get(\"partner_id\") == mock.CRMPartner2ID.String()", ct)
+	} else if ct[0].Query.Get("commercial_firm_id") != srv.CommercialFirmID {
+		t.Fatalf("GetCardTypesByPartner queries: %+v; want ct[0].Query.Get(\"commercial_firm_id\") == srv.CommercialFirmID", ct)
 	}
 }
 
@@ -157,22 +222,30 @@ func TestCRMParamStyles(t *testing.T) {
 			}
 			j := srv.RequestsTo(mock.CRMAPI)
 			find, bind := j[0], j[2]
-			if !find.Query.Has(tc.findKey) || find.Query.Get("commercial_firm_id") != srv.CommercialFirmID {
-				t.Fatalf("find query %v lacks %s", find.Query, tc.findKey)
+			if !find.Query.Has(tc.findKey) {
+				t.Fatalf("find query %v lacks %s; want find.Query.Has(tc.findKey)", find.Query, tc.findKey)
+			} else if find.Query.Get("commercial_firm_id") != srv.CommercialFirmID {
+				t.Fatalf("find query %v lacks %s; want find.Query.Get(\"commercial_firm_id\") == srv.CommercialFirmID", find.Query, tc.findKey)
 			}
 			if tc.style == loyalty.ParamsJSON && find.Query.Get("filter") != `{"mobile_phone":"79035550011"}` {
 				t.Fatalf("filter = %q", find.Query.Get("filter"))
 			}
 			if tc.body {
 				var body map[string]json.RawMessage
-				if err := json.Unmarshal(bind.Body, &body); err != nil || len(bind.Query) != 0 || body["card_data"] == nil {
-					t.Fatalf("bind body %s query %v", bind.Body, bind.Query)
+				if err := json.Unmarshal(bind.Body, &body); err != nil {
+					t.Fatalf("bind body %s query %v; want err == nil", bind.Body, bind.Query)
+				} else if len(bind.Query) != 0 {
+					t.Fatalf("bind body %s query %v; want len(bind.Query) == 0", bind.Body, bind.Query)
+				} else if body["card_data"] == nil {
+					t.Fatalf("bind body %s query %v; want body[\"card_data\"] != nil", bind.Body, bind.Query)
 				}
 				if ct := bind.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 					t.Fatalf("Content-Type %q", ct)
 				}
-			} else if !bind.Query.Has(tc.bindKey) || len(bind.Body) != 0 {
-				t.Fatalf("bind query %v body %q", bind.Query, bind.Body)
+			} else if !bind.Query.Has(tc.bindKey) {
+				t.Fatalf("bind query %v body %q; want bind.Query.Has(tc.bindKey)", bind.Query, bind.Body)
+			} else if len(bind.Body) != 0 {
+				t.Fatalf("bind query %v body %q; want len(bind.Body) == 0", bind.Query, bind.Body)
 			}
 			create := j[1]
 			if tc.style == loyalty.ParamsDotted && create.Query.Get("new_contact.communication.communication_method") != "email" {
@@ -307,8 +380,12 @@ func TestCRMErrorCodes(t *testing.T) {
 				t.Fatalf("errors.Is(ErrNotFound) = %v", !tc.notFound)
 			}
 			d := ce.Errors[0]
-			if d.Description != tc.code.Description() || d.InternalErrorID == "" || !strings.Contains(err.Error(), d.InternalErrorID) {
-				t.Fatalf("detail %+v, message %q", d, err)
+			if d.Description != tc.code.Description() {
+				t.Fatalf("detail %+v, message %q; want d.Description == tc.code.Description()", d, err)
+			} else if d.InternalErrorID == "" {
+				t.Fatalf("detail %+v, message %q; want d.InternalErrorID != \"\"", d, err)
+			} else if !strings.Contains(err.Error(), d.InternalErrorID) {
+				t.Fatalf("detail %+v, message %q; want strings.Contains(err.Error(), d.InternalErrorID)", d, err)
 			}
 		})
 	}
@@ -319,8 +396,14 @@ func TestCRMErrorCodes(t *testing.T) {
 	}
 	_, err = wrong.Directory.Regions(ctx)
 	var ce *loyalty.CRMError
-	if !errors.As(err, &ce) || !errors.Is(err, loyalty.CodeAccessDenied) || ce.StatusCode != http.StatusForbidden || loyalty.Attempts(err) != 1 {
-		t.Fatalf("wrong firm: %v", err)
+	if !errors.As(err, &ce) {
+		t.Fatalf("wrong firm: %v; want errors.As(err, &ce)", err)
+	} else if !errors.Is(err, loyalty.CodeAccessDenied) {
+		t.Fatalf("wrong firm: %v; want errors.Is(err, loyalty.CodeAccessDenied)", err)
+	} else if ce.StatusCode != http.StatusForbidden {
+		t.Fatalf("wrong firm: %v; want ce.StatusCode == http.StatusForbidden", err)
+	} else if loyalty.Attempts(err) != 1 {
+		t.Fatalf("wrong firm: %v; want loyalty.Attempts(err) == 1", err)
 	}
 }
 
@@ -331,8 +414,14 @@ func TestCRMPoolRunsDry(t *testing.T) {
 	seen := map[string]bool{}
 	for i := range 5 {
 		c, err := crm.Contacts.BindVirtualCard(ctx, loyalty.VirtualCardRequest{ContactID: mock.CRMContact2ID, CardTypeID: mock.CRMVirtualCardTypeID, PartnerID: &mock.CRMPartnerID})
-		if err != nil || seen[c.Number] || c.PartnerID == nil || *c.PartnerID != mock.CRMPartnerID {
-			t.Fatalf("bind %d: %+v, %v", i, c, err)
+		if err != nil {
+			t.Fatalf("bind %d: %+v, %v; want err == nil", i, c, err)
+		} else if seen[c.Number] {
+			t.Fatalf("bind %d: %+v, %v; want !seen[c.Number]", i, c, err)
+		} else if c.PartnerID == nil {
+			t.Fatalf("bind %d: %+v, %v; want c.PartnerID != nil", i, c, err)
+		} else if *c.PartnerID != mock.CRMPartnerID {
+			t.Fatalf("bind %d: %+v, %v; want *c.PartnerID == mock.CRMPartnerID", i, c, err)
 		}
 		seen[c.Number] = true
 	}
@@ -359,14 +448,28 @@ func TestCRMResponseErrors(t *testing.T) {
 	srv.Fail(mock.Fault{API: mock.CRMAPI, Path: "/BindPhysicalCard", Status: 500, Body: string(golden), ContentType: "application/json"})
 	_, err = crm.Contacts.BindPhysicalCard(ctx, loyalty.PhysicalCardRequest{ContactID: mock.CRMContactID, CardNumber: "1"})
 	var ce *loyalty.CRMError
-	if !errors.As(err, &ce) || ce.StatusCode != 500 || len(ce.Errors) != 2 || !errors.Is(err, loyalty.CodeCardAlreadyOwned) {
-		t.Fatalf("got %v", err)
+	if !errors.As(err, &ce) {
+		t.Fatalf("got %v; want errors.As(err, &ce)", err)
+	} else if ce.StatusCode != 500 {
+		t.Fatalf("got %v; want ce.StatusCode == 500", err)
+	} else if len(ce.Errors) != 2 {
+		t.Fatalf("got %v; want len(ce.Errors) == 2", err)
+	} else if !errors.Is(err, loyalty.CodeCardAlreadyOwned) {
+		t.Fatalf("got %v; want errors.Is(err, loyalty.CodeCardAlreadyOwned)", err)
 	}
-	if u := ce.Errors[1].Code; u != 10999 || u.Known() || !errors.Is(err, u) || ce.Errors[1].Description != "Новая ошибка сервера" {
-		t.Fatalf("unknown code entry %+v", ce.Errors[1])
+	if u := ce.Errors[1].Code; u != 10999 {
+		t.Fatalf("unknown code entry %+v; want u == 10999", ce.Errors[1])
+	} else if u.Known() {
+		t.Fatalf("unknown code entry %+v; want !u.Known()", ce.Errors[1])
+	} else if !errors.Is(err, u) {
+		t.Fatalf("unknown code entry %+v; want errors.Is(err, u)", ce.Errors[1])
+	} else if ce.Errors[1].Description != "Новая ошибка сервера" {
+		t.Fatalf("unknown code entry %+v; want ce.Errors[1].Description == \"Новая ошибка сервера\"", ce.Errors[1])
 	}
-	if ce.Errors[0].InternalErrorID != "3f2504e0-4f89-11d3-9a0c-0305e82c3301" || !strings.Contains(err.Error(), "[HTTP 500]") {
-		t.Fatalf("%+v / %s", ce.Errors[0], err)
+	if ce.Errors[0].InternalErrorID != "3f2504e0-4f89-11d3-9a0c-0305e82c3301" {
+		t.Fatalf("%+v / %s; want ce.Errors[0].InternalErrorID == \"3f2504e0-4f89-11d3-9a0c-0305e82c3301\"", ce.Errors[0], err)
+	} else if !strings.Contains(err.Error(), "[HTTP 500]") {
+		t.Fatalf("%+v / %s; want strings.Contains(err.Error(), \"[HTTP 500]\")", ce.Errors[0], err)
 	}
 
 	// HTML from a proxy: *APIError, whatever the status.
@@ -375,15 +478,21 @@ func TestCRMResponseErrors(t *testing.T) {
 		_, err = crm.Directory.Regions(ctx)
 		srv.ClearFaults()
 		var ae *loyalty.APIError
-		if !errors.As(err, &ae) || ae.StatusCode != status || errors.As(err, new(*loyalty.CRMError)) {
-			t.Fatalf("HTML %d: %v", status, err)
+		if !errors.As(err, &ae) {
+			t.Fatalf("HTML %d: %v; want errors.As(err, &ae)", status, err)
+		} else if ae.StatusCode != status {
+			t.Fatalf("HTML %d: %v; want ae.StatusCode == status", status, err)
+		} else if errors.As(err, new(*loyalty.CRMError)) {
+			t.Fatalf("HTML %d: %v; want !errors.As(err, new(*loyalty.CRMError))", status, err)
 		}
 	}
 	// Non-2xx JSON without errors: *APIError.
 	srv.Fail(mock.Fault{API: mock.CRMAPI, Status: 404, Body: `{"errors":[]}`, ContentType: "application/json"})
 	_, err = crm.Directory.Regions(ctx)
-	if !errors.As(err, new(*loyalty.APIError)) || errors.Is(err, loyalty.ErrNotFound) {
-		t.Fatalf("404 without errors (a wrong path, not a missing record): %v", err)
+	if !errors.As(err, new(*loyalty.APIError)) {
+		t.Fatalf("404 without errors (a wrong path, not a missing record): %v; want errors.As(err, new(*loyalty.APIError))", err)
+	} else if errors.Is(err, loyalty.ErrNotFound) {
+		t.Fatalf("404 without errors (a wrong path, not a missing record): %v; want !errors.Is(err, loyalty.ErrNotFound)", err)
 	}
 	// Malformed 200 body: *APIError.
 	srv.Fail(mock.Fault{API: mock.CRMAPI, Malformed: true})
@@ -392,8 +501,10 @@ func TestCRMResponseErrors(t *testing.T) {
 	}
 	// A contact answer without its result field.
 	srv.Fail(mock.Fault{API: mock.CRMAPI, Status: 200, Body: `{"errors":null}`, ContentType: "application/json"})
-	if _, err = crm.Contacts.Get(ctx, mock.CRMContactID); !errors.As(err, new(*loyalty.APIError)) || !strings.Contains(err.Error(), `"contact"`) {
-		t.Fatalf("missing result: %v", err)
+	if _, err = crm.Contacts.Get(ctx, mock.CRMContactID); !errors.As(err, new(*loyalty.APIError)) {
+		t.Fatalf("missing result: %v; want errors.As(err, new(*loyalty.APIError))", err)
+	} else if !strings.Contains(err.Error(), `"contact"`) {
+		t.Fatalf("missing result: %v; want strings.Contains(err.Error(), `\"contact\"`)", err)
 	}
 	// A 400 from the mock (a parameter it cannot read): *APIError.
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.RootCAs(), Certificates: []tls.Certificate{srv.ClientCertificate()}}}}
@@ -420,8 +531,10 @@ func TestCRMRetryPolicy(t *testing.T) {
 	// POST: not retried after a 503 that took effect (ambiguous).
 	srv.Fail(mock.Fault{API: mock.CRMAPI, Path: "/BindPhysicalCard", Status: 503, AfterApply: true})
 	_, err := crm.Contacts.BindPhysicalCard(ctx, loyalty.PhysicalCardRequest{ContactID: mock.CRMContact2ID, CardNumber: mock.CRMFreeCardNumber})
-	if !errors.As(err, new(*loyalty.APIError)) || loyalty.Attempts(err) != 1 {
-		t.Fatalf("POST 503: %v (attempts %d)", err, loyalty.Attempts(err))
+	if !errors.As(err, new(*loyalty.APIError)) {
+		t.Fatalf("POST 503: %v (attempts %d); want errors.As(err, new(*loyalty.APIError))", err, loyalty.Attempts(err))
+	} else if loyalty.Attempts(err) != 1 {
+		t.Fatalf("POST 503: %v (attempts %d); want loyalty.Attempts(err) == 1", err, loyalty.Attempts(err))
 	}
 	// The card was bound once: binding again says so.
 	_, err = crm.Contacts.BindPhysicalCard(ctx, loyalty.PhysicalCardRequest{ContactID: mock.CRMContact2ID, CardNumber: mock.CRMFreeCardNumber})
@@ -431,14 +544,18 @@ func TestCRMRetryPolicy(t *testing.T) {
 	// POST: a reset connection is not retried either.
 	srv.Fail(mock.Fault{API: mock.CRMAPI, Path: "/CreateContact", Reset: true})
 	_, err = crm.Contacts.Create(ctx, loyalty.NewContact{Contact: loyalty.PersonalData{Email: "r@example.ru"}, Registration: loyalty.Registration{SalesOutletID: mock.CRMOutletID}})
-	if !errors.As(err, new(*loyalty.RequestError)) || loyalty.Attempts(err) != 1 {
-		t.Fatalf("POST reset: %v", err)
+	if !errors.As(err, new(*loyalty.RequestError)) {
+		t.Fatalf("POST reset: %v; want errors.As(err, new(*loyalty.RequestError))", err)
+	} else if loyalty.Attempts(err) != 1 {
+		t.Fatalf("POST reset: %v; want loyalty.Attempts(err) == 1", err)
 	}
 	// POST: 429 is retried (nothing was processed).
 	srv.Fail(mock.Fault{API: mock.CRMAPI, Path: "/CreateContact", Status: 429, RetryAfter: "0"})
 	id, err := crm.Contacts.Create(ctx, loyalty.NewContact{Contact: loyalty.PersonalData{Email: "r@example.ru"}, Registration: loyalty.Registration{SalesOutletID: mock.CRMOutletID}})
-	if err != nil || id == uuid.Nil {
-		t.Fatalf("POST 429: %v", err)
+	if err != nil {
+		t.Fatalf("POST 429: %v; want err == nil", err)
+	} else if id == uuid.Nil {
+		t.Fatalf("POST 429: %v; want id != uuid.Nil", err)
 	}
 }
 

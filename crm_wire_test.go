@@ -63,18 +63,36 @@ func TestCRMGoldenRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := info.Cards[0]
-	if c.Balance.String() != "12345678901234567890.123456789" || c.MasterActiveBalance != nil || c.MasterMoneyBalance.String() != "1500" {
-		t.Fatalf("card %+v", c)
+	if c.Balance.String() != "12345678901234567890.123456789" {
+		t.Fatalf("card %+v; want c.Balance.String() == \"12345678901234567890.123456789\"", c)
+	} else if c.MasterActiveBalance != nil {
+		t.Fatalf("card %+v; want c.MasterActiveBalance == nil", c)
+	} else if c.MasterMoneyBalance.String() != "1500" {
+		t.Fatalf("card %+v; want c.MasterMoneyBalance.String() == \"1500\"", c)
 	}
-	if c.StatusDate.UTC().Format(time.RFC3339Nano) != "2017-07-05T07:30:00.123Z" || c.ExpiryDate.UTC().Year() != 2027 {
-		t.Fatalf("dates %v %v", c.StatusDate, c.ExpiryDate)
+	if c.StatusDate.UTC().Format(time.RFC3339Nano) != "2017-07-05T07:30:00.123Z" {
+		t.Fatalf("dates %v %v; want c.StatusDate.UTC().Format(time.RFC3339Nano) == \"2017-07-05T07:30:00.123Z\"", c.StatusDate, c.ExpiryDate)
+	} else if c.ExpiryDate.UTC().Year() != 2027 {
+		t.Fatalf("dates %v %v; want c.ExpiryDate.UTC().Year() == 2027", c.StatusDate, c.ExpiryDate)
 	}
 	v := info.Cards[1]
-	if v.BonusType.Known() || v.Status.Known() || v.BonusType != "cashback" || v.PartnerID != nil || v.CardTypeID != nil {
-		t.Fatalf("unknown enums / nulls: %+v", v)
+	if v.BonusType.Known() {
+		t.Fatalf("unknown enums / nulls: %+v; want !v.BonusType.Known()", v)
+	} else if v.Status.Known() {
+		t.Fatalf("unknown enums / nulls: %+v; want !v.Status.Known()", v)
+	} else if v.BonusType != "cashback" {
+		t.Fatalf("unknown enums / nulls: %+v; want v.BonusType == \"cashback\"", v)
+	} else if v.PartnerID != nil {
+		t.Fatalf("unknown enums / nulls: %+v; want v.PartnerID == nil", v)
+	} else if v.CardTypeID != nil {
+		t.Fatalf("unknown enums / nulls: %+v; want v.CardTypeID == nil", v)
 	}
-	if info.Contact.LevelID == nil || info.Contact.PartnerID != nil || !info.Contact.Gender.Known() {
-		t.Fatalf("contact %+v", info.Contact)
+	if info.Contact.LevelID == nil {
+		t.Fatalf("contact %+v; want info.Contact.LevelID != nil", info.Contact)
+	} else if info.Contact.PartnerID != nil {
+		t.Fatalf("contact %+v; want info.Contact.PartnerID == nil", info.Contact)
+	} else if !info.Contact.Gender.Known() {
+		t.Fatalf("contact %+v; want info.Contact.Gender.Known()", info.Contact)
 	}
 }
 
@@ -98,8 +116,14 @@ func TestCRMGetByContactIDShapes(t *testing.T) {
 	bare := `{"contact":{"contact_id":"` + id.String() + `","mobile_phone":"79161234567","first_name":"Пётр"},"errors":[]}`
 	srv.Fail(mock.Fault{API: mock.CRMAPI, Status: 200, ContentType: "application/json", Body: bare})
 	info, err := crm.Contacts.Get(ctx, id)
-	if err != nil || info.Contact.ContactID != id || info.Contact.FirstName != "Пётр" || len(info.Cards) != 0 {
-		t.Fatalf("bare profile: %+v, %v", info, err)
+	if err != nil {
+		t.Fatalf("bare profile: %+v, %v; want err == nil", info, err)
+	} else if info.Contact.ContactID != id {
+		t.Fatalf("bare profile: %+v, %v; want info.Contact.ContactID == id", info, err)
+	} else if info.Contact.FirstName != "Пётр" {
+		t.Fatalf("bare profile: %+v, %v; want info.Contact.FirstName == \"Пётр\"", info, err)
+	} else if len(info.Cards) != 0 {
+		t.Fatalf("bare profile: %+v, %v; want len(info.Cards) == 0", info, err)
 	}
 	for _, body := range []string{
 		`{"contact":{"mobile_phone":"79161234567"},"errors":[]}`,

@@ -56,8 +56,10 @@ func TestCRMTimeRoundTripEveryForm(t *testing.T) {
 			continue
 		}
 		out, err := json.Marshal(ct)
-		if err != nil || string(out) != in {
-			t.Errorf("%s re-encodes as %s (%v)", in, out, err)
+		if err != nil {
+			t.Errorf("%s re-encodes as %s (%v); want err == nil", in, out, err)
+		} else if string(out) != in {
+			t.Errorf("%s re-encodes as %s (%v); want string(out) == in", in, out, err)
 		}
 		// And inside a struct, through a pointer.
 		var doc struct {
@@ -86,15 +88,21 @@ func TestCRMTimeTextForm(t *testing.T) {
 		}
 		want := strings.Trim(in, `"`)
 		txt, err := ct.MarshalText()
-		if err != nil || string(txt) != ct.String() {
-			t.Errorf("%s: MarshalText %q (%v), String %q", in, txt, err, ct.String())
+		if err != nil {
+			t.Errorf("%s: MarshalText %q (%v), String %q; want err == nil", in, txt, err, ct.String())
+		} else if string(txt) != ct.String() {
+			t.Errorf("%s: MarshalText %q (%v), String %q; want string(txt) == ct.String()", in, txt, err, ct.String())
 		}
 		if string(txt) != want {
 			t.Errorf("%s: text %q, want %q", in, txt, want)
 		}
 		var back loyalty.CRMTime
-		if err := back.UnmarshalText(txt); err != nil || back.String() != string(txt) || !back.Equal(ct.Time) {
-			t.Errorf("%s: UnmarshalText(%q) = %q, %v", in, txt, back.String(), err)
+		if err := back.UnmarshalText(txt); err != nil {
+			t.Errorf("%s: UnmarshalText(%q) = %q, %v; want err == nil", in, txt, back.String(), err)
+		} else if back.String() != string(txt) {
+			t.Errorf("%s: UnmarshalText(%q) = %q, %v; want back.String() == string(txt)", in, txt, back.String(), err)
+		} else if !back.Equal(ct.Time) {
+			t.Errorf("%s: UnmarshalText(%q) = %q, %v; want back.Equal(ct.Time)", in, txt, back.String(), err)
 		}
 	}
 	ct := loyalty.NewCRMTime(time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC))
@@ -108,16 +116,22 @@ func TestCRMTimeTextForm(t *testing.T) {
 		XMLName xml.Name        `xml:"r"`
 		At      loyalty.CRMTime `xml:"at"`
 	}{At: ct})
-	if err != nil || string(x) != "<r><at>2020-01-02T03:04:05</at></r>" {
-		t.Errorf("xml: %s %v", x, err)
+	if err != nil {
+		t.Errorf("xml: %s %v; want err == nil", x, err)
+	} else if string(x) != "<r><at>2020-01-02T03:04:05</at></r>" {
+		t.Errorf("xml: %s %v; want string(x) == \"<r><at>2020-01-02T03:04:05</at></r>\"", x, err)
 	}
 	m, err := json.Marshal(map[loyalty.CRMTime]int{ct: 1})
-	if err != nil || string(m) != `{"2020-01-02T03:04:05":1}` {
-		t.Errorf("map key: %s %v", m, err)
+	if err != nil {
+		t.Errorf("map key: %s %v; want err == nil", m, err)
+	} else if string(m) != `{"2020-01-02T03:04:05":1}` {
+		t.Errorf("map key: %s %v; want string(m) == `{\"2020-01-02T03:04:05\":1}`", m, err)
 	}
 	var back map[loyalty.CRMTime]int
-	if err := json.Unmarshal([]byte(`{"/Date(1499239800000+0300)/":1}`), &back); err != nil || len(back) != 1 {
-		t.Fatalf("map key decode: %v %v", back, err)
+	if err := json.Unmarshal([]byte(`{"/Date(1499239800000+0300)/":1}`), &back); err != nil {
+		t.Fatalf("map key decode: %v %v; want err == nil", back, err)
+	} else if len(back) != 1 {
+		t.Fatalf("map key decode: %v %v; want len(back) == 1", back, err)
 	}
 	for k := range back {
 		if k.String() != "/Date(1499239800000+0300)/" {
@@ -130,8 +144,10 @@ func TestCRMTimeTextForm(t *testing.T) {
 		t.Fatal(err)
 	}
 	var dst loyalty.CRMTime
-	if err := gob.NewDecoder(&gb).Decode(&dst); err != nil || dst.String() != "/Date(1499239800000-0000)/" {
-		t.Errorf("gob: %s %v", dst, err)
+	if err := gob.NewDecoder(&gb).Decode(&dst); err != nil {
+		t.Errorf("gob: %s %v; want err == nil", dst, err)
+	} else if dst.String() != "/Date(1499239800000-0000)/" {
+		t.Errorf("gob: %s %v; want dst.String() == \"/Date(1499239800000-0000)/\"", dst, err)
 	}
 	var bad loyalty.CRMTime
 	if err := bad.UnmarshalText([]byte("yesterday")); err == nil {
@@ -146,8 +162,10 @@ func TestCRMTimeNoOffsetIsUTC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ct.Location() != time.UTC || ct.Hour() != 10 {
-		t.Errorf("%v in %v", ct.Time, ct.Location())
+	if ct.Location() != time.UTC {
+		t.Errorf("%v in %v; want ct.Location() == time.UTC", ct.Time, ct.Location())
+	} else if ct.Hour() != 10 {
+		t.Errorf("%v in %v; want ct.Hour() == 10", ct.Time, ct.Location())
 	}
 }
 
@@ -183,8 +201,10 @@ func TestCRMTimeParsesEveryServerForm(t *testing.T) {
 		}
 	}
 	var zero loyalty.CRMTime
-	if err := json.Unmarshal([]byte(`null`), &zero); err != nil || !zero.IsZero() {
-		t.Fatal("null")
+	if err := json.Unmarshal([]byte(`null`), &zero); err != nil {
+		t.Fatal("null", "; want err == nil")
+	} else if !zero.IsZero() {
+		t.Fatal("null", "; want zero.IsZero()")
 	}
 	if out, _ := json.Marshal(zero); string(out) != "null" {
 		t.Fatalf("zero marshals as %s", out)

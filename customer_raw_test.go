@@ -57,8 +57,10 @@ func TestCustomerCardsBlockFromTheMock(t *testing.T) {
 			}
 			vp := srv.VirtPOS(loyalty.WithFormat(f))
 			page, err := vp.Customers.List(ctxT(t), &loyalty.CustomerQuery{ID: owner, Cards: true, Bonuses: true})
-			if err != nil || len(page.Customers) != 1 {
-				t.Fatalf("List: %+v, %v", page, err)
+			if err != nil {
+				t.Fatalf("List: %+v, %v; want err == nil", page, err)
+			} else if len(page.Customers) != 1 {
+				t.Fatalf("List: %+v, %v; want len(page.Customers) == 1", page, err)
 			}
 			c := page.Customers[0]
 			if c.Cards.Format != f || !c.Bonuses.Sent() {
@@ -124,8 +126,10 @@ func TestCustomerRawBlocksOfAnyShape(t *testing.T) {
 				t.Fatal(err)
 			}
 			page, err := vp.Customers.List(ctxT(t), nil)
-			if err != nil || len(page.Customers) != 1 {
-				t.Fatalf("List: %+v, %v", page, err)
+			if err != nil {
+				t.Fatalf("List: %+v, %v; want err == nil", page, err)
+			} else if len(page.Customers) != 1 {
+				t.Fatalf("List: %+v, %v; want len(page.Customers) == 1", page, err)
 			}
 			streamed := []loyalty.Customer{}
 			for c, err := range vp.Customers.Stream(ctxT(t), nil) {

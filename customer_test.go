@@ -28,11 +28,15 @@ func TestGetReturnsOnlyTheCustomerAskedFor(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if c, err := vp.Customers.Get(ctx, 11); err != nil || c.FirstName != "Пётр" {
-		t.Errorf("Get(11) = %+v, %v", c, err)
+	if c, err := vp.Customers.Get(ctx, 11); err != nil {
+		t.Errorf("Get(11) = %+v, %v; want err == nil", c, err)
+	} else if c.FirstName != "Пётр" {
+		t.Errorf("Get(11) = %+v, %v; want c.FirstName == \"Пётр\"", c, err)
 	}
-	if c, err := vp.Customers.GetByExternalID(ctx, "B"); err != nil || c.ID != 11 {
-		t.Errorf("GetByExternalID(B) = %+v, %v", c, err)
+	if c, err := vp.Customers.GetByExternalID(ctx, "B"); err != nil {
+		t.Errorf("GetByExternalID(B) = %+v, %v; want err == nil", c, err)
+	} else if c.ID != 11 {
+		t.Errorf("GetByExternalID(B) = %+v, %v; want c.ID == 11", c, err)
 	}
 	if _, err := vp.Customers.Get(ctx, 5); !errors.Is(err, loyalty.ErrNotFound) {
 		t.Errorf("Get(5) = %v, want ErrNotFound", err)
@@ -76,8 +80,10 @@ func TestEmptyCustomerObjectIsNoCustomerBufferedOrStreamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	page, err := vp.Customers.List(context.Background(), nil)
-	if err != nil || len(page.Customers) != 0 {
-		t.Fatalf("List: %v, %d customers", err, len(page.Customers))
+	if err != nil {
+		t.Fatalf("List: %v, %d customers; want err == nil", err, len(page.Customers))
+	} else if len(page.Customers) != 0 {
+		t.Fatalf("List: %v, %d customers; want len(page.Customers) == 0", err, len(page.Customers))
 	}
 	n := 0
 	for _, err := range vp.Customers.Stream(context.Background(), nil) {

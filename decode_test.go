@@ -29,16 +29,20 @@ func TestGoldenSpecSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if page.Count != 2 || len(page.Customers) != 1 {
-		t.Fatalf("count %d, %d customers", page.Count, len(page.Customers))
+	if page.Count != 2 {
+		t.Fatalf("count %d, %d customers; want page.Count == 2", page.Count, len(page.Customers))
+	} else if len(page.Customers) != 1 {
+		t.Fatalf("count %d, %d customers; want len(page.Customers) == 1", page.Count, len(page.Customers))
 	}
 	sameCustomer(t, page.Customers[0], mock.SampleCustomer())
 
 	// The write answer of the spec.
 	serve(srv, readFile(t, "testdata/virtpos/update.xml"), "application/xml")
 	res, err := vp.Customers.Update(ctxT(t), 11, &loyalty.CustomerUpdate{Email: new("a@b.ru")})
-	if err != nil || *res != (loyalty.UpdateResult{ID: 11, IsNew: true, IDSent: true, IsNewSent: true}) {
-		t.Fatalf("update: %+v, %v", res, err)
+	if err != nil {
+		t.Fatalf("update: %+v, %v; want err == nil", res, err)
+	} else if *res != (loyalty.UpdateResult{ID: 11, IsNew: true, IDSent: true, IsNewSent: true}) {
+		t.Fatalf("update: %+v, %v; want *res == (loyalty.UpdateResult{ID: 11, IsNew: true, IDSent: true, IsNewSent: true})", res, err)
 	}
 }
 
@@ -49,8 +53,10 @@ func TestGoldenMockEncodesSpecSample(t *testing.T) {
 	want = want[strings.Index(want, "\t\t<customer>") : strings.Index(want, "</customer>")+len("</customer>")]
 	got := testutil.Get(t, nil, srv.VirtPOSURL+"/api/customer?format=xml&id=1&apikey="+url.QueryEscape(srv.APIKey))
 	i, j := strings.Index(got, "\t\t<customer>"), strings.Index(got, "</customer>")
-	if i < 0 || j < 0 {
-		t.Fatalf("no customer in %s", got)
+	if i < 0 {
+		t.Fatalf("no customer in %s; want i >= 0", got)
+	} else if j < 0 {
+		t.Fatalf("no customer in %s; want j >= 0", got)
 	}
 	if got = got[i : j+len("</customer>")]; got != want {
 		t.Fatalf("mock customer 1:\n%s\nspec:\n%s", got, want)
@@ -88,15 +94,19 @@ func TestJSONAndXMLAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(x.Customers) != mock.DefaultCustomers || len(j.Customers) != len(x.Customers) {
-		t.Fatalf("xml %d, json %d customers", len(x.Customers), len(j.Customers))
+	if len(x.Customers) != mock.DefaultCustomers {
+		t.Fatalf("xml %d, json %d customers; want len(x.Customers) == mock.DefaultCustomers", len(x.Customers), len(j.Customers))
+	} else if len(j.Customers) != len(x.Customers) {
+		t.Fatalf("xml %d, json %d customers; want len(j.Customers) == len(x.Customers)", len(x.Customers), len(j.Customers))
 	}
 	for i := range x.Customers {
 		sameCustomer(t, j.Customers[i], x.Customers[i])
 	}
 	sameCustomer(t, x.Customers[0], mock.SampleCustomer())
-	if r := srv.Requests(); r[1].Query.Get("format") != "json" || r[0].Query.Get("format") != "xml" {
-		t.Errorf("format params %q %q", r[0].Query.Get("format"), r[1].Query.Get("format"))
+	if r := srv.Requests(); r[1].Query.Get("format") != "json" {
+		t.Errorf("format params %q %q; want r[1].Query.Get(\"format\") == \"json\"", r[0].Query.Get("format"), r[1].Query.Get("format"))
+	} else if r[0].Query.Get("format") != "xml" {
+		t.Errorf("format params %q %q; want r[0].Query.Get(\"format\") == \"xml\"", r[0].Query.Get("format"), r[1].Query.Get("format"))
 	}
 }
 
@@ -150,8 +160,10 @@ func TestTolerantJSONShapes(t *testing.T) {
 	} {
 		serve(srv, body, "")
 		page, err := vp.Customers.List(ctxT(t), nil)
-		if err != nil || len(page.Customers) != 0 {
-			t.Errorf("%s: %v, %+v", name, err, page)
+		if err != nil {
+			t.Errorf("%s: %v, %+v; want err == nil", name, err, page)
+		} else if len(page.Customers) != 0 {
+			t.Errorf("%s: %v, %+v; want len(page.Customers) == 0", name, err, page)
 		}
 	}
 }
@@ -268,11 +280,19 @@ func TestWindows1251(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			l, s, lerr, serr := readBoth(t, vp, srv, c.body, c.ctype)
-			if lerr != nil || serr != nil || len(l) != 1 || len(s) != 1 {
-				t.Fatalf("List %v, %v; Stream %v, %v", l, lerr, s, serr)
+			if lerr != nil {
+				t.Fatalf("List %v, %v; Stream %v, %v; want lerr == nil", l, lerr, s, serr)
+			} else if serr != nil {
+				t.Fatalf("List %v, %v; Stream %v, %v; want serr == nil", l, lerr, s, serr)
+			} else if len(l) != 1 {
+				t.Fatalf("List %v, %v; Stream %v, %v; want len(l) == 1", l, lerr, s, serr)
+			} else if len(s) != 1 {
+				t.Fatalf("List %v, %v; Stream %v, %v; want len(s) == 1", l, lerr, s, serr)
 			}
-			if l[0].FirstName != "Пётр" || s[0].FirstName != "Пётр" {
-				t.Fatalf("names %q %q", l[0].FirstName, s[0].FirstName)
+			if l[0].FirstName != "Пётр" {
+				t.Fatalf("names %q %q; want l[0].FirstName == \"Пётр\"", l[0].FirstName, s[0].FirstName)
+			} else if s[0].FirstName != "Пётр" {
+				t.Fatalf("names %q %q; want s[0].FirstName == \"Пётр\"", l[0].FirstName, s[0].FirstName)
 			}
 		})
 	}
@@ -284,13 +304,19 @@ func TestWindows1251(t *testing.T) {
 			serve(srv, c.body, c.ctype)
 			_, err := vp.Customers.Get(ctxT(t), 7)
 			var ae *loyalty.APIError
-			if !errors.As(err, &ae) || ae.Info != "Клиент не найден" || !errors.Is(err, loyalty.ErrNotFound) {
-				t.Fatalf("Get: %v", err)
+			if !errors.As(err, &ae) {
+				t.Fatalf("Get: %v; want errors.As(err, &ae)", err)
+			} else if ae.Info != "Клиент не найден" {
+				t.Fatalf("Get: %v; want ae.Info == \"Клиент не найден\"", err)
+			} else if !errors.Is(err, loyalty.ErrNotFound) {
+				t.Fatalf("Get: %v; want errors.Is(err, loyalty.ErrNotFound)", err)
 			}
 			serve(srv, c.body, c.ctype)
 			_, err = vp.Customers.Update(ctxT(t), 7, &loyalty.CustomerUpdate{Email: new("a@b.ru")})
-			if !errors.As(err, &ae) || ae.Info != "Клиент не найден" {
-				t.Fatalf("Update: %v", err)
+			if !errors.As(err, &ae) {
+				t.Fatalf("Update: %v; want errors.As(err, &ae)", err)
+			} else if ae.Info != "Клиент не найден" {
+				t.Fatalf("Update: %v; want ae.Info == \"Клиент не найден\"", err)
 			}
 		})
 	}
@@ -299,8 +325,12 @@ func TestWindows1251(t *testing.T) {
 	vpJS := srv.VirtPOS(loyalty.WithFormat(loyalty.FormatJSON))
 	l, s, lerr, serr := readBoth(t, vpJS, srv, enc(`{"success":1,"customers":[{"id":7,"fname":"Пётр"}]}`), "application/json")
 	var ce *loyalty.CharsetError
-	if !errors.As(lerr, &ce) || !errors.As(serr, &ce) || len(l)+len(s) != 0 {
-		t.Fatalf("invalid UTF-8: List %v, %v; Stream %v, %v", l, lerr, s, serr)
+	if !errors.As(lerr, &ce) {
+		t.Fatalf("invalid UTF-8: List %v, %v; Stream %v, %v; want errors.As(lerr, &ce)", l, lerr, s, serr)
+	} else if !errors.As(serr, &ce) {
+		t.Fatalf("invalid UTF-8: List %v, %v; Stream %v, %v; want errors.As(serr, &ce)", l, lerr, s, serr)
+	} else if len(l)+len(s) != 0 {
+		t.Fatalf("invalid UTF-8: List %v, %v; Stream %v, %v; want len(l) + len(s) == 0", l, lerr, s, serr)
 	}
 }
 
@@ -314,13 +344,17 @@ func TestHugeNumbersRefused(t *testing.T) {
 		serve(srv, `<root><success>1</success><customers><customer><`+field+`>`+huge+`</`+field+`></customer></customers></root>`, "text/xml")
 		_, err := vp.Customers.List(ctxT(t), nil)
 		var ae *loyalty.APIError
-		if !errors.As(err, &ae) || !strings.Contains(err.Error(), "longer than") {
-			t.Errorf("%s: %v", field, err)
+		if !errors.As(err, &ae) {
+			t.Errorf("%s: %v; want errors.As(err, &ae)", field, err)
+		} else if !strings.Contains(err.Error(), "longer than") {
+			t.Errorf("%s: %v; want strings.Contains(err.Error(), \"longer than\")", field, err)
 		}
 	}
 	serve(srv, `<root><success>1</success><id>`+huge+`</id><isnew>1</isnew></root>`, "text/xml")
-	if _, err := vp.Customers.Update(ctxT(t), 7, &loyalty.CustomerUpdate{Email: new("a@b.ru")}); err == nil || !strings.Contains(err.Error(), "longer than") {
-		t.Errorf("update id: %v", err)
+	if _, err := vp.Customers.Update(ctxT(t), 7, &loyalty.CustomerUpdate{Email: new("a@b.ru")}); err == nil {
+		t.Errorf("update id: %v; want err != nil", err)
+	} else if !strings.Contains(err.Error(), "longer than") {
+		t.Errorf("update id: %v; want strings.Contains(err.Error(), \"longer than\")", err)
 	}
 }
 
@@ -390,8 +424,14 @@ func TestStreamCutBeforeFirstCustomer(t *testing.T) {
 	for _, err := range vp.Customers.Stream(ctxT(t), nil) {
 		var re *loyalty.RequestError
 		var ae *loyalty.APIError
-		if !errors.As(err, &re) || errors.As(err, &ae) || !errors.Is(err, io.ErrUnexpectedEOF) || loyalty.Attempts(err) != 4 {
-			t.Fatalf("cut every time: %T %v (attempts %d)", err, err, loyalty.Attempts(err))
+		if !errors.As(err, &re) {
+			t.Fatalf("cut every time: %T %v (attempts %d); want errors.As(err, &re)", err, err, loyalty.Attempts(err))
+		} else if errors.As(err, &ae) {
+			t.Fatalf("cut every time: %T %v (attempts %d); want !errors.As(err, &ae)", err, err, loyalty.Attempts(err))
+		} else if !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("cut every time: %T %v (attempts %d); want errors.Is(err, io.ErrUnexpectedEOF)", err, err, loyalty.Attempts(err))
+		} else if loyalty.Attempts(err) != 4 {
+			t.Fatalf("cut every time: %T %v (attempts %d); want loyalty.Attempts(err) == 4", err, err, loyalty.Attempts(err))
 		}
 	}
 }

@@ -24,58 +24,95 @@ func TestErrorsCarryAPIMethodURLStatusAndAttempts(t *testing.T) {
 	if !errors.As(err, &ae) {
 		t.Fatalf("HTML error page: %v", err)
 	}
-	if ae.StatusCode != 502 || ae.Method != "GET" || ae.API != "virtpos" || !strings.Contains(ae.Body, "502 Bad Gateway") ||
-		!strings.Contains(ae.URL, "/api/customer") || ae.Attempts != 1 {
-		t.Errorf("APIError %+v", ae)
+	if ae.StatusCode != 502 {
+		t.Errorf("APIError %+v; want ae.StatusCode == 502", ae)
+	} else if ae.Method != "GET" {
+		t.Errorf("APIError %+v; want ae.Method == \"GET\"", ae)
+	} else if ae.API != "virtpos" {
+		t.Errorf("APIError %+v; want ae.API == \"virtpos\"", ae)
+	} else if !strings.Contains(ae.Body, "502 Bad Gateway") {
+		t.Errorf("APIError %+v; want strings.Contains(ae.Body, \"502 Bad Gateway\")", ae)
+	} else if !strings.Contains(ae.URL, "/api/customer") {
+		t.Errorf("APIError %+v; want strings.Contains(ae.URL, \"/api/customer\")", ae)
+	} else if ae.Attempts != 1 {
+		t.Errorf("APIError %+v; want ae.Attempts == 1", ae)
 	}
 	// A bare HTTP 404 (a wrong path, a proxy page) is not ErrNotFound:
 	// the customer may well exist.
 	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 404})
-	if _, err := vp.Customers.Get(context.Background(), 1); !errors.As(err, &ae) || ae.StatusCode != 404 || errors.Is(err, loyalty.ErrNotFound) {
-		t.Errorf("404: %v", err)
+	if _, err := vp.Customers.Get(context.Background(), 1); !errors.As(err, &ae) {
+		t.Errorf("404: %v; want errors.As(err, &ae)", err)
+	} else if ae.StatusCode != 404 {
+		t.Errorf("404: %v; want ae.StatusCode == 404", err)
+	} else if errors.Is(err, loyalty.ErrNotFound) {
+		t.Errorf("404: %v; want !errors.Is(err, loyalty.ErrNotFound)", err)
 	}
 	// An envelope on a non-2xx status: its info is kept.
 	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 400, Body: `{"success":0,"info":"Плохой запрос"}`})
-	if _, err := vp.Customers.Get(context.Background(), 1); !errors.As(err, &ae) || ae.Info != "Плохой запрос" || ae.StatusCode != 400 {
-		t.Errorf("400 envelope: %v", err)
+	if _, err := vp.Customers.Get(context.Background(), 1); !errors.As(err, &ae) {
+		t.Errorf("400 envelope: %v; want errors.As(err, &ae)", err)
+	} else if ae.Info != "Плохой запрос" {
+		t.Errorf("400 envelope: %v; want ae.Info == \"Плохой запрос\"", err)
+	} else if ae.StatusCode != 400 {
+		t.Errorf("400 envelope: %v; want ae.StatusCode == 400", err)
 	}
 	// A connection refused is a *RequestError.
 	dead, _ := loyalty.NewVirtPOS("http://127.0.0.1:1", "k", loyalty.WithoutRetries())
 	_, err = dead.Customers.Get(context.Background(), 1)
 	var re *loyalty.RequestError
-	if !errors.As(err, &re) || re.Attempts != 1 {
-		t.Errorf("refused: %v", err)
+	if !errors.As(err, &re) {
+		t.Errorf("refused: %v; want errors.As(err, &re)", err)
+	} else if re.Attempts != 1 {
+		t.Errorf("refused: %v; want re.Attempts == 1", err)
 	}
 }
 
 func TestErrorCodesCoverTheSpecWithDescriptions(t *testing.T) {
 	codes := loyalty.ErrorCodes()
-	if len(codes) != 23 || codes[0] != 10010 || codes[len(codes)-1] != 10230 {
-		t.Fatalf("ErrorCodes() = %v", codes)
+	if len(codes) != 23 {
+		t.Fatalf("ErrorCodes() = %v; want len(codes) == 23", codes)
+	} else if codes[0] != 10010 {
+		t.Fatalf("ErrorCodes() = %v; want codes[0] == 10010", codes)
+	} else if codes[len(codes)-1] != 10230 {
+		t.Fatalf("ErrorCodes() = %v; want codes[len(codes)-1] == 10230", codes)
 	}
 	for i, c := range codes {
-		if int(c) != 10010+10*i || !c.Known() || strings.Contains(c.Description(), "неизвестный") {
-			t.Errorf("code %d: %q", c, c.Description())
+		if int(c) != 10010+10*i {
+			t.Errorf("code %d: %q; want int(c) == 10010 + 10*i", c, c.Description())
+		} else if !c.Known() {
+			t.Errorf("code %d: %q; want c.Known()", c, c.Description())
+		} else if strings.Contains(c.Description(), "неизвестный") {
+			t.Errorf("code %d: %q; want !strings.Contains(c.Description(), \"неизвестный\")", c, c.Description())
 		}
-		if !strings.HasPrefix(c.Error(), "crm error "+strings.TrimSpace(strings.Split(c.Error(), " ")[2])) || !strings.Contains(c.Error(), c.Description()) {
-			t.Errorf("Error() = %q", c.Error())
+		if !strings.HasPrefix(c.Error(), "crm error "+strings.TrimSpace(strings.Split(c.Error(), " ")[2])) {
+			t.Errorf("Error() = %q; want strings.HasPrefix(c.Error(), \"crm error \"+strings.TrimSpace(strings.Split(c.Error(), \" \")[2]))", c.Error())
+		} else if !strings.Contains(c.Error(), c.Description()) {
+			t.Errorf("Error() = %q; want strings.Contains(c.Error(), c.Description())", c.Error())
 		}
 	}
 	if loyalty.CodeCardAlreadyOwned.Error() != "crm error 10230: Карта уже принадлежит клиенту" {
 		t.Fatalf("%q", loyalty.CodeCardAlreadyOwned.Error())
 	}
-	if loyalty.ErrorCode(1).Known() || !strings.Contains(loyalty.ErrorCode(1).Description(), "not documented") {
-		t.Fatal("unknown code")
+	if loyalty.ErrorCode(1).Known() {
+		t.Fatal("unknown code", "; want !loyalty.ErrorCode(1).Known()")
+	} else if !strings.Contains(loyalty.ErrorCode(1).Description(), "not documented") {
+		t.Fatal("unknown code", "; want strings.Contains(loyalty.ErrorCode(1).Description(), \"not documented\")")
 	}
-	if !errors.Is(loyalty.CodeContactNotFound, loyalty.ErrNotFound) || errors.Is(loyalty.CodeCardNotActive, loyalty.ErrNotFound) {
-		t.Fatal("ErrNotFound mapping")
+	if !errors.Is(loyalty.CodeContactNotFound, loyalty.ErrNotFound) {
+		t.Fatal("ErrNotFound mapping", "; want errors.Is(loyalty.CodeContactNotFound, loyalty.ErrNotFound)")
+	} else if errors.Is(loyalty.CodeCardNotActive, loyalty.ErrNotFound) {
+		t.Fatal("ErrNotFound mapping", "; want !errors.Is(loyalty.CodeCardNotActive, loyalty.ErrNotFound)")
 	}
 	e := &loyalty.CRMError{Operation: "X", StatusCode: 200, Attempts: 2, Errors: []loyalty.CRMErrorDetail{{Code: 10160}, {Code: 42, Description: "d"}}}
 	if got := e.Error(); got != "loyalty: crm X: 10160 Карта не активна; 42 d (after 2 attempts)" {
 		t.Fatalf("%q", got)
 	}
-	if !errors.Is(e, loyalty.ErrorCode(42)) || errors.Is(e, loyalty.CodeCardAlreadyOwned) || loyalty.Attempts(e) != 2 {
-		t.Fatal("errors.Is through CRMError")
+	if !errors.Is(e, loyalty.ErrorCode(42)) {
+		t.Fatal("errors.Is through CRMError", "; want errors.Is(e, loyalty.ErrorCode(42))")
+	} else if errors.Is(e, loyalty.CodeCardAlreadyOwned) {
+		t.Fatal("errors.Is through CRMError", "; want !errors.Is(e, loyalty.CodeCardAlreadyOwned)")
+	} else if loyalty.Attempts(e) != 2 {
+		t.Fatal("errors.Is through CRMError", "; want loyalty.Attempts(e) == 2")
 	}
 	if (&loyalty.CRMError{}).Code() != 0 {
 		t.Fatal("Code of empty")
@@ -108,8 +145,10 @@ func TestBadCredentialsMatchErrUnauthorized(t *testing.T) {
 	}
 	// And a record that is absent is not a credentials problem.
 	_, err = srv.VirtPOS().Customers.Get(ctx, 987654)
-	if !errors.Is(err, loyalty.ErrNotFound) || errors.Is(err, loyalty.ErrUnauthorized) {
-		t.Errorf("absent customer: %v", err)
+	if !errors.Is(err, loyalty.ErrNotFound) {
+		t.Errorf("absent customer: %v; want errors.Is(err, loyalty.ErrNotFound)", err)
+	} else if errors.Is(err, loyalty.ErrUnauthorized) {
+		t.Errorf("absent customer: %v; want !errors.Is(err, loyalty.ErrUnauthorized)", err)
 	}
 }
 
@@ -151,8 +190,10 @@ func TestAPIErrorCarriesHeadersAndRetryAfter(t *testing.T) {
 	srv.ClearFaults()
 	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 500, Times: -1})
 	_, err = vp.Customers.Get(context.Background(), 1)
-	if !errors.As(err, &ae) || ae.StatusCode != 500 {
-		t.Fatal(err)
+	if !errors.As(err, &ae) {
+		t.Fatal(err, "; want errors.As(err, &ae)")
+	} else if ae.StatusCode != 500 {
+		t.Fatal(err, "; want ae.StatusCode == 500")
 	}
 	if _, ok := ae.RetryAfter(); ok {
 		t.Error("a 500 without Retry-After reports one")
@@ -226,7 +267,9 @@ func TestAPIErrorHeaderIsRedacted(t *testing.T) {
 	if echo == "" || strings.Contains(echo, canaryAPIKey) || !strings.Contains(echo, "REDACTED") {
 		t.Errorf("X-Echo-Url %q: want the apikey redacted", echo)
 	}
-	if d, ok := ae.RetryAfter(); !ok || d != 3*time.Second {
-		t.Errorf("RetryAfter() = %v, %v", d, ok)
+	if d, ok := ae.RetryAfter(); !ok {
+		t.Errorf("RetryAfter() = %v, %v; want ok", d, ok)
+	} else if d != 3*time.Second {
+		t.Errorf("RetryAfter() = %v, %v; want d == 3 * time.Second", d, ok)
 	}
 }

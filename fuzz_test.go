@@ -32,8 +32,10 @@ import (
 func addFiles(f *testing.F, pattern string) {
 	f.Helper()
 	files, err := filepath.Glob(pattern)
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no seed files match %s (%v)", pattern, err)
+	if err != nil {
+		f.Fatalf("no seed files match %s (%v); want err == nil", pattern, err)
+	} else if len(files) == 0 {
+		f.Fatalf("no seed files match %s (%v); want len(files) != 0", pattern, err)
 	}
 	for _, name := range files {
 		b, err := os.ReadFile(name)
@@ -75,8 +77,10 @@ func FuzzVirtPOSEnvelope(f *testing.F) {
 			return
 		}
 		again, err := decodeResult(body, "")
-		if err != nil || !reflect.DeepEqual(env, again) {
-			t.Fatalf("decodeResult is not deterministic: %+v / %+v, %v", env, again, err)
+		if err != nil {
+			t.Fatalf("decodeResult is not deterministic: %+v / %+v, %v; want err == nil", env, again, err)
+		} else if !reflect.DeepEqual(env, again) {
+			t.Fatalf("decodeResult is not deterministic: %+v / %+v, %v; want reflect.DeepEqual(env, again)", env, again, err)
 		}
 		_, _ = parseInt("id", env.ID)
 		_, _ = parseBool("isnew", env.IsNew)
@@ -109,8 +113,10 @@ func FuzzCRMResponse(f *testing.F) {
 			t.Fatalf("%T: re-decoding our own encoding %s: %v", v, enc, err)
 		}
 		enc2, err := json.Marshal(fresh)
-		if err != nil || !bytes.Equal(enc, enc2) {
-			t.Fatalf("%T: the round trip is not stable:\n%s\n%s (%v)", v, enc, enc2, err)
+		if err != nil {
+			t.Fatalf("%T: the round trip is not stable:\n%s\n%s (%v); want err == nil", v, enc, enc2, err)
+		} else if !bytes.Equal(enc, enc2) {
+			t.Fatalf("%T: the round trip is not stable:\n%s\n%s (%v); want bytes.Equal(enc, enc2)", v, enc, enc2, err)
 		}
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -172,11 +178,17 @@ func FuzzMSISDN(f *testing.F) {
 			}
 			return
 		}
-		if len(m) != 11 || m[0] != '7' || strings.Trim(m, "0123456789") != "" {
-			t.Fatalf("%q normalises to %q, not an MSISDN", phone, m)
+		if len(m) != 11 {
+			t.Fatalf("%q normalises to %q, not an MSISDN; want len(m) == 11", phone, m)
+		} else if m[0] != '7' {
+			t.Fatalf("%q normalises to %q, not an MSISDN; want m[0] == '7'", phone, m)
+		} else if strings.Trim(m, "0123456789") != "" {
+			t.Fatalf("%q normalises to %q, not an MSISDN; want strings.Trim(m, \"0123456789\") == \"\"", phone, m)
 		}
-		if again, err := MSISDN(m); err != nil || again != m {
-			t.Fatalf("%q: MSISDN(%q) = %q, %v", phone, m, again, err)
+		if again, err := MSISDN(m); err != nil {
+			t.Fatalf("%q: MSISDN(%q) = %q, %v; want err == nil", phone, m, again, err)
+		} else if again != m {
+			t.Fatalf("%q: MSISDN(%q) = %q, %v; want again == m", phone, m, again, err)
 		}
 	})
 }
@@ -192,8 +204,10 @@ func FuzzEAN13(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !validEAN13(code) || strings.TrimLeft(code[:12], "0") != strings.TrimLeft(uid, "0") {
-			t.Fatalf("EAN13(%q) = %q", uid, code)
+		if !validEAN13(code) {
+			t.Fatalf("EAN13(%q) = %q; want validEAN13(code)", uid, code)
+		} else if strings.TrimLeft(code[:12], "0") != strings.TrimLeft(uid, "0") {
+			t.Fatalf("EAN13(%q) = %q; want strings.TrimLeft(code[:12], \"0\") == strings.TrimLeft(uid, \"0\")", uid, code)
 		}
 	})
 }
@@ -215,8 +229,14 @@ func FuzzParamEncoding(f *testing.F) {
 			t.Fatal(err)
 		}
 		back, err := url.ParseQuery(form.Encode())
-		if err != nil || back.Get("fname") != name || back.Get("email") != email || back.Get("external_id") != card {
-			t.Fatalf("form round trip: %v -> %v (%v)", form, back, err)
+		if err != nil {
+			t.Fatalf("form round trip: %v -> %v (%v); want err == nil", form, back, err)
+		} else if back.Get("fname") != name {
+			t.Fatalf("form round trip: %v -> %v (%v); want back.Get(\"fname\") == name", form, back, err)
+		} else if back.Get("email") != email {
+			t.Fatalf("form round trip: %v -> %v (%v); want back.Get(\"email\") == email", form, back, err)
+		} else if back.Get("external_id") != card {
+			t.Fatalf("form round trip: %v -> %v (%v); want back.Get(\"external_id\") == card", form, back, err)
 		}
 		// CRM objects.
 		filter := ContactFilter{Email: email, CardNumber: card, MobilePhone: name}
@@ -337,8 +357,10 @@ func FuzzStreamXML(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		got := decodeAll(body, true, 5, "text/xml")
 		want := decodeAll(body, false, 0, "text/xml")
-		if (got.err == nil) != (want.err == nil) || got.err == nil && !reflect.DeepEqual(got, want) {
-			t.Fatalf("stream %+v\nbytes %+v", got, want)
+		if (got.err == nil) != (want.err == nil) {
+			t.Fatalf("stream %+v\nbytes %+v; want (got.err == nil) == (want.err == nil)", got, want)
+		} else if got.err == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("stream %+v\nbytes %+v; want !(got.err == nil && !reflect.DeepEqual(got, want))", got, want)
 		}
 		for _, w := range got.customers {
 			for _, v := range w.v {
@@ -404,8 +426,10 @@ func FuzzXMLTokensAgree(f *testing.F) {
 			}
 			got = append(got, norm(tk))
 		}
-		if (werr == io.EOF) != (gerr == io.EOF) || !reflect.DeepEqual(want, got) {
-			t.Fatalf("Token: %v %+v\nxmlTokens: %v %+v", werr, want, gerr, got)
+		if (werr == io.EOF) != (gerr == io.EOF) {
+			t.Fatalf("Token: %v %+v\nxmlTokens: %v %+v; want (werr == io.EOF) == (gerr == io.EOF)", werr, want, gerr, got)
+		} else if !reflect.DeepEqual(want, got) {
+			t.Fatalf("Token: %v %+v\nxmlTokens: %v %+v; want reflect.DeepEqual(want, got)", werr, want, gerr, got)
 		}
 	})
 }
@@ -461,8 +485,10 @@ func FuzzXMLScannerAgrees(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte, chunk uint8) {
 		want, werr := stdXMLTokens(body)
 		got, gerr := scannerTokens(body, int(chunk%16)+1)
-		if (werr == nil) != (gerr == nil) || !slices.Equal(want, got) {
-			t.Fatalf("tokens differ\nencoding/xml: %v %q\nxmlScanner:   %v %q", werr, want, gerr, got)
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("tokens differ\nencoding/xml: %v %q\nxmlScanner:   %v %q; want (werr == nil) == (gerr == nil)", werr, want, gerr, got)
+		} else if !slices.Equal(want, got) {
+			t.Fatalf("tokens differ\nencoding/xml: %v %q\nxmlScanner:   %v %q; want slices.Equal(want, got)", werr, want, gerr, got)
 		}
 		var ref decoded
 		d := customerDecoder{yield: func(w *customerWire) bool {
@@ -472,8 +498,10 @@ func FuzzXMLScannerAgrees(f *testing.F) {
 		ref.err = d.refDecodeBytes(body, "")
 		ref.st, ref.count = d.st, d.count
 		for _, got := range []decoded{decodeAll(body, false, 0, ""), decodeAll(body, true, int(chunk)+1, "")} {
-			if (ref.err == nil) != (got.err == nil) || ref.err == nil && !reflect.DeepEqual(ref, got) {
-				t.Fatalf("decoders differ\nreference: %+v\nscanner:   %+v", ref, got)
+			if (ref.err == nil) != (got.err == nil) {
+				t.Fatalf("decoders differ\nreference: %+v\nscanner:   %+v; want (ref.err == nil) == (got.err == nil)", ref, got)
+			} else if ref.err == nil && !reflect.DeepEqual(ref, got) {
+				t.Fatalf("decoders differ\nreference: %+v\nscanner:   %+v; want !(ref.err == nil && !reflect.DeepEqual(ref, got))", ref, got)
 			}
 		}
 	})

@@ -226,8 +226,10 @@ func TestHTTPMockAnswersLikeSockets(t *testing.T) {
 
 	// The two servers end in the same state and saw the same requests.
 	a, _ := sides[0].srv.Snapshot()
-	if !strings.Contains(string(a), "42424242") || !strings.Contains(string(a), "9990000000001") {
-		t.Fatal("the scenarios did not change the state")
+	if !strings.Contains(string(a), "42424242") {
+		t.Fatal("the scenarios did not change the state", "; want strings.Contains(string(a), \"42424242\")")
+	} else if !strings.Contains(string(a), "9990000000001") {
+		t.Fatal("the scenarios did not change the state", "; want strings.Contains(string(a), \"9990000000001\")")
 	}
 	for _, other := range sides[1:] {
 		// Timestamps of created records come from the clock; compare the rest.
@@ -322,8 +324,10 @@ func TestHTTPMockNeedsWithHTTPClient(t *testing.T) {
 
 	vp, _ = loyalty.NewVirtPOS(mem.VirtPOSURL, mem.APIKey, loyalty.WithHTTPClient(&http.Client{Transport: mt}))
 	c, err := vp.Customers.Get(ctx, 1)
-	if err != nil || c.FirstName != "Сергей" {
-		t.Fatalf("with WithHTTPClient: %+v, %v", c, err)
+	if err != nil {
+		t.Fatalf("with WithHTTPClient: %+v, %v; want err == nil", c, err)
+	} else if c.FirstName != "Сергей" {
+		t.Fatalf("with WithHTTPClient: %+v, %v; want c.FirstName == \"Сергей\"", c, err)
 	}
 	if mt.GetTotalCallCount() != 1 {
 		t.Fatalf("mock transport calls: %d", mt.GetTotalCallCount())

@@ -33,15 +33,29 @@ func TestObserverSeesAttemptsRetriesAndOutcome(t *testing.T) {
 	var kinds []string
 	for _, e := range events {
 		kinds = append(kinds, e.Kind.String())
-		if e.API != "virtpos" || e.Method != "GET" || !strings.Contains(e.URL, "apikey=REDACTED") || strings.Contains(e.URL, canaryAPIKey) {
-			t.Errorf("event %+v", e)
+		if e.API != "virtpos" {
+			t.Errorf("event %+v; want e.API == \"virtpos\"", e)
+		} else if e.Method != "GET" {
+			t.Errorf("event %+v; want e.Method == \"GET\"", e)
+		} else if !strings.Contains(e.URL, "apikey=REDACTED") {
+			t.Errorf("event %+v; want strings.Contains(e.URL, \"apikey=REDACTED\")", e)
+		} else if strings.Contains(e.URL, canaryAPIKey) {
+			t.Errorf("event %+v; want !strings.Contains(e.URL, canaryAPIKey)", e)
 		}
 	}
 	if got := strings.Join(kinds, ","); got != "attempt,retry,attempt,outcome" {
 		t.Fatalf("events %s, want attempt,retry,attempt,outcome", got)
 	}
-	if events[1].StatusCode != 503 || events[1].Attempt != 1 || events[3].StatusCode != 200 || events[3].Attempt != 2 || events[3].Err != nil {
-		t.Errorf("retry %+v, outcome %+v", events[1], events[3])
+	if events[1].StatusCode != 503 {
+		t.Errorf("retry %+v, outcome %+v; want events[1].StatusCode == 503", events[1], events[3])
+	} else if events[1].Attempt != 1 {
+		t.Errorf("retry %+v, outcome %+v; want events[1].Attempt == 1", events[1], events[3])
+	} else if events[3].StatusCode != 200 {
+		t.Errorf("retry %+v, outcome %+v; want events[3].StatusCode == 200", events[1], events[3])
+	} else if events[3].Attempt != 2 {
+		t.Errorf("retry %+v, outcome %+v; want events[3].Attempt == 2", events[1], events[3])
+	} else if events[3].Err != nil {
+		t.Errorf("retry %+v, outcome %+v; want events[3].Err == nil", events[1], events[3])
 	}
 }
 

@@ -276,16 +276,28 @@ func snippetFileHeader() string {
 func TestREADMESnippetExtraction(t *testing.T) {
 	md := "# x\n```go\na := 1\n```\ntext\n" + noCompileMarker + "\n```go\nimport \"otel\"\n```\n```sh\nls\n```\n```go\nfunc F() {}\n```\n"
 	got, skipped := readmeGoSnippets([]byte(md))
-	if skipped != 1 || len(got) != 2 || got[0].line != 3 || got[0].code != "a := 1\n" || got[1].line != 14 || got[1].code != "func F() {}\n" {
-		t.Fatalf("snippets %+v, skipped %d", got, skipped)
+	if skipped != 1 {
+		t.Fatalf("snippets %+v, skipped %d; want skipped == 1", got, skipped)
+	} else if len(got) != 2 {
+		t.Fatalf("snippets %+v, skipped %d; want len(got) == 2", got, skipped)
+	} else if got[0].line != 3 {
+		t.Fatalf("snippets %+v, skipped %d; want got[0].line == 3", got, skipped)
+	} else if got[0].code != "a := 1\n" {
+		t.Fatalf("snippets %+v, skipped %d; want got[0].code == \"a := 1\\n\"", got, skipped)
+	} else if got[1].line != 14 {
+		t.Fatalf("snippets %+v, skipped %d; want got[1].line == 14", got, skipped)
+	} else if got[1].code != "func F() {}\n" {
+		t.Fatalf("snippets %+v, skipped %d; want got[1].code == \"func F() {}\\n\"", got, skipped)
 	}
 	body := snippetFile(0, got[0])
 	if !strings.Contains(body, "func snippet0() error {\n//line README.md:3\na := 1\n\t_ = a\n") {
 		t.Fatalf("body snippet wrapped as:\n%s", body)
 	}
 	file := snippetFile(1, readmeSnippet{line: 7, code: "import \"github.com/loyaltykit/loyalty/mock\"\n\nfunc F() { _ = mock.Start }\n"})
-	if strings.Contains(file, "func snippet1") || strings.Count(file, `"github.com/loyaltykit/loyalty/mock"`) != 1 {
-		t.Fatalf("file snippet wrapped as:\n%s", file)
+	if strings.Contains(file, "func snippet1") {
+		t.Fatalf("file snippet wrapped as:\n%s; want !strings.Contains(file, \"func snippet1\")", file)
+	} else if strings.Count(file, `"github.com/loyaltykit/loyalty/mock"`) != 1 {
+		t.Fatalf("file snippet wrapped as:\n%s; want strings.Count(file, `\"github.com/loyaltykit/loyalty/mock\"`) == 1", file)
 	}
 }
 

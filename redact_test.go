@@ -285,8 +285,10 @@ func TestEscapedSecretsAreRedacted(t *testing.T) {
 				t.Fatalf("want *APIError, got %v", err)
 			}
 			for _, text := range []string{ae.Body, err.Error(), fmt.Sprintf("%+v", err)} {
-				if strings.Contains(text, form) || strings.Contains(strings.ToLower(text), "esc") {
-					t.Errorf("%q survives redaction: %s", form, text)
+				if strings.Contains(text, form) {
+					t.Errorf("%q survives redaction: %s; want !strings.Contains(text, form)", form, text)
+				} else if strings.Contains(strings.ToLower(text), "esc") {
+					t.Errorf("%q survives redaction: %s; want !strings.Contains(strings.ToLower(text), \"esc\")", form, text)
 				}
 			}
 		}
@@ -313,8 +315,10 @@ func TestShortAPIKeyNotInRetryLogs(t *testing.T) {
 		t.Fatalf("no retry was logged:\n%s", logs.String())
 	}
 	for name, text := range map[string]string{"log": logs.String(), "error": err.Error(), "%+v": fmt.Sprintf("%+v", err)} {
-		if strings.Contains(text, "apikey=q7z") || strings.Contains(text, "q7z") {
-			t.Errorf("%s shows the short key: %s", name, text)
+		if strings.Contains(text, "apikey=q7z") {
+			t.Errorf("%s shows the short key: %s; want !strings.Contains(text, \"apikey=q7z\")", name, text)
+		} else if strings.Contains(text, "q7z") {
+			t.Errorf("%s shows the short key: %s; want !strings.Contains(text, \"q7z\")", name, text)
 		}
 	}
 }
@@ -333,8 +337,12 @@ func TestMalformedBaseURLPasswordNotInConfigError(t *testing.T) {
 		if !errors.As(err, &ce) {
 			t.Fatalf("%s: want *ConfigError, got %v", base, err)
 		}
-		if strings.Contains(err.Error(), "pw@") || strings.Contains(err.Error(), ":pw") || leaks(err.Error(), canaryPassword) != nil {
-			t.Errorf("the ConfigError quotes the password: %v", err)
+		if strings.Contains(err.Error(), "pw@") {
+			t.Errorf("the ConfigError quotes the password: %v; want !strings.Contains(err.Error(), \"pw@\")", err)
+		} else if strings.Contains(err.Error(), ":pw") {
+			t.Errorf("the ConfigError quotes the password: %v; want !strings.Contains(err.Error(), \":pw\")", err)
+		} else if leaks(err.Error(), canaryPassword) != nil {
+			t.Errorf("the ConfigError quotes the password: %v; want leaks(err.Error(), canaryPassword) == nil", err)
 		}
 	}
 }

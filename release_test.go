@@ -24,13 +24,17 @@ func TestReleaseFiles(t *testing.T) {
 		}
 		return string(b)
 	}
-	if lic := read("LICENSE"); !strings.HasPrefix(lic, "MIT License") || !strings.Contains(lic, "Permission is hereby granted, free of charge") {
-		t.Error("LICENSE is not the MIT licence")
+	if lic := read("LICENSE"); !strings.HasPrefix(lic, "MIT License") {
+		t.Error("LICENSE is not the MIT licence", "; want strings.HasPrefix(lic, \"MIT License\")")
+	} else if !strings.Contains(lic, "Permission is hereby granted, free of charge") {
+		t.Error("LICENSE is not the MIT licence", "; want strings.Contains(lic, \"Permission is hereby granted, free of charge\")")
 	}
 
 	log := read("CHANGELOG.md")
-	if !strings.Contains(log, "keepachangelog.com") || !strings.Contains(log, "\n## [Unreleased]\n") {
-		t.Error("CHANGELOG.md: want Keep a Changelog form with a ## [Unreleased] section")
+	if !strings.Contains(log, "keepachangelog.com") {
+		t.Error("CHANGELOG.md: want Keep a Changelog form with a ## [Unreleased] section", "; want strings.Contains(log, \"keepachangelog.com\")")
+	} else if !strings.Contains(log, "\n## [Unreleased]\n") {
+		t.Error("CHANGELOG.md: want Keep a Changelog form with a ## [Unreleased] section", "; want strings.Contains(log, \"\\n## [Unreleased]\\n\")")
 	}
 	tags := gitTags(t)
 	for _, m := range regexp.MustCompile(`(?m)^## \[?v?(\d+\.\d+\.\d+)\]?`).FindAllStringSubmatch(log, -1) {
@@ -57,8 +61,10 @@ func TestReleaseFiles(t *testing.T) {
 	}
 
 	readme := read("README.md")
-	if !strings.Contains(readme, "\n## Stability\n") || !strings.Contains(readme, "v0.x") {
-		t.Error("README.md lacks its stability note (## Stability, v0.x)")
+	if !strings.Contains(readme, "\n## Stability\n") {
+		t.Error("README.md lacks its stability note (## Stability, v0.x)", "; want strings.Contains(readme, \"\\n## Stability\\n\")")
+	} else if !strings.Contains(readme, "v0.x") {
+		t.Error("README.md lacks its stability note (## Stability, v0.x)", "; want strings.Contains(readme, \"v0.x\")")
 	}
 	licence := readme[strings.Index(readme, "\n## Licence\n")+1:]
 	if !strings.HasPrefix(licence, "## Licence\n") {

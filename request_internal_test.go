@@ -27,8 +27,10 @@ func TestReadBody(t *testing.T) {
 		{"large", strings.NewReader(strings.Repeat("y", 5000)), 5000, strings.Repeat("y", 5000)},
 	} {
 		got, err := readBody(tc.r, tc.cl, 1<<20)
-		if err != nil || string(got) != tc.want {
-			t.Errorf("%s: %q %v", tc.name, got, err)
+		if err != nil {
+			t.Errorf("%s: %q %v; want err == nil", tc.name, got, err)
+		} else if string(got) != tc.want {
+			t.Errorf("%s: %q %v; want string(got) == tc.want", tc.name, got, err)
 		}
 	}
 	boom := errors.New("boom")

@@ -24,8 +24,10 @@ func TestResponseOverTheSizeLimitFails(t *testing.T) {
 	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 200, BodySize: 1 << 20})
 	_, err := vp.Customers.List(ctx, nil)
 	var ae *loyalty.APIError
-	if !errors.Is(err, loyalty.ErrResponseTooLarge) || !errors.As(err, &ae) {
-		t.Fatalf("Content-Length over the limit: %v", err)
+	if !errors.Is(err, loyalty.ErrResponseTooLarge) {
+		t.Fatalf("Content-Length over the limit: %v; want errors.Is(err, loyalty.ErrResponseTooLarge)", err)
+	} else if !errors.As(err, &ae) {
+		t.Fatalf("Content-Length over the limit: %v; want errors.As(err, &ae)", err)
 	}
 	// Streamed (chunked) too large: the real 60-customer list, buffered and
 	// streamed. A stream applies the limit per customer: 2048 bytes hold
@@ -45,12 +47,16 @@ func TestResponseOverTheSizeLimitFails(t *testing.T) {
 			}
 			return n, last
 		}
-		if n, err := stream(vp); err != nil || n != mock.DefaultCustomers {
-			t.Errorf("%s stream, 2048 bytes per customer: %d customers, then %v", f, n, err)
+		if n, err := stream(vp); err != nil {
+			t.Errorf("%s stream, 2048 bytes per customer: %d customers, then %v; want err == nil", f, n, err)
+		} else if n != mock.DefaultCustomers {
+			t.Errorf("%s stream, 2048 bytes per customer: %d customers, then %v; want n == mock.DefaultCustomers", f, n, err)
 		}
 		small := srv.VirtPOS(loyalty.WithMaxResponseBytes(300), loyalty.WithFormat(f))
-		if n, err := stream(small); !errors.Is(err, loyalty.ErrResponseTooLarge) || n >= mock.DefaultCustomers {
-			t.Errorf("%s stream, 300 bytes per customer: %d customers, then %v", f, n, err)
+		if n, err := stream(small); !errors.Is(err, loyalty.ErrResponseTooLarge) {
+			t.Errorf("%s stream, 300 bytes per customer: %d customers, then %v; want errors.Is(err, loyalty.ErrResponseTooLarge)", f, n, err)
+		} else if n >= mock.DefaultCustomers {
+			t.Errorf("%s stream, 300 bytes per customer: %d customers, then %v; want n < mock.DefaultCustomers", f, n, err)
 		}
 	}
 	if _, err := loyalty.NewVirtPOS(srv.VirtPOSURL, "k", loyalty.WithMaxResponseBytes(0)); err == nil {
@@ -65,8 +71,10 @@ func TestRequestsCarryUserAgentAndAccept(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := srv.Requests()[0].Header
-	if h.Get("User-Agent") != "sync/1.0" || h.Get("Accept") != "application/json" {
-		t.Errorf("headers %v", h)
+	if h.Get("User-Agent") != "sync/1.0" {
+		t.Errorf("headers %v; want h.Get(\"User-Agent\") == \"sync/1.0\"", h)
+	} else if h.Get("Accept") != "application/json" {
+		t.Errorf("headers %v; want h.Get(\"Accept\") == \"application/json\"", h)
 	}
 	if _, err := loyalty.NewVirtPOS(srv.VirtPOSURL, "k", loyalty.WithUserAgent("a\nb")); err == nil {
 		t.Error("a User-Agent with a line break accepted")
@@ -101,8 +109,10 @@ func TestHugeContentLengthDoesNotPanicOrPreallocate(t *testing.T) {
 		t.Fatal(err)
 	}
 	page, err := vp.Customers.List(context.Background(), nil)
-	if err != nil || len(page.Customers) != 0 {
-		t.Fatalf("List: %v %+v", err, page)
+	if err != nil {
+		t.Fatalf("List: %v %+v; want err == nil", err, page)
+	} else if len(page.Customers) != 0 {
+		t.Fatalf("List: %v %+v; want len(page.Customers) == 0", err, page)
 	}
 }
 

@@ -35,15 +35,21 @@ func TestBackoffHonoursRetryAfter(t *testing.T) {
 			t.Errorf("%s: wait %s, want within [%s, %s]", tc.name, got, tc.lo, tc.hi)
 		}
 	}
-	if d, ok := parseRetryAfter(now.Add(30*time.Second).UTC().Format(http.TimeFormat), now); !ok || d < 29*time.Second || d > 30*time.Second {
-		t.Errorf("HTTP-date: %s %v", d, ok)
+	if d, ok := parseRetryAfter(now.Add(30*time.Second).UTC().Format(http.TimeFormat), now); !ok {
+		t.Errorf("HTTP-date: %s %v; want ok", d, ok)
+	} else if d < 29*time.Second {
+		t.Errorf("HTTP-date: %s %v; want d >= 29 * time.Second", d, ok)
+	} else if d > 30*time.Second {
+		t.Errorf("HTTP-date: %s %v; want d <= 30 * time.Second", d, ok)
 	}
 	if _, ok := parseRetryAfter("-3", now); ok {
 		t.Error("negative seconds accepted")
 	}
 	for attempt := range 40 {
-		if d := backoff(lo, hi, attempt, nil); d < lo || d > hi {
-			t.Errorf("attempt %d: %s outside [%s, %s]", attempt, d, lo, hi)
+		if d := backoff(lo, hi, attempt, nil); d < lo {
+			t.Errorf("attempt %d: %s outside [%s, %s]; want d >= lo", attempt, d, lo, hi)
+		} else if d > hi {
+			t.Errorf("attempt %d: %s outside [%s, %s]; want d <= hi", attempt, d, lo, hi)
 		}
 	}
 }

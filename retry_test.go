@@ -113,8 +113,10 @@ func TestRetriedCreateIfNotExistCreatesOnce(t *testing.T) {
 	vp := srv.VirtPOS(fast)
 	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 503, AfterApply: true})
 	res, err := vp.Cards.Update(context.Background(), loyalty.CardRef{UID: "4242"}, &loyalty.CardUpdate{}, loyalty.CreateIfNotExist())
-	if err != nil || res.IsNew {
-		t.Fatalf("%+v, %v (the retry should update what the first attempt created)", res, err)
+	if err != nil {
+		t.Fatalf("%+v, %v (the retry should update what the first attempt created); want err == nil", res, err)
+	} else if res.IsNew {
+		t.Fatalf("%+v, %v (the retry should update what the first attempt created); want !res.IsNew", res, err)
 	}
 	if n := cardsWithUID(srv, "4242"); n != 1 {
 		t.Fatalf("%d cards with uid 4242", n)
@@ -148,8 +150,10 @@ func TestNoRetryOnceTheContextIsDone(t *testing.T) {
 	defer cancel()
 	_, err := vp.Customers.Get(ctx, 1)
 	var re *loyalty.RequestError
-	if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &re) {
-		t.Fatalf("got %v", err)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v; want errors.Is(err, context.DeadlineExceeded)", err)
+	} else if !errors.As(err, &re) {
+		t.Fatalf("got %v; want errors.As(err, &re)", err)
 	}
 	if loyalty.Attempts(err) != 1 {
 		t.Errorf("Attempts = %d", loyalty.Attempts(err))
@@ -193,8 +197,10 @@ func TestRetryNeverReusesAnEarlierAttemptsBody(t *testing.T) {
 	if !errors.As(err, &ae) || ae.StatusCode != 503 || ae.Attempts != 2 {
 		t.Fatalf("got %v, want the last attempt's *APIError HTTP 503 after 2 attempts", err)
 	}
-	if !strings.Contains(ae.Body, "gateway down") || strings.Contains(ae.Body, "<customer>") {
-		t.Errorf("Body %q is not the 503's own body", ae.Body)
+	if !strings.Contains(ae.Body, "gateway down") {
+		t.Errorf("Body %q is not the 503's own body; want strings.Contains(ae.Body, \"gateway down\")", ae.Body)
+	} else if strings.Contains(ae.Body, "<customer>") {
+		t.Errorf("Body %q is not the 503's own body; want !strings.Contains(ae.Body, \"<customer>\")", ae.Body)
 	}
 	if !last.closed.Load() {
 		t.Error("the last attempt's body was not closed (its connection leaks)")

@@ -27,8 +27,10 @@ func TestCheckNumbers(t *testing.T) {
 
 func TestNumberFieldsCapped(t *testing.T) {
 	long := scalar(strings.Repeat("1", maxNumberText+1))
-	if _, err := parseInt("id", long); err == nil || !strings.Contains(err.Error(), "longer than") {
-		t.Errorf("parseInt: %v", err)
+	if _, err := parseInt("id", long); err == nil {
+		t.Errorf("parseInt: %v; want err != nil", err)
+	} else if !strings.Contains(err.Error(), "longer than") {
+		t.Errorf("parseInt: %v; want strings.Contains(err.Error(), \"longer than\")", err)
 	}
 	if _, err := parseDecimal("accumulated_sales", long); err == nil {
 		t.Error("parseDecimal: no error")
@@ -42,7 +44,9 @@ func TestNumberFieldsCapped(t *testing.T) {
 	if _, err := parseTime("register_date", long); err == nil {
 		t.Error("parseTime: no error")
 	}
-	if d, err := parseDecimal("accumulated_sales", "15200,55"); err != nil || d.String() != "15200.55" {
-		t.Errorf("a real amount: %v %v", d, err)
+	if d, err := parseDecimal("accumulated_sales", "15200,55"); err != nil {
+		t.Errorf("a real amount: %v %v; want err == nil", d, err)
+	} else if d.String() != "15200.55" {
+		t.Errorf("a real amount: %v %v; want d.String() == \"15200.55\"", d, err)
 	}
 }

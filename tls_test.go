@@ -56,8 +56,10 @@ func tlsRefused[T any](t *testing.T, err error, want func(T) bool) {
 	}
 	if want != nil {
 		var cause T
-		if !errors.As(err, &cause) || !want(cause) {
-			t.Errorf("the cause is not a %T: %v", cause, err)
+		if !errors.As(err, &cause) {
+			t.Errorf("the cause is not a %T: %v; want errors.As(err, &cause)", cause, err)
+		} else if !want(cause) {
+			t.Errorf("the cause is not a %T: %v; want want(cause)", cause, err)
 		}
 	}
 }
@@ -267,8 +269,10 @@ func TestTLSSettingsThatCannotApplyAreRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := crm.Directory.Regions(context.Background()); err != nil || sends != 1 {
-		t.Fatalf("through the middleware: %v after %d sends", err, sends)
+	if _, err := crm.Directory.Regions(context.Background()); err != nil {
+		t.Fatalf("through the middleware: %v after %d sends; want err == nil", err, sends)
+	} else if sends != 1 {
+		t.Fatalf("through the middleware: %v after %d sends; want sends == 1", err, sends)
 	}
 }
 

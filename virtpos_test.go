@@ -62,8 +62,10 @@ func TestListFiltersAndPaging(t *testing.T) {
 		return n
 	}
 	withPhone := all[1] // customer 2 has a phone
-	if withPhone.Phone == "" || len(withPhone.Phone) != 11 {
-		t.Fatalf("seed customer 2 phone %q", withPhone.Phone)
+	if withPhone.Phone == "" {
+		t.Fatalf("seed customer 2 phone %q; want withPhone.Phone != \"\"", withPhone.Phone)
+	} else if len(withPhone.Phone) != 11 {
+		t.Fatalf("seed customer 2 phone %q; want len(withPhone.Phone) == 11", withPhone.Phone)
 	}
 	p := withPhone.Phone
 	pretty := "+" + p[:1] + " (" + p[1:4] + ") " + p[4:7] + "-" + p[7:9] + "-" + p[9:]
@@ -103,8 +105,12 @@ func TestListFiltersAndPaging(t *testing.T) {
 	r := srv.Requests()[0]
 	want := url.Values{"apikey": {mock.Redacted}, "format": {"xml"}, "id": {"3"}, "external_id": {"e"}, "phone": {"p"}, "email": {"m"},
 		"with_phone": {"true"}, "with_email": {"false"}, "page": {"2"}, "page_size": {"10"}}
-	if r.Method != "GET" || r.Path != "/api/customer" || !reflect.DeepEqual(r.Query, want) {
-		t.Errorf("wire %s %s %v", r.Method, r.Path, r.Query)
+	if r.Method != "GET" {
+		t.Errorf("wire %s %s %v; want r.Method == \"GET\"", r.Method, r.Path, r.Query)
+	} else if r.Path != "/api/customer" {
+		t.Errorf("wire %s %s %v; want r.Path == \"/api/customer\"", r.Method, r.Path, r.Query)
+	} else if !reflect.DeepEqual(r.Query, want) {
+		t.Errorf("wire %s %s %v; want reflect.DeepEqual(r.Query, want)", r.Method, r.Path, r.Query)
 	}
 }
 
@@ -121,8 +127,12 @@ func TestAllPagesAndCopiesQuery(t *testing.T) {
 			ids = append(ids, c.ID)
 			q.PageSize = 1000 // the iterator copied q
 		}
-		if len(ids) != mock.DefaultCustomers || ids[0] != 1 || ids[len(ids)-1] != mock.DefaultCustomers {
-			t.Fatalf("%s: ids %v", f, ids)
+		if len(ids) != mock.DefaultCustomers {
+			t.Fatalf("%s: ids %v; want len(ids) == mock.DefaultCustomers", f, ids)
+		} else if ids[0] != 1 {
+			t.Fatalf("%s: ids %v; want ids[0] == 1", f, ids)
+		} else if ids[len(ids)-1] != mock.DefaultCustomers {
+			t.Fatalf("%s: ids %v; want ids[len(ids)-1] == mock.DefaultCustomers", f, ids)
 		}
 		// 60 customers in pages of 7: 9 pages (the last has 4).
 		if n := len(srv.Requests()); n != 9 {
@@ -170,8 +180,10 @@ func TestAllYieldsError(t *testing.T) {
 	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 502})
 	var errs int
 	for c, err := range vp.Customers.All(ctxT(t), nil) {
-		if err == nil || c.ID != 0 {
-			t.Fatalf("got %+v, %v", c, err)
+		if err == nil {
+			t.Fatalf("got %+v, %v; want err != nil", c, err)
+		} else if c.ID != 0 {
+			t.Fatalf("got %+v, %v; want c.ID == 0", c, err)
 		}
 		errs++
 	}
@@ -180,8 +192,10 @@ func TestAllYieldsError(t *testing.T) {
 	}
 	for _, err := range vp.Customers.All(ctxT(t), &loyalty.CustomerQuery{Page: -1}) {
 		var ve *loyalty.ValidationError
-		if !errors.As(err, &ve) || ve.Field != "CustomerQuery.Page" {
-			t.Fatalf("got %v", err)
+		if !errors.As(err, &ve) {
+			t.Fatalf("got %v; want errors.As(err, &ve)", err)
+		} else if ve.Field != "CustomerQuery.Page" {
+			t.Fatalf("got %v; want ve.Field == \"CustomerQuery.Page\"", err)
 		}
 	}
 }
@@ -196,16 +210,20 @@ func TestGet(t *testing.T) {
 	}
 	sameCustomer(t, *c, mock.SampleCustomer())
 	c, err = vp.Customers.GetByExternalID(ctx, "1C-00008")
-	if err != nil || c.ID != 8 {
-		t.Fatalf("by external id: %+v, %v", c, err)
+	if err != nil {
+		t.Fatalf("by external id: %+v, %v; want err == nil", c, err)
+	} else if c.ID != 8 {
+		t.Fatalf("by external id: %+v, %v; want c.ID == 8", c, err)
 	}
 	for _, err := range []error{
 		func() error { _, err := vp.Customers.Get(ctx, 9999); return err }(),
 		func() error { _, err := vp.Customers.GetByExternalID(ctx, "nope"); return err }(),
 	} {
 		var ae *loyalty.APIError
-		if !errors.Is(err, loyalty.ErrNotFound) || !errors.As(err, &ae) {
-			t.Errorf("absent: %v", err)
+		if !errors.Is(err, loyalty.ErrNotFound) {
+			t.Errorf("absent: %v; want errors.Is(err, loyalty.ErrNotFound)", err)
+		} else if !errors.As(err, &ae) {
+			t.Errorf("absent: %v; want errors.As(err, &ae)", err)
 		}
 	}
 }
@@ -216,18 +234,34 @@ func TestUpdateAndCreate(t *testing.T) {
 	ctx := ctxT(t)
 	before, _ := srv.VirtPOSCustomer(3)
 	res, err := vp.Customers.Update(ctx, 3, &loyalty.CustomerUpdate{Email: new("new@example.ru"), SendSMS: new(false), CustomInformation: new("")})
-	if err != nil || res.ID != 3 || res.IsNew {
-		t.Fatalf("update: %+v, %v", res, err)
+	if err != nil {
+		t.Fatalf("update: %+v, %v; want err == nil", res, err)
+	} else if res.ID != 3 {
+		t.Fatalf("update: %+v, %v; want res.ID == 3", res, err)
+	} else if res.IsNew {
+		t.Fatalf("update: %+v, %v; want !res.IsNew", res, err)
 	}
 	after, _ := srv.VirtPOSCustomer(3)
-	if after.Email != "new@example.ru" || after.SendSMS || after.CustomInformation != "" || after.FirstName != before.FirstName || after.Phone != before.Phone {
-		t.Errorf("after update %+v", after)
+	if after.Email != "new@example.ru" {
+		t.Errorf("after update %+v; want after.Email == \"new@example.ru\"", after)
+	} else if after.SendSMS {
+		t.Errorf("after update %+v; want !after.SendSMS", after)
+	} else if after.CustomInformation != "" {
+		t.Errorf("after update %+v; want after.CustomInformation == \"\"", after)
+	} else if after.FirstName != before.FirstName {
+		t.Errorf("after update %+v; want after.FirstName == before.FirstName", after)
+	} else if after.Phone != before.Phone {
+		t.Errorf("after update %+v; want after.Phone == before.Phone", after)
 	}
 	r := srv.Requests()[0]
 	form, _ := url.ParseQuery(string(r.Body))
 	wantForm := url.Values{"apikey": {mock.Redacted}, "email": {"new@example.ru"}, "send_sms": {"0"}, "custom_information": {""}}
-	if r.Method != "POST" || r.Path != "/api/customer/update" || !reflect.DeepEqual(form, wantForm) {
-		t.Errorf("wire %s %s body %v", r.Method, r.Path, form)
+	if r.Method != "POST" {
+		t.Errorf("wire %s %s body %v; want r.Method == \"POST\"", r.Method, r.Path, form)
+	} else if r.Path != "/api/customer/update" {
+		t.Errorf("wire %s %s body %v; want r.Path == \"/api/customer/update\"", r.Method, r.Path, form)
+	} else if !reflect.DeepEqual(form, wantForm) {
+		t.Errorf("wire %s %s body %v; want reflect.DeepEqual(form, wantForm)", r.Method, r.Path, form)
 	}
 	if want := (url.Values{"id": {"3"}, "format": {"xml"}, "create_if_not_exist": {"0"}}); !reflect.DeepEqual(r.Query, want) {
 		t.Errorf("query %v (the apikey must not be in it)", r.Query)
@@ -241,17 +275,49 @@ func TestUpdateAndCreate(t *testing.T) {
 		GroupName: new("Новая группа"), ExternalID: new("1C-NEW"),
 	}
 	res, err = vp.Customers.Create(ctx, full)
-	if err != nil || !res.IsNew || res.ID != mock.DefaultCustomers+1 {
-		t.Fatalf("create: %+v, %v", res, err)
+	if err != nil {
+		t.Fatalf("create: %+v, %v; want err == nil", res, err)
+	} else if !res.IsNew {
+		t.Fatalf("create: %+v, %v; want res.IsNew", res, err)
+	} else if res.ID != mock.DefaultCustomers+1 {
+		t.Fatalf("create: %+v, %v; want res.ID == mock.DefaultCustomers + 1", res, err)
 	}
 	c, err := vp.Customers.Get(ctx, res.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.FirstName != "Пётр" || c.LastName != "Петров" || c.MiddleName != "Петрович" || c.Phone != "+7 (903) 000-11-22" ||
-		c.Gender != loyalty.GenderMale || c.BirthYear != 1990 || c.BirthMonth != 2 || c.BirthDay != 1 || !c.SendPush || c.SendEmail || !c.SendSMS ||
-		c.GroupName != "Новая группа" || c.GroupID == 0 || c.ExternalID != "1C-NEW" || c.Age == 0 || c.RegisterDate.IsZero() {
-		t.Errorf("created %+v", c)
+	if c.FirstName != "Пётр" {
+		t.Errorf("created %+v; want c.FirstName == \"Пётр\"", c)
+	} else if c.LastName != "Петров" {
+		t.Errorf("created %+v; want c.LastName == \"Петров\"", c)
+	} else if c.MiddleName != "Петрович" {
+		t.Errorf("created %+v; want c.MiddleName == \"Петрович\"", c)
+	} else if c.Phone != "+7 (903) 000-11-22" {
+		t.Errorf("created %+v; want c.Phone == \"+7 (903) 000-11-22\"", c)
+	} else if c.Gender != loyalty.GenderMale {
+		t.Errorf("created %+v; want c.Gender == loyalty.GenderMale", c)
+	} else if c.BirthYear != 1990 {
+		t.Errorf("created %+v; want c.BirthYear == 1990", c)
+	} else if c.BirthMonth != 2 {
+		t.Errorf("created %+v; want c.BirthMonth == 2", c)
+	} else if c.BirthDay != 1 {
+		t.Errorf("created %+v; want c.BirthDay == 1", c)
+	} else if !c.SendPush {
+		t.Errorf("created %+v; want c.SendPush", c)
+	} else if c.SendEmail {
+		t.Errorf("created %+v; want !c.SendEmail", c)
+	} else if !c.SendSMS {
+		t.Errorf("created %+v; want c.SendSMS", c)
+	} else if c.GroupName != "Новая группа" {
+		t.Errorf("created %+v; want c.GroupName == \"Новая группа\"", c)
+	} else if c.GroupID == 0 {
+		t.Errorf("created %+v; want c.GroupID != 0", c)
+	} else if c.ExternalID != "1C-NEW" {
+		t.Errorf("created %+v; want c.ExternalID == \"1C-NEW\"", c)
+	} else if c.Age == 0 {
+		t.Errorf("created %+v; want c.Age != 0", c)
+	} else if c.RegisterDate.IsZero() {
+		t.Errorf("created %+v; want !c.RegisterDate.IsZero()", c)
 	}
 	if srv.VirtPOSGroups()[c.GroupID] != "Новая группа" {
 		t.Errorf("group not created: %v", srv.VirtPOSGroups())
@@ -259,8 +325,10 @@ func TestUpdateAndCreate(t *testing.T) {
 	// Read-only fields never go out.
 	for _, r := range srv.RequestsTo(mock.VirtPOSAPI) {
 		for _, k := range []string{"age", "register_date", "accumulated_sales", "created_date", "created_by", "last_update_date", "last_update_by"} {
-			if strings.Contains(string(r.Body), k+"=") || r.Query.Has(k) {
-				t.Errorf("sent read-only %s", k)
+			if strings.Contains(string(r.Body), k+"=") {
+				t.Errorf("sent read-only %s; want !strings.Contains(string(r.Body), k+\"=\")", k)
+			} else if r.Query.Has(k) {
+				t.Errorf("sent read-only %s; want !r.Query.Has(k)", k)
 			}
 		}
 	}
@@ -270,20 +338,26 @@ func TestUpdateAndCreate(t *testing.T) {
 		t.Errorf("update missing: %v", err)
 	}
 	res, err = vp.Customers.Update(ctx, 5000, &loyalty.CustomerUpdate{FirstName: new("X")}, loyalty.CreateIfNotExist())
-	if err != nil || !res.IsNew {
-		t.Errorf("update create: %+v, %v", res, err)
+	if err != nil {
+		t.Errorf("update create: %+v, %v; want err == nil", res, err)
+	} else if !res.IsNew {
+		t.Errorf("update create: %+v, %v; want res.IsNew", res, err)
 	}
 	// Group by id wins; an unknown group id is the server's error.
 	if _, err = vp.Customers.Update(ctx, 2, &loyalty.CustomerUpdate{GroupID: new(int64(2)), GroupName: new("ignored")}); err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := srv.VirtPOSCustomer(2); c.GroupID != 2 || c.GroupName != "Сотрудники" {
-		t.Errorf("group by id: %+v", c)
+	if c, _ := srv.VirtPOSCustomer(2); c.GroupID != 2 {
+		t.Errorf("group by id: %+v; want c.GroupID == 2", c)
+	} else if c.GroupName != "Сотрудники" {
+		t.Errorf("group by id: %+v; want c.GroupName == \"Сотрудники\"", c)
 	}
 	_, err = vp.Customers.Update(ctx, 2, &loyalty.CustomerUpdate{GroupID: new(int64(99))})
 	var ae *loyalty.APIError
-	if !errors.As(err, &ae) || !strings.Contains(ae.Info, "Группа") {
-		t.Errorf("unknown group: %v", err)
+	if !errors.As(err, &ae) {
+		t.Errorf("unknown group: %v; want errors.As(err, &ae)", err)
+	} else if !strings.Contains(ae.Info, "Группа") {
+		t.Errorf("unknown group: %v; want strings.Contains(ae.Info, \"Группа\")", err)
 	}
 }
 
@@ -406,8 +480,14 @@ func TestWrongAPIKey(t *testing.T) {
 		} {
 			err := call()
 			var ae *loyalty.APIError
-			if !errors.As(err, &ae) || !strings.Contains(ae.Info, "apikey") || ae.StatusCode != 200 || errors.Is(err, loyalty.ErrNotFound) {
-				t.Errorf("%s %s: %v", f, name, err)
+			if !errors.As(err, &ae) {
+				t.Errorf("%s %s: %v; want errors.As(err, &ae)", f, name, err)
+			} else if !strings.Contains(ae.Info, "apikey") {
+				t.Errorf("%s %s: %v; want strings.Contains(ae.Info, \"apikey\")", f, name, err)
+			} else if ae.StatusCode != 200 {
+				t.Errorf("%s %s: %v; want ae.StatusCode == 200", f, name, err)
+			} else if errors.Is(err, loyalty.ErrNotFound) {
+				t.Errorf("%s %s: %v; want !errors.Is(err, loyalty.ErrNotFound)", f, name, err)
 			}
 			if strings.Contains(err.Error(), "wrong-key") {
 				t.Errorf("%s %s: error shows the key: %v", f, name, err)

@@ -18,8 +18,10 @@ func TestXMLScannerEdgeCases(t *testing.T) {
 		ref := refDecode(t, []byte(body))
 		for _, stream := range []bool{false, true} {
 			got := decodeAll([]byte(body), stream, 3, "")
-			if (ref.err == nil) != (got.err == nil) || ref.err == nil && !reflect.DeepEqual(ref, got) {
-				t.Errorf("%q (stream %v):\nreference %+v\nscanner   %+v", body, stream, ref, got)
+			if (ref.err == nil) != (got.err == nil) {
+				t.Errorf("%q (stream %v):\nreference %+v\nscanner   %+v; want (ref.err == nil) == (got.err == nil)", body, stream, ref, got)
+			} else if ref.err == nil && !reflect.DeepEqual(ref, got) {
+				t.Errorf("%q (stream %v):\nreference %+v\nscanner   %+v; want !(ref.err == nil && !reflect.DeepEqual(ref, got))", body, stream, ref, got)
 			}
 		}
 	}
@@ -53,8 +55,10 @@ func TestXMLScannerLongTokens(t *testing.T) {
 		ref := refDecode(t, body)
 		for _, chunk := range []int{7, 1000, 1 << 20} {
 			got := decodeAll(body, true, chunk, "")
-			if ref.err != nil || !reflect.DeepEqual(ref, got) {
-				t.Errorf("%s, chunks of %d: reference %v, scanner %v (%d customers)", name, chunk, ref.err, got.err, len(got.customers))
+			if ref.err != nil {
+				t.Errorf("%s, chunks of %d: reference %v, scanner %v (%d customers); want ref.err == nil", name, chunk, ref.err, got.err, len(got.customers))
+			} else if !reflect.DeepEqual(ref, got) {
+				t.Errorf("%s, chunks of %d: reference %v, scanner %v (%d customers); want reflect.DeepEqual(ref, got)", name, chunk, ref.err, got.err, len(got.customers))
 			}
 		}
 	}

@@ -151,8 +151,12 @@ func TestJournalShowsTextBodiesAsText(t *testing.T) {
 	}
 	st, body := adminDo(t, srv, http.MethodGet, "/_mock/requests", "")
 	var raw []map[string]any
-	if err := json.Unmarshal([]byte(body), &raw); err != nil || st != http.StatusOK || len(raw) != 3 {
-		t.Fatalf("HTTP %d %v: %.300s", st, err, body)
+	if err := json.Unmarshal([]byte(body), &raw); err != nil {
+		t.Fatalf("HTTP %d %v: %.300s; want err == nil", st, err, body)
+	} else if st != http.StatusOK {
+		t.Fatalf("HTTP %d %v: %.300s; want st == http.StatusOK", st, err, body)
+	} else if len(raw) != 3 {
+		t.Fatalf("HTTP %d %v: %.300s; want len(raw) == 3", st, err, body)
 	}
 	if raw[0]["body"] != text || raw[0]["body_base64"] != nil {
 		t.Errorf("text body: %v / %v, want the text under body", raw[0]["body"], raw[0]["body_base64"])
@@ -167,8 +171,12 @@ func TestJournalShowsTextBodiesAsText(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &reqs); err != nil {
 		t.Fatal(err)
 	}
-	if string(reqs[0].Body) != text || string(reqs[1].Body) != binary || !strings.HasPrefix(long, string(reqs[2].Body)) {
-		t.Errorf("read back: %q %q", reqs[0].Body, reqs[1].Body)
+	if string(reqs[0].Body) != text {
+		t.Errorf("read back: %q %q; want string(reqs[0].Body) == text", reqs[0].Body, reqs[1].Body)
+	} else if string(reqs[1].Body) != binary {
+		t.Errorf("read back: %q %q; want string(reqs[1].Body) == binary", reqs[0].Body, reqs[1].Body)
+	} else if !strings.HasPrefix(long, string(reqs[2].Body)) {
+		t.Errorf("read back: %q %q; want strings.HasPrefix(long, string(reqs[2].Body))", reqs[0].Body, reqs[1].Body)
 	}
 	if !strings.Contains(body, "<&>") {
 		t.Errorf("text is HTML-escaped: %.200s", body)

@@ -30,16 +30,20 @@ func TestAdminInstallsFaultsServesJournalAndResets(t *testing.T) {
 		t.Fatalf("unknown field: %d, want 400", r.StatusCode)
 	}
 	resp, _, err := get(t, c, srv.VirtPOSURL+"/api/customer")
-	if err != nil || resp.StatusCode != http.StatusBadGateway {
-		t.Fatalf("fault via admin not applied: %v %v", resp, err)
+	if err != nil {
+		t.Fatalf("fault via admin not applied: %v %v; want err == nil", resp, err)
+	} else if resp.StatusCode != http.StatusBadGateway {
+		t.Fatalf("fault via admin not applied: %v %v; want resp.StatusCode == http.StatusBadGateway", resp, err)
 	}
 	resp, body, err := get(t, c, srv.VirtPOSURL+"/_mock/requests?api=virtpos")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var reqs []Request
-	if err := json.Unmarshal([]byte(body), &reqs); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("journal: %v %s", err, body)
+	if err := json.Unmarshal([]byte(body), &reqs); err != nil {
+		t.Fatalf("journal: %v %s; want err == nil", err, body)
+	} else if resp.StatusCode != 200 {
+		t.Fatalf("journal: %v %s; want resp.StatusCode == 200", err, body)
 	}
 	if len(reqs) != 1 || reqs[0].StatusCode != http.StatusBadGateway || !reqs[0].Faulted {
 		t.Fatalf("journal %+v: want the one faulted virtpos request (admin calls are not journaled)", reqs)
@@ -89,8 +93,10 @@ func TestAdminRefusesFaultsItCannotHonour(t *testing.T) {
 		}
 	}
 	resp, _, err := get(t, http.DefaultClient, srv.VirtPOSURL+"/api/customer?apikey="+srv.APIKey)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("a refused fault was installed: %v %v", resp, err)
+	if err != nil {
+		t.Fatalf("a refused fault was installed: %v %v; want err == nil", resp, err)
+	} else if resp.StatusCode != http.StatusOK {
+		t.Fatalf("a refused fault was installed: %v %v; want resp.StatusCode == http.StatusOK", resp, err)
 	}
 }
 
@@ -114,19 +120,31 @@ func TestFaultBodySizeIsStreamed(t *testing.T) {
 // installed faults with the fields as POST takes them ("delay":"250ms").
 func TestAdminListsFaultsInThePOSTForm(t *testing.T) {
 	srv := NewServer(t)
-	if st, body := adminDo(t, srv, http.MethodPost, "/_mock/faults", `{"api":"virtpos","delay":"250ms","status":503,"times":-1}`); st != http.StatusCreated || !strings.Contains(body, `"delay": "250ms"`) {
-		t.Fatalf("POST: HTTP %d %s", st, body)
+	if st, body := adminDo(t, srv, http.MethodPost, "/_mock/faults", `{"api":"virtpos","delay":"250ms","status":503,"times":-1}`); st != http.StatusCreated {
+		t.Fatalf("POST: HTTP %d %s; want st == http.StatusCreated", st, body)
+	} else if !strings.Contains(body, `"delay": "250ms"`) {
+		t.Fatalf("POST: HTTP %d %s; want strings.Contains(body, `\"delay\": \"250ms\"`)", st, body)
 	}
 	st, body := adminDo(t, srv, http.MethodGet, "/_mock/faults", "")
 	var faults []map[string]any
-	if err := json.Unmarshal([]byte(body), &faults); err != nil || st != http.StatusOK {
-		t.Fatalf("GET: HTTP %d %s %v", st, body, err)
+	if err := json.Unmarshal([]byte(body), &faults); err != nil {
+		t.Fatalf("GET: HTTP %d %s %v; want err == nil", st, body, err)
+	} else if st != http.StatusOK {
+		t.Fatalf("GET: HTTP %d %s %v; want st == http.StatusOK", st, body, err)
 	}
-	if len(faults) != 1 || faults[0]["delay"] != "250ms" || faults[0]["api"] != "virtpos" || faults[0]["times"] != float64(-1) {
-		t.Fatalf("faults %v", faults)
+	if len(faults) != 1 {
+		t.Fatalf("faults %v; want len(faults) == 1", faults)
+	} else if faults[0]["delay"] != "250ms" {
+		t.Fatalf("faults %v; want faults[0][\"delay\"] == \"250ms\"", faults)
+	} else if faults[0]["api"] != "virtpos" {
+		t.Fatalf("faults %v; want faults[0][\"api\"] == \"virtpos\"", faults)
+	} else if faults[0]["times"] != float64(-1) {
+		t.Fatalf("faults %v; want faults[0][\"times\"] == float64(-1)", faults)
 	}
 	var back Fault
-	if err := json.Unmarshal([]byte(body[strings.Index(body, "{"):strings.LastIndex(body, "}")+1]), &back); err != nil || back.Delay != 250*time.Millisecond {
-		t.Fatalf("a listed fault does not read back: %+v %v", back, err)
+	if err := json.Unmarshal([]byte(body[strings.Index(body, "{"):strings.LastIndex(body, "}")+1]), &back); err != nil {
+		t.Fatalf("a listed fault does not read back: %+v %v; want err == nil", back, err)
+	} else if back.Delay != 250*time.Millisecond {
+		t.Fatalf("a listed fault does not read back: %+v %v; want back.Delay == 250 * time.Millisecond", back, err)
 	}
 }

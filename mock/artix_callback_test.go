@@ -85,8 +85,10 @@ func TestArtixCallbackFailuresLogged(t *testing.T) {
 func load(t *testing.T, srv *Server, addr string) {
 	t.Helper()
 	status, r := postArtix(t, srv, "/aifexchange/loaddicts?dictionaryid=1&addressstatusserver="+addr, `[{"command":"clearClient"}]`, nil)
-	if status != 200 || !r.Success {
-		t.Fatalf("load: HTTP %d %+v", status, r)
+	if status != 200 {
+		t.Fatalf("load: HTTP %d %+v; want status == 200", status, r)
+	} else if !r.Success {
+		t.Fatalf("load: HTTP %d %+v; want r.Success", status, r)
 	}
 }
 

@@ -40,8 +40,10 @@ func checkCardSync(t *testing.T, srv *Server, id string) {
 	if g, ok := srv.ArtixCardGroups()["1"]; !ok || g.Mode == nil || *g.Mode != loyalty.ArtixCardDiscount {
 		t.Errorf("card group 1: %+v (stored %v), want a discount group", g, ok)
 	}
-	if acc, ok := srv.ArtixCardAccounts()[id]; !ok || acc.AccountNumber != id {
-		t.Errorf("account of card %s: %+v (stored %v)", id, acc, ok)
+	if acc, ok := srv.ArtixCardAccounts()[id]; !ok {
+		t.Errorf("account of card %s: %+v (stored %v); want ok", id, acc, ok)
+	} else if acc.AccountNumber != id {
+		t.Errorf("account of card %s: %+v (stored %v); want acc.AccountNumber == id", id, acc, ok)
 	}
 	if units := srv.ArtixDictionary("unit"); len(units) != 1 || string(units[0].Payload) != `{"idunit":1,"name":"шт"}` {
 		t.Errorf("unit dictionary %+v, want the one raw addUnit as sent", units)
@@ -150,14 +152,18 @@ func TestArtixFieldPayloads(t *testing.T) {
 		t.Errorf("state: %d cards, %d units; want 2 and 2", len(st.Artix.Cards), len(st.Artix.Dictionaries["unit"]))
 	}
 	srv.Reset()
-	if len(srv.ArtixDictionaries()) != 0 || len(srv.ArtixCards()) != 0 {
-		t.Fatal("Reset kept the dictionaries")
+	if len(srv.ArtixDictionaries()) != 0 {
+		t.Fatal("Reset kept the dictionaries", "; want len(srv.ArtixDictionaries()) == 0")
+	} else if len(srv.ArtixCards()) != 0 {
+		t.Fatal("Reset kept the dictionaries", "; want len(srv.ArtixCards()) == 0")
 	}
 	if err := srv.Restore(snap); err != nil {
 		t.Fatal(err)
 	}
-	if len(srv.ArtixDictionary("unit")) != 2 || len(srv.ArtixClientCards("2000000000015")) != 1 {
-		t.Errorf("restored: units %v, cards %v", srv.ArtixDictionary("unit"), srv.ArtixCards())
+	if len(srv.ArtixDictionary("unit")) != 2 {
+		t.Errorf("restored: units %v, cards %v; want len(srv.ArtixDictionary(\"unit\")) == 2", srv.ArtixDictionary("unit"), srv.ArtixCards())
+	} else if len(srv.ArtixClientCards("2000000000015")) != 1 {
+		t.Errorf("restored: units %v, cards %v; want len(srv.ArtixClientCards(\"2000000000015\")) == 1", srv.ArtixDictionary("unit"), srv.ArtixCards())
 	}
 }
 
@@ -170,8 +176,10 @@ func TestArtixDictionariesAllOrNothing(t *testing.T) {
 	if status != 400 || r.Command == nil || *r.Command != 2 {
 		t.Fatalf("HTTP %d %+v, want 400 at command 2", status, r)
 	}
-	if len(srv.ArtixDictionaries()) != 0 || len(srv.ArtixCards()) != 0 {
-		t.Errorf("a refused batch left dictionaries %v, cards %v", srv.ArtixDictionaries(), srv.ArtixCards())
+	if len(srv.ArtixDictionaries()) != 0 {
+		t.Errorf("a refused batch left dictionaries %v, cards %v; want len(srv.ArtixDictionaries()) == 0", srv.ArtixDictionaries(), srv.ArtixCards())
+	} else if len(srv.ArtixCards()) != 0 {
+		t.Errorf("a refused batch left dictionaries %v, cards %v; want len(srv.ArtixCards()) == 0", srv.ArtixDictionaries(), srv.ArtixCards())
 	}
 	status, r = postArtix(t, srv, "/aifexchange/loaddicts", `[{"command":"addCard","card":{"idcard":"1"}}]`, nil)
 	if status != 400 || !strings.Contains(r.Error, "card.number") {

@@ -86,8 +86,12 @@ func TestFieldLoaderSendThenListen(t *testing.T) {
 		var reply struct{ Success bool }
 		err = json.NewDecoder(resp.Body).Decode(&reply)
 		resp.Body.Close()
-		if err != nil || resp.StatusCode != 200 || !reply.Success {
-			t.Fatalf("run %d: HTTP %d, success %v, %v", run, resp.StatusCode, reply.Success, err)
+		if err != nil {
+			t.Fatalf("run %d: HTTP %d, success %v, %v; want err == nil", run, resp.StatusCode, reply.Success, err)
+		} else if resp.StatusCode != 200 {
+			t.Fatalf("run %d: HTTP %d, success %v, %v; want resp.StatusCode == 200", run, resp.StatusCode, reply.Success, err)
+		} else if !reply.Success {
+			t.Fatalf("run %d: HTTP %d, success %v, %v; want reply.Success", run, resp.StatusCode, reply.Success, err)
 		}
 		replied := time.Now()
 		time.Sleep(time.Duration(run*10) * time.Millisecond) // "Загружено в очередь", then the receiver starts
@@ -194,8 +198,10 @@ func TestFieldCSrestClient(t *testing.T) {
 	if status != 200 || json.Unmarshal([]byte(body), &got) != nil || got["name"] != "Иванов Иван" || got["phonenumber"] != "79161234567" {
 		t.Fatalf("read: HTTP %d %s, want the created client", status, body)
 	}
-	if status, body = do("GET", "/dictionaries/clients", ""); status != 200 || !strings.Contains(body, `"idclient":"79161234567"`) {
-		t.Errorf("list: HTTP %d %s", status, body)
+	if status, body = do("GET", "/dictionaries/clients", ""); status != 200 {
+		t.Errorf("list: HTTP %d %s; want status == 200", status, body)
+	} else if !strings.Contains(body, `"idclient":"79161234567"`) {
+		t.Errorf("list: HTTP %d %s; want strings.Contains(body, `\"idclient\":\"79161234567\"`)", status, body)
 	}
 	if status, body = do("DELETE", "/dictionaries/clients/id/79161234567", ""); status/100 != 2 {
 		t.Fatalf("delete: HTTP %d %s", status, body)

@@ -61,8 +61,10 @@ func TestArtixCallbacksOrder(t *testing.T) {
 	addr := strings.TrimPrefix(recv.URL, "http://")
 	status, r := postArtix(t, srv, "/aifexchange/loaddicts?shopcode=5&dictionaryid=d1&addressstatusserver="+addr,
 		`[{"command":"clearClient"}]`, map[string]string{"Authorization": "Basic YWRtaW46cHc="})
-	if status != 200 || !r.Success {
-		t.Fatalf("load: %d %+v", status, r)
+	if status != 200 {
+		t.Fatalf("load: %d %+v; want status == 200", status, r)
+	} else if !r.Success {
+		t.Fatalf("load: %d %+v; want r.Success", status, r)
 	}
 	select {
 	case <-rec.done:

@@ -57,8 +57,12 @@ func TestArtixLoadDictsReplies(t *testing.T) {
 				t.Fatalf("status %d, want %d (%+v)", status, tc.status, r)
 			}
 			if tc.status == 200 {
-				if r.Result != "ok" || r.Applied == nil || *r.Applied != 2 {
-					t.Errorf("reply %+v", r)
+				if r.Result != "ok" {
+					t.Errorf("reply %+v; want r.Result == \"ok\"", r)
+				} else if r.Applied == nil {
+					t.Errorf("reply %+v; want r.Applied != nil", r)
+				} else if *r.Applied != 2 {
+					t.Errorf("reply %+v; want *r.Applied == 2", r)
 				}
 				return
 			}
@@ -68,12 +72,20 @@ func TestArtixLoadDictsReplies(t *testing.T) {
 		})
 	}
 	// Refused batches were not applied, not even in part.
-	if c, ok := srv.ArtixCustomer("4"); !ok || c.Phone != "88005559999" || srv.ArtixCustomerCount() != 1 {
-		t.Errorf("directory: %+v", srv.ArtixCustomers())
+	if c, ok := srv.ArtixCustomer("4"); !ok {
+		t.Errorf("directory: %+v; want ok", srv.ArtixCustomers())
+	} else if c.Phone != "88005559999" {
+		t.Errorf("directory: %+v; want c.Phone == \"88005559999\"", srv.ArtixCustomers())
+	} else if srv.ArtixCustomerCount() != 1 {
+		t.Errorf("directory: %+v; want srv.ArtixCustomerCount() == 1", srv.ArtixCustomers())
 	}
 	resp, err := http.Get(srv.ArtixURL + p)
-	if err != nil || resp.StatusCode != http.StatusNotFound || resp.Header.Get("Allow") != "POST" {
-		t.Errorf("GET: %v %v", resp.StatusCode, err)
+	if err != nil {
+		t.Errorf("GET: %v %v; want err == nil", resp.StatusCode, err)
+	} else if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET: %v %v; want resp.StatusCode == http.StatusNotFound", resp.StatusCode, err)
+	} else if resp.Header.Get("Allow") != "POST" {
+		t.Errorf("GET: %v %v; want resp.Header.Get(\"Allow\") == \"POST\"", resp.StatusCode, err)
 	}
 	srv.Reset()
 	if srv.ArtixCustomerCount() != 0 {
@@ -98,8 +110,10 @@ func TestArtixAuth(t *testing.T) {
 	if status, _ := postArtix(t, srv, p, `[]`, auth); status != http.StatusForbidden {
 		t.Errorf("shopcode as a header: %d", status)
 	}
-	if status, r := postArtix(t, srv, p+"?shopcode=111", `[]`, auth); status != http.StatusOK || !r.Success {
-		t.Errorf("auth and shopcode: %d %+v", status, r)
+	if status, r := postArtix(t, srv, p+"?shopcode=111", `[]`, auth); status != http.StatusOK {
+		t.Errorf("auth and shopcode: %d %+v; want status == http.StatusOK", status, r)
+	} else if !r.Success {
+		t.Errorf("auth and shopcode: %d %+v; want r.Success", status, r)
 	}
 	// The ready client carries the credentials.
 	if err := srv.Artix().Customers.Add(context.Background(), loyalty.ArtixCustomer{ID: "1"}); err != nil {
@@ -133,8 +147,14 @@ func TestArtixClientsAreCopies(t *testing.T) {
 func TestParseArtixFile(t *testing.T) {
 	data := "{\"command\":\"addClient\",\"client\":{\"idclient\":\"1\"}}\n---\n{\n  \"command\": \"deleteClient\",\n  \"idclient\": 1\n}\r\n---\r\n"
 	cmds, err := parseArtixFile([]byte(data))
-	if err != nil || len(cmds) != 2 || cmds[1].Name != loyalty.ArtixDeleteClient || cmds[1].ID != "1" {
-		t.Fatalf("%+v %v", cmds, err)
+	if err != nil {
+		t.Fatalf("%+v %v; want err == nil", cmds, err)
+	} else if len(cmds) != 2 {
+		t.Fatalf("%+v %v; want len(cmds) == 2", cmds, err)
+	} else if cmds[1].Name != loyalty.ArtixDeleteClient {
+		t.Fatalf("%+v %v; want cmds[1].Name == loyalty.ArtixDeleteClient", cmds, err)
+	} else if cmds[1].ID != "1" {
+		t.Fatalf("%+v %v; want cmds[1].ID == \"1\"", cmds, err)
 	}
 	for _, bad := range []string{"", "\n---\n", "{\"command\":\"x y\"}\n---\n", "{not json\n---\n"} {
 		if _, err := parseArtixFile([]byte(bad)); err == nil {

@@ -72,8 +72,10 @@ func TestJournalBudgetCountsHeadersAndQuery(t *testing.T) {
 	if held > budget {
 		t.Errorf("the journal holds %d bytes of %d requests, over its %d-byte budget", held, len(reqs), budget)
 	}
-	if len(reqs) == 0 || reqs[len(reqs)-1].Query.Get("i") != "59" {
-		t.Errorf("the newest request must stay in the journal")
+	if len(reqs) == 0 {
+		t.Errorf("the newest request must stay in the journal; want len(reqs) != 0")
+	} else if reqs[len(reqs)-1].Query.Get("i") != "59" {
+		t.Errorf("the newest request must stay in the journal; want reqs[len(reqs)-1].Query.Get(\"i\") == \"59\"")
 	}
 }
 

@@ -81,8 +81,10 @@ func TestCRMAnswersAreWhatJSONMarshalWrites(t *testing.T) {
 	var created struct {
 		ContactID uuid.UUID `json:"contact_id"`
 	}
-	if err := json.Unmarshal([]byte(body), &created); status != http.StatusOK || err != nil {
-		t.Fatalf("CreateContact: HTTP %d %s (%v)", status, body, err)
+	if err := json.Unmarshal([]byte(body), &created); status != http.StatusOK {
+		t.Fatalf("CreateContact: HTTP %d %s (%v); want status == http.StatusOK", status, body, err)
+	} else if err != nil {
+		t.Fatalf("CreateContact: HTTP %d %s (%v); want err == nil", status, body, err)
 	}
 	partnered = append(partnered, created.ContactID)
 	check("card bound, contact created")

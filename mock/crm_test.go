@@ -59,8 +59,12 @@ func TestCRMParameterStylesAccepted(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, body := crmDo(t, c, tc.method, srv.CRMURL+tc.query, tc.ctype, tc.body)
-			if status != 200 || !strings.Contains(body, tc.want) || !strings.Contains(body, `"errors":[]`) {
-				t.Fatalf("HTTP %d %s", status, body)
+			if status != 200 {
+				t.Fatalf("HTTP %d %s; want status == 200", status, body)
+			} else if !strings.Contains(body, tc.want) {
+				t.Fatalf("HTTP %d %s; want strings.Contains(body, tc.want)", status, body)
+			} else if !strings.Contains(body, `"errors":[]`) {
+				t.Fatalf("HTTP %d %s; want strings.Contains(body, `\"errors\":[]`)", status, body)
 			}
 		})
 	}
@@ -89,14 +93,20 @@ func TestCRMBadRequestsAre400WithAReason(t *testing.T) {
 	}
 	// A missing card_id is the spec's 10100.
 	status, body := crmDo(t, c, "GET", srv.CRMURL+"/GetPersonalCampaignByCard?"+firm, "", "")
-	if status != 200 || !strings.Contains(body, `"code":10100`) || !strings.Contains(body, `"personal_campaigns":null`) {
-		t.Fatalf("HTTP %d %s", status, body)
+	if status != 200 {
+		t.Fatalf("HTTP %d %s; want status == 200", status, body)
+	} else if !strings.Contains(body, `"code":10100`) {
+		t.Fatalf("HTTP %d %s; want strings.Contains(body, `\"code\":10100`)", status, body)
+	} else if !strings.Contains(body, `"personal_campaigns":null`) {
+		t.Fatalf("HTTP %d %s; want strings.Contains(body, `\"personal_campaigns\":null`)", status, body)
 	}
 	// An unknown outlet at registration is 10180.
 	status, body = crmDo(t, c, "POST", srv.CRMURL+"/CreateContact?"+firm+"&new_contact="+url.QueryEscape(
 		`{"contact":{"email":"z@example.ru"},"registration":{"sales_outlet_id":"00000000-0000-4000-8000-000000000009"},"communication":{"allow_email":true,"allow_sms":true,"allow_phone":true}}`), "", "")
-	if status != 200 || !strings.Contains(body, `"code":10180`) {
-		t.Fatalf("HTTP %d %s", status, body)
+	if status != 200 {
+		t.Fatalf("HTTP %d %s; want status == 200", status, body)
+	} else if !strings.Contains(body, `"code":10180`) {
+		t.Fatalf("HTTP %d %s; want strings.Contains(body, `\"code\":10180`)", status, body)
 	}
 }
 
@@ -112,24 +122,30 @@ func TestCRMSeedDeterministic(t *testing.T) {
 	if ba != bb {
 		t.Fatalf("seed differs:\n%s\n%s", ba, bb)
 	}
-	if !strings.Contains(ba, `"balance":12345678901234567890.123456789`) || !strings.Contains(ba, `"internal_error_id":"`) {
-		t.Fatalf("seed %s", ba)
+	if !strings.Contains(ba, `"balance":12345678901234567890.123456789`) {
+		t.Fatalf("seed %s; want strings.Contains(ba, `\"balance\":12345678901234567890.123456789`)", ba)
+	} else if !strings.Contains(ba, `"internal_error_id":"`) {
+		t.Fatalf("seed %s; want strings.Contains(ba, `\"internal_error_id\":\"`)", ba)
 	}
 	var env struct {
 		Contact struct {
 			Cards []json.RawMessage `json:"cards"`
 		} `json:"contact"`
 	}
-	if err := json.Unmarshal([]byte(ba[:strings.Index(ba, "}{")+1]), &env); err != nil || len(env.Contact.Cards) != 1 {
-		t.Fatalf("%v %s", err, ba)
+	if err := json.Unmarshal([]byte(ba[:strings.Index(ba, "}{")+1]), &env); err != nil {
+		t.Fatalf("%v %s; want err == nil", err, ba)
+	} else if len(env.Contact.Cards) != 1 {
+		t.Fatalf("%v %s; want len(env.Contact.Cards) == 1", err, ba)
 	}
 }
 
 func TestServerCRMPanicsOnBadOption(t *testing.T) {
 	srv := NewServer(t)
 	defer func() {
-		if r := recover(); r == nil || !strings.Contains(r.(string), "WithRetry") {
-			t.Fatalf("recover() = %v", r)
+		if r := recover(); r == nil {
+			t.Fatalf("recover() = %v; want r != nil", r)
+		} else if !strings.Contains(r.(string), "WithRetry") {
+			t.Fatalf("recover() = %v; want strings.Contains(r.(string), \"WithRetry\")", r)
 		}
 	}()
 	srv.CRM(loyalty.WithRetry(-1, 0, 0))

@@ -52,8 +52,12 @@ func TestArtixExchangeRefusedBatch(t *testing.T) {
 	if line := string(data); !strings.Contains(line, "pos20261207100001.aif: command 0: updateClient: no client with idclient \"nobody\"") || strings.Count(line, "\n") != 1 {
 		t.Errorf("error.txt: %q, want one line naming the file and the refusal", line)
 	}
-	if f := srv.ArtixLoadFailures(); len(f) != 1 || f[0].File != "pos20261207100001.aif" || f[0].Time.IsZero() {
-		t.Errorf("ArtixLoadFailures %+v", f)
+	if f := srv.ArtixLoadFailures(); len(f) != 1 {
+		t.Errorf("ArtixLoadFailures %+v; want len(f) == 1", f)
+	} else if f[0].File != "pos20261207100001.aif" {
+		t.Errorf("ArtixLoadFailures %+v; want f[0].File == \"pos20261207100001.aif\"", f)
+	} else if f[0].Time.IsZero() {
+		t.Errorf("ArtixLoadFailures %+v; want !f[0].Time.IsZero()", f)
 	}
 	resp, err := http.Get(srv.ArtixURL + "/_mock/artix/errors")
 	if err != nil {
@@ -62,8 +66,12 @@ func TestArtixExchangeRefusedBatch(t *testing.T) {
 	var listed []ArtixLoadFailure
 	err = json.NewDecoder(resp.Body).Decode(&listed)
 	resp.Body.Close()
-	if err != nil || len(listed) != 1 || !strings.Contains(listed[0].Error, "nobody") {
-		t.Errorf("GET /_mock/artix/errors: %+v, %v", listed, err)
+	if err != nil {
+		t.Errorf("GET /_mock/artix/errors: %+v, %v; want err == nil", listed, err)
+	} else if len(listed) != 1 {
+		t.Errorf("GET /_mock/artix/errors: %+v, %v; want len(listed) == 1", listed, err)
+	} else if !strings.Contains(listed[0].Error, "nobody") {
+		t.Errorf("GET /_mock/artix/errors: %+v, %v; want strings.Contains(listed[0].Error, \"nobody\")", listed, err)
 	}
 	if !strings.Contains(logs.String(), `level=WARN msg="mock artix exchange batch refused" file=pos20261207100001.aif`) {
 		t.Errorf("no warning in the log:\n%s", logs)
@@ -132,7 +140,9 @@ func TestArtixLoadFailuresBounded(t *testing.T) {
 	}
 	writeBatch(t, dir, "pos20261207110000", "not json\n---\n")
 	srv.loadArtixDir(dir)
-	if fi, err := os.Stat(path); err != nil || fi.Size() > MaxArtixErrorFile {
-		t.Errorf("error.txt past its bound: %v, %v", fi.Size(), err)
+	if fi, err := os.Stat(path); err != nil {
+		t.Errorf("error.txt past its bound: %v, %v; want err == nil", fi.Size(), err)
+	} else if fi.Size() > MaxArtixErrorFile {
+		t.Errorf("error.txt past its bound: %v, %v; want fi.Size() <= MaxArtixErrorFile", fi.Size(), err)
 	}
 }

@@ -95,7 +95,9 @@ func TestArtixExchangeNames(t *testing.T) {
 	if _, ok := srv.ArtixCustomer("d"); ok {
 		t.Error("the batch with trailing text was applied")
 	}
-	if errs := srv.ArtixLoadErrors(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "pos20261130101012.aif") {
-		t.Errorf("load errors %v", errs)
+	if errs := srv.ArtixLoadErrors(); len(errs) != 1 {
+		t.Errorf("load errors %v; want len(errs) == 1", errs)
+	} else if !strings.Contains(errs[0].Error(), "pos20261130101012.aif") {
+		t.Errorf("load errors %v; want strings.Contains(errs[0].Error(), \"pos20261130101012.aif\")", errs)
 	}
 }

@@ -26,8 +26,10 @@ func TestRegisterRespondersServeFaultsAndJournalWithoutSockets(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "1" {
-		t.Fatalf("status %d Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	if resp.StatusCode != 429 {
+		t.Fatalf("status %d Retry-After %q; want resp.StatusCode == 429", resp.StatusCode, resp.Header.Get("Retry-After"))
+	} else if resp.Header.Get("Retry-After") != "1" {
+		t.Fatalf("status %d Retry-After %q; want resp.Header.Get(\"Retry-After\") == \"1\"", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 
 	srv.Fail(Fault{Reset: true})
@@ -127,7 +129,9 @@ func TestTransportServesWithoutRegistration(t *testing.T) {
 	if n := len(srv.Requests()); n != 2 {
 		t.Fatalf("journal has %d requests, want 2", n)
 	}
-	if _, err := c.Get("http://elsewhere.example/api"); err == nil || !strings.Contains(err.Error(), "elsewhere.example") {
-		t.Fatalf("another origin: %v", err)
+	if _, err := c.Get("http://elsewhere.example/api"); err == nil {
+		t.Fatalf("another origin: %v; want err != nil", err)
+	} else if !strings.Contains(err.Error(), "elsewhere.example") {
+		t.Fatalf("another origin: %v; want strings.Contains(err.Error(), \"elsewhere.example\")", err)
 	}
 }

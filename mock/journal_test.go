@@ -24,8 +24,12 @@ func TestJournalCutsBodiesAndFlagsThem(t *testing.T) {
 		t.Fatalf("%d journal entries", len(reqs))
 	}
 	r := reqs[0]
-	if len(r.Body) != MaxJournalBody || !r.BodyTruncated || r.BodySize != int64(len(big)) {
-		t.Fatalf("body kept %d bytes, truncated %v, size %d", len(r.Body), r.BodyTruncated, r.BodySize)
+	if len(r.Body) != MaxJournalBody {
+		t.Fatalf("body kept %d bytes, truncated %v, size %d; want len(r.Body) == MaxJournalBody", len(r.Body), r.BodyTruncated, r.BodySize)
+	} else if !r.BodyTruncated {
+		t.Fatalf("body kept %d bytes, truncated %v, size %d; want r.BodyTruncated", len(r.Body), r.BodyTruncated, r.BodySize)
+	} else if r.BodySize != int64(len(big)) {
+		t.Fatalf("body kept %d bytes, truncated %v, size %d; want r.BodySize == int64(len(big))", len(r.Body), r.BodyTruncated, r.BodySize)
 	}
 }
 
@@ -56,8 +60,10 @@ func TestJournalKeepsToItsByteBudget(t *testing.T) {
 	if total > budget {
 		t.Fatalf("journal holds %d body bytes, budget %d", total, budget)
 	}
-	if last := reqs[len(reqs)-1]; len(last.Body) != MaxJournalBody || last.Body[0] != 'a'+19 {
-		t.Fatal("the newest body was dropped")
+	if last := reqs[len(reqs)-1]; len(last.Body) != MaxJournalBody {
+		t.Fatal("the newest body was dropped", "; want len(last.Body) == MaxJournalBody")
+	} else if last.Body[0] != 'a'+19 {
+		t.Fatal("the newest body was dropped", "; want last.Body[0] == 'a' + 19")
 	}
 }
 
@@ -115,7 +121,9 @@ func TestAdminRequestsIsStreamed(t *testing.T) {
 		t.Errorf("Content-Length %d: the answer was built whole", resp.ContentLength)
 	}
 	var reqs []Request
-	if err := json.Unmarshal([]byte(body), &reqs); err != nil || len(reqs) != 50 {
-		t.Fatalf("%d entries, %v", len(reqs), err)
+	if err := json.Unmarshal([]byte(body), &reqs); err != nil {
+		t.Fatalf("%d entries, %v; want err == nil", len(reqs), err)
+	} else if len(reqs) != 50 {
+		t.Fatalf("%d entries, %v; want len(reqs) == 50", len(reqs), err)
 	}
 }

@@ -54,12 +54,20 @@ func TestFaultsCountDownAndJournal(t *testing.T) {
 	}
 	// Another API is not affected.
 	srv.Fail(Fault{API: CRMAPI})
-	if resp, _, err := get(t, c, srv.VirtPOSURL+"/x"); err != nil || resp.StatusCode == 500 {
-		t.Fatalf("virtpos got the CRM fault: %v", err)
+	if resp, _, err := get(t, c, srv.VirtPOSURL+"/x"); err != nil {
+		t.Fatalf("virtpos got the CRM fault: %v; want err == nil", err)
+	} else if resp.StatusCode == 500 {
+		t.Fatalf("virtpos got the CRM fault: %v; want resp.StatusCode != 500", err)
 	}
 	j := srv.RequestsTo(ArtixAPI)
-	if len(j) != 3 || !j[0].Faulted || j[2].Faulted || j[0].StatusCode != 503 {
-		t.Fatalf("journal %+v", j)
+	if len(j) != 3 {
+		t.Fatalf("journal %+v; want len(j) == 3", j)
+	} else if !j[0].Faulted {
+		t.Fatalf("journal %+v; want j[0].Faulted", j)
+	} else if j[2].Faulted {
+		t.Fatalf("journal %+v; want !j[2].Faulted", j)
+	} else if j[0].StatusCode != 503 {
+		t.Fatalf("journal %+v; want j[0].StatusCode == 503", j)
 	}
 	srv.Reset()
 	if n := len(srv.Requests()); n != 0 {

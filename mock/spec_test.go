@@ -21,8 +21,12 @@ func TestVirtPOSUpdateCardReadsAttributesFromQueryAndBody(t *testing.T) {
 		t.Fatal(body)
 	}
 	c, _ := srv.VirtPOSCard("100002")
-	if c.Status != loyalty.CardBlocked || c.TypeName != "Бронзовая" || c.Medium != loyalty.MediumApp {
-		t.Fatalf("card %+v: query attributes not applied", c)
+	if c.Status != loyalty.CardBlocked {
+		t.Fatalf("card %+v: query attributes not applied; want c.Status == loyalty.CardBlocked", c)
+	} else if c.TypeName != "Бронзовая" {
+		t.Fatalf("card %+v: query attributes not applied; want c.TypeName == \"Бронзовая\"", c)
+	} else if c.Medium != loyalty.MediumApp {
+		t.Fatalf("card %+v: query attributes not applied; want c.Medium == loyalty.MediumApp", c)
 	}
 	// A lookup key in the body does not select a card.
 	body := vpPost(t, srv, "/api/customer/updateCard", url.Values{"apikey": {srv.APIKey}, "format": {"json"}}, url.Values{"uid": {"100002"}, "status": {"ACTIVE"}})
@@ -64,8 +68,10 @@ func TestVirtPOSUpdateAppliesRegisterDateAndAccumulatedSales(t *testing.T) {
 		t.Fatal(body)
 	}
 	c, _ := srv.VirtPOSCustomer(2)
-	if !c.RegisterDate.Equal(time.Date(2015, 3, 4, 5, 6, 7, 0, time.UTC)) || !c.AccumulatedSales.Equal(decimal.RequireFromString("1234.56")) {
-		t.Fatalf("register_date %v accumulated_sales %s", c.RegisterDate, c.AccumulatedSales)
+	if !c.RegisterDate.Equal(time.Date(2015, 3, 4, 5, 6, 7, 0, time.UTC)) {
+		t.Fatalf("register_date %v accumulated_sales %s; want c.RegisterDate.Equal(time.Date(2015, 3, 4, 5, 6, 7, 0, time.UTC))", c.RegisterDate, c.AccumulatedSales)
+	} else if !c.AccumulatedSales.Equal(decimal.RequireFromString("1234.56")) {
+		t.Fatalf("register_date %v accumulated_sales %s; want c.AccumulatedSales.Equal(decimal.RequireFromString(\"1234.56\"))", c.RegisterDate, c.AccumulatedSales)
 	}
 	for _, bad := range []url.Values{
 		{"register_date": {"вчера"}},
@@ -161,8 +167,10 @@ func TestCRMNullPartnerIsAbsent(t *testing.T) {
 		}
 	}
 	status, body := crmDo(t, c, "GET", srv.CRMURL+"/FindContactInfo?"+firm+"&filter.mobile_phone=79161234567&filter.partner_id=null", "", "")
-	if status != 200 || !strings.Contains(body, "Иванова") {
-		t.Errorf("dotted filter.partner_id=null: HTTP %d %s", status, body)
+	if status != 200 {
+		t.Errorf("dotted filter.partner_id=null: HTTP %d %s; want status == 200", status, body)
+	} else if !strings.Contains(body, "Иванова") {
+		t.Errorf("dotted filter.partner_id=null: HTTP %d %s; want strings.Contains(body, \"Иванова\")", status, body)
 	}
 }
 
@@ -179,8 +187,10 @@ func TestEveryVirtPOSFieldSettableAndClearable(t *testing.T) {
 	if _, err := vp.Customers.Update(ctx, 2, &loyalty.CustomerUpdate{RegisterDate: &reg, AccumulatedSales: &sales}); err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := srv.VirtPOSCustomer(2); !c.RegisterDate.Equal(reg) || !c.AccumulatedSales.Equal(sales) {
-		t.Fatalf("register_date %v accumulated_sales %s", c.RegisterDate, c.AccumulatedSales)
+	if c, _ := srv.VirtPOSCustomer(2); !c.RegisterDate.Equal(reg) {
+		t.Fatalf("register_date %v accumulated_sales %s; want c.RegisterDate.Equal(reg)", c.RegisterDate, c.AccumulatedSales)
+	} else if !c.AccumulatedSales.Equal(sales) {
+		t.Fatalf("register_date %v accumulated_sales %s; want c.AccumulatedSales.Equal(sales)", c.RegisterDate, c.AccumulatedSales)
 	}
 	for _, tc := range []struct {
 		id int64
@@ -195,16 +205,22 @@ func TestEveryVirtPOSFieldSettableAndClearable(t *testing.T) {
 		if _, err := vp.Customers.Update(ctx, tc.id, &tc.u); err != nil {
 			t.Fatal(err)
 		}
-		if c, _ := srv.VirtPOSCustomer(tc.id); c.GroupID != 0 || c.GroupName != "" {
-			t.Errorf("customer %d still in group %d %q", tc.id, c.GroupID, c.GroupName)
+		if c, _ := srv.VirtPOSCustomer(tc.id); c.GroupID != 0 {
+			t.Errorf("customer %d still in group %d %q; want c.GroupID == 0", tc.id, c.GroupID, c.GroupName)
+		} else if c.GroupName != "" {
+			t.Errorf("customer %d still in group %d %q; want c.GroupName == \"\"", tc.id, c.GroupID, c.GroupName)
 		}
 	}
 
 	// Seed card 100009 is blocked, with a block date, a type and an owner.
 	const uid = "100009"
 	before, _ := srv.VirtPOSCard(uid)
-	if before.BlockDate.IsZero() || before.TypeName == "" || before.CustomerID == 0 {
-		t.Fatalf("seed card %+v", before)
+	if before.BlockDate.IsZero() {
+		t.Fatalf("seed card %+v; want !before.BlockDate.IsZero()", before)
+	} else if before.TypeName == "" {
+		t.Fatalf("seed card %+v; want before.TypeName != \"\"", before)
+	} else if before.CustomerID == 0 {
+		t.Fatalf("seed card %+v; want before.CustomerID != 0", before)
 	}
 	_, err := vp.Cards.Update(ctx, loyalty.CardRef{UID: uid}, &loyalty.CardUpdate{
 		Status: loyalty.CardActive, BlockDate: new(time.Time{}), Barcode: new(""), TypeName: new(""), CustomerExternalID: new(""),
@@ -213,8 +229,20 @@ func TestEveryVirtPOSFieldSettableAndClearable(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ := srv.VirtPOSCard(uid)
-	if c.Status != loyalty.CardActive || !c.BlockDate.IsZero() || c.Barcode != "" || c.TypeID != 0 || c.TypeName != "" || c.CustomerID != 0 || c.CustomerExternalID != "" {
-		t.Fatalf("card after clearing %+v", c)
+	if c.Status != loyalty.CardActive {
+		t.Fatalf("card after clearing %+v; want c.Status == loyalty.CardActive", c)
+	} else if !c.BlockDate.IsZero() {
+		t.Fatalf("card after clearing %+v; want c.BlockDate.IsZero()", c)
+	} else if c.Barcode != "" {
+		t.Fatalf("card after clearing %+v; want c.Barcode == \"\"", c)
+	} else if c.TypeID != 0 {
+		t.Fatalf("card after clearing %+v; want c.TypeID == 0", c)
+	} else if c.TypeName != "" {
+		t.Fatalf("card after clearing %+v; want c.TypeName == \"\"", c)
+	} else if c.CustomerID != 0 {
+		t.Fatalf("card after clearing %+v; want c.CustomerID == 0", c)
+	} else if c.CustomerExternalID != "" {
+		t.Fatalf("card after clearing %+v; want c.CustomerExternalID == \"\"", c)
 	}
 	last := srv.RequestsTo(VirtPOSAPI)
 	form, _ := url.ParseQuery(string(last[len(last)-1].Body))
@@ -227,7 +255,9 @@ func TestEveryVirtPOSFieldSettableAndClearable(t *testing.T) {
 	if _, err := vp.Cards.Update(ctx, loyalty.CardRef{UID: uid}, &loyalty.CardUpdate{BlockDate: &block, Barcode: new("4600000000017")}); err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := srv.VirtPOSCard(uid); !c.BlockDate.Equal(block) || c.Barcode != "4600000000017" {
-		t.Fatalf("card after setting %+v", c)
+	if c, _ := srv.VirtPOSCard(uid); !c.BlockDate.Equal(block) {
+		t.Fatalf("card after setting %+v; want c.BlockDate.Equal(block)", c)
+	} else if c.Barcode != "4600000000017" {
+		t.Fatalf("card after setting %+v; want c.Barcode == \"4600000000017\"", c)
 	}
 }

@@ -109,8 +109,12 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 	// The restored CRM state answers: the contact made before the snapshot
 	// has its virtual card.
 	infos, err := other.CRM().Contacts.Find(ctx, loyalty.ContactFilter{MobilePhone: "89265550102"})
-	if err != nil || len(infos) != 1 || len(infos[0].Cards) != 1 {
-		t.Fatalf("restored contact: %+v, %v", infos, err)
+	if err != nil {
+		t.Fatalf("restored contact: %+v, %v; want err == nil", infos, err)
+	} else if len(infos) != 1 {
+		t.Fatalf("restored contact: %+v, %v; want len(infos) == 1", infos, err)
+	} else if len(infos[0].Cards) != 1 {
+		t.Fatalf("restored contact: %+v, %v; want len(infos[0].Cards) == 1", infos, err)
 	}
 
 	// Reset still means the seed.
@@ -139,8 +143,12 @@ func TestRestoreKeepsUnnamedAPIsAndRefusesInvalidState(t *testing.T) {
 	if err := srv.Restore([]byte(`{"artix":{"clients":[{"idclient":"1","name":"Один"}]}}`)); err != nil {
 		t.Fatal(err)
 	}
-	if c, ok := srv.ArtixCustomer("1"); !ok || c.FirstName != "Один" || srv.ArtixCustomerCount() != 1 {
-		t.Fatalf("artix after partial restore: %+v", srv.ArtixCustomers())
+	if c, ok := srv.ArtixCustomer("1"); !ok {
+		t.Fatalf("artix after partial restore: %+v; want ok", srv.ArtixCustomers())
+	} else if c.FirstName != "Один" {
+		t.Fatalf("artix after partial restore: %+v; want c.FirstName == \"Один\"", srv.ArtixCustomers())
+	} else if srv.ArtixCustomerCount() != 1 {
+		t.Fatalf("artix after partial restore: %+v; want srv.ArtixCustomerCount() == 1", srv.ArtixCustomers())
 	}
 	if wire(t, srv.VirtPOSCustomers()) != wire(t, before) {
 		t.Fatal("VirtPOS changed by a restore that did not name it")
@@ -165,12 +173,16 @@ func TestAdminStateDumpsAndLoads(t *testing.T) {
 	srv := NewServer(t)
 	changeEverySide(t, srv)
 	resp, body, err := get(t, http.DefaultClient, srv.VirtPOSURL+"/_mock/state")
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("GET state: %v %v", resp, err)
+	if err != nil {
+		t.Fatalf("GET state: %v %v; want err == nil", resp, err)
+	} else if resp.StatusCode != 200 {
+		t.Fatalf("GET state: %v %v; want resp.StatusCode == 200", resp, err)
 	}
 	var parsed map[API]json.RawMessage
-	if err := json.Unmarshal([]byte(body), &parsed); err != nil || len(parsed) != 3 {
-		t.Fatalf("state body: %v, %d sides", err, len(parsed))
+	if err := json.Unmarshal([]byte(body), &parsed); err != nil {
+		t.Fatalf("state body: %v, %d sides; want err == nil", err, len(parsed))
+	} else if len(parsed) != 3 {
+		t.Fatalf("state body: %v, %d sides; want len(parsed) == 3", err, len(parsed))
 	}
 	srv.Reset()
 	put := func(body string) int {
@@ -230,7 +242,9 @@ func TestRestoreRefusesCountersNearTheLimit(t *testing.T) {
 		}
 	}
 	res, err := srv.VirtPOS().Customers.Create(context.Background(), &loyalty.CustomerUpdate{FirstName: new("После")})
-	if err != nil || res.ID <= 0 {
-		t.Fatalf("create after refused restores: %+v %v", res, err)
+	if err != nil {
+		t.Fatalf("create after refused restores: %+v %v; want err == nil", res, err)
+	} else if res.ID <= 0 {
+		t.Fatalf("create after refused restores: %+v %v; want res.ID > 0", res, err)
 	}
 }

@@ -74,8 +74,10 @@ func TestTenantsDoNotSeeEachOther(t *testing.T) {
 			t.Errorf("%s journaled %d requests, want its 4", tn.ID, n)
 		}
 	}
-	if n := len(srv.Requests()); n != 0 || srv.ArtixCustomerCount() != 0 {
-		t.Fatalf("the default tenant journaled %d requests, has %d Artix clients", n, srv.ArtixCustomerCount())
+	if n := len(srv.Requests()); n != 0 {
+		t.Fatalf("the default tenant journaled %d requests, has %d Artix clients; want n == 0", n, srv.ArtixCustomerCount())
+	} else if srv.ArtixCustomerCount() != 0 {
+		t.Fatalf("the default tenant journaled %d requests, has %d Artix clients; want srv.ArtixCustomerCount() == 0", n, srv.ArtixCustomerCount())
 	}
 	if _, err := srv.CRM().Contacts.BindPhysicalCard(t.Context(), loyalty.PhysicalCardRequest{ContactID: CRMContact2ID, CardNumber: CRMFreeCardNumber}); err != nil {
 		t.Fatalf("the card the tenants bound is not free in the default tenant: %v", err)
@@ -90,16 +92,24 @@ func TestTenantsDoNotSeeEachOther(t *testing.T) {
 			t.Fatalf("t1's fault answered another tenant: %v", err)
 		}
 	}
-	if len(t2.Faults()) != 0 || len(srv.Faults()) != 0 {
-		t.Fatal("t1's fault is listed elsewhere")
+	if len(t2.Faults()) != 0 {
+		t.Fatal("t1's fault is listed elsewhere", "; want len(t2.Faults()) == 0")
+	} else if len(srv.Faults()) != 0 {
+		t.Fatal("t1's fault is listed elsewhere", "; want len(srv.Faults()) == 0")
 	}
 
 	t1.Reset()
-	if t1.ArtixCustomerCount() != 0 || len(t1.Faults()) != 0 || len(t1.Requests()) != 0 {
-		t.Fatal("t1.Reset left data, faults or journal")
+	if t1.ArtixCustomerCount() != 0 {
+		t.Fatal("t1.Reset left data, faults or journal", "; want t1.ArtixCustomerCount() == 0")
+	} else if len(t1.Faults()) != 0 {
+		t.Fatal("t1.Reset left data, faults or journal", "; want len(t1.Faults()) == 0")
+	} else if len(t1.Requests()) != 0 {
+		t.Fatal("t1.Reset left data, faults or journal", "; want len(t1.Requests()) == 0")
 	}
-	if _, ok := t2.ArtixCustomer(t2.ID); !ok || len(t2.Requests()) == 0 {
-		t.Fatal("t1.Reset reset t2")
+	if _, ok := t2.ArtixCustomer(t2.ID); !ok {
+		t.Fatal("t1.Reset reset t2", "; want ok")
+	} else if len(t2.Requests()) == 0 {
+		t.Fatal("t1.Reset reset t2", "; want len(t2.Requests()) != 0")
 	}
 }
 
@@ -128,25 +138,33 @@ func TestTenantCredentialsAreChecked(t *testing.T) {
 	if _, err := wrongFirm.Directory.Regions(ctx); !errors.As(err, &crmErr) || crmErr.StatusCode != http.StatusForbidden {
 		t.Fatalf("a wrong commercial_firm_id: %v, want a 403 CRMError", err)
 	}
-	if err := srv.Artix(loyalty.WithArtixShopCode(TenantShopCodePrefix+"t9-nope"), loyalty.WithoutRetries()).Customers.Add(ctx, loyalty.ArtixCustomer{ID: "1"}); err == nil || srv.ArtixCustomerCount() != 0 {
-		t.Fatalf("a made-up tenant shop code reached the default tenant: %v", err)
+	if err := srv.Artix(loyalty.WithArtixShopCode(TenantShopCodePrefix+"t9-nope"), loyalty.WithoutRetries()).Customers.Add(ctx, loyalty.ArtixCustomer{ID: "1"}); err == nil {
+		t.Fatalf("a made-up tenant shop code reached the default tenant: %v; want err != nil", err)
+	} else if srv.ArtixCustomerCount() != 0 {
+		t.Fatalf("a made-up tenant shop code reached the default tenant: %v; want srv.ArtixCustomerCount() == 0", err)
 	}
 	if err := tn.Artix(loyalty.WithBasicAuth(tn.ArtixShopCode, "wrong"), loyalty.WithoutRetries()).Customers.Add(ctx, loyalty.ArtixCustomer{ID: "1"}); err == nil {
 		t.Fatal("a wrong Artix password was accepted")
 	}
 
 	old := tn.Credentials()
-	if !srv.DeleteTenant(tn.ID) || srv.DeleteTenant(tn.ID) {
-		t.Fatal("DeleteTenant: want true once, then false")
+	if !srv.DeleteTenant(tn.ID) {
+		t.Fatal("DeleteTenant: want true once, then false", "; want srv.DeleteTenant(tn.ID)")
+	} else if srv.DeleteTenant(tn.ID) {
+		t.Fatal("DeleteTenant: want true once, then false", "; want !srv.DeleteTenant(tn.ID)")
 	}
 	if _, err := tn.VirtPOS(loyalty.WithoutRetries()).Customers.Get(ctx, 1); err == nil {
 		t.Fatal("a deleted tenant's apikey was accepted")
 	}
-	if err := tn.Artix(loyalty.WithoutRetries()).Customers.Add(ctx, loyalty.ArtixCustomer{ID: "1"}); err == nil || srv.ArtixCustomerCount() != 0 {
-		t.Fatalf("a deleted tenant's shop code reached the default tenant: %v", err)
+	if err := tn.Artix(loyalty.WithoutRetries()).Customers.Add(ctx, loyalty.ArtixCustomer{ID: "1"}); err == nil {
+		t.Fatalf("a deleted tenant's shop code reached the default tenant: %v; want err != nil", err)
+	} else if srv.ArtixCustomerCount() != 0 {
+		t.Fatalf("a deleted tenant's shop code reached the default tenant: %v; want srv.ArtixCustomerCount() == 0", err)
 	}
-	if again, _ := srv.NewTenant(""); again.APIKey == old.APIKey || again.ID == old.ID {
-		t.Fatal("a new tenant got a deleted one's credentials")
+	if again, _ := srv.NewTenant(""); again.APIKey == old.APIKey {
+		t.Fatal("a new tenant got a deleted one's credentials", "; want again.APIKey != old.APIKey")
+	} else if again.ID == old.ID {
+		t.Fatal("a new tenant got a deleted one's credentials", "; want again.ID != old.ID")
 	}
 }
 
@@ -157,8 +175,16 @@ func TestTenantsOverTheAdminAPI(t *testing.T) {
 	srv := NewServer(t)
 	st, body := adminDo(t, srv, http.MethodPost, "/_mock/tenants", `{"name":"suite-a"}`)
 	var tc TenantCredentials
-	if err := json.Unmarshal([]byte(body), &tc); err != nil || st != http.StatusCreated || tc.ID == "" || tc.APIKey == "" || tc.VirtPOSURL != srv.VirtPOSURL {
-		t.Fatalf("POST /_mock/tenants: HTTP %d %s", st, body)
+	if err := json.Unmarshal([]byte(body), &tc); err != nil {
+		t.Fatalf("POST /_mock/tenants: HTTP %d %s; want err == nil", st, body)
+	} else if st != http.StatusCreated {
+		t.Fatalf("POST /_mock/tenants: HTTP %d %s; want st == http.StatusCreated", st, body)
+	} else if tc.ID == "" {
+		t.Fatalf("POST /_mock/tenants: HTTP %d %s; want tc.ID != \"\"", st, body)
+	} else if tc.APIKey == "" {
+		t.Fatalf("POST /_mock/tenants: HTTP %d %s; want tc.APIKey != \"\"", st, body)
+	} else if tc.VirtPOSURL != srv.VirtPOSURL {
+		t.Fatalf("POST /_mock/tenants: HTTP %d %s; want tc.VirtPOSURL == srv.VirtPOSURL", st, body)
 	}
 	if st, body := adminDo(t, srv, http.MethodPost, "/_mock/tenants", `{"name":"suite-a"}`); st != http.StatusConflict {
 		t.Fatalf("the same name again: HTTP %d %s, want 409", st, body)
@@ -188,26 +214,38 @@ func TestTenantsOverTheAdminAPI(t *testing.T) {
 	}
 	_, faults := adminDo(t, srv, http.MethodGet, "/_mock/faults", "")
 	_, journal := scoped(http.MethodGet, "/_mock/requests", "")
-	if strings.Contains(faults, "502") || strings.Count(journal, `"path"`) != 1 || !strings.Contains(journal, `"status": 502`) && !strings.Contains(journal, `"status":502`) {
-		t.Fatalf("default faults %s; tenant journal %s", faults, journal)
+	if strings.Contains(faults, "502") {
+		t.Fatalf("default faults %s; tenant journal %s; want !strings.Contains(faults, \"502\")", faults, journal)
+	} else if strings.Count(journal, `"path"`) != 1 {
+		t.Fatalf("default faults %s; tenant journal %s; want strings.Count(journal, `\"path\"`) == 1", faults, journal)
+	} else if !strings.Contains(journal, `"status": 502`) && !strings.Contains(journal, `"status":502`) {
+		t.Fatalf("default faults %s; tenant journal %s; want !(!strings.Contains(journal, `\"status\": 502`) && !strings.Contains(journal, `\"status\":502`))", faults, journal)
 	}
-	if st, _ := scoped(http.MethodDelete, "/_mock/faults", ""); st != http.StatusNoContent || customer(tc.APIKey) != http.StatusOK {
-		t.Fatal("the tenant's faults were not cleared")
+	if st, _ := scoped(http.MethodDelete, "/_mock/faults", ""); st != http.StatusNoContent {
+		t.Fatal("the tenant's faults were not cleared", "; want st == http.StatusNoContent")
+	} else if customer(tc.APIKey) != http.StatusOK {
+		t.Fatal("the tenant's faults were not cleared", "; want customer(tc.APIKey) == http.StatusOK")
 	}
-	if st, body := scoped(http.MethodGet, "/_mock/state", ""); st != http.StatusOK || !strings.Contains(body, `"virtpos"`) {
-		t.Fatalf("the tenant's state: HTTP %d", st)
+	if st, body := scoped(http.MethodGet, "/_mock/state", ""); st != http.StatusOK {
+		t.Fatalf("the tenant's state: HTTP %d; want st == http.StatusOK", st)
+	} else if !strings.Contains(body, `"virtpos"`) {
+		t.Fatalf("the tenant's state: HTTP %d; want strings.Contains(body, `\"virtpos\"`)", st)
 	}
 	if st, _ := scoped(http.MethodPost, "/_mock/reset", ""); st != http.StatusNoContent {
 		t.Fatal("the tenant's reset")
 	}
-	if _, journal := scoped(http.MethodGet, "/_mock/requests", ""); strings.Contains(journal, `"path"`) || len(srv.Requests()) != 1 {
-		t.Fatalf("reset ?tenant= emptied the wrong journal: tenant %s, default %d entries", journal, len(srv.Requests()))
+	if _, journal := scoped(http.MethodGet, "/_mock/requests", ""); strings.Contains(journal, `"path"`) {
+		t.Fatalf("reset ?tenant= emptied the wrong journal: tenant %s, default %d entries; want !strings.Contains(journal, `\"path\"`)", journal, len(srv.Requests()))
+	} else if len(srv.Requests()) != 1 {
+		t.Fatalf("reset ?tenant= emptied the wrong journal: tenant %s, default %d entries; want len(srv.Requests()) == 1", journal, len(srv.Requests()))
 	}
 	if st, _ := adminDo(t, srv, http.MethodGet, "/_mock/requests?tenant=t99", ""); st != http.StatusNotFound {
 		t.Fatalf("an unknown tenant: HTTP %d, want 404", st)
 	}
-	if st, body := adminDo(t, srv, http.MethodGet, "/_mock/tenants", ""); st != http.StatusOK || strings.Count(body, `"apikey"`) != 2 {
-		t.Fatalf("GET /_mock/tenants: HTTP %d %s", st, body)
+	if st, body := adminDo(t, srv, http.MethodGet, "/_mock/tenants", ""); st != http.StatusOK {
+		t.Fatalf("GET /_mock/tenants: HTTP %d %s; want st == http.StatusOK", st, body)
+	} else if strings.Count(body, `"apikey"`) != 2 {
+		t.Fatalf("GET /_mock/tenants: HTTP %d %s; want strings.Count(body, `\"apikey\"`) == 2", st, body)
 	}
 	if st, _ := adminDo(t, srv, http.MethodDelete, "/_mock/tenants/"+tc.ID, ""); st != http.StatusNoContent {
 		t.Fatal("DELETE the tenant")
@@ -235,8 +273,10 @@ func TestTenantsInMemory(t *testing.T) {
 	if err := writeAsTenant(t.Context(), tn); err != nil {
 		t.Fatal(err)
 	}
-	if mem.ArtixCustomerCount() != 0 || tn.ArtixCustomerCount() != 1 {
-		t.Fatalf("Artix clients: default %d, tenant %d", mem.ArtixCustomerCount(), tn.ArtixCustomerCount())
+	if mem.ArtixCustomerCount() != 0 {
+		t.Fatalf("Artix clients: default %d, tenant %d; want mem.ArtixCustomerCount() == 0", mem.ArtixCustomerCount(), tn.ArtixCustomerCount())
+	} else if tn.ArtixCustomerCount() != 1 {
+		t.Fatalf("Artix clients: default %d, tenant %d; want tn.ArtixCustomerCount() == 1", mem.ArtixCustomerCount(), tn.ArtixCustomerCount())
 	}
 	mem.DeleteTenant(tn.ID)
 	if _, err := tn.VirtPOS(loyalty.WithoutRetries()).Customers.Get(t.Context(), 1); err == nil {
@@ -274,7 +314,9 @@ func TestTenantServesItsOwnExchangeDir(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := tn.ArtixCustomer("x"); !ok || srv.ArtixCustomerCount() != 0 {
-		t.Fatalf("tenant has x: %v; default tenant has %d clients", ok, srv.ArtixCustomerCount())
+	if _, ok := tn.ArtixCustomer("x"); !ok {
+		t.Fatalf("tenant has x: %v; default tenant has %d clients; want ok", ok, srv.ArtixCustomerCount())
+	} else if srv.ArtixCustomerCount() != 0 {
+		t.Fatalf("tenant has x: %v; default tenant has %d clients; want srv.ArtixCustomerCount() == 0", ok, srv.ArtixCustomerCount())
 	}
 }

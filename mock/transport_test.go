@@ -23,11 +23,15 @@ func TestInMemoryServerClientsAreSocketFree(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if c, err := mem.VirtPOS().Customers.Get(ctx, 1); err != nil || c.FirstName == "" {
-		t.Fatalf("VirtPOS: %+v, %v", c, err)
+	if c, err := mem.VirtPOS().Customers.Get(ctx, 1); err != nil {
+		t.Fatalf("VirtPOS: %+v, %v; want err == nil", c, err)
+	} else if c.FirstName == "" {
+		t.Fatalf("VirtPOS: %+v, %v; want c.FirstName != \"\"", c, err)
 	}
-	if regs, err := mem.CRM().Directory.Regions(ctx); err != nil || len(regs) == 0 {
-		t.Fatalf("CRM: %v, %v", regs, err)
+	if regs, err := mem.CRM().Directory.Regions(ctx); err != nil {
+		t.Fatalf("CRM: %v, %v; want err == nil", regs, err)
+	} else if len(regs) == 0 {
+		t.Fatalf("CRM: %v, %v; want len(regs) != 0", regs, err)
 	}
 	if err := mem.Artix().Customers.Delete(ctx, "1"); err != nil {
 		t.Fatalf("Artix: %v", err)
@@ -85,8 +89,10 @@ func TestWithTransportServesTheCRM(t *testing.T) {
 		srv.CRM(loyalty.WithHTTPClient(&http.Client{Transport: srv.Transport()}))
 		return "no panic"
 	}()
-	if !strings.Contains(msg, "mock.WithTransport") || !strings.Contains(msg, "WithTransportMiddleware") {
-		t.Fatalf("Server.CRM with an in-memory WithHTTPClient: %s", msg)
+	if !strings.Contains(msg, "mock.WithTransport") {
+		t.Fatalf("Server.CRM with an in-memory WithHTTPClient: %s; want strings.Contains(msg, \"mock.WithTransport\")", msg)
+	} else if !strings.Contains(msg, "WithTransportMiddleware") {
+		t.Fatalf("Server.CRM with an in-memory WithHTTPClient: %s; want strings.Contains(msg, \"WithTransportMiddleware\")", msg)
 	}
 }
 

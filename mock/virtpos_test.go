@@ -36,8 +36,12 @@ func TestVirtPOSSeedIsDeterministicWithTheSpecSample(t *testing.T) {
 		t.Fatalf("%d customers", len(cs))
 	}
 	s := SampleCustomer()
-	if got := cs[0]; got.FirstName != s.FirstName || got.Age != 24 || !got.AccumulatedSales.Equal(s.AccumulatedSales) {
-		t.Errorf("customer 1 %+v", got)
+	if got := cs[0]; got.FirstName != s.FirstName {
+		t.Errorf("customer 1 %+v; want got.FirstName == s.FirstName", got)
+	} else if got.Age != 24 {
+		t.Errorf("customer 1 %+v; want got.Age == 24", got)
+	} else if !got.AccumulatedSales.Equal(s.AccumulatedSales) {
+		t.Errorf("customer 1 %+v; want got.AccumulatedSales.Equal(s.AccumulatedSales)", got)
 	}
 	cyr, cards := 0, srv.VirtPOSCards()
 	for _, c := range cs {
@@ -45,15 +49,25 @@ func TestVirtPOSSeedIsDeterministicWithTheSpecSample(t *testing.T) {
 			cyr++
 		}
 	}
-	if cyr != len(cs) || len(cards) < 40 || len(srv.VirtPOSGroups()) != 3 {
-		t.Errorf("cyrillic %d, cards %d, groups %d", cyr, len(cards), len(srv.VirtPOSGroups()))
+	if cyr != len(cs) {
+		t.Errorf("cyrillic %d, cards %d, groups %d; want cyr == len(cs)", cyr, len(cards), len(srv.VirtPOSGroups()))
+	} else if len(cards) < 40 {
+		t.Errorf("cyrillic %d, cards %d, groups %d; want len(cards) >= 40", cyr, len(cards), len(srv.VirtPOSGroups()))
+	} else if len(srv.VirtPOSGroups()) != 3 {
+		t.Errorf("cyrillic %d, cards %d, groups %d; want len(srv.VirtPOSGroups()) == 3", cyr, len(cards), len(srv.VirtPOSGroups()))
 	}
 	// Deterministic: a second server has the same data.
 	again := NewServer(t, Config{Customers: 75}).VirtPOSCustomers()
 	for i := range cs {
 		a, b := cs[i], again[i]
-		if a.FirstName != b.FirstName || a.Phone != b.Phone || !a.RegisterDate.Equal(b.RegisterDate) || !a.AccumulatedSales.Equal(b.AccumulatedSales) {
-			t.Fatalf("customer %d differs between servers", a.ID)
+		if a.FirstName != b.FirstName {
+			t.Fatalf("customer %d differs between servers; want a.FirstName == b.FirstName", a.ID)
+		} else if a.Phone != b.Phone {
+			t.Fatalf("customer %d differs between servers; want a.Phone == b.Phone", a.ID)
+		} else if !a.RegisterDate.Equal(b.RegisterDate) {
+			t.Fatalf("customer %d differs between servers; want a.RegisterDate.Equal(b.RegisterDate)", a.ID)
+		} else if !a.AccumulatedSales.Equal(b.AccumulatedSales) {
+			t.Fatalf("customer %d differs between servers; want a.AccumulatedSales.Equal(b.AccumulatedSales)", a.ID)
 		}
 	}
 	for _, c := range cards {
@@ -78,8 +92,10 @@ func TestVirtPOSAPIKeyGetOrPost(t *testing.T) {
 	// Missing and wrong.
 	for _, q := range []url.Values{{}, {"apikey": {"nope"}}} {
 		body = vpPost(t, srv, "/api/customer", q, nil)
-		if !strings.Contains(body, "<success>0</success>") || !strings.Contains(body, "<info>") {
-			t.Errorf("bad key answered %s", body)
+		if !strings.Contains(body, "<success>0</success>") {
+			t.Errorf("bad key answered %s; want strings.Contains(body, \"<success>0</success>\")", body)
+		} else if !strings.Contains(body, "<info>") {
+			t.Errorf("bad key answered %s; want strings.Contains(body, \"<info>\")", body)
 		}
 	}
 }
@@ -126,8 +142,14 @@ func TestVirtPOSWritesFollowTheMockRules(t *testing.T) {
 	// A generated uid has an EAN-13 and a barcode.
 	cards := srv.VirtPOSCards()
 	last := cards[len(cards)-1]
-	if last.UID == "" || last.UIDEAN13 == "" || last.Barcode != last.UIDEAN13 || last.Status != loyalty.CardNew {
-		t.Errorf("generated card %+v", last)
+	if last.UID == "" {
+		t.Errorf("generated card %+v; want last.UID != \"\"", last)
+	} else if last.UIDEAN13 == "" {
+		t.Errorf("generated card %+v; want last.UIDEAN13 != \"\"", last)
+	} else if last.Barcode != last.UIDEAN13 {
+		t.Errorf("generated card %+v; want last.Barcode == last.UIDEAN13", last)
+	} else if last.Status != loyalty.CardNew {
+		t.Errorf("generated card %+v; want last.Status == loyalty.CardNew", last)
 	}
 }
 
@@ -154,16 +176,22 @@ func TestVirtPOSPhoneFilterIgnoresFormatting(t *testing.T) {
 		Count     int                `json:"count"`
 		Customers []loyalty.Customer `json:"customers"`
 	}
-	if err := json.Unmarshal([]byte(body), &env); err != nil || env.Count != 1 || env.Customers[0].ID != 1 {
-		t.Fatalf("%v %s", err, body)
+	if err := json.Unmarshal([]byte(body), &env); err != nil {
+		t.Fatalf("%v %s; want err == nil", err, body)
+	} else if env.Count != 1 {
+		t.Fatalf("%v %s; want env.Count == 1", err, body)
+	} else if env.Customers[0].ID != 1 {
+		t.Fatalf("%v %s; want env.Customers[0].ID == 1", err, body)
 	}
 }
 
 func TestVirtPOSResetRestoresSeed(t *testing.T) {
 	srv := NewServer(t)
 	vpPost(t, srv, "/api/customer/update", url.Values{"apikey": {srv.APIKey}, "id": {"1"}}, url.Values{"fname": {"Иван"}})
-	if c, _ := srv.VirtPOSCustomer(1); c.FirstName != "Иван" || c.LastUpdateDate.Before(SpecEpoch) {
-		t.Fatalf("update not applied: %+v", c)
+	if c, _ := srv.VirtPOSCustomer(1); c.FirstName != "Иван" {
+		t.Fatalf("update not applied: %+v; want c.FirstName == \"Иван\"", c)
+	} else if c.LastUpdateDate.Before(SpecEpoch) {
+		t.Fatalf("update not applied: %+v; want !c.LastUpdateDate.Before(SpecEpoch)", c)
 	}
 	srv.Reset()
 	if c, _ := srv.VirtPOSCustomer(1); c.FirstName != "Сергей" {

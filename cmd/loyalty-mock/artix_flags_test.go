@@ -61,8 +61,10 @@ func TestArtixCallbackFlags(t *testing.T) {
 	if len(o.cfg.ArtixCallbackNets) != 2 || o.cfg.ArtixCallbackNets[0] != want[0] || o.cfg.ArtixCallbackNets[1] != want[1] {
 		t.Errorf("-artix-callback-net gave %v, want %v", o.cfg.ArtixCallbackNets, want)
 	}
-	if o, err := parseFlags([]string{"-artix-cashload-gap", "250ms"}, io.Discard); err != nil || o.cfg.ArtixCashLoadGap != 250*time.Millisecond {
-		t.Errorf("-artix-cashload-gap 250ms: %v, %v", o, err)
+	if o, err := parseFlags([]string{"-artix-cashload-gap", "250ms"}, io.Discard); err != nil {
+		t.Errorf("-artix-cashload-gap 250ms: %v, %v; want err == nil", o, err)
+	} else if o.cfg.ArtixCashLoadGap != 250*time.Millisecond {
+		t.Errorf("-artix-cashload-gap 250ms: %v, %v; want o.cfg.ArtixCashLoadGap == 250 * time.Millisecond", o, err)
 	}
 	for _, args := range [][]string{{"-artix-cashload-gap", "-1s"}, {"-artix-cashload-gap", "soon"}, {"-artix-callback-net", "10.0.0.1"}} {
 		if _, err := parseFlags(args, io.Discard); err == nil {

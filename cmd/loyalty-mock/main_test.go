@@ -78,19 +78,31 @@ func TestRunServesAndDumps(t *testing.T) {
 	s := startRun(t, "-customers", "5", "-apikey", "test-key", "-firm", "firm-9",
 		"-cert-dir", filepath.Join(dir, "certs"), "-dump", dump, "-artix-exchange-dir", ex)
 	r := s.ready
-	if r.APIKey != "test-key" || r.CommercialFirmID != "firm-9" || r.AdminPrefix != mock.AdminPrefix || r.PID == 0 {
-		t.Fatalf("ready line %+v", r)
+	if r.APIKey != "test-key" {
+		t.Fatalf("ready line %+v; want r.APIKey == \"test-key\"", r)
+	} else if r.CommercialFirmID != "firm-9" {
+		t.Fatalf("ready line %+v; want r.CommercialFirmID == \"firm-9\"", r)
+	} else if r.AdminPrefix != mock.AdminPrefix {
+		t.Fatalf("ready line %+v; want r.AdminPrefix == mock.AdminPrefix", r)
+	} else if r.PID == 0 {
+		t.Fatalf("ready line %+v; want r.PID != 0", r)
 	}
-	if r.ArtixExchangeDir != ex || r.Dump != dump || !filepath.IsAbs(r.ClientKey) {
-		t.Fatalf("paths in the ready line: %+v", r)
+	if r.ArtixExchangeDir != ex {
+		t.Fatalf("paths in the ready line: %+v; want r.ArtixExchangeDir == ex", r)
+	} else if r.Dump != dump {
+		t.Fatalf("paths in the ready line: %+v; want r.Dump == dump", r)
+	} else if !filepath.IsAbs(r.ClientKey) {
+		t.Fatalf("paths in the ready line: %+v; want filepath.IsAbs(r.ClientKey)", r)
 	}
 	for _, u := range []string{r.VirtPOSURL, r.ArtixURL} {
 		if !strings.HasPrefix(u, "http://127.0.0.1:") || strings.HasSuffix(u, ":0") {
 			t.Fatalf("URL %q: want a chosen loopback port", u)
 		}
 	}
-	if fi, err := os.Stat(r.ClientKey); err != nil || runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
-		t.Fatalf("client key file: %v %v", fi, err)
+	if fi, err := os.Stat(r.ClientKey); err != nil {
+		t.Fatalf("client key file: %v %v; want err == nil", fi, err)
+	} else if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+		t.Fatalf("client key file: %v %v; want !(runtime.GOOS != \"windows\" && fi.Mode().Perm() != 0o600)", fi, err)
 	}
 	ctx := context.Background()
 
@@ -174,8 +186,10 @@ func adminState(t *testing.T, base string) []byte {
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("GET state: %d %v", resp.StatusCode, err)
+	if err != nil {
+		t.Fatalf("GET state: %d %v; want err == nil", resp.StatusCode, err)
+	} else if resp.StatusCode != 200 {
+		t.Fatalf("GET state: %d %v; want resp.StatusCode == 200", resp.StatusCode, err)
 	}
 	return b
 }
@@ -243,8 +257,10 @@ func TestBinary(t *testing.T) {
 
 	// VirtPOS with the apikey, as curl would.
 	body := testutil.Get(t, http.DefaultClient, r.VirtPOSURL+"/api/customer?format=json&apikey="+r.APIKey)
-	if !strings.Contains(body, `"success":1`) || !strings.Contains(body, "Сергей") {
-		t.Fatalf("VirtPOS answer %s", body)
+	if !strings.Contains(body, `"success":1`) {
+		t.Fatalf("VirtPOS answer %s; want strings.Contains(body, `\"success\":1`)", body)
+	} else if !strings.Contains(body, "Сергей") {
+		t.Fatalf("VirtPOS answer %s; want strings.Contains(body, \"Сергей\")", body)
 	}
 	// The CRM over mutual TLS with the written files.
 	cert, err := tls.LoadX509KeyPair(r.ClientCert, r.ClientKey)
@@ -273,8 +289,10 @@ func TestBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "1" {
-		t.Fatalf("faulted answer: HTTP %d Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("faulted answer: HTTP %d Retry-After %q; want resp.StatusCode == http.StatusServiceUnavailable", resp.StatusCode, resp.Header.Get("Retry-After"))
+	} else if resp.Header.Get("Retry-After") != "1" {
+		t.Fatalf("faulted answer: HTTP %d Retry-After %q; want resp.Header.Get(\"Retry-After\") == \"1\"", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
@@ -288,8 +306,10 @@ func TestBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	var st map[string]json.RawMessage
-	if err := json.Unmarshal(data, &st); err != nil || st["virtpos"] == nil {
-		t.Fatalf("dump: %v %.200s", err, data)
+	if err := json.Unmarshal(data, &st); err != nil {
+		t.Fatalf("dump: %v %.200s; want err == nil", err, data)
+	} else if st["virtpos"] == nil {
+		t.Fatalf("dump: %v %.200s; want st[\"virtpos\"] != nil", err, data)
 	}
 }
 
@@ -453,11 +473,15 @@ func TestParseClock(t *testing.T) {
 	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	tick := t0
 	now := func() time.Time { return tick }
-	if c, err := parseClock("spec", now); err != nil || c != nil {
-		t.Fatalf("spec: %v %v", c != nil, err)
+	if c, err := parseClock("spec", now); err != nil {
+		t.Fatalf("spec: %v %v; want err == nil", c != nil, err)
+	} else if c != nil {
+		t.Fatalf("spec: %v %v; want c == nil", c != nil, err)
 	}
-	if c, err := parseClock("now", now); err != nil || !c().Equal(t0) {
-		t.Fatalf("now: %v", err)
+	if c, err := parseClock("now", now); err != nil {
+		t.Fatalf("now: %v; want err == nil", err)
+	} else if !c().Equal(t0) {
+		t.Fatalf("now: %v; want c().Equal(t0)", err)
 	}
 	c, err := parseClock("2027-01-02T03:04:05Z", now)
 	if err != nil {
@@ -467,7 +491,9 @@ func TestParseClock(t *testing.T) {
 	if want := time.Date(2027, 1, 2, 3, 5, 5, 0, time.UTC); !c().Equal(want) {
 		t.Fatalf("started clock reads %v, want %v", c(), want)
 	}
-	if _, err := parseClock("yesterday", now); err == nil || !strings.Contains(err.Error(), "RFC 3339") {
-		t.Fatalf("bad clock: %v", err)
+	if _, err := parseClock("yesterday", now); err == nil {
+		t.Fatalf("bad clock: %v; want err != nil", err)
+	} else if !strings.Contains(err.Error(), "RFC 3339") {
+		t.Fatalf("bad clock: %v; want strings.Contains(err.Error(), \"RFC 3339\")", err)
 	}
 }

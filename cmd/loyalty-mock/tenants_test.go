@@ -17,8 +17,16 @@ import (
 func TestRunTenants(t *testing.T) {
 	s := startRun(t, "-tenant", "suite-a", "-tenants", "1", "-log")
 	ts := s.ready.Tenants
-	if len(ts) != 2 || ts[0].Name != "suite-a" || ts[1].Name != "" || ts[0].APIKey == ts[1].APIKey || ts[0].APIKey == s.ready.APIKey {
-		t.Fatalf("ready line tenants %+v", ts)
+	if len(ts) != 2 {
+		t.Fatalf("ready line tenants %+v; want len(ts) == 2", ts)
+	} else if ts[0].Name != "suite-a" {
+		t.Fatalf("ready line tenants %+v; want ts[0].Name == \"suite-a\"", ts)
+	} else if ts[1].Name != "" {
+		t.Fatalf("ready line tenants %+v; want ts[1].Name == \"\"", ts)
+	} else if ts[0].APIKey == ts[1].APIKey {
+		t.Fatalf("ready line tenants %+v; want ts[0].APIKey != ts[1].APIKey", ts)
+	} else if ts[0].APIKey == s.ready.APIKey {
+		t.Fatalf("ready line tenants %+v; want ts[0].APIKey != s.ready.APIKey", ts)
 	}
 	ctx := context.Background()
 	vp, err := loyalty.NewVirtPOS(ts[0].VirtPOSURL, ts[0].APIKey)
@@ -50,8 +58,10 @@ func TestRunTenants(t *testing.T) {
 	if err := s.stop(); err != nil {
 		t.Fatal(err)
 	}
-	if log := s.stderr.String(); !strings.Contains(log, "tenant="+ts[0].ID) || strings.Contains(log, ts[0].ArtixPassword) {
-		t.Fatalf("-log does not name the tenant or prints its password:\n%s", log)
+	if log := s.stderr.String(); !strings.Contains(log, "tenant="+ts[0].ID) {
+		t.Fatalf("-log does not name the tenant or prints its password:\n%s; want strings.Contains(log, \"tenant=\"+ts[0].ID)", log)
+	} else if strings.Contains(log, ts[0].ArtixPassword) {
+		t.Fatalf("-log does not name the tenant or prints its password:\n%s; want !strings.Contains(log, ts[0].ArtixPassword)", log)
 	}
 }
 

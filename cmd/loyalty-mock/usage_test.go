@@ -18,8 +18,10 @@ func TestUsageListsEnvironmentVariables(t *testing.T) {
 		t.Fatalf("-h: %v, want flag.ErrHelp", err)
 	}
 	help := usage.String()
-	if !strings.Contains(help, "-artix-user") || !strings.Contains(help, "Environment variables:\n  "+artixPasswordEnv) {
-		t.Fatalf("usage lacks the flags or the environment variables:\n%s", help)
+	if !strings.Contains(help, "-artix-user") {
+		t.Fatalf("usage lacks the flags or the environment variables:\n%s; want strings.Contains(help, \"-artix-user\")", help)
+	} else if !strings.Contains(help, "Environment variables:\n  "+artixPasswordEnv) {
+		t.Fatalf("usage lacks the flags or the environment variables:\n%s; want strings.Contains(help, \"Environment variables:\\n  \"+artixPasswordEnv)", help)
 	}
 	if strings.Contains(help, "canary") {
 		t.Fatalf("usage prints the password:\n%s", help)

@@ -67,12 +67,18 @@ func TestVerifyJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
-	if got.OK || len(got.Cassettes) != 1 || got.Cassettes[0].Report.Drifted != 6 {
-		t.Errorf("ok %v, %d cassettes: %+v", got.OK, len(got.Cassettes), got.Cassettes)
+	if got.OK {
+		t.Errorf("ok %v, %d cassettes: %+v; want !got.OK", got.OK, len(got.Cassettes), got.Cassettes)
+	} else if len(got.Cassettes) != 1 {
+		t.Errorf("ok %v, %d cassettes: %+v; want len(got.Cassettes) == 1", got.OK, len(got.Cassettes), got.Cassettes)
+	} else if got.Cassettes[0].Report.Drifted != 6 {
+		t.Errorf("ok %v, %d cassettes: %+v; want got.Cassettes[0].Report.Drifted == 6", got.OK, len(got.Cassettes), got.Cassettes)
 	}
 	ep := got.Cassettes[0].Report.Endpoints[0]
-	if ep.API != mock.VirtPOSAPI || ep.Drifts[0].Where != driftedCassette+":1" {
-		t.Errorf("first endpoint %+v", ep)
+	if ep.API != mock.VirtPOSAPI {
+		t.Errorf("first endpoint %+v; want ep.API == mock.VirtPOSAPI", ep)
+	} else if ep.Drifts[0].Where != driftedCassette+":1" {
+		t.Errorf("first endpoint %+v; want ep.Drifts[0].Where == driftedCassette + \":1\"", ep)
 	}
 }
 
@@ -144,7 +150,9 @@ func TestVerifyLoadsState(t *testing.T) {
 		t.Errorf("verify -load seed, the cassette twice: %v\n%s", err, out)
 	}
 	out, _, err := verifyRun(t, "-load", emptyPath, shippedCassettes[1])
-	if err == nil || !strings.Contains(out, "DRIFT crm GET GetByContactId: 1 of 2 exchanges differ") {
-		t.Errorf("verify -load without contacts: err %v\n%s", err, out)
+	if err == nil {
+		t.Errorf("verify -load without contacts: err %v\n%s; want err != nil", err, out)
+	} else if !strings.Contains(out, "DRIFT crm GET GetByContactId: 1 of 2 exchanges differ") {
+		t.Errorf("verify -load without contacts: err %v\n%s; want strings.Contains(out, \"DRIFT crm GET GetByContactId: 1 of 2 exchanges differ\")", err, out)
 	}
 }

@@ -46,8 +46,14 @@ func TestLookupServerFlagsJSON(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 		t.Fatalf("%v: %s", err, out.String())
 	}
-	if len(res) != 1 || res[0].Contact.ContactID != mock.CRMContact2ID || len(res[0].Cards) != 0 || res[0].Campaigns == nil {
-		t.Fatalf("result %+v", res)
+	if len(res) != 1 {
+		t.Fatalf("result %+v; want len(res) == 1", res)
+	} else if res[0].Contact.ContactID != mock.CRMContact2ID {
+		t.Fatalf("result %+v; want res[0].Contact.ContactID == mock.CRMContact2ID", res)
+	} else if len(res[0].Cards) != 0 {
+		t.Fatalf("result %+v; want len(res[0].Cards) == 0", res)
+	} else if res[0].Campaigns == nil {
+		t.Fatalf("result %+v; want res[0].Campaigns != nil", res)
 	}
 
 	// A card bound since shows up with its balance.
@@ -62,8 +68,10 @@ func TestLookupServerFlagsJSON(t *testing.T) {
 	if err := run(context.Background(), append(server, "-phone", "+79035550011"), &out, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), mock.CRMFreeCardNumber) || !strings.Contains(out.String(), "no personal campaigns") {
-		t.Fatalf("output %s", out.String())
+	if !strings.Contains(out.String(), mock.CRMFreeCardNumber) {
+		t.Fatalf("output %s; want strings.Contains(out.String(), mock.CRMFreeCardNumber)", out.String())
+	} else if !strings.Contains(out.String(), "no personal campaigns") {
+		t.Fatalf("output %s; want strings.Contains(out.String(), \"no personal campaigns\")", out.String())
 	}
 }
 

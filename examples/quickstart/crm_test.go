@@ -49,8 +49,10 @@ func TestTourCRMWithFiles(t *testing.T) {
 	if len(writes) != 1 || !strings.HasSuffix(writes[0], "/CreateContact") {
 		t.Errorf("with -write crm the tour wrote %q, want one CreateContact", writes)
 	}
-	if want := "CreateContact: "; !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "quickstart-20261207-101530-0042@example.invalid") {
-		t.Errorf("output lacks the created contact and its test e-mail:\n%s", out.String())
+	if want := "CreateContact: "; !strings.Contains(out.String(), want) {
+		t.Errorf("output lacks the created contact and its test e-mail:\n%s; want strings.Contains(out.String(), want)", out.String())
+	} else if !strings.Contains(out.String(), "quickstart-20261207-101530-0042@example.invalid") {
+		t.Errorf("output lacks the created contact and its test e-mail:\n%s; want strings.Contains(out.String(), \"quickstart-20261207-101530-0042@example.invalid\")", out.String())
 	}
 
 	bad := cfg.crm

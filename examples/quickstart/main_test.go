@@ -33,8 +33,14 @@ func TestQuickstartFlags(t *testing.T) {
 		}
 	}
 	cfg, err := parseFlags([]string{"-only", "crm", "-crm-url", "https://crm.example"}, io.Discard)
-	if err != nil || cfg.wants("virtpos") || !cfg.wants("crm") || cfg.needsMock() {
-		t.Fatalf("cfg %+v err %v", cfg, err)
+	if err != nil {
+		t.Fatalf("cfg %+v err %v; want err == nil", cfg, err)
+	} else if cfg.wants("virtpos") {
+		t.Fatalf("cfg %+v err %v; want !cfg.wants(\"virtpos\")", cfg, err)
+	} else if !cfg.wants("crm") {
+		t.Fatalf("cfg %+v err %v; want cfg.wants(\"crm\")", cfg, err)
+	} else if cfg.needsMock() {
+		t.Fatalf("cfg %+v err %v; want !cfg.needsMock()", cfg, err)
 	}
 }
 
@@ -58,8 +64,12 @@ func TestQuickstartHelpHidesSecrets(t *testing.T) {
 		t.Fatalf("usage prints a secret:\n%s", usage.String())
 	}
 	cfg, err := parseFlags(nil, io.Discard)
-	if err != nil || cfg.virtpos.APIKey != "canary-apikey-4711" || cfg.artix.Password != "canary-password-4711" {
-		t.Fatalf("secrets from the environment not used: %v", err)
+	if err != nil {
+		t.Fatalf("secrets from the environment not used: %v; want err == nil", err)
+	} else if cfg.virtpos.APIKey != "canary-apikey-4711" {
+		t.Fatalf("secrets from the environment not used: %v; want cfg.virtpos.APIKey == \"canary-apikey-4711\"", err)
+	} else if cfg.artix.Password != "canary-password-4711" {
+		t.Fatalf("secrets from the environment not used: %v; want cfg.artix.Password == \"canary-password-4711\"", err)
 	}
 }
 
@@ -128,8 +138,10 @@ func TestQuickstartWritesWhatWriteNames(t *testing.T) {
 		}
 		create := regexp.MustCompile(`Create: customer #(\d+) .*external id (quickstart-\S+),`).FindStringSubmatch(out.String())
 		update := regexp.MustCompile(`Update: #(\d+) `).FindStringSubmatch(out.String())
-		if create == nil || update == nil {
-			t.Fatalf("run %d: output lacks the Create and Update lines:\n%s", i+1, out.String())
+		if create == nil {
+			t.Fatalf("run %d: output lacks the Create and Update lines:\n%s; want create != nil", i+1, out.String())
+		} else if update == nil {
+			t.Fatalf("run %d: output lacks the Create and Update lines:\n%s; want update != nil", i+1, out.String())
 		}
 		if create[1] != update[1] {
 			t.Errorf("run %d created customer #%s but reports the update of #%s", i+1, create[1], update[1])

@@ -83,8 +83,16 @@ func TestSyncConfirm(t *testing.T) {
 // calls back the tool's receiver on loopback.
 func TestSyncConfirmEmbeddedMock(t *testing.T) {
 	r, err := runJSON(t, "-confirm-timeout", "30s", "-cashes", "2", "-batch", "50")
-	if err != nil || r.Failed+r.Unconfirmed != 0 || len(r.Loads) != 1 || len(r.Loads[0].Cashes) != 2 || r.Loads[0].Cashes[1].State != "loaded" {
-		t.Fatalf("report %+v %v", r, err)
+	if err != nil {
+		t.Fatalf("report %+v %v; want err == nil", r, err)
+	} else if r.Failed+r.Unconfirmed != 0 {
+		t.Fatalf("report %+v %v; want r.Failed + r.Unconfirmed == 0", r, err)
+	} else if len(r.Loads) != 1 {
+		t.Fatalf("report %+v %v; want len(r.Loads) == 1", r, err)
+	} else if len(r.Loads[0].Cashes) != 2 {
+		t.Fatalf("report %+v %v; want len(r.Loads[0].Cashes) == 2", r, err)
+	} else if r.Loads[0].Cashes[1].State != "loaded" {
+		t.Fatalf("report %+v %v; want r.Loads[0].Cashes[1].State == \"loaded\"", r, err)
 	}
 }
 
@@ -100,8 +108,10 @@ func TestSyncConfirmFlags(t *testing.T) {
 	}
 	t.Setenv("LOYALTY_ARTIX_CONFIRM_TIMEOUT", "90s")
 	o, err := parseFlags(nil, &bytes.Buffer{})
-	if err != nil || o.confirm.timeout.Seconds() != 90 {
-		t.Fatalf("from the environment: %+v %v", o, err)
+	if err != nil {
+		t.Fatalf("from the environment: %+v %v; want err == nil", o, err)
+	} else if o.confirm.timeout.Seconds() != 90 {
+		t.Fatalf("from the environment: %+v %v; want o.confirm.timeout.Seconds() == 90", o, err)
 	}
 	for _, args := range [][]string{
 		{"-confirm-timeout", "1m", "-mock-transport", "dir"},
@@ -115,7 +125,9 @@ func TestSyncConfirmFlags(t *testing.T) {
 		}
 	}
 	t.Setenv("LOYALTY_ARTIX_CONFIRM_TIMEOUT", "soon")
-	if _, err := parseFlags(nil, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "LOYALTY_ARTIX_CONFIRM_TIMEOUT") {
-		t.Errorf("a bad duration in the environment: %v", err)
+	if _, err := parseFlags(nil, &bytes.Buffer{}); err == nil {
+		t.Errorf("a bad duration in the environment: %v; want err != nil", err)
+	} else if !strings.Contains(err.Error(), "LOYALTY_ARTIX_CONFIRM_TIMEOUT") {
+		t.Errorf("a bad duration in the environment: %v; want strings.Contains(err.Error(), \"LOYALTY_ARTIX_CONFIRM_TIMEOUT\")", err)
 	}
 }

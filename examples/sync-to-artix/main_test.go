@@ -172,8 +172,10 @@ func TestSyncIncrementalWithState(t *testing.T) {
 	if _, ok := srv.ArtixCustomer(itoa(ids[1])); ok {
 		t.Fatal("the client without a phone is still on the tills")
 	}
-	if c, ok := srv.ArtixCustomer(itoa(ids[2])); !ok || c.Phone == "" {
-		t.Fatal("a bad phone in VirtPOS removed or blanked the client on the tills")
+	if c, ok := srv.ArtixCustomer(itoa(ids[2])); !ok {
+		t.Fatal("a bad phone in VirtPOS removed or blanked the client on the tills", "; want ok")
+	} else if c.Phone == "" {
+		t.Fatal("a bad phone in VirtPOS removed or blanked the client on the tills", "; want c.Phone != \"\"")
 	}
 	if c, _ := srv.ArtixCustomer(itoa(ids[0])); c.FirstName != "Переименован" {
 		t.Fatalf("renamed client: %+v", c)
@@ -185,8 +187,14 @@ func TestSyncIncrementalWithState(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, err = runJSON(t, args...)
-	if err != nil || r.Updated != 1 || r.Unchanged != n-1 || r.Added+r.Deleted+r.Failed != 0 {
-		t.Fatalf("third run %+v %v", r, err)
+	if err != nil {
+		t.Fatalf("third run %+v %v; want err == nil", r, err)
+	} else if r.Updated != 1 {
+		t.Fatalf("third run %+v %v; want r.Updated == 1", r, err)
+	} else if r.Unchanged != n-1 {
+		t.Fatalf("third run %+v %v; want r.Unchanged == n - 1", r, err)
+	} else if r.Added+r.Deleted+r.Failed != 0 {
+		t.Fatalf("third run %+v %v; want r.Added + r.Deleted + r.Failed == 0", r, err)
 	}
 	if sent := len(srv.RequestsTo(mock.ArtixAPI)) - before; sent != 1 {
 		t.Fatalf("third run sent %d batches, want the 1 with the changed client", sent)
@@ -201,8 +209,16 @@ func TestSyncFailedBatchIsRetriedNextRun(t *testing.T) {
 	n := withPhone(t, srv)
 	srv.Fail(mock.Fault{API: mock.ArtixAPI, Status: 400, Body: `{"error":"диск заполнен"}`})
 	r, err := runJSON(t, args...)
-	if err == nil || r.Failed != 10 || r.Added != n-10 || len(r.Errors) != 1 || !strings.Contains(r.Errors[0], "диск заполнен") {
-		t.Fatalf("run with a refused batch: %+v %v", r, err)
+	if err == nil {
+		t.Fatalf("run with a refused batch: %+v %v; want err != nil", r, err)
+	} else if r.Failed != 10 {
+		t.Fatalf("run with a refused batch: %+v %v; want r.Failed == 10", r, err)
+	} else if r.Added != n-10 {
+		t.Fatalf("run with a refused batch: %+v %v; want r.Added == n - 10", r, err)
+	} else if len(r.Errors) != 1 {
+		t.Fatalf("run with a refused batch: %+v %v; want len(r.Errors) == 1", r, err)
+	} else if !strings.Contains(r.Errors[0], "диск заполнен") {
+		t.Fatalf("run with a refused batch: %+v %v; want strings.Contains(r.Errors[0], \"диск заполнен\")", r, err)
 	}
 	r, err = runJSON(t, args...)
 	if err != nil || r.Added != 10 || r.Unchanged != n-10 {
@@ -222,8 +238,12 @@ func TestSyncReadErrorDeletesNothing(t *testing.T) {
 	srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 401, Times: -1})
 	r, err := runJSON(t, args...)
 	var apiErr *loyalty.APIError
-	if !errors.As(err, &apiErr) || r.Deleted != 0 || srv.ArtixCustomerCount() != count {
-		t.Fatalf("failed read: %+v %v; %d clients left of %d", r, err, srv.ArtixCustomerCount(), count)
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("failed read: %+v %v; %d clients left of %d; want errors.As(err, &apiErr)", r, err, srv.ArtixCustomerCount(), count)
+	} else if r.Deleted != 0 {
+		t.Fatalf("failed read: %+v %v; %d clients left of %d; want r.Deleted == 0", r, err, srv.ArtixCustomerCount(), count)
+	} else if srv.ArtixCustomerCount() != count {
+		t.Fatalf("failed read: %+v %v; %d clients left of %d; want srv.ArtixCustomerCount() == count", r, err, srv.ArtixCustomerCount(), count)
 	}
 }
 

@@ -56,8 +56,10 @@ func TestSyncReconcile(t *testing.T) {
 	if c, _ := srv.ArtixCustomer(itoa(ids[0])); c.FirstName != "Переименован" {
 		t.Fatalf("renamed client: %+v", c)
 	}
-	if c, ok := srv.ArtixCustomer(itoa(ids[2])); !ok || c.Phone == "" {
-		t.Fatal("a bad phone in VirtPOS removed or blanked the client on the tills")
+	if c, ok := srv.ArtixCustomer(itoa(ids[2])); !ok {
+		t.Fatal("a bad phone in VirtPOS removed or blanked the client on the tills", "; want ok")
+	} else if c.Phone == "" {
+		t.Fatal("a bad phone in VirtPOS removed or blanked the client on the tills", "; want c.Phone != \"\"")
 	}
 
 	// Phone fixed; -prune deletes what VirtPOS does not have.
@@ -106,7 +108,11 @@ func TestSyncReconcileFlags(t *testing.T) {
 		}
 	}
 	o, err := parseFlags([]string{"-reconcile", "-artix-url", "http://kassa:28080", "-cs-url", "http://cs:8080", "-cs-page-size", "0"}, &bytes.Buffer{})
-	if err != nil || !o.reconcile || o.cs.PageSize != 0 {
-		t.Fatalf("parseFlags: %+v %v", o, err)
+	if err != nil {
+		t.Fatalf("parseFlags: %+v %v; want err == nil", o, err)
+	} else if !o.reconcile {
+		t.Fatalf("parseFlags: %+v %v; want o.reconcile", o, err)
+	} else if o.cs.PageSize != 0 {
+		t.Fatalf("parseFlags: %+v %v; want o.cs.PageSize == 0", o, err)
 	}
 }

@@ -34,8 +34,10 @@ func TestExportCSVFromEmbeddedMock(t *testing.T) {
 	if got := strings.Join(rows[1][:5], "|"); got != "1||Иванов|Сергей|Степанович" {
 		t.Fatalf("first row %q", got)
 	}
-	if rows[1][12] != "15200" || rows[1][16] != "2016-07-18 13:54:37" {
-		t.Fatalf("sample sales/register date: %q %q", rows[1][12], rows[1][16])
+	if rows[1][12] != "15200" {
+		t.Fatalf("sample sales/register date: %q %q; want rows[1][12] == \"15200\"", rows[1][12], rows[1][16])
+	} else if rows[1][16] != "2016-07-18 13:54:37" {
+		t.Fatalf("sample sales/register date: %q %q; want rows[1][16] == \"2016-07-18 13:54:37\"", rows[1][12], rows[1][16])
 	}
 	// Progress into a log (stderr is no terminal here): whole lines, one
 	// record per -log-every, the summary once at the end.
@@ -121,16 +123,24 @@ func TestExportJSONLinesFromServerFlags(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
 			t.Fatalf("line %d: %v", n+1, err)
 		}
-		if n >= len(want) || c.ID != want[n].ID || c.Phone != want[n].Phone || !c.AccumulatedSales.Equal(want[n].AccumulatedSales) {
-			t.Fatalf("line %d: %+v", n+1, c)
+		if n >= len(want) {
+			t.Fatalf("line %d: %+v; want n < len(want)", n+1, c)
+		} else if c.ID != want[n].ID {
+			t.Fatalf("line %d: %+v; want c.ID == want[n].ID", n+1, c)
+		} else if c.Phone != want[n].Phone {
+			t.Fatalf("line %d: %+v; want c.Phone == want[n].Phone", n+1, c)
+		} else if !c.AccumulatedSales.Equal(want[n].AccumulatedSales) {
+			t.Fatalf("line %d: %+v; want c.AccumulatedSales.Equal(want[n].AccumulatedSales)", n+1, c)
 		}
 	}
 	if n != len(want) || n == 0 {
 		t.Fatalf("%d lines, want %d", n, len(want))
 	}
 	// Paging: ceil(n/7) pages plus the count request, and nothing else.
-	if got, min := len(srv.Requests()), 1+(n+6)/7; got < min || got > min+1 {
-		t.Fatalf("%d requests for %d customers in pages of 7", got, n)
+	if got, min := len(srv.Requests()), 1+(n+6)/7; got < min {
+		t.Fatalf("%d requests for %d customers in pages of 7; want got >= min", got, n)
+	} else if got > min+1 {
+		t.Fatalf("%d requests for %d customers in pages of 7; want got <= min + 1", got, n)
 	}
 }
 
@@ -169,13 +179,18 @@ func TestExportHelpHidesTheAPIKey(t *testing.T) {
 	if _, err := parseFlags([]string{"-h"}, &help); err == nil {
 		t.Fatal("-h: want flag.ErrHelp")
 	}
-	if !strings.Contains(help.String(), "-virtpos-apikey") || !strings.Contains(help.String(), "LOYALTY_VIRTPOS_APIKEY") ||
-		strings.Contains(help.String(), "top-secret-key") {
-		t.Fatalf("help:\n%s", help.String())
+	if !strings.Contains(help.String(), "-virtpos-apikey") {
+		t.Fatalf("help:\n%s; want strings.Contains(help.String(), \"-virtpos-apikey\")", help.String())
+	} else if !strings.Contains(help.String(), "LOYALTY_VIRTPOS_APIKEY") {
+		t.Fatalf("help:\n%s; want strings.Contains(help.String(), \"LOYALTY_VIRTPOS_APIKEY\")", help.String())
+	} else if strings.Contains(help.String(), "top-secret-key") {
+		t.Fatalf("help:\n%s; want !strings.Contains(help.String(), \"top-secret-key\")", help.String())
 	}
 	o, err := parseFlags(nil, &bytes.Buffer{})
-	if err != nil || o.virtpos.APIKey != "top-secret-key" {
-		t.Fatalf("the environment's apikey was not used: %v", err)
+	if err != nil {
+		t.Fatalf("the environment's apikey was not used: %v; want err == nil", err)
+	} else if o.virtpos.APIKey != "top-secret-key" {
+		t.Fatalf("the environment's apikey was not used: %v; want o.virtpos.APIKey == \"top-secret-key\"", err)
 	}
 }
 

@@ -196,7 +196,15 @@ func TestRecorderWrapsTheCRMTransport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(exs) != 1 || exs[0].API != "crm" || exs[0].Path != "/GetRegions" || exs[0].Status != http.StatusOK || !bytes.Contains(exs[0].ResponseBody, []byte("regions")) {
-		t.Errorf("recorded %+v", exs)
+	if len(exs) != 1 {
+		t.Errorf("recorded %+v; want len(exs) == 1", exs)
+	} else if exs[0].API != "crm" {
+		t.Errorf("recorded %+v; want exs[0].API == \"crm\"", exs)
+	} else if exs[0].Path != "/GetRegions" {
+		t.Errorf("recorded %+v; want exs[0].Path == \"/GetRegions\"", exs)
+	} else if exs[0].Status != http.StatusOK {
+		t.Errorf("recorded %+v; want exs[0].Status == http.StatusOK", exs)
+	} else if !bytes.Contains(exs[0].ResponseBody, []byte("regions")) {
+		t.Errorf("recorded %+v; want bytes.Contains(exs[0].ResponseBody, []byte(\"regions\"))", exs)
 	}
 }

@@ -17,8 +17,10 @@ func FuzzRead(f *testing.F) {
 		exs, err := Read(bytes.NewReader(in), "f")
 		if err != nil {
 			var le *LineError
-			if !errors.As(err, &le) || le.Line < 1 {
-				t.Fatalf("error without a line: %v", err)
+			if !errors.As(err, &le) {
+				t.Fatalf("error without a line: %v; want errors.As(err, &le)", err)
+			} else if le.Line < 1 {
+				t.Fatalf("error without a line: %v; want le.Line >= 1", err)
 			}
 			return
 		}

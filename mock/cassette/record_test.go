@@ -173,14 +173,18 @@ func TestRecorderRedactsEverySecretEverywhere(t *testing.T) {
 	if got := exs[0].Query.Get("apikey"); got != Redacted {
 		t.Errorf("query apikey recorded as %q", got)
 	}
-	if !bytes.Contains(exs[1].Body, []byte("apikey="+Redacted)) || !bytes.Contains(exs[1].Body, []byte("fname=%D0%9F")) {
-		t.Errorf("form body: apikey not redacted in place or other fields changed: %s", exs[1].Body)
+	if !bytes.Contains(exs[1].Body, []byte("apikey="+Redacted)) {
+		t.Errorf("form body: apikey not redacted in place or other fields changed: %s; want bytes.Contains(exs[1].Body, []byte(\"apikey=\"+Redacted))", exs[1].Body)
+	} else if !bytes.Contains(exs[1].Body, []byte("fname=%D0%9F")) {
+		t.Errorf("form body: apikey not redacted in place or other fields changed: %s; want bytes.Contains(exs[1].Body, []byte(\"fname=%%D0%%9F\"))", exs[1].Body)
 	}
 	if got := exs[1].Header.Get("Authorization"); got != "Basic "+Redacted {
 		t.Errorf("Authorization recorded as %q", got)
 	}
-	if !bytes.HasPrefix(exs[3].Body, []byte{0xff, 0x00, 0xc3}) || !bytes.Contains(raw, []byte(`"body":{"base64":`)) {
-		t.Errorf("the binary body is not kept as base64: %q", exs[3].Body)
+	if !bytes.HasPrefix(exs[3].Body, []byte{0xff, 0x00, 0xc3}) {
+		t.Errorf("the binary body is not kept as base64: %q; want bytes.HasPrefix(exs[3].Body, []byte{0xff, 0x00, 0xc3})", exs[3].Body)
+	} else if !bytes.Contains(raw, []byte(`"body":{"base64":`)) {
+		t.Errorf("the binary body is not kept as base64: %q; want bytes.Contains(raw, []byte(`\"body\":{\"base64\":`))", exs[3].Body)
 	}
 	if !strings.Contains(string(exs[0].ResponseBody), "Неверный ключ") {
 		t.Errorf("UTF-8 answer not kept as text: %q", exs[0].ResponseBody)
@@ -202,8 +206,10 @@ func TestRecorderShortApikeyIsRedactedWhereItStands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q, b := exs[0].Query.Get("apikey"), string(exs[0].Body); q != Redacted || b != "apikey="+Redacted+"&a=1" {
-		t.Errorf("query apikey %q, body %q", q, b)
+	if q, b := exs[0].Query.Get("apikey"), string(exs[0].Body); q != Redacted {
+		t.Errorf("query apikey %q, body %q; want q == Redacted", q, b)
+	} else if b != "apikey="+Redacted+"&a=1" {
+		t.Errorf("query apikey %q, body %q; want b == \"apikey=\" + Redacted + \"&a=1\"", q, b)
 	}
 }
 
@@ -311,8 +317,12 @@ func TestRecorderConcurrentExchangesAreWholeLines(t *testing.T) {
 		t.Fatalf("%d exchanges, want 32", len(exs))
 	}
 	for _, ex := range exs {
-		if len(ex.Body) < 10000 || ex.BodyTruncated || ex.ResponseTruncated {
-			t.Errorf("%s: body %d bytes, truncated %v/%v", ex.String(), len(ex.Body), ex.BodyTruncated, ex.ResponseTruncated)
+		if len(ex.Body) < 10000 {
+			t.Errorf("%s: body %d bytes, truncated %v/%v; want len(ex.Body) >= 10000", ex.String(), len(ex.Body), ex.BodyTruncated, ex.ResponseTruncated)
+		} else if ex.BodyTruncated {
+			t.Errorf("%s: body %d bytes, truncated %v/%v; want !ex.BodyTruncated", ex.String(), len(ex.Body), ex.BodyTruncated, ex.ResponseTruncated)
+		} else if ex.ResponseTruncated {
+			t.Errorf("%s: body %d bytes, truncated %v/%v; want !ex.ResponseTruncated", ex.String(), len(ex.Body), ex.BodyTruncated, ex.ResponseTruncated)
 		}
 	}
 }
@@ -334,11 +344,19 @@ func TestRecorderMaxBodyCutsAndMarks(t *testing.T) {
 		t.Fatal(err)
 	}
 	ex := exs[0]
-	if !ex.BodyTruncated || !ex.ResponseTruncated || len(ex.Body) > 100 || len(ex.ResponseBody) > 100 {
-		t.Errorf("truncated %v/%v, sizes %d/%d", ex.BodyTruncated, ex.ResponseTruncated, len(ex.Body), len(ex.ResponseBody))
+	if !ex.BodyTruncated {
+		t.Errorf("truncated %v/%v, sizes %d/%d; want ex.BodyTruncated", ex.BodyTruncated, ex.ResponseTruncated, len(ex.Body), len(ex.ResponseBody))
+	} else if !ex.ResponseTruncated {
+		t.Errorf("truncated %v/%v, sizes %d/%d; want ex.ResponseTruncated", ex.BodyTruncated, ex.ResponseTruncated, len(ex.Body), len(ex.ResponseBody))
+	} else if len(ex.Body) > 100 {
+		t.Errorf("truncated %v/%v, sizes %d/%d; want len(ex.Body) <= 100", ex.BodyTruncated, ex.ResponseTruncated, len(ex.Body), len(ex.ResponseBody))
+	} else if len(ex.ResponseBody) > 100 {
+		t.Errorf("truncated %v/%v, sizes %d/%d; want len(ex.ResponseBody) <= 100", ex.BodyTruncated, ex.ResponseTruncated, len(ex.Body), len(ex.ResponseBody))
 	}
-	if !strings.HasPrefix(body, string(ex.Body)) || bytes.Contains(buf.Bytes(), []byte("base64")) {
-		t.Errorf("the cut body is not a text prefix: %q", ex.Body)
+	if !strings.HasPrefix(body, string(ex.Body)) {
+		t.Errorf("the cut body is not a text prefix: %q; want strings.HasPrefix(body, string(ex.Body))", ex.Body)
+	} else if bytes.Contains(buf.Bytes(), []byte("base64")) {
+		t.Errorf("the cut body is not a text prefix: %q; want !bytes.Contains(buf.Bytes(), []byte(\"base64\"))", ex.Body)
 	}
 }
 

@@ -241,8 +241,10 @@ func TestBodyRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(exs[0].Body, b) || !bytes.Equal(exs[0].ResponseBody, b) {
-			t.Errorf("%q came back as %q / %q", b, exs[0].Body, exs[0].ResponseBody)
+		if !bytes.Equal(exs[0].Body, b) {
+			t.Errorf("%q came back as %q / %q; want bytes.Equal(exs[0].Body, b)", b, exs[0].Body, exs[0].ResponseBody)
+		} else if !bytes.Equal(exs[0].ResponseBody, b) {
+			t.Errorf("%q came back as %q / %q; want bytes.Equal(exs[0].ResponseBody, b)", b, exs[0].Body, exs[0].ResponseBody)
 		}
 	}
 }

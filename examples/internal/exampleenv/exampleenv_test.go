@@ -65,12 +65,18 @@ func TestParseReadsSecretsAfterFlags(t *testing.T) {
 	if err := fs.Parse(nil); err != nil {
 		t.Fatal(err)
 	}
-	if v.APIKey != "from-env" || a.Password != "pw-from-env" || *timeout != time.Minute {
-		t.Fatalf("apikey %q password %q timeout %v", v.APIKey, a.Password, *timeout)
+	if v.APIKey != "from-env" {
+		t.Fatalf("apikey %q password %q timeout %v; want v.APIKey == \"from-env\"", v.APIKey, a.Password, *timeout)
+	} else if a.Password != "pw-from-env" {
+		t.Fatalf("apikey %q password %q timeout %v; want a.Password == \"pw-from-env\"", v.APIKey, a.Password, *timeout)
+	} else if *timeout != time.Minute {
+		t.Fatalf("apikey %q password %q timeout %v; want *timeout == time.Minute", v.APIKey, a.Password, *timeout)
 	}
 	fs, v, _, _, _ = newTestSet(io.Discard)
-	if err := fs.Parse([]string{"-virtpos-apikey", "from-flag"}); err != nil || v.APIKey != "from-flag" {
-		t.Fatalf("the flag does not win: %q %v", v.APIKey, err)
+	if err := fs.Parse([]string{"-virtpos-apikey", "from-flag"}); err != nil {
+		t.Fatalf("the flag does not win: %q %v; want err == nil", v.APIKey, err)
+	} else if v.APIKey != "from-flag" {
+		t.Fatalf("the flag does not win: %q %v; want v.APIKey == \"from-flag\"", v.APIKey, err)
 	}
 }
 
@@ -102,8 +108,10 @@ func TestStartMockIf(t *testing.T) {
 		t.Fatal(err)
 	}
 	page, err := vp.Customers.List(context.Background(), &loyalty.CustomerQuery{})
-	if err != nil || len(page.Customers) != 3 {
-		t.Fatalf("%v customers, err %v", page, err)
+	if err != nil {
+		t.Fatalf("%v customers, err %v; want err == nil", page, err)
+	} else if len(page.Customers) != 3 {
+		t.Fatalf("%v customers, err %v; want len(page.Customers) == 3", page, err)
 	}
 	crm, err := CRM{}.Client(srv)
 	if err != nil {
@@ -126,8 +134,10 @@ func TestCRMClientFromFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.CA = exampletest.WriteFile(t, t.TempDir(), "bad.pem", []byte("not a certificate"))
-	if _, err := c.Client(nil); err == nil || !strings.Contains(err.Error(), "no PEM") {
-		t.Fatalf("bad CA: %v", err)
+	if _, err := c.Client(nil); err == nil {
+		t.Fatalf("bad CA: %v; want err != nil", err)
+	} else if !strings.Contains(err.Error(), "no PEM") {
+		t.Fatalf("bad CA: %v; want strings.Contains(err.Error(), \"no PEM\")", err)
 	}
 }
 
@@ -185,7 +195,9 @@ func TestDurationFromEnvironment(t *testing.T) {
 	if _, err := parse(); err == nil || !strings.Contains(err.Error(), "LOYALTY_TEST_WAIT") {
 		t.Errorf("a bad value: %v, want an error naming the variable", err)
 	}
-	if d, err := parse("-wait", "2m"); err != nil || d != 2*time.Minute {
-		t.Errorf("the flag wins over a bad value: %v %v", d, err)
+	if d, err := parse("-wait", "2m"); err != nil {
+		t.Errorf("the flag wins over a bad value: %v %v; want err == nil", d, err)
+	} else if d != 2*time.Minute {
+		t.Errorf("the flag wins over a bad value: %v %v; want d == 2 * time.Minute", d, err)
 	}
 }
