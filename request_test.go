@@ -160,11 +160,15 @@ func TestCallAllocations(t *testing.T) {
 	c := benchArtixCustomer(4)
 	for _, tc := range []struct {
 		name string
-		max  float64 // now: 47 and 31
+		max  float64 // what main reaches (2026-12-07); the best raw clients: 44, 45, 32
 		call func() error
 	}{
-		{"VirtPOS Get JSON", 52, func() error { _, err := vp.Customers.Get(ctx, 1); return err }},
-		{"Artix addClient", 36, func() error { return ax.Customers.Add(ctx, c) }},
+		{"VirtPOS Get JSON", 44, func() error { _, err := vp.Customers.Get(ctx, 1); return err }},
+		{"VirtPOS List 1 JSON", 44, func() error {
+			_, err := vp.Customers.List(ctx, &loyalty.CustomerQuery{Page: 1, PageSize: 1})
+			return err
+		}},
+		{"Artix addClient", 30, func() error { return ax.Customers.Add(ctx, c) }},
 	} {
 		var err error
 		n := testing.AllocsPerRun(200, func() {
@@ -175,8 +179,12 @@ func TestCallAllocations(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		if n > tc.max {
-			t.Errorf("%s: %.0f allocations a call, want at most %.0f", tc.name, n, tc.max)
+		most := tc.max
+		if raceEnabled {
+			most++ // a pooled buffer dropped by the race detector
+		}
+		if n > most {
+			t.Errorf("%s: %.0f allocations a call, want at most %.0f", tc.name, n, most)
 		}
 		t.Logf("%s: %.0f allocations a call", tc.name, n)
 	}
