@@ -1,7 +1,6 @@
 package loyalty
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"unicode/utf16"
@@ -124,14 +123,24 @@ func (s *jsonScanner) expect(c byte) error {
 
 // end checks that nothing but white space follows the document.
 func (s *jsonScanner) end() error {
-	c, err := s.peek()
-	if err == nil {
-		return s.syntax(fmt.Sprintf("%q after the end of the document", c))
+	// White space to the end, without peek's error for the end (built
+	// with fmt for every document otherwise).
+	for {
+		for s.pos < len(s.buf) {
+			switch c := s.buf[s.pos]; c {
+			case ' ', '\t', '\n', '\r':
+				s.pos++
+			default:
+				return s.syntax(fmt.Sprintf("%q after the end of the document", c))
+			}
+		}
+		if !s.fill() {
+			if s.rerr == nil || s.rerr == io.EOF {
+				return nil
+			}
+			return s.rerr
+		}
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) && (s.rerr == nil || s.rerr == io.EOF) {
-		return nil
-	}
-	return err
 }
 
 // next moves to the next member of an object or element of an array

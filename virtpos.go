@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/google/go-querystring/query"
 )
@@ -346,7 +347,15 @@ func (vp *VirtPOS) decodeCustomers(ctx context.Context, resp *response, yield fu
 	// A stream's size limit applies per customer: each one renews it.
 	lb, _ := resp.stream.(*limitedBody)
 	var convErr error
-	d := customerDecoder{done: ctx.Done(), yield: func(w *customerWire) bool {
+	// The decoder (1.4 kB with its scanner) comes from a pool: one per
+	// call would be the largest allocation of a small read. It is zeroed
+	// before it goes back, so it keeps nothing of this answer alive.
+	d := customerDecoders.Get().(*customerDecoder)
+	defer func() {
+		*d = customerDecoder{}
+		customerDecoders.Put(d)
+	}()
+	*d = customerDecoder{done: ctx.Done(), yield: func(w *customerWire) bool {
 		if lb != nil {
 			lb.renew()
 		}
@@ -381,6 +390,9 @@ func (vp *VirtPOS) decodeCustomers(ctx context.Context, resp *response, yield fu
 	count, _ := parseInt("count", d.count)
 	return int(count), nil
 }
+
+// customerDecoders holds zeroed decoders for decodeCustomers.
+var customerDecoders = sync.Pool{New: func() any { return new(customerDecoder) }}
 
 // bodyTracker remembers the error a streamed body failed with.
 type bodyTracker struct {
