@@ -1,6 +1,9 @@
 package loyalty
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // ArtixGender is a customer's gender, the wire's sex attribute: 0 male,
 // 1 female.
@@ -31,8 +34,15 @@ func (d ArtixDate) Time() (time.Time, error) {
 // of the spec's table. addClient sends every string attribute (empty ones
 // as ""), and the pointer attributes only when set.
 type ArtixCustomer struct {
-	ID               string       // idclient, up to 100 characters, required; sent as a string
-	FirstName        string       // name; the spec says "full name", its example puts the first name here
+	ID string // idclient, up to 100 characters, required; sent as a string
+	// FirstName is name. The spec contradicts itself: its table calls name
+	// «ФИО клиента» (the full name), its addClient example puts the first
+	// name there beside lastname and patronymic, and its updateClient
+	// example a full name; field code does both. FirstName takes either
+	// reading: the first name (the addClient example's), or the full name
+	// from ArtixFullName (the table's). lastname and patronymic are sent
+	// as set, either way.
+	FirstName        string
 	LastName         string       // lastname, up to 255 characters
 	MiddleName       string       // patronymic, up to 255 characters
 	Text             string       // text: a free comment
@@ -54,7 +64,7 @@ type ArtixCustomer struct {
 	OKPO             string       // okpo
 	OKPD             string       // okpd
 	Occupation       string       // occupation
-	ChildrenCount    *int         // childrencount, not negative; nil: not sent
+	ChildrenCount    *int         // childrencount, 0 to 99999999999 (числовой(11)); nil: not sent
 	ExtendedOptions  string       // extendedoptions, no length limit
 	OrganizationCode string       // organizationcode, up to 255 characters
 	// Subscribed is subscriptionadj, the consent to mailings, sent as "1"
@@ -62,6 +72,27 @@ type ArtixCustomer struct {
 	Subscribed     *bool
 	Options        *ArtixOptions        // options; nil: not sent
 	Communications *ArtixCommunications // communications; nil: not sent
+}
+
+// ArtixFullName is «Фамилия Имя Отчество»: lastName, firstName and
+// patronymic, each trimmed, the empty ones left out, joined by single
+// spaces. It is the reading of Artix's name as the spec's table gives it
+// (ФИО клиента); set ArtixCustomer.FirstName to it to send that reading
+// (see FirstName for the contradiction).
+func ArtixFullName(lastName, firstName, patronymic string) string {
+	parts := make([]string, 0, 3)
+	for _, p := range []string{lastName, firstName, patronymic} {
+		if p = strings.Join(strings.Fields(p), " "); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// FullName is ArtixFullName of c's LastName, FirstName and MiddleName:
+// meaningful while FirstName holds the first name only.
+func (c ArtixCustomer) FullName() string {
+	return ArtixFullName(c.LastName, c.FirstName, c.MiddleName)
 }
 
 // ArtixCustomerUpdate is an updateClient change: the ID and only the

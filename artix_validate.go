@@ -47,7 +47,7 @@ func (e *ArtixRecordError) Unwrap() error { return e.Err }
 // Validate checks c against the spec before it is sent: a known command,
 // a non-empty idclient of at most 100 characters, string limits counted in
 // characters, dates as YYYY-MM-DD (birthday after 1900), sex 0 or 1, and
-// a non-negative childrencount.
+// a childrencount of 0 to 11 digits (the spec's числовой(11)).
 //
 // Card commands are checked as ArtixCard, ArtixCardGroup and
 // ArtixCardAccount say; a raw command (ArtixRawCommand) by its shape only.
@@ -170,8 +170,15 @@ func validateArtixNumbers(sex *ArtixGender, children *int) error {
 	if children != nil && *children < 0 {
 		return &ValidationError{Field: "client.childrencount", Reason: "negative: " + strconv.Itoa(*children)}
 	}
+	if children != nil && int64(*children) > maxArtixChildrenCount {
+		return &ValidationError{Field: "client.childrencount", Reason: "over 11 digits (the spec's числовой(11)): " + strconv.Itoa(*children)}
+	}
 	return nil
 }
+
+// maxArtixChildrenCount is the largest childrencount: the spec types it
+// числовой(11), eleven digits.
+const maxArtixChildrenCount = 99999999999
 
 func validateArtixID(field, id string) error {
 	switch n := utf8.RuneCountInString(id); {

@@ -46,6 +46,7 @@ func TestArtixLoadDictsReplies(t *testing.T) {
 		{"unknown commands are kept", p, `[{"command":"addUnit","unit":{"idunit":1,"name":"шт"}},{"command":"dropTable"}]`, 200, -1, ""},
 		{"command name of the wrong shape", p, `[{"command":"clearClient"},{"command":"drop table"}]`, 400, 1, "drop table"},
 		{"invalid birthday", p, `[{"command":"addClient","client":{"idclient":"5","birthday":"1900-01-01"}}]`, 400, 0, "1900"},
+		{"childrencount over 11 digits", p, `[{"command":"addClient","client":{"idclient":"5","childrencount":100000000000}}]`, 400, 0, "childrencount"},
 		{"no idclient", p, `[{"command":"addClient","client":{"name":"x"}}]`, 400, 0, "idclient"},
 		{"update of an unknown client", p, `[{"command":"clearClient"},{"command":"updateClient","client":{"idclient":"9","name":"x"}}]`, 400, 1, `"9"`},
 		{"wrong path", "/aifexchange/other", `[]`, 404, -1, "no such endpoint"},

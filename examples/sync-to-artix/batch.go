@@ -35,6 +35,8 @@ type batcher struct {
 	batch   []pending
 	// progress reports the VirtPOS customers read (nil: not reported).
 	progress func(label string, total int) *exampleenv.Progress
+	// name is what Artix's name gets (-artix-name; "": NameFirst).
+	name ArtixName
 }
 
 // add queues p, sending the batch once it is full.
@@ -120,7 +122,7 @@ func diff(ctx context.Context, vp *loyalty.VirtPOS, b *batcher, known map[string
 			continue
 		}
 		b.rep.Read++
-		a, err := MapCustomer(c)
+		a, err := MapCustomerName(c, b.name)
 		if err != nil {
 			b.rep.fail(1, err)
 			seen[strconv.FormatInt(c.ID, 10)] = true

@@ -67,6 +67,7 @@ type options struct {
 	pickupWait    time.Duration
 	confirm       confirmOptions
 	mockTransport string
+	artixName     string
 
 	batch     int
 	statePath string
@@ -92,6 +93,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.pickupWait, "pickup-wait", 0, "with -artix-dir: wait this long for the cash server to take each batch (0: do not wait)")
 	defineConfirmFlags(fs, &o.confirm)
 	fs.StringVar(&o.mockTransport, "mock-transport", "http", "with no Artix target, reach the embedded mock over http or through an exchange dir")
+	fs.StringVar(&o.artixName, "artix-name", string(NameFirst), "what Artix's name gets: first (the first name, as the spec's addClient example) or full («Фамилия Имя Отчество», as the spec's table); lastname and patronymic are sent either way")
 	fs.IntVar(&o.batch, "batch", 500, "clients per batch")
 	fs.StringVar(&o.statePath, "state", "", "JSON file remembering what the tills have (enables updated/unchanged/deleted)")
 	fs.BoolVar(&o.full, "full", false, "send unchanged clients too (reported as re-sent)")
@@ -116,6 +118,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("give -artix-url or -artix-dir, not both")
 	case o.artix.Dir != "" && (o.artix.ShopCode != "" || o.artix.User != ""):
 		return nil, errors.New("-artix-shopcode and -artix-user go with -artix-url: an exchange directory takes neither")
+	case o.artixName != string(NameFirst) && o.artixName != string(NameFull):
+		return nil, fmt.Errorf("-artix-name %q: want first or full", o.artixName)
 	case o.mockTransport != "http" && o.mockTransport != "dir":
 		return nil, fmt.Errorf("-mock-transport %q: want http or dir", o.mockTransport)
 	case o.reconcile && o.statePath != "":
@@ -321,7 +325,7 @@ func mockSides(o *options) string {
 // every customer was read, deletes the clients that are gone.
 func syncAll(ctx context.Context, vp *loyalty.VirtPOS, ax *loyalty.Artix, st *state, o *options) (*Report, error) {
 	rep := &Report{}
-	b := &batcher{ctx: ctx, ax: ax, size: o.batch, confirm: o.confirm.timeout, rep: rep, progress: o.progress, sent: func(p pending) {
+	b := &batcher{ctx: ctx, ax: ax, size: o.batch, confirm: o.confirm.timeout, rep: rep, progress: o.progress, name: ArtixName(o.artixName), sent: func(p pending) {
 		if p.kind == "deleted" {
 			delete(st.Clients, p.id)
 		} else {

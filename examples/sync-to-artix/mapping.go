@@ -17,6 +17,9 @@ import (
 //
 //   - idclient is the VirtPOS id as a decimal string (stable, unique).
 //   - Names: VirtPOS's fname/lname/mname go to name/lastname/patronymic.
+//     (With -artix-name full, name gets «Фамилия Имя Отчество» instead:
+//     the Artix spec's table reads name as the full name, its addClient
+//     example as the first name; see MapCustomerName.)
 //     When only fname is filled and holds several words (a full name typed
 //     into one field), it is split in the Russian order «Фамилия Имя
 //     Отчество»: two words are last and first name, three or more are last,
@@ -32,6 +35,25 @@ import (
 //     send_email, send_push is.
 //   - e-mail and the free comment (custom_information → text) are copied.
 func MapCustomer(c loyalty.Customer) (loyalty.ArtixCustomer, error) {
+	return MapCustomerName(c, NameFirst)
+}
+
+// ArtixName is what Artix's name attribute gets (-artix-name).
+type ArtixName string
+
+// The two readings of Artix's name.
+const (
+	// NameFirst puts the first name in name, as the Artix spec's addClient
+	// example does (lastname and patronymic beside it).
+	NameFirst ArtixName = "first"
+	// NameFull puts «Фамилия Имя Отчество» (loyalty.ArtixFullName) in
+	// name, as the spec's table reads it (ФИО клиента).
+	NameFull ArtixName = "full"
+)
+
+// MapCustomerName is MapCustomer with name filled as name says;
+// lastname and patronymic are the same either way.
+func MapCustomerName(c loyalty.Customer, name ArtixName) (loyalty.ArtixCustomer, error) {
 	if c.ID <= 0 {
 		return loyalty.ArtixCustomer{}, fmt.Errorf("customer id %d: not a VirtPOS id", c.ID)
 	}
@@ -54,6 +76,9 @@ func MapCustomer(c loyalty.Customer) (loyalty.ArtixCustomer, error) {
 			SMS:   new(c.SendSMS),
 			Email: new(c.SendEmail),
 		},
+	}
+	if name == NameFull {
+		a.FirstName = a.FullName()
 	}
 	switch c.Gender {
 	case loyalty.GenderMale:

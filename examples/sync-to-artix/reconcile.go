@@ -34,7 +34,7 @@ func reconcileAll(ctx context.Context, vp *loyalty.VirtPOS, ax *loyalty.Artix, c
 	}
 	prog.Finish(nil)
 
-	b := &batcher{ctx: ctx, ax: ax, size: o.batch, confirm: o.confirm.timeout, rep: rep, progress: o.progress}
+	b := &batcher{ctx: ctx, ax: ax, size: o.batch, confirm: o.confirm.timeout, rep: rep, progress: o.progress, name: ArtixName(o.artixName)}
 	gone, err := diff(ctx, vp, b, tills, visibleFingerprint, o.full)
 	if err != nil {
 		return rep, err
