@@ -24,7 +24,9 @@ func tourArtix(ctx context.Context, p *printer, cfg *config, srv *mock.Server) e
 	if err != nil {
 		return err
 	}
-	p.line("HTTP transport: POST %s%s", where, loyalty.ArtixLoadDictsPath)
+	if where != "" {
+		p.line("HTTP transport: POST %s%s", where, loyalty.ArtixLoadDictsPath)
+	}
 
 	bad := loyalty.ArtixCustomer{ID: "14", BirthDate: "1899-01-01"}
 	var re *loyalty.ArtixRecordError
@@ -95,9 +97,9 @@ func artixOverHTTP(ctx context.Context, p *printer, ax *loyalty.Artix, id func(i
 // for the mock.
 func artixHTTPClient(cfg *config, srv *mock.Server) (*loyalty.Artix, string, error) {
 	if cfg.artix.URL == "" {
-		if srv == nil { // only -artix-dir: HTTP is not used
+		if srv == nil { // only -artix-dir: HTTP is not used; the client checks records
 			ax, err := loyalty.NewArtix("http://localhost:28080")
-			return ax, "(none: -artix-dir)", err
+			return ax, "", err
 		}
 		return srv.Artix(), srv.ArtixURL, nil
 	}

@@ -149,7 +149,7 @@ func runID(now time.Time) string {
 func (c *config) needsMock() bool {
 	return (c.wants("virtpos") && c.virtpos.URL == "") ||
 		(c.wants("crm") && c.crm.URL == "") ||
-		(c.wants("artix") && c.artix.URL == "")
+		(c.wants("artix") && c.artix.URL == "" && c.artix.Dir == "")
 }
 
 // printer writes the tour's readable output, and progress of long reads

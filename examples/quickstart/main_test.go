@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -174,5 +176,39 @@ func TestQuickstartWritesWhatWriteNames(t *testing.T) {
 				t.Errorf("test card %s of %s left in VirtPOS", uid, ext)
 			}
 		}
+	}
+}
+
+// TestQuickstartArtixDirAlone: with only -artix-dir the Artix part starts
+// no mock and sends nothing over HTTP; without -write it writes no file,
+// with -write artix one batch that adds and deletes its test client.
+func TestQuickstartArtixDirAlone(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-only", "artix", "-artix-dir", dir}, &out, io.Discard); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	for _, unwanted := range []string{"Embedded mock server", "HTTP transport"} {
+		if strings.Contains(out.String(), unwanted) {
+			t.Errorf("output has %q with only -artix-dir:\n%s", unwanted, out.String())
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("read-only run wrote %d files into the exchange directory", len(entries))
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"-only", "artix", "-artix-dir", dir, "-write", "artix"}, &out, io.Discard); err != nil {
+		t.Fatalf("run -write artix: %v\n%s", err, out.String())
+	}
+	aif, _ := filepath.Glob(filepath.Join(dir, "pos*.aif"))
+	if len(aif) != 1 {
+		t.Fatalf("-write artix wrote %d batch files, want 1", len(aif))
+	}
+	data, err := os.ReadFile(aif[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"addClient"`) || !strings.Contains(string(data), `"deleteClient"`) || !strings.Contains(string(data), "qs-") {
+		t.Errorf("the batch does not add and delete a qs- test client:\n%s", data)
 	}
 }
