@@ -161,10 +161,15 @@ func WithMillisecondNames() ArtixExchangeDirOption {
 }
 
 // WithPickupWait makes the exchange-directory Send wait, up to timeout
-// (and never past its context), until the cash server has loaded the batch
-// and deleted both files. A batch not picked up in time fails with an
-// error matching ErrArtixNotPickedUp; the files stay, so the batch may still
-// load later. Zero (the default) returns as soon as the files are written.
+// (and never past its context), until both files of the batch have been
+// removed, as the cash server does when it picks a batch up; the result
+// then says PickedUp. That is all it knows: anything that deletes the
+// files looks the same, and the cash server removes a batch it failed to
+// load too (its errors go to the exchanger's error.txt), so it never says
+// Loaded. A batch whose files are still there at the timeout fails with
+// an error matching ErrArtixNotPickedUp; the files stay, so the batch may
+// still load later. Zero (the default) returns as soon as the files are
+// written.
 func WithPickupWait(timeout time.Duration) ArtixExchangeDirOption {
 	return artixExchangeDirOption(func(s *settings) error {
 		if timeout < 0 {

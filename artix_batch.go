@@ -137,11 +137,16 @@ type ArtixLoadResult struct {
 	// Queued: the exchanger took the batch (HTTP success) or both files
 	// are in place (exchange directory).
 	Queued bool
-	// Loaded: every cash register that reported (at least as many as
-	// asked for) loaded the batch (HTTP with WithLoadConfirmation), or the
-	// cash server picked the files up (exchange directory with
-	// WithPickupWait).
+	// Loaded: the cash registers waited for reported the batch loaded
+	// (HTTP with WithLoadConfirmation). Never set for an exchange
+	// directory, which has no way to say so: see PickedUp.
 	Loaded bool
+	// PickedUp: both files of the batch were removed from the exchange
+	// directory within WithPickupWait. The cash server removes them when
+	// it takes a batch, but so would anything else that deletes them, and
+	// a batch it failed to load is removed too (its errors go to the
+	// exchanger's error.txt): this says the files are gone, no more.
+	PickedUp bool
 	// BackOffice is the last back-office state reported (HTTP with
 	// WithLoadConfirmation; its Cash is "").
 	BackOffice *ArtixCashStatus

@@ -207,7 +207,7 @@ func (f *artixFiles) send(ctx context.Context, b *artixBatch) (*ArtixLoadResult,
 		if err := f.awaitPickup(ctx, base); err != nil {
 			return res, err
 		}
-		res.Loaded = true
+		res.PickedUp = true
 	}
 	return res, nil
 }

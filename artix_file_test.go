@@ -330,3 +330,34 @@ func TestArtixExchangeDirMillisecondNames(t *testing.T) {
 		t.Errorf("%d clients loaded, errors %v; want len(srv.ArtixLoadErrors()) == 0", srv.ArtixCustomerCount(), srv.ArtixLoadErrors())
 	}
 }
+
+// TestArtixExchangeDirPickupSaysRemoved: files that anything but the cash
+// server deletes (a cleanup job here) look like a pickup; the result says
+// what is known, the files were removed (PickedUp), and not that the
+// batch was loaded (issue 20 item 19).
+func TestArtixExchangeDirPickupSaysRemoved(t *testing.T) {
+	dir := t.TempDir()
+	ax, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(30*time.Second), loyalty.WithPollInterval(2*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { // the cleanup job
+		for ctx.Err() == nil {
+			fs, _ := filepath.Glob(filepath.Join(dir, "pos*.flz"))
+			for _, f := range fs {
+				os.Remove(f)
+				os.Remove(strings.TrimSuffix(f, ".flz") + ".aif")
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	res, err := ax.SendBatch(ctx, loyalty.ArtixBatch{Commands: artixAdds(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.PickedUp || res.Loaded {
+		t.Errorf("result PickedUp %v, Loaded %v; want the files' removal reported, no load claimed", res.PickedUp, res.Loaded)
+	}
+}

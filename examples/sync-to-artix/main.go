@@ -255,9 +255,12 @@ func connect(ctx context.Context, o *options, stderr io.Writer) (e *env, err err
 			stop()
 		}
 	}}
+	// A failed connect stops what it started. close is taken now: every
+	// "return nil, err" below sets e to nil before this runs.
+	closeAll := e.close
 	defer func() {
 		if err != nil {
-			e.close()
+			closeAll()
 		}
 	}()
 	if srv != nil {

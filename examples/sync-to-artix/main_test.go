@@ -317,3 +317,27 @@ func changeVirtPOS(t *testing.T, srv *mock.Server) (*loyalty.VirtPOS, []int64) {
 	must(vp.Customers.Update(ctx, ids[2], &loyalty.CustomerUpdate{Phone: new("12345")}))
 	return vp, ids
 }
+
+// TestSyncConfigMistakes: ordinary configuration mistakes are errors that
+// say what is wrong, never a nil dereference (issue 20 item 20: the
+// deferred close ran on the nil env of a failed connect).
+func TestSyncConfigMistakes(t *testing.T) {
+	t.Setenv("LOYALTY_VIRTPOS_APIKEY", "")
+	for _, args := range [][]string{
+		{"-artix-dir", "/nonexistent/exchange"},
+		{"-artix-url", "ftp://x"},
+		{"-confirm-timeout", "1s", "-status-listen", "256.0.0.1:bad"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Fatalf("run(%q) panicked: %v", args, p)
+				}
+			}()
+			err := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{})
+			if err == nil {
+				t.Fatalf("run(%q): want an error", args)
+			}
+		})
+	}
+}
