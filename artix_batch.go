@@ -2,6 +2,7 @@ package loyalty
 
 import (
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"iter"
 )
@@ -16,8 +17,8 @@ var ErrArtixSeqNotRewalkable = errors.New("loyalty: artix: the command iterator 
 var artixSeed = maphash.MakeSeed()
 
 // artixBatch is a validated, non-empty batch: its commands, their count
-// and a fingerprint of what the validation pass saw (each command's name
-// and idclient: cheap, and enough to tell a spent or re-ordered iterator).
+// and a fingerprint of what the validation pass saw (each command's wire
+// encoding, so that changed content is told from the same names and ids).
 type artixBatch struct {
 	id   string // ArtixBatch.ID; the HTTP transport fills in a new one
 	seq  iter.Seq[ArtixCommand]
@@ -28,32 +29,43 @@ type artixBatch struct {
 
 // artixSum is the running fingerprint of one pass over a batch.
 type artixSum struct {
-	h maphash.Hash
-	n int
+	h   maphash.Hash
+	n   int
+	buf []byte // scratch for one command's encoding
 }
 
 func newArtixSum() *artixSum {
-	s := &artixSum{}
+	s := &artixSum{buf: make([]byte, 0, 512)}
 	s.h.SetSeed(artixSeed)
 	return s
 }
 
-func (s *artixSum) add(c ArtixCommand) {
+// add validates c, the n-th command of a pass, encodes it and adds the
+// encoding to the fingerprint. The encoding is valid until the next add.
+func (s *artixSum) add(c ArtixCommand) ([]byte, error) {
+	if err := validateArtixCommand(s.n, c); err != nil {
+		return nil, err
+	}
 	s.n++
-	s.h.WriteString(string(c.Name))
+	b, err := c.appendJSON(s.buf[:0])
+	if err != nil {
+		return nil, err
+	}
+	if cap(b) <= 64<<10 {
+		s.buf = b
+	}
+	s.h.Write(b)
 	s.h.WriteByte(0)
-	s.h.WriteString(c.recordKey())
-	s.h.WriteByte(0)
+	return b, nil
 }
 
 // newArtixBatch validates seq and fingerprints it; an empty batch is nil.
 func newArtixBatch(seq iter.Seq[ArtixCommand]) (*artixBatch, error) {
 	sum := newArtixSum()
 	for c := range seq {
-		if err := validateArtixCommand(sum.n, c); err != nil {
+		if _, err := sum.add(c); err != nil {
 			return nil, err
 		}
-		sum.add(c)
 	}
 	if sum.n == 0 {
 		return nil, nil
@@ -76,14 +88,23 @@ func newArtixBatchOf(cmds []ArtixCommand) (*artixBatch, error) {
 	return &artixBatch{cmds: cmds, n: len(cmds)}, nil
 }
 
-// each calls fn with every command of one pass, in order. The pass fails
-// with ErrArtixSeqNotRewalkable as soon as it yields more commands than
-// validated, and at its end if it yielded fewer or others; fn's error
-// stops it.
-func (b *artixBatch) each(fn func(ArtixCommand) error) error {
+// each calls fn with the wire encoding of every command of one pass, in
+// order (valid until fn returns). Every pass of an iterator is validated
+// and fingerprinted as the first was, from the encoding it sends, so each
+// command is encoded once a pass: the pass fails with
+// ErrArtixSeqNotRewalkable as soon as it yields more commands than
+// validated or an invalid one (the error then also matches its
+// *ArtixRecordError), and at its end if it yielded fewer or others; fn's
+// error stops it.
+func (b *artixBatch) each(fn func(enc []byte) error) error {
 	if b.cmds != nil {
+		buf := make([]byte, 0, 512)
 		for _, c := range b.cmds {
-			if err := fn(c); err != nil {
+			var err error
+			if buf, err = c.appendJSON(buf[:0]); err != nil {
+				return err
+			}
+			if err := fn(buf); err != nil {
 				return err
 			}
 		}
@@ -96,8 +117,12 @@ func (b *artixBatch) each(fn func(ArtixCommand) error) error {
 			err = ErrArtixSeqNotRewalkable
 			break
 		}
-		sum.add(c)
-		if err = fn(c); err != nil {
+		var enc []byte
+		if enc, err = sum.add(c); err != nil {
+			err = fmt.Errorf("%w: on a later pass, %w", ErrArtixSeqNotRewalkable, err)
+			break
+		}
+		if err = fn(enc); err != nil {
 			break
 		}
 	}

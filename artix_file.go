@@ -281,18 +281,15 @@ func (f *artixFiles) place(tmpName string) (string, error) {
 // "\n---\n" and syncs the file. It gives up when ctx ends.
 func writeArtixFile(ctx context.Context, file *os.File, b *artixBatch) error {
 	w := bufio.NewWriterSize(file, 64<<10)
-	buf := make([]byte, 0, 1024)
 	i := 0
-	err := b.each(func(c ArtixCommand) error {
+	err := b.each(func(enc []byte) error {
 		if i++; i%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		var err error
-		if buf, err = c.appendJSON(buf[:0]); err != nil {
+		if _, err := w.Write(enc); err != nil {
 			return err
 		}
-		buf = append(buf, artixwire.Separator...)
-		_, err = w.Write(buf)
+		_, err := w.WriteString(artixwire.Separator)
 		return err
 	})
 	if err != nil {

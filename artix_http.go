@@ -191,7 +191,7 @@ func appendArtixArray(dst []byte, b *artixBatch, flush func([]byte) ([]byte, err
 	} else {
 		h := new(artixArray)
 		*h = a
-		err = b.each(h.add)
+		err = b.each(h.addEncoded)
 		a = *h
 	}
 	if err != nil {
@@ -209,6 +209,21 @@ type artixArray struct {
 	dst   []byte
 	first bool
 	flush func([]byte) ([]byte, error)
+}
+
+// addEncoded appends one command's encoding.
+func (a *artixArray) addEncoded(enc []byte) error {
+	if !a.first {
+		a.dst = append(a.dst, ',')
+	}
+	a.first = false
+	a.dst = append(a.dst, enc...)
+	if a.flush == nil {
+		return nil
+	}
+	var err error
+	a.dst, err = a.flush(a.dst)
+	return err
 }
 
 func (a *artixArray) add(c ArtixCommand) error {

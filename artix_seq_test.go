@@ -43,6 +43,66 @@ func changing(n int) iter.Seq[loyalty.ArtixCommand] {
 	}
 }
 
+// contentChanging yields the same command names and ids on every pass,
+// and after the validation pass content the validation would refuse
+// (issue 20 item 10: later passes were fingerprinted by name and idclient
+// only, and never validated).
+func contentChanging(n int, change func(*loyalty.ArtixCustomer)) iter.Seq[loyalty.ArtixCommand] {
+	pass := 0
+	return func(yield func(loyalty.ArtixCommand) bool) {
+		pass++
+		for i := range n {
+			c := loyalty.ArtixCustomer{ID: fmt.Sprintf("c%d", i), FirstName: "Иван", BirthDate: "1990-02-01"}
+			if pass > 1 {
+				change(&c)
+			}
+			if !yield(loyalty.AddClient(c)) {
+				return
+			}
+		}
+	}
+}
+
+// TestArtixSendSeqLaterPassValidated: a later pass that yields the same
+// names and ids with other content (valid or not) stops the batch like a
+// spent iterator; an invalid command also matches its *ArtixRecordError.
+// Nothing is applied or written.
+func TestArtixSendSeqLaterPassValidated(t *testing.T) {
+	for name, change := range map[string]func(*loyalty.ArtixCustomer){
+		"a 5000-character name": func(c *loyalty.ArtixCustomer) { c.FirstName = strings.Repeat("я", 5000) },
+		"31.02.1990":            func(c *loyalty.ArtixCustomer) { c.BirthDate = "31.02.1990" },
+		"another valid name":    func(c *loyalty.ArtixCustomer) { c.FirstName = "Пётр" },
+	} {
+		for _, n := range []int{3, 2500} {
+			t.Run(fmt.Sprintf("http %s %d", name, n), func(t *testing.T) {
+				srv := mock.NewServer(t)
+				err := srv.Artix().SendSeq(context.Background(), contentChanging(n, change))
+				checkNotRewalkable(t, err)
+				if got := srv.ArtixCustomerCount(); got != 0 {
+					t.Errorf("%d clients applied, want none", got)
+				}
+			})
+			t.Run(fmt.Sprintf("file %s %d", name, n), func(t *testing.T) {
+				dir := t.TempDir()
+				ax, err := loyalty.NewArtixExchangeDir(dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkNotRewalkable(t, ax.SendSeq(context.Background(), contentChanging(n, change)))
+				if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+					t.Errorf("files left: %v", entries)
+				}
+			})
+		}
+	}
+	srv := mock.NewServer(t)
+	err := srv.Artix().SendSeq(context.Background(), contentChanging(3, func(c *loyalty.ArtixCustomer) { c.BirthDate = "31.02.1990" }))
+	var re *loyalty.ArtixRecordError
+	if !errors.As(err, &re) {
+		t.Errorf("an invalid command on a later pass: want it to match *ArtixRecordError, got %v", err)
+	}
+}
+
 // TestArtixSendSeqNotRewalkable: an iterator that does not yield on every
 // pass what the validation pass saw (a single-use one yields nothing the
 // second time) stops the batch: nothing is sent or written, and the error
