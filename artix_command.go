@@ -80,23 +80,6 @@ func (c ArtixCommand) ClientID() string {
 	return c.ID
 }
 
-// recordKey is the id of the record the command writes: idclient for a
-// client command, idcard, idcardgroup or the card number for the card
-// commands, the dictionary and payload of a raw command.
-func (c ArtixCommand) recordKey() string {
-	switch {
-	case c.IsRaw():
-		return c.Dictionary() + "\x00" + string(c.Payload)
-	case c.Name == ArtixAddCard && c.Card != nil:
-		return c.Card.ID
-	case c.Name == ArtixAddCardGroup && c.CardGroup != nil:
-		return c.CardGroup.ID
-	case c.Name == ArtixAddChangeCardAccount && c.CardAccount != nil:
-		return c.CardAccount.CardNumber
-	}
-	return c.ClientID()
-}
-
 // MarshalJSON writes the command in the spec's wire form.
 func (c ArtixCommand) MarshalJSON() ([]byte, error) { return c.appendJSON(nil) }
 
