@@ -45,7 +45,7 @@ type artixSettings struct {
 	cs           artixCSSettings
 }
 
-// sendBasicAuth makes c send WithBasicAuth's credentials on every
+// sendBasicAuth makes c send [WithBasicAuth]'s credentials on every
 // request, the password and the encoded header kept out of errors and
 // logs. Without WithBasicAuth it does nothing.
 func (a *artixSettings) sendBasicAuth(c *core) {
@@ -94,9 +94,9 @@ func WithBasicAuth(user, password string) ArtixHTTPOption {
 // WithLoadConfirmation asks the exchanger to report each batch's load to
 // r (the addressstatusserver parameter) and makes Send, SendSeq and
 // SendBatch wait until the load has ended: nil when the cash registers
-// waited for report STATUS_READY, an *ArtixLoadError naming the shop,
+// waited for report STATUS_READY, an *[ArtixLoadError] naming the shop,
 // cash, status and message when one reports STATUS_READY_WITH_ERROR or
-// STATUS_ERROR, or an *ArtixLoadError matching ErrArtixNotConfirmed when
+// STATUS_ERROR, or an *ArtixLoadError matching [ErrArtixNotConfirmed] when
 // ctx ends first (the batch is queued and may still load). The cash
 // registers waited for are those [WithArtixCashCodes] names, or else any
 // cashes of them (1 when cashes < 1; at most [ArtixMaxCashCodes]): the
@@ -105,7 +105,7 @@ func WithBasicAuth(user, password string) ArtixHTTPOption {
 // says how); a batch to a register that has not yet sent the back-office
 // state of the previous batch of the shop is held until it has. Unlike
 // the field loader, which waits up to 600 s, READY_WITH_ERROR ends the
-// wait. Needs WithArtixShopCode: the callbacks name the shop.
+// wait. Needs [WithArtixShopCode]: the callbacks name the shop.
 func WithLoadConfirmation(r *ArtixStatusReceiver, cashes int) ArtixOption {
 	return artixOption(func(s *settings) error {
 		a := &s.artix
@@ -167,7 +167,7 @@ func WithMillisecondNames() ArtixExchangeDirOption {
 // files looks the same, and the cash server removes a batch it failed to
 // load too (its errors go to the exchanger's error.txt), so it never says
 // Loaded. A batch whose files are still there at the timeout fails with
-// an error matching ErrArtixNotPickedUp; the files stay, so the batch may
+// an error matching [ErrArtixNotPickedUp]; the files stay, so the batch may
 // still load later. Zero (the default) returns as soon as the files are
 // written.
 func WithPickupWait(timeout time.Duration) ArtixExchangeDirOption {
@@ -180,8 +180,8 @@ func WithPickupWait(timeout time.Duration) ArtixExchangeDirOption {
 	})
 }
 
-// WithPollInterval sets how often WithPickupWait looks at the exchange
-// directory (default DefaultArtixPollInterval).
+// WithPollInterval sets how often [WithPickupWait] looks at the exchange
+// directory (default [DefaultArtixPollInterval]).
 func WithPollInterval(d time.Duration) ArtixExchangeDirOption {
 	return artixExchangeDirOption(func(s *settings) error {
 		if d <= 0 {
@@ -193,8 +193,8 @@ func WithPollInterval(d time.Duration) ArtixExchangeDirOption {
 }
 
 // Artix writes to the client directory of an Artix cash register, over
-// HTTP to its exchanger (NewArtix) or through an exchange directory
-// (NewArtixExchangeDir). It
+// HTTP to its exchanger ([NewArtix]) or through an exchange directory
+// ([NewArtixExchangeDir]). It
 // is safe for concurrent use.
 type Artix struct {
 	// Customers adds, updates, deletes and clears client records.
@@ -212,7 +212,7 @@ type artixTransport interface {
 // NewArtix returns a client that posts batches to
 // {baseURL}/aifexchange/loaddicts: a cash register's exchanger, which
 // listens on port 28080 of the register (the Cash Server's REST API on
-// 8080 is for reading back, NewArtixCashServer), e.g.
+// 8080 is for reading back, [NewArtixCashServer]), e.g.
 // NewArtix("http://kassa-1:28080", WithArtixShopCode("111"),
 // WithBasicAuth("admin", pass)). One client talks to one register: make
 // one per register. It does not touch the network.
@@ -245,7 +245,7 @@ func newArtix(t artixTransport) *Artix {
 }
 
 // Send delivers cmds as one batch, in order. Every command is validated
-// first; an invalid one fails with an *ArtixRecordError and nothing is sent.
+// first; an invalid one fails with an *[ArtixRecordError] and nothing is sent.
 // An empty batch sends nothing.
 func (ax *Artix) Send(ctx context.Context, cmds ...ArtixCommand) error {
 	_, err := ax.sendBatch(ctx, "", nil, cmds)
@@ -257,7 +257,7 @@ func (ax *Artix) Send(ctx context.Context, cmds ...ArtixCommand) error {
 // it must yield the same commands every time (a slice's values, a query
 // re-run, a file re-read). A pass that yields other commands than the
 // validation pass (counted and fingerprinted) stops the batch with an
-// error matching ErrArtixSeqNotRewalkable: nothing more is sent, and no
+// error matching [ErrArtixSeqNotRewalkable]: nothing more is sent, and no
 // half-written exchange file is left.
 func (ax *Artix) SendSeq(ctx context.Context, seq iter.Seq[ArtixCommand]) error {
 	_, err := ax.SendBatch(ctx, ArtixBatch{Commands: seq})
@@ -301,11 +301,11 @@ func (ax *Artix) sendBatch(ctx context.Context, id string, seq iter.Seq[ArtixCom
 }
 
 // ArtixCustomerService sends single client commands. Each call is a batch
-// of one command; use Artix.Send to group many.
+// of one command; use [Artix.Send] to group many.
 type ArtixCustomerService struct{ ax *Artix }
 
 // artix is the service's client; nil for a service that is not a
-// client's, whose Send then answers a *ConfigError.
+// client's, whose Send then answers a *[ConfigError].
 func (s *ArtixCustomerService) artix() *Artix {
 	if s == nil {
 		return nil

@@ -92,9 +92,9 @@ func newArtixBatchOf(cmds []ArtixCommand) (*artixBatch, error) {
 // order (valid until fn returns). Every pass of an iterator is validated
 // and fingerprinted as the first was, from the encoding it sends, so each
 // command is encoded once a pass: the pass fails with
-// ErrArtixSeqNotRewalkable as soon as it yields more commands than
+// [ErrArtixSeqNotRewalkable] as soon as it yields more commands than
 // validated or an invalid one (the error then also matches its
-// *ArtixRecordError), and at its end if it yielded fewer or others; fn's
+// *[ArtixRecordError]), and at its end if it yielded fewer or others; fn's
 // error stops it.
 func (b *artixBatch) each(fn func(enc []byte) error) error {
 	if b.cmds != nil {

@@ -11,7 +11,7 @@ import (
 // The card dictionary commands, as field writers send them beside
 // addClient (docs/artix-field-notes.md §5). The field shows no clear or delete
 // form of these dictionaries (no clearCard, deleteCard, clearCardGroup):
-// send one with ArtixRawCommand if your exchanger documents it.
+// send one with [ArtixRawCommand] if your exchanger documents it.
 const (
 	ArtixAddCard              ArtixCommandName = "addCard"              // create (or replace) a card
 	ArtixAddCardGroup         ArtixCommandName = "addCardGroup"         // create (or replace) a card group
@@ -263,7 +263,7 @@ func (c *ArtixCard) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// UnmarshalJSON reads a card group object, as tolerant as ArtixCard's.
+// UnmarshalJSON reads a card group object, as tolerant as [ArtixCard]'s.
 func (g *ArtixCardGroup) UnmarshalJSON(b []byte) error {
 	var in struct {
 		ID              json.RawMessage `json:"idcardgroup"`

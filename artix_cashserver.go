@@ -10,7 +10,7 @@ import (
 )
 
 // Paths of the Artix Cash Server's REST API (CSrest), relative to the base
-// URL given to NewArtixCashServer ("http://cash-server:8080").
+// URL given to [NewArtixCashServer] ("http://cash-server:8080").
 const (
 	// ArtixCSClientsPath lists every client as one JSON array.
 	ArtixCSClientsPath = "/CSrest/rest/dictionaries/clients"
@@ -21,7 +21,7 @@ const (
 	ArtixCSClientsByPagePath = ArtixCSClientsPath + "/bypage"
 )
 
-// Defaults of ArtixPaging. The Cash Server's page parameters are not
+// Defaults of [ArtixPaging]. The Cash Server's page parameters are not
 // public; these are those of the Spring Data pages its "bypage" replies
 // look like ({"content": [...], "last": ..., "totalPages": ...}).
 const (
@@ -40,14 +40,14 @@ type ArtixPaging struct {
 	FirstPage int    // number of the first page: 0 (the default) or 1
 }
 
-// artixCSSettings are what the options only NewArtixCashServer accepts set.
+// artixCSSettings are what the options only [NewArtixCashServer] accepts set.
 type artixCSSettings struct {
 	paging  ArtixPaging
 	unpaged bool
 }
 
 // WithArtixPaging sets the page parameters Customers.All sends to the Cash
-// Server (see ArtixPaging for the defaults). NewArtixCashServer only.
+// Server (see [ArtixPaging] for the defaults). [NewArtixCashServer] only.
 func WithArtixPaging(p ArtixPaging) ArtixCashServerOption {
 	return artixCashServerOption(func(s *settings) error {
 		switch {
@@ -66,7 +66,7 @@ func WithArtixPaging(p ArtixPaging) ArtixCashServerOption {
 // WithoutArtixPaging makes Customers.All read the whole directory in one
 // request (GET {base}/CSrest/rest/dictionaries/clients, a JSON array),
 // decoded as it streams in so memory does not grow with the directory.
-// For a Cash Server whose page parameters are unknown. NewArtixCashServer only.
+// For a Cash Server whose page parameters are unknown. [NewArtixCashServer] only.
 func WithoutArtixPaging() ArtixCashServerOption {
 	return artixCashServerOption(func(s *settings) error {
 		s.artix.cs.unpaged = true
@@ -75,7 +75,7 @@ func WithoutArtixPaging() ArtixCashServerOption {
 }
 
 // ArtixCashServer reads the client directory back from an Artix Cash
-// Server's REST API (CSrest), which the writers (NewArtix, the exchange
+// Server's REST API (CSrest), which the writers ([NewArtix], the exchange
 // directory) cannot do. It is safe for concurrent use.
 type ArtixCashServer struct {
 	// Customers reads the directory's customer records.
@@ -91,9 +91,9 @@ type ArtixCashServer struct {
 // the usual CSrest port; loads go to each cash register's exchanger on
 // 28080 instead). Requests go to {baseURL}/CSrest/rest/dictionaries/...
 //
-// It accepts the shared options, WithBasicAuth (off by default: field
+// It accepts the shared options, [WithBasicAuth] (off by default: field
 // clients send none to CSrest, some installations require it), and
-// WithArtixPaging or WithoutArtixPaging. It does not touch the network.
+// [WithArtixPaging] or [WithoutArtixPaging]. It does not touch the network.
 func NewArtixCashServer(baseURL string, opts ...ArtixCashServerOption) (*ArtixCashServer, error) {
 	s, err := applyOptions(opts, ArtixCashServerOption.applyArtixCashServer)
 	if err != nil {
@@ -127,7 +127,7 @@ type ArtixCustomerRecordService struct{ cs *ArtixCashServer }
 
 // Get returns the client with idclient id from
 // GET {base}/CSrest/rest/dictionaries/clients/id/{id}. A client that does
-// not exist matches ErrNotFound: the Cash Server answers it with an empty
+// not exist matches [ErrNotFound]: the Cash Server answers it with an empty
 // body (field callers take an empty body for "absent", whatever the
 // status), or with {"errorCode", "message"} and HTTP 404. Other error
 // replies are *APIError carrying the server's message and errorCode.
@@ -151,7 +151,7 @@ func (s *ArtixCustomerRecordService) Get(ctx context.Context, id string) (*Artix
 }
 
 // All iterates over every client of the directory. It reads the pages of
-// .../clients/bypage (see ArtixPaging; WithoutArtixPaging reads the
+// .../clients/bypage (see [ArtixPaging]; [WithoutArtixPaging] reads the
 // unpaged array instead, streamed client by client). Memory holds one page
 // at a time, never the directory: each page is decoded as it streams in
 // and checked before any of its clients is yielded.
@@ -162,7 +162,7 @@ func (s *ArtixCustomerRecordService) Get(ctx context.Context, id string) (*Artix
 // other than the page asked for, more clients than the page size, the
 // previous page's clients again in any order, or a short page while
 // "totalElements" says more remain) ends the iteration with an error
-// matching ErrPagingIgnored. Iteration ends after the first error, which
+// matching [ErrPagingIgnored]. Iteration ends after the first error, which
 // is yielded with a zero record. Clients added or deleted while the pages
 // are read may be missed or seen twice, as with any paged listing.
 func (s *ArtixCustomerRecordService) All(ctx context.Context) iter.Seq2[ArtixCustomerRecord, error] {

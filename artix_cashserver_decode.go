@@ -17,7 +17,7 @@ import (
 // specialdate1name..specialdate3name, zipcode, address, email, webpage,
 // phonenumber, inn, document, okpo, okpd, occupation, extendedoptions,
 // codeword, organizationcode and subscriptionadj; they fill the embedded
-// ArtixCustomer's fields of the same keys (name is FirstName, phonenumber
+// [ArtixCustomer]'s fields of the same keys (name is FirstName, phonenumber
 // Phone, subscriptionadj Subscribed). Other keys the spec defines
 // (lastname, options, …) are kept when a server returns them.
 //
@@ -37,7 +37,7 @@ type artixRecordIn struct {
 	CodeWord json.RawMessage `json:"codeword"`
 }
 
-// record converts in, tolerating the variants ArtixCustomerUpdate lists.
+// record converts in, tolerating the variants [ArtixCustomerUpdate] lists.
 func (in *artixRecordIn) record() (ArtixCustomerRecord, error) {
 	var u ArtixCustomerUpdate
 	if err := u.from(&in.artixClientIn); err != nil {
@@ -69,7 +69,7 @@ func (c *ArtixCustomerRecord) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON writes the client object as ArtixCustomer does, with
+// MarshalJSON writes the client object as [ArtixCustomer] does, with
 // codeword when it is set.
 func (c ArtixCustomerRecord) MarshalJSON() ([]byte, error) {
 	u := c.asUpdate()

@@ -60,7 +60,7 @@ func (s *ArtixCustomerRecordService) Create(ctx context.Context, c ArtixCustomer
 // Delete removes the client id from the Cash Server's directory as field
 // clients do: DELETE {base}/CSrest/rest/dictionaries/clients/id/{id}. A
 // client the server reports absent (404 with its {"errorCode", "message"}
-// object) is an *APIError matching ErrNotFound; any 2xx but false or an
+// object) is an *APIError matching [ErrNotFound]; any 2xx but false or an
 // error object is success. Deleting is harmless to repeat, so it is
 // retried like a read.
 func (s *ArtixCustomerRecordService) Delete(ctx context.Context, id string) error {
@@ -92,7 +92,7 @@ var errArtixCSFalse = errors.New("the cash server answered false")
 
 // artixCSWriteReply checks a CSrest write's reply and returns its JSON
 // value (nil for an empty body): an error for a status other than 2xx
-// (ErrNotFound for a 404 with the server's error object), for false, for
+// ([ErrNotFound] for a 404 with the server's error object), for false, for
 // an error object without idclient, and for a body that is not JSON.
 func artixCSWriteReply(resp *response, what string) (json.RawMessage, error) {
 	text, err := toUTF8(resp.body, resp.header.Get("Content-Type"), guess1251)

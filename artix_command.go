@@ -18,13 +18,13 @@ const (
 	ArtixClearClient  ArtixCommandName = "clearClient"  // empty the whole client directory
 )
 
-// ArtixCommand is one command of a batch. Build it with AddClient,
-// UpdateClient, DeleteClient or ClearClient, named as the spec's commands;
-// with AddCard, AddCardGroup or AddChangeCardAccount for the card
-// dictionaries; or with ArtixRawCommand for any other dictionary command.
+// ArtixCommand is one command of a batch. Build it with [AddClient],
+// [UpdateClient], [DeleteClient] or [ClearClient], named as the spec's commands;
+// with [AddCard], [AddCardGroup] or [AddChangeCardAccount] for the card
+// dictionaries; or with [ArtixRawCommand] for any other dictionary command.
 // It encodes to the wire form ({"command":"addClient","client":{...}})
 // and decodes from it, tolerating the variants listed in
-// ArtixCustomerUpdate, so a batch written out (a log, a spool file, an
+// [ArtixCustomerUpdate], so a batch written out (a log, a spool file, an
 // exchange file) reads back as the same commands. A command with another
 // name decodes as a raw command.
 type ArtixCommand struct {

@@ -9,7 +9,7 @@ import (
 // 1 female.
 type ArtixGender int
 
-// The two values of ArtixGender.
+// The two values of [ArtixGender].
 const (
 	ArtixGenderMale   ArtixGender = 0
 	ArtixGenderFemale ArtixGender = 1
@@ -77,7 +77,7 @@ type ArtixCustomer struct {
 // ArtixFullName is «Фамилия Имя Отчество»: lastName, firstName and
 // patronymic, each trimmed, the empty ones left out, joined by single
 // spaces. It is the reading of Artix's name as the spec's table gives it
-// (ФИО клиента); set ArtixCustomer.FirstName to it to send that reading
+// (ФИО клиента); set [ArtixCustomer].FirstName to it to send that reading
 // (see FirstName for the contradiction).
 func ArtixFullName(lastName, firstName, patronymic string) string {
 	parts := make([]string, 0, 3)
@@ -89,7 +89,7 @@ func ArtixFullName(lastName, firstName, patronymic string) string {
 	return strings.Join(parts, " ")
 }
 
-// FullName is ArtixFullName of c's LastName, FirstName and MiddleName:
+// FullName is [ArtixFullName] of c's LastName, FirstName and MiddleName:
 // meaningful while FirstName holds the first name only.
 func (c ArtixCustomer) FullName() string {
 	return ArtixFullName(c.LastName, c.FirstName, c.MiddleName)
@@ -99,7 +99,7 @@ func (c ArtixCustomer) FullName() string {
 // attributes to change (nil fields are not sent). Set a string to "" to
 // clear it.
 //
-// Decoding (ArtixCustomer too) is tolerant of the spec's variants: keys in
+// Decoding ([ArtixCustomer] too) is tolerant of the spec's variants: keys in
 // any case, with spaces ("specialdate1 name") or the table's "phonenumbr";
 // idclient and numbers as numbers or strings; options and communications as
 // objects of 0/1 or booleans, or bitmask numbers; subscriptionadj as a

@@ -15,7 +15,7 @@ func (c ArtixCustomer) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads a client object, tolerating the variants listed in
-// ArtixCustomerUpdate.
+// [ArtixCustomerUpdate].
 func (c *ArtixCustomer) UnmarshalJSON(b []byte) error {
 	var u ArtixCustomerUpdate
 	if err := u.UnmarshalJSON(b); err != nil {

@@ -19,7 +19,7 @@ import (
 )
 
 // ErrArtixNotPickedUp matches a batch the cash server did not load within
-// the WithPickupWait timeout (or before the context ended). The batch is
+// the [WithPickupWait] timeout (or before the context ended). The batch is
 // written; it may still load later.
 var ErrArtixNotPickedUp = errors.New("loyalty: artix batch not picked up yet")
 
@@ -49,8 +49,8 @@ func (e *ArtixFileError) Unwrap() error { return e.Err }
 // empty pos<same>.flz flag telling the server to load it (both files mode
 // 0644 under the umask, readable by a cash server running as another
 // user). The directory must exist and be writable. The HTTP options
-// (retries, HTTP client, shopcode, basic auth) do not apply; WithPickupWait
-// and WithPollInterval do.
+// (retries, HTTP client, shopcode, basic auth) do not apply; [WithPickupWait]
+// and [WithPollInterval] do.
 func NewArtixExchangeDir(dir string, opts ...ArtixExchangeDirOption) (*Artix, error) {
 	s, err := applyOptions(opts, ArtixExchangeDirOption.applyArtixExchangeDir)
 	if err != nil {

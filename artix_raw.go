@@ -23,7 +23,7 @@ func ArtixRawCommand(name, key string, payload json.RawMessage) ArtixCommand {
 	return ArtixCommand{Name: ArtixCommandName(name), Key: key, Payload: payload, raw: true}
 }
 
-// IsRaw reports a command made by ArtixRawCommand, or decoded with a name
+// IsRaw reports a command made by [ArtixRawCommand], or decoded with a name
 // the SDK does not type.
 func (c ArtixCommand) IsRaw() bool {
 	return c.raw || c.Key != "" || c.Payload != nil || (c.Name != "" && !c.Name.typed())

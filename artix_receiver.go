@@ -169,7 +169,7 @@ func NewArtixStatusReceiver(address string, logger *slog.Logger, opts ...ArtixRe
 // ":15080"). address is where the cash registers reach it, "host:port";
 // "" uses the listener's own address, which must then name a host (not
 // ":15080" or "0.0.0.0:15080"). A listener that cannot bind is a
-// *ConfigError. Its server reads each request within the read timeout and
+// *[ConfigError]. Its server reads each request within the read timeout and
 // closes idle connections after a minute. Close stops it.
 func ListenArtixStatusReceiver(listen, address string, logger *slog.Logger, opts ...ArtixReceiverOption) (*ArtixStatusReceiver, error) {
 	ln, err := net.Listen("tcp", listen)
@@ -209,9 +209,9 @@ func (r *ArtixStatusReceiver) Address() string {
 	return r.addr
 }
 
-// Close stops the listener ListenArtixStatusReceiver started (nothing for
+// Close stops the listener [ListenArtixStatusReceiver] started (nothing for
 // a mounted receiver or the zero value). Waiting batches end with
-// ErrArtixNotConfirmed when their contexts do.
+// [ErrArtixNotConfirmed] when their contexts do.
 func (r *ArtixStatusReceiver) Close() error {
 	if r == nil || r.srv == nil {
 		return nil

@@ -329,7 +329,7 @@ func newArtixDictionaryID() string {
 	return string(append(id[:len(id)-artixIDRandomDigits-1], id[len(id)-artixIDRandomDigits:]...))
 }
 
-// ArtixMaxBatchIDLength is the longest ArtixBatch.ID accepted, in bytes.
+// ArtixMaxBatchIDLength is the longest [ArtixBatch].ID accepted, in bytes.
 const ArtixMaxBatchIDLength = 100
 
 // validateBatchID checks a caller's dictionaryid: at most 100 printable

@@ -67,7 +67,7 @@ var ErrArtixNotConfirmed = errors.New("loyalty: artix batch queued but its load 
 // ArtixLoadError is a batch whose load did not end well: a cash register
 // reported STATUS_READY_WITH_ERROR or STATUS_ERROR (Failed names them), the
 // back office reported STATUS_ERROR, or the confirmation did not come in
-// time (Err matches ErrArtixNotConfirmed).
+// time (Err matches [ErrArtixNotConfirmed]).
 type ArtixLoadError struct {
 	Shop   string            // the shopcode
 	ID     string            // the dictionaryid

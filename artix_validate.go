@@ -19,7 +19,7 @@ const (
 
 // ArtixRecordError is a command of a batch refused before anything was
 // sent. It names the command's position and idclient; errors.As finds the
-// *ValidationError (naming the field) inside.
+// *[ValidationError] (naming the field) inside.
 type ArtixRecordError struct {
 	Index   int              // position of the command in the batch, from 0
 	Command ArtixCommandName // the command
@@ -41,7 +41,7 @@ func (e *ArtixRecordError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns the *ValidationError.
+// Unwrap returns the *[ValidationError].
 func (e *ArtixRecordError) Unwrap() error { return e.Err }
 
 // Validate checks c against the spec before it is sent: a known command,
@@ -49,8 +49,8 @@ func (e *ArtixRecordError) Unwrap() error { return e.Err }
 // characters, dates as YYYY-MM-DD (birthday after 1900), sex 0 or 1, and
 // a childrencount of 0 to 11 digits (the spec's числовой(11)).
 //
-// Card commands are checked as ArtixCard, ArtixCardGroup and
-// ArtixCardAccount say; a raw command (ArtixRawCommand) by its shape only.
+// Card commands are checked as [ArtixCard], [ArtixCardGroup] and
+// [ArtixCardAccount] say; a raw command ([ArtixRawCommand]) by its shape only.
 func (c ArtixCommand) Validate() error {
 	if c.IsRaw() {
 		return c.validateRaw()

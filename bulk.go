@@ -30,9 +30,9 @@ type bulkConfig struct {
 }
 
 // WithWorkers sets how many requests a bulk write keeps in flight (default
-// DefaultBulkWorkers). The default transport keeps up to 32 idle
+// [DefaultBulkWorkers]). The default transport keeps up to 32 idle
 // connections per host, so up to 32 workers reuse their connections
-// instead of dialling again; with WithHTTPClient, size your transport's
+// instead of dialling again; with [WithHTTPClient], size your transport's
 // MaxIdleConnsPerHost to at least n.
 func WithWorkers(n int) BulkOption {
 	return func(c *bulkConfig) error {
@@ -107,7 +107,7 @@ func (rs BulkResults[R]) Err() error {
 	return errors.Join(errs...)
 }
 
-// BulkItemError is the error of one item, as BulkResults.Err reports it.
+// BulkItemError is the error of one item, as [BulkResults.Err] reports it.
 type BulkItemError struct {
 	Index int
 	Err   error
@@ -142,7 +142,7 @@ type CustomerUpsert struct {
 // Items with the same external id (cards: the same uid) run one after the
 // other, so a batch that names a customer twice creates it once.
 //
-// A failed item does not stop the others; BulkResults.Err joins the
+// A failed item does not stop the others; [BulkResults.Err] joins the
 // failures. The error is non-nil only when ctx ends (items not yet started
 // then carry ctx's error) or an option is invalid.
 func (s *CustomerService) UpsertMany(ctx context.Context, items []CustomerUpsert, opts ...BulkOption) (BulkResults[*UpdateResult], error) {
@@ -197,7 +197,7 @@ func (s *CustomerService) upsert(ctx context.Context, it CustomerUpsert) (*Updat
 // or created with them. Every item needs a UID or an ExternalID, which also
 // makes each request safe to retry and a re-run safe to repeat.
 //
-// A failed item does not stop the others; BulkResults.Err joins the
+// A failed item does not stop the others; [BulkResults.Err] joins the
 // failures. The error is non-nil only when ctx ends (items not yet started
 // then carry ctx's error) or an option is invalid.
 func (s *CardService) UpsertMany(ctx context.Context, items []CardUpdate, opts ...BulkOption) (BulkResults[*UpdateResult], error) {

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// CardService inserts, updates and deletes VirtPOS discount cards. The
-// spec has no card read; cards come back only as UpdateResult ids.
+// CardService inserts, updates and deletes [VirtPOS] discount cards. The
+// spec has no card read; cards come back only as [UpdateResult] ids.
 type CardService struct{ vp *VirtPOS }
 
 // CardMedium is what a discount card is made of.
@@ -41,7 +41,7 @@ const (
 func (s CardStatus) Known() bool { return s == CardNew || s == CardActive || s == CardBlocked }
 
 // Card is a discount card with every field of the spec. The client sends
-// cards as CardUpdate; Card is what the mock keeps and reports.
+// cards as [CardUpdate]; Card is what the mock keeps and reports.
 type Card struct {
 	ID                 int64      // card_id, the internal id
 	UID                string     // uid, the card's unique number
@@ -83,7 +83,7 @@ func (r CardRef) validate() error {
 //
 // UID and ExternalID are lookup keys in the spec (get-only parameters):
 // Insert sends them in the query as the new card's identity; Update takes
-// them from its CardRef, so here they must be empty or equal to the ref's.
+// them from its [CardRef], so here they must be empty or equal to the ref's.
 type CardUpdate struct {
 	UID        string `url:"-"`
 	ExternalID string `url:"-"`
@@ -161,7 +161,7 @@ func (s *CardService) Insert(ctx context.Context, u *CardUpdate) (*UpdateResult,
 	return s.send(ctx, s.vp.paths[0], q, u, false)
 }
 
-// Update changes the card ref finds. With CreateIfNotExist the card is
+// Update changes the card ref finds. With [CreateIfNotExist] the card is
 // created when none is found; it then takes ref's UID and ExternalID.
 //
 // Retries: a plain Update overwrites the given fields, so it is idempotent
@@ -201,7 +201,7 @@ func (s *CardService) Update(ctx context.Context, ref CardRef, u *CardUpdate, op
 	return s.send(ctx, s.vp.paths[1], q, u, idempotent)
 }
 
-// Delete removes the card ref finds; errors.Is(err, ErrNotFound) when
+// Delete removes the card ref finds; errors.Is(err, [ErrNotFound]) when
 // there is none.
 //
 // Delete is retried after a 5xx or a lost connection (deleting twice
@@ -231,7 +231,7 @@ func (s *CardService) send(ctx context.Context, path string, q url.Values, u *Ca
 	return s.vp.write(ctx, path, q, form, idempotent)
 }
 
-// EAN13 is the EAN-13 barcode VirtPOS derives from a numeric card uid:
+// EAN13 is the EAN-13 barcode [VirtPOS] derives from a numeric card uid:
 // the uid left-padded with zeros to 12 digits, then the check digit. It
 // fails for a uid that is empty, not all digits, or longer than 12 digits.
 func EAN13(uid string) (string, error) {

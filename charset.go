@@ -133,7 +133,7 @@ func declaredCharset(contentType string, head []byte) string {
 }
 
 // lookupCharset resolves a label: a nil Encoding for UTF-8 (read as is,
-// validated), a *CharsetError for a label neither the WHATWG nor the IANA
+// validated), a *[CharsetError] for a label neither the WHATWG nor the IANA
 // index knows.
 func lookupCharset(label string) (encoding.Encoding, error) {
 	l := strings.ToLower(strings.TrimSpace(label))
@@ -223,7 +223,7 @@ func toUTF8(body []byte, contentType string, u undeclared) ([]byte, error) {
 // utf8Reader returns r's text as UTF-8 by the rules above, converting as
 // it streams. With no charset declared, the decision between UTF-8 and
 // the undeclared rule is made on the first charsetHead bytes; UTF-8 that
-// turns invalid further on is a *CharsetError from Read.
+// turns invalid further on is a *[CharsetError] from Read.
 func utf8Reader(r io.Reader, contentType string, u undeclared) (io.Reader, error) {
 	br, ok := r.(*bufio.Reader)
 	if !ok || br.Size() < charsetHead {

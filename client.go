@@ -23,12 +23,12 @@ const Version = "0.2.0-dev"
 // Defaults of the shared options.
 const (
 	// DefaultMaxResponseBytes is the largest response body a client reads
-	// unless [WithMaxResponseBytes] says otherwise.
+	// unless WithMaxResponseBytes says otherwise.
 	DefaultMaxResponseBytes int64 = 64 << 20
 	// DefaultRetries is how many times a retryable request is repeated
-	// after its first attempt unless [WithRetry] says otherwise.
+	// after its first attempt unless WithRetry says otherwise.
 	DefaultRetries = 3
-	// MaxRetries is the most retries [WithRetry] accepts: more would hammer
+	// MaxRetries is the most retries WithRetry accepts: more would hammer
 	// a server that is down rather than wait for it.
 	MaxRetries = 100
 	// DefaultRetryWaitMin is the shortest wait between two attempts.
@@ -77,7 +77,7 @@ func defaultSettings() *settings {
 
 // applyOptions runs opts in order on the defaults, apply being the
 // constructor's method of its option interface (e.g.
-// VirtPOSOption.applyVirtPOS). A nil option is skipped.
+// [VirtPOSOption].applyVirtPOS). A nil option is skipped.
 func applyOptions[O any](opts []O, apply func(O, *settings) error) (*settings, error) {
 	s := defaultSettings()
 	for _, o := range opts {
@@ -104,10 +104,10 @@ func (e *ConfigError) Error() string {
 
 // WithHTTPClient sends requests through hc instead of a client made for the
 // purpose. Its Transport is used as it is (so httpmock can be wired into
-// VirtPOS and Artix clients). The CRM client clones an *http.Transport to
+// [VirtPOS] and Artix clients). The CRM client clones an *http.Transport to
 // add its TLS settings; since it needs a client certificate, it refuses any
-// other Transport with a *ConfigError: give wrappers and test doubles to
-// WithTransportMiddleware instead.
+// other Transport with a *[ConfigError]: give wrappers and test doubles to
+// [WithTransportMiddleware] instead.
 func WithHTTPClient(hc *http.Client) HTTPOption {
 	return func(s *settings) error {
 		if hc == nil {
@@ -159,7 +159,7 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithUserAgent replaces the User-Agent header. It must be a valid header
-// value that is not blank (omit the option for DefaultUserAgent).
+// value that is not blank (omit the option for [DefaultUserAgent]).
 func WithUserAgent(ua string) HTTPOption {
 	return func(s *settings) error {
 		switch {
@@ -176,8 +176,8 @@ func WithUserAgent(ua string) HTTPOption {
 }
 
 // WithMaxResponseBytes limits how many bytes of one response body are read
-// (default DefaultMaxResponseBytes). A larger body fails with an error that
-// matches ErrResponseTooLarge. Streaming reads (Customers.All, Stream)
+// (default [DefaultMaxResponseBytes]). A larger body fails with an error that
+// matches [ErrResponseTooLarge]. Streaming reads (Customers.All, Stream)
 // apply the limit to each customer record instead (the bytes read since
 // the previous one), so an export of any size streams while one oversized
 // record still fails.

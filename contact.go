@@ -18,7 +18,7 @@ type ContactInfo struct {
 
 // UnmarshalJSON reads spec 4.3's {"contact": {...}, "cards": [...]} and
 // also spec 4.4's bare profile (a server that puts the contact's fields
-// where the ContactInfo belongs), as that contact without cards. A contact
+// where the [ContactInfo] belongs), as that contact without cards. A contact
 // without contact_id is an error: never a silent zero contact.
 func (ci *ContactInfo) UnmarshalJSON(b []byte) error {
 	type plain ContactInfo
@@ -211,7 +211,7 @@ type PhysicalCardRequest struct {
 type ContactService struct{ crm *CRM }
 
 // Find returns the contacts matching every field of f (FindContactInfo).
-// An empty filter is a *ValidationError, as is a phone that MSISDN
+// An empty filter is a *[ValidationError], as is a phone that MSISDN
 // rejects. No match is an empty slice, not an error.
 func (s *ContactService) Find(ctx context.Context, f ContactFilter) ([]ContactInfo, error) {
 	if err := s.ready(); err != nil {
@@ -232,7 +232,7 @@ func (s *ContactService) Find(ctx context.Context, f ContactFilter) ([]ContactIn
 }
 
 // Get returns a contact and its cards (GetByContactId). An unknown id is a
-// *CRMError with CodeContactNotFound (errors.Is(err, ErrNotFound) holds).
+// *CRMError with [CodeContactNotFound] (errors.Is(err, [ErrNotFound]) holds).
 func (s *ContactService) Get(ctx context.Context, contactID uuid.UUID) (*ContactInfo, error) {
 	if err := s.ready(); err != nil {
 		return nil, err
@@ -249,7 +249,7 @@ func (s *ContactService) Get(ctx context.Context, contactID uuid.UUID) (*Contact
 
 // Create registers a contact and returns its id (CreateContact). The
 // phone is normalised with MSISDN; an empty communication method becomes
-// CommunicationAny. Not retried on 5xx (see ContactService).
+// [CommunicationAny]. Not retried on 5xx (see [ContactService]).
 func (s *ContactService) Create(ctx context.Context, nc NewContact) (uuid.UUID, error) {
 	if err := s.ready(); err != nil {
 		return uuid.Nil, err
@@ -299,8 +299,8 @@ func (s *ContactService) BindVirtualCard(ctx context.Context, r VirtualCardReque
 }
 
 // BindPhysicalCard binds an issued card by its number (BindPhysicalCard).
-// The spec's errors: CodeCardDoesNotExist, CodeCardNotActive,
-// CodeAccessDenied, CodeCardAlreadyOwned. Not retried on 5xx.
+// The spec's errors: [CodeCardDoesNotExist], [CodeCardNotActive],
+// [CodeAccessDenied], [CodeCardAlreadyOwned]. Not retried on 5xx.
 func (s *ContactService) BindPhysicalCard(ctx context.Context, r PhysicalCardRequest) (*BonusCard, error) {
 	if err := s.ready(); err != nil {
 		return nil, err

@@ -48,7 +48,7 @@ func (p ParamStyle) String() string {
 	return fmt.Sprintf("ParamStyle(%d)", int(p))
 }
 
-// crmSettings are what the options only NewCRM accepts set.
+// crmSettings are what the options only [NewCRM] accepts set.
 type crmSettings struct {
 	cert       *tls.Certificate
 	roots      *x509.CertPool
@@ -56,7 +56,7 @@ type crmSettings struct {
 }
 
 // WithClientCertificate authenticates the CRM client with cert (mutual
-// TLS). A certificate is required; see also WithClientCertificateFiles.
+// TLS). A certificate is required; see also [WithClientCertificateFiles].
 func WithClientCertificate(cert tls.Certificate) CRMOption {
 	return crmOption(func(s *settings) error {
 		if len(cert.Certificate) == 0 {
@@ -73,7 +73,7 @@ func WithClientCertificate(cert tls.Certificate) CRMOption {
 // WithClientCertificateFiles loads the CRM client certificate and its
 // private key from PEM files (the certificate file may hold the chain).
 // The files are read when the constructor runs; an unreadable or invalid
-// file is a *ConfigError that names the file and never quotes its content.
+// file is a *[ConfigError] that names the file and never quotes its content.
 func WithClientCertificateFiles(certFile, keyFile string) CRMOption {
 	return crmOption(func(s *settings) error {
 		fail := func(reason string) error {
@@ -147,15 +147,15 @@ type CRM struct {
 
 // NewCRM returns a CRM client for baseURL (https) acting for the
 // commercial firm commercialFirmID. A client certificate
-// (WithClientCertificate or WithClientCertificateFiles) is required. It
+// ([WithClientCertificate] or [WithClientCertificateFiles]) is required. It
 // does not touch the network.
 //
 // TLS: the client offers TLS 1.2 and newer only and verifies the server
-// against WithRootCAs or the system roots. With WithHTTPClient, its
+// against [WithRootCAs] or the system roots. With [WithHTTPClient], its
 // *http.Transport is cloned and given the certificate; a Transport of any
-// other type could not take it and is a *ConfigError. Wrappers (tracing,
+// other type could not take it and is a *[ConfigError]. Wrappers (tracing,
 // metrics, a recorder) and test doubles (httpmock, mock.Server.Transport, a
-// cassette replayer) go in through WithTransportMiddleware, outside the
+// cassette replayer) go in through [WithTransportMiddleware], outside the
 // TLS-configured transport; a double that answers in memory ignores the
 // transport it wraps.
 func NewCRM(baseURL, commercialFirmID string, opts ...CRMOption) (*CRM, error) {
@@ -320,7 +320,7 @@ func (o *crmObject) EncodeValues(key string, v *url.Values) error {
 	return nil
 }
 
-// MarshalJSON is the object itself, for ParamsJSONBody.
+// MarshalJSON is the object itself, for [ParamsJSONBody].
 func (o *crmObject) MarshalJSON() ([]byte, error) { return json.Marshal(o.v) }
 
 // flatten writes tree under prefix as dotted keys; nulls are left out.

@@ -143,7 +143,7 @@ func (m crmMethod[T]) call(ctx context.Context, c *CRM, p *crmParams) (T, error)
 
 // request is the HTTP request of the method op: a GET with the
 // parameters in the query, or a POST with them in the query (an empty
-// body) or, in ParamsJSONBody style, as a JSON body.
+// body) or, in [ParamsJSONBody] style, as a JSON body.
 func (c *CRM) request(op string, write bool, p *crmParams) (*request, error) {
 	p.CommercialFirmID = c.firm
 	r := &request{method: http.MethodGet, path: "/" + op, accept: "application/json"}

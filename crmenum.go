@@ -87,7 +87,7 @@ func (m MaritalStatus) Known() bool {
 }
 
 // Children says whether a contact has children (table 5). Like
-// MaritalStatus, no method of the spec carries it.
+// [MaritalStatus], no method of the spec carries it.
 type Children string
 
 // Children values.

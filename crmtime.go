@@ -30,7 +30,7 @@ import (
 // a payload survives a round trip unchanged: "+00:00" stays "+00:00" (not
 // "Z"), /Date(ms-0000)/ keeps its sign, and a decoded zero instant (.NET's
 // DateTime.MinValue "0001-01-01T00:00:00") or "" re-encodes as it came. A
-// CRMTime made in Go (NewCRMTime, CRMDate) encodes as "2006-01-02T15:04:05"
+// CRMTime made in Go ([NewCRMTime], CRMDate) encodes as "2006-01-02T15:04:05"
 // (CRMDate: "2006-01-02T00:00:00"). The zero CRMTime encodes as null, and
 // null decodes as the zero CRMTime.
 //
@@ -231,7 +231,7 @@ func (t CRMTime) MarshalText() ([]byte, error) { return []byte(t.String()), nil 
 // AppendText appends String to b.
 func (t CRMTime) AppendText(b []byte) ([]byte, error) { return append(b, t.String()...), nil }
 
-// UnmarshalText parses one of the forms CRMTime accepts (ParseCRMTime);
+// UnmarshalText parses one of the forms CRMTime accepts ([ParseCRMTime]);
 // empty text is the zero CRMTime.
 func (t *CRMTime) UnmarshalText(b []byte) error {
 	if len(b) == 0 {

@@ -9,11 +9,11 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// CustomerService reads and writes VirtPOS customers.
+// CustomerService reads and writes [VirtPOS] customers.
 type CustomerService struct{ vp *VirtPOS }
 
-// Gender is a customer's gender as VirtPOS writes it. The spec's example
-// shows "F" and lists no values: GenderMale and GenderFemale are the
+// Gender is a customer's gender as [VirtPOS] writes it. The spec's example
+// shows "F" and lists no values: [GenderMale] and [GenderFemale] are the
 // usual ones, and any other value a server uses is read and sent as it
 // is.
 type Gender string
@@ -24,13 +24,13 @@ const (
 	GenderFemale Gender = "F"
 )
 
-// Known reports whether g is GenderMale or GenderFemale. Other values are
+// Known reports whether g is [GenderMale] or [GenderFemale]. Other values are
 // not refused: the spec lists none.
 func (g Gender) Known() bool { return g == GenderMale || g == GenderFemale }
 
-// Customer is a VirtPOS customer as the server returns it. Age is
+// Customer is a [VirtPOS] customer as the server returns it. Age is
 // computed by the server and never sent; every other field can be sent
-// with a CustomerUpdate (RegisterDate, AccumulatedSales and the
+// with a [CustomerUpdate] (RegisterDate, AccumulatedSales and the
 // Created/LastUpdate audit fields included, though the server keeps the
 // audit fields itself and may ignore them).
 type Customer struct {
@@ -311,7 +311,7 @@ func collectUpdateOptions(opts []UpdateOption) updateOptions {
 }
 
 // Update writes the fields set in u to the customer with id id and
-// returns its id. With CreateIfNotExist a customer is created when id is
+// returns its id. With [CreateIfNotExist] a customer is created when id is
 // not found (with a new id, which the result carries).
 //
 // A plain Update is idempotent (it overwrites the given fields) and is

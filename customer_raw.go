@@ -10,8 +10,8 @@ import (
 
 // RawBlock is a block of a customer that the spec does not describe,
 // kept as the server sent it: the customer's cards (read with
-// CustomerQuery.Cards) or bonus accruals (CustomerQuery.Bonuses). The
-// VirtPOS docs added both read parameters in 2020 without an example of
+// [CustomerQuery].Cards) or bonus accruals (CustomerQuery.Bonuses). The
+// [VirtPOS] docs added both read parameters in 2020 without an example of
 // the answer (see docs/protocol.md, "Cards and bonuses on a read"), so
 // the library does not guess a type: Decode reads the block into one of
 // yours, and Data is there for anything else. A block of any shape

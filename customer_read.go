@@ -33,7 +33,7 @@ func (s *CustomerService) List(ctx context.Context, q *CustomerQuery) (*Customer
 }
 
 // All iterates over every customer matching q, page by page (q.PageSize,
-// default DefaultPageSize, starting at q.Page or 1). Memory holds one page
+// default [DefaultPageSize], starting at q.Page or 1). Memory holds one page
 // at a time, never the whole listing: each page is decoded as it streams
 // in and checked before any of its customers is yielded. q is copied; the
 // caller may reuse it.
@@ -43,7 +43,7 @@ func (s *CustomerService) List(ctx context.Context, q *CustomerQuery) (*Customer
 // reached. A server that answers a page other than the one asked for (more
 // customers than PageSize, the previous page's customers again, or a short
 // page while its count says more remain) ends the iteration with an error
-// matching ErrPagingIgnored instead of repeating or losing customers.
+// matching [ErrPagingIgnored] instead of repeating or losing customers.
 // Iteration ends after the first error, which is yielded with a zero
 // Customer.
 func (s *CustomerService) All(ctx context.Context, q *CustomerQuery) iter.Seq2[Customer, error] {
@@ -126,7 +126,7 @@ func (s *CustomerService) Stream(ctx context.Context, q *CustomerQuery) iter.Seq
 	}
 }
 
-// Get returns the customer with VirtPOS id id; errors.Is(err, ErrNotFound)
+// Get returns the customer with [VirtPOS] id id; errors.Is(err, [ErrNotFound])
 // when there is none.
 func (s *CustomerService) Get(ctx context.Context, id int64) (*Customer, error) {
 	if err := s.ready(); err != nil {
@@ -139,7 +139,7 @@ func (s *CustomerService) Get(ctx context.Context, id int64) (*Customer, error) 
 }
 
 // GetByExternalID returns the customer whose external_id is externalID;
-// errors.Is(err, ErrNotFound) when there is none.
+// errors.Is(err, [ErrNotFound]) when there is none.
 func (s *CustomerService) GetByExternalID(ctx context.Context, externalID string) (*Customer, error) {
 	if err := s.ready(); err != nil {
 		return nil, err

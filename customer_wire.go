@@ -191,10 +191,10 @@ func bit(b bool) int {
 	return 0
 }
 
-// MarshalJSON writes c in the VirtPOS wire form: the wire's field names,
+// MarshalJSON writes c in the [VirtPOS] wire form: the wire's field names,
 // timestamps as "2006-01-02 15:04:05", flags as 0/1, money as a JSON
 // number, and null for an unknown birth date part or no group. Cards and
-// Bonuses, when sent, are written as they came (see RawBlock.MarshalJSON).
+// Bonuses, when sent, are written as they came (see [RawBlock.MarshalJSON]).
 func (c Customer) MarshalJSON() ([]byte, error) {
 	return json.Marshal(customerJSON{
 		ID: c.ID, FName: c.FirstName, LName: c.LastName, MName: c.MiddleName, Age: c.Age,

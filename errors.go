@@ -12,13 +12,13 @@ import (
 )
 
 // ErrNotFound matches (with errors.Is) every error that means the record a
-// call addressed does not exist, in every API: a VirtPOS customer or card
+// call addressed does not exist, in every API: a [VirtPOS] customer or card
 // that is absent (an empty answer, or success=0 whose info says so), a CRM
 // "not found" code about the addressed record, an Artix client the
 // directory read-back does not hold. A record the call only refers to is
 // not it: VirtPOS's "Тип карты не найден" on a card write and the CRM's
 // 10040 (card type not found) from BindVirtualCard are plain errors
-// (errors.Is(err, CodeCardTypeNotFound) for the latter). A bare HTTP 404
+// (errors.Is(err, [CodeCardTypeNotFound]) for the latter). A bare HTTP 404
 // does not match it either: that is a wrong path or a proxy's page, and a
 // cleanup loop that skips ErrNotFound must not take it for a record
 // already gone.
@@ -26,12 +26,12 @@ var ErrNotFound = errors.New("loyalty: not found")
 
 // ErrUnauthorized matches (with errors.Is) every error that means the
 // credentials were refused, so callers can tell bad credentials from bad
-// data: VirtPOS's answer to a wrong apikey, the CRM's access denied
-// (CodeAccessDenied, 10210), and an HTTP 401 or 403 from any of the APIs
+// data: [VirtPOS]'s answer to a wrong apikey, the CRM's access denied
+// ([CodeAccessDenied], 10210), and an HTTP 401 or 403 from any of the APIs
 // (Artix's answer to wrong basic-auth credentials).
 var ErrUnauthorized = errors.New("loyalty: unauthorized")
 
-// ErrResponseTooLarge matches a response body over the WithMaxResponseBytes limit.
+// ErrResponseTooLarge matches a response body over the [WithMaxResponseBytes] limit.
 var ErrResponseTooLarge = errors.New("loyalty: response body too large")
 
 // ErrResponseTooDeep matches a JSON response nested deeper than any answer
@@ -44,7 +44,7 @@ var ErrResponseTooDeep = errors.New("loyalty: response nested too deeply")
 // request again cannot help: when the error a RoundTripper returns, or any
 // error in its chain (as errors.As finds it), has a Permanent method that
 // reports true, the client does not retry the request, however it is
-// configured, and returns a *RequestError wrapping the error after the one
+// configured, and returns a *[RequestError] wrapping the error after the one
 // attempt. Any RoundTripper may implement it without importing this
 // package; cassette.NoMatchError (a request the cassette has no answer
 // for) does. A false Permanent leaves the error to the usual policy.
@@ -54,7 +54,7 @@ type PermanentError interface {
 }
 
 // APIError is a response the API answered but that is not a success: a
-// non-2xx status, a VirtPOS envelope with success=0, an Artix error reply,
+// non-2xx status, a [VirtPOS] envelope with success=0, an Artix error reply,
 // or a body that could not be decoded (an HTML page from a proxy, say).
 // Secrets are never part of it.
 type APIError struct {
@@ -71,7 +71,7 @@ type APIError struct {
 	Header http.Header
 }
 
-// Is makes errors.Is(err, ErrUnauthorized) true for an HTTP 401 or 403.
+// Is makes errors.Is(err, [ErrUnauthorized]) true for an HTTP 401 or 403.
 func (e *APIError) Is(target error) bool {
 	return target == ErrUnauthorized && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
 }
@@ -185,10 +185,10 @@ func firstLine(s string, n int) string {
 }
 
 // ErrorCode is a CRM error code (section 5 of the CRM spec). It implements
-// error, so errors.Is(err, CodeCardAlreadyOwned) finds it in a *CRMError.
+// error, so errors.Is(err, [CodeCardAlreadyOwned]) finds it in a *CRMError.
 type ErrorCode int
 
-// CRM error codes, with the spec's Russian texts in ErrorCode.Description.
+// CRM error codes, with the spec's Russian texts in [ErrorCode.Description].
 const (
 	CodeContactNotFound         ErrorCode = 10010 // Контакт не найден
 	CodeCardDoesNotExist        ErrorCode = 10020 // Карта не существует
@@ -267,14 +267,14 @@ func (c ErrorCode) Description() string {
 	return "неизвестный код ошибки (not documented in the spec)"
 }
 
-// Error makes ErrorCode an error: "crm error 10230: Карта уже принадлежит клиенту".
+// Error makes [ErrorCode] an error: "crm error 10230: Карта уже принадлежит клиенту".
 func (c ErrorCode) Error() string {
 	return "crm error " + strconv.Itoa(int(c)) + ": " + c.Description()
 }
 
-// Is makes errors.Is(code, ErrNotFound) true for the codes that say the
-// addressed record does not exist, and errors.Is(code, ErrUnauthorized)
-// for CodeAccessDenied.
+// Is makes errors.Is(code, [ErrNotFound]) true for the codes that say the
+// addressed record does not exist, and errors.Is(code, [ErrUnauthorized])
+// for [CodeAccessDenied].
 func (c ErrorCode) Is(target error) bool {
 	switch target {
 	case ErrNotFound:
@@ -286,8 +286,8 @@ func (c ErrorCode) Is(target error) bool {
 }
 
 // notFound reports the codes that say the record a call addressed does not
-// exist. CodeCardTypeNotFound is not one: no call addresses a card type;
-// BindVirtualCard refers to one, as a VirtPOS card refers to its type.
+// exist. [CodeCardTypeNotFound] is not one: no call addresses a card type;
+// BindVirtualCard refers to one, as a [VirtPOS] card refers to its type.
 func (c ErrorCode) notFound() bool {
 	switch c {
 	case CodeContactNotFound, CodeCardDoesNotExist, CodeCardNotFound,
@@ -330,7 +330,7 @@ func (c *ErrorCode) UnmarshalJSON(b []byte) error {
 
 // CRMError is a CRM response whose errors array is not empty, whatever its
 // HTTP status. errors.Is(err, CodeX) is true when any entry has code X, and
-// errors.Is(err, ErrNotFound) when any entry is a "not found" code.
+// errors.Is(err, [ErrNotFound]) when any entry is a "not found" code.
 type CRMError struct {
 	Method     string           // HTTP method
 	URL        string           // request URL with secrets redacted
@@ -377,7 +377,7 @@ func (e *CRMError) Code() ErrorCode {
 }
 
 // Unwrap returns every code of the errors array, so errors.Is(err, CodeX)
-// and errors.Is(err, ErrNotFound) look through them.
+// and errors.Is(err, [ErrNotFound]) look through them.
 func (e *CRMError) Unwrap() []error {
 	errs := make([]error, len(e.Errors))
 	for i, d := range e.Errors {

@@ -190,7 +190,7 @@ func (d *customerDecoder) jsonCustomerObject(s *jsonScanner, level int) error {
 	return d.emit(w)
 }
 
-// decodeJSONCustomer reads one customer object (Customer.UnmarshalJSON);
+// decodeJSONCustomer reads one customer object ([Customer.UnmarshalJSON]);
 // null is the zero customer.
 func decodeJSONCustomer(b []byte) (customerWire, error) {
 	var got customerWire

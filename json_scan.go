@@ -9,7 +9,7 @@ import (
 
 // jsonScanner reads JSON from a body in memory or from a stream through a
 // buffer that refills as it goes: the one tokenizer behind both the
-// buffered (List) and the streamed (All, Stream) VirtPOS reads, so the two
+// buffered (List) and the streamed (All, Stream) [VirtPOS] reads, so the two
 // cannot disagree. It checks the grammar fully (RFC 8259), keeps only what
 // the decoder asks for, and limits nesting to maxJSONDepth.
 type jsonScanner struct {
@@ -23,7 +23,7 @@ type jsonScanner struct {
 	capture rawCapture // the bytes of a nested block being kept (skipRaw)
 }
 
-// maxJSONDepth is the deepest nesting accepted. A VirtPOS answer is 4
+// maxJSONDepth is the deepest nesting accepted. A [VirtPOS] answer is 4
 // levels deep; anything much deeper is hostile.
 const maxJSONDepth = 64
 

@@ -32,7 +32,7 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 }
 
 // skipJSON discards one value without keeping it. A value nested deeper
-// than maxJSONDepth is refused with ErrResponseTooDeep where it passes the
+// than maxJSONDepth is refused with [ErrResponseTooDeep] where it passes the
 // bound: json.Decoder.Token keeps a stack entry per open container, which
 // grows with the depth however little is kept.
 func skipJSON(dec *json.Decoder) error {

@@ -30,7 +30,7 @@ import (
 // 00) the number is international: 7 to 15 digits, and exactly 11 when
 // the country code is 7. Anything else (letters, a wrong length, a
 // leading 0, "+8 9…", which is a Russian 8 written with a +) is a
-// *ValidationError that says which.
+// *[ValidationError] that says which.
 func MSISDN(phone string) (string, error) {
 	bad := func(reason string) (string, error) {
 		return "", &ValidationError{Field: "phone", Reason: reason}

@@ -9,7 +9,7 @@ import (
 	"strconv"
 )
 
-// ErrPagingIgnored matches the error that ends a paged listing (VirtPOS
+// ErrPagingIgnored matches the error that ends a paged listing ([VirtPOS]
 // Customers.All, the Cash Server's Customers.All) when the server
 // answered a page other than the one asked for: going on would repeat or skip records, or never end.
 // It is reported for a page with more records than the page size, a page
@@ -41,7 +41,7 @@ type pageMeta struct {
 // size, a page number other than the one asked for, the previous page's
 // records again (compared as a set: a server that rotates its answer is
 // caught too), and a short page while the server's total says more remain
-// are errors matching ErrPagingIgnored.
+// are errors matching [ErrPagingIgnored].
 type pager[T any, K cmp.Ordered] struct {
 	size  int    // records per page
 	first int    // number of the first page

@@ -38,7 +38,7 @@ const maxRedirects = 10
 // so the apikey, basic-auth credentials, form bodies and client
 // certificates never travel anywhere the caller did not configure, and
 // https is never downgraded to http. A caller's own CheckRedirect (from
-// WithHTTPClient) is consulted after this policy.
+// [WithHTTPClient]) is consulted after this policy.
 //
 // A redirect means the origin answered: the request reached it. A write
 // that reached the origin is then never repeated by a retry (see
@@ -78,7 +78,7 @@ func (c *core) checkRedirect(next func(*http.Request, []*http.Request) error) fu
 	}
 }
 
-// myVirtualPOSDomain is the domain of current VirtPOS accounts.
+// myVirtualPOSDomain is the domain of current [VirtPOS] accounts.
 const myVirtualPOSDomain = ".myvirtualpos.ru"
 
 // movedVirtPOSAccount reports a redirect from another host to a

@@ -180,7 +180,7 @@ func (st *reqState) getBody() (io.ReadCloser, error) {
 
 // do sends r with the retry policy and returns the response with its body
 // read (bounded by the size limit) or, for streaming requests, open.
-// Errors are *RequestError (no usable response) or *APIError (a response
+// Errors are *[RequestError] (no usable response) or *APIError (a response
 // that could not be read).
 func (c *core) do(ctx context.Context, r *request) (*response, error) {
 	if ctx == nil {
@@ -287,7 +287,7 @@ func (st *reqState) readAnswer(c *core, hr *http.Response) error {
 }
 
 // failed turns the error of the retry loop into *APIError (the last
-// attempt got an answer whose body could not be read) or *RequestError.
+// attempt got an answer whose body could not be read) or *[RequestError].
 func (c *core) failed(ctx context.Context, r *request, st *reqState, hresp *http.Response, err error) error {
 	if hresp != nil && st.read && st.readErr != nil && errors.Is(err, st.readErr) && ctx.Err() == nil {
 		resp := c.newResponse(r, st, hresp)
@@ -396,7 +396,7 @@ func readSmall(r io.Reader, n int) ([]byte, error) {
 	}
 }
 
-// limitedBody fails with ErrResponseTooLarge once more than left bytes
+// limitedBody fails with [ErrResponseTooLarge] once more than left bytes
 // have been read.
 type limitedBody struct {
 	rc    io.ReadCloser

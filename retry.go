@@ -75,7 +75,7 @@ func (c *core) retryPolicy(ctx context.Context, resp *http.Response, err error) 
 
 // retryableTransportError is false for errors that the same request will
 // meet again: certificate problems, bad URLs, redirect loops, and errors
-// that say so (PermanentError).
+// that say so ([PermanentError]).
 func retryableTransportError(err error) bool {
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError
@@ -187,7 +187,7 @@ func (c *core) onAttempt(_ retryablehttp.Logger, req *http.Request, i int) {
 // retryCut decides about a streamed read cut off by the transport after
 // attempts earlier attempts: nil, once the retry policy's backoff has
 // passed, when it may be read again (nothing of it was handed out and the
-// policy allows another attempt); else the *RequestError to report.
+// policy allows another attempt); else the *[RequestError] to report.
 func (c *core) retryCut(ctx context.Context, cut *streamCut, attempts *int, handed bool) error {
 	*attempts += cut.resp.attempts
 	if handed || *attempts > c.rc.RetryMax || !c.wait(ctx, *attempts) {

@@ -105,7 +105,7 @@ func parseDecimal(field string, v scalar) (decimal.Decimal, error) {
 	return d, nil
 }
 
-// parseTime reads a VirtPOS timestamp; empty and all-zero MySQL values are
+// parseTime reads a [VirtPOS] timestamp; empty and all-zero MySQL values are
 // the zero time.
 func parseTime(field string, v scalar) (time.Time, error) {
 	t, err := numberText(field, v, "a timestamp")

@@ -11,14 +11,14 @@ import (
 )
 
 // DefaultResponseTimeout is how long one attempt waits for the response
-// headers, and then for each read of the body, unless WithResponseTimeout
+// headers, and then for each read of the body, unless [WithResponseTimeout]
 // says otherwise.
 const DefaultResponseTimeout = time.Minute
 
 // ErrResponseTimeout matches an attempt that got no response headers, or
-// no byte of the body, within the response timeout (WithResponseTimeout),
+// no byte of the body, within the response timeout ([WithResponseTimeout]),
 // and an attempt of a buffered call that got no complete response within
-// the attempt timeout (WithAttemptTimeout).
+// the attempt timeout ([WithAttemptTimeout]).
 // A read is retried after it; a write only when it is safe to repeat.
 var ErrResponseTimeout = errors.New("loyalty: no response within the response timeout")
 
@@ -27,7 +27,7 @@ var ErrResponseTimeout = errors.New("loyalty: no response within the response ti
 // that keeps arriving is never cut, however long it takes; a stalled one
 // is). It ends an attempt on a server that accepts and never answers even
 // when the caller's context has no deadline. Default
-// DefaultResponseTimeout. The caller's context still bounds the whole
+// [DefaultResponseTimeout]. The caller's context still bounds the whole
 // call, retries included.
 func WithResponseTimeout(d time.Duration) HTTPOption {
 	return func(s *settings) error {
@@ -40,19 +40,19 @@ func WithResponseTimeout(d time.Duration) HTTPOption {
 }
 
 // DefaultAttemptTimeout is how long one attempt of a buffered call may
-// take, headers and whole body, unless WithAttemptTimeout says otherwise.
+// take, headers and whole body, unless [WithAttemptTimeout] says otherwise.
 const DefaultAttemptTimeout = 5 * time.Minute
 
 // WithAttemptTimeout bounds one whole attempt of a buffered call: every
 // call but the streamed reads (Customers.All and Stream, Customers.All).
 // The response headers and the whole body must arrive within d, so a
 // server that drips its answer a byte at a time, each byte within the
-// response timeout (WithResponseTimeout), still ends the attempt, even
+// response timeout ([WithResponseTimeout]), still ends the attempt, even
 // when the caller's context has no deadline. The attempt then fails with
-// an error matching ErrResponseTimeout, and is retried as a timeout is (a
-// read, or a write safe to repeat). Default DefaultAttemptTimeout; it
+// an error matching [ErrResponseTimeout], and is retried as a timeout is (a
+// read, or a write safe to repeat). Default [DefaultAttemptTimeout]; it
 // should exceed the time the largest buffered answer
-// (WithMaxResponseBytes) takes over the slowest link. Streamed reads are
+// ([WithMaxResponseBytes]) takes over the slowest link. Streamed reads are
 // bounded by the response timeout only: an export that keeps moving is
 // never cut, however long it runs.
 func WithAttemptTimeout(d time.Duration) HTTPOption {
@@ -87,7 +87,7 @@ func (e *stallError) Error() string {
 	return fmt.Sprintf("%v (%s)", ErrResponseTimeout, e.d)
 }
 
-// Is makes errors.Is(err, ErrResponseTimeout) true.
+// Is makes errors.Is(err, [ErrResponseTimeout]) true.
 func (e *stallError) Is(target error) bool { return target == ErrResponseTimeout }
 
 // Timeout reports true, as net.Error timeouts do.

@@ -7,7 +7,7 @@ import (
 )
 
 // errRepeatedVerdict is the cause of an answer that holds its verdict key
-// (Artix success, VirtPOS success, CRM errors) more than once, in any
+// (Artix success, [VirtPOS] success, CRM errors) more than once, in any
 // case or spelling: which one is meant cannot be known, and a decoder
 // keeping either would guess, so the answer is malformed.
 var errRepeatedVerdict = errors.New("the answer holds its verdict key more than once")

@@ -14,22 +14,22 @@ import (
 	"github.com/google/go-querystring/query"
 )
 
-// Format is the wire format a VirtPOS server answers in.
+// Format is the wire format a [VirtPOS] server answers in.
 type Format string
 
-// VirtPOS wire formats.
+// [VirtPOS] wire formats.
 const (
 	FormatXML  Format = "xml" // the server's default
 	FormatJSON Format = "json"
 )
 
-// virtposSettings are what the options only NewVirtPOS accepts set.
+// virtposSettings are what the options only [NewVirtPOS] accepts set.
 type virtposSettings struct {
 	format    Format
 	cardPaths [3]string // insert, update, delete
 }
 
-// WithFormat chooses the VirtPOS response format (default [FormatXML]).
+// WithFormat chooses the [VirtPOS] response format (default [FormatXML]).
 func WithFormat(f Format) VirtPOSOption {
 	return virtposOption(func(s *settings) error {
 		if f != FormatXML && f != FormatJSON {
@@ -46,7 +46,7 @@ func WithFormat(f Format) VirtPOSOption {
 // /api/customer/deleteCard, are a guess: the spec names the methods but
 // not their URLs, and no public page or code shows them (see
 // docs/protocol.md, "VirtPOS discount cards"). A card write that meets an
-// HTTP 404 or an answer that is not a VirtPOS envelope (an HTML page)
+// HTTP 404 or an answer that is not a [VirtPOS] envelope (an HTML page)
 // fails with an *[APIError] whose cause is [ErrCardPath]: check these paths
 // against your server.
 func WithCardPaths(insert, update, delete string) VirtPOSOption {
@@ -61,13 +61,13 @@ func WithCardPaths(insert, update, delete string) VirtPOSOption {
 	})
 }
 
-// VirtPOSCompanyURL is the base URL of a company's VirtPOS account as the
+// VirtPOSCompanyURL is the base URL of a company's [VirtPOS] account as the
 // current docs give it: "https://<company>.myvirtualpos.ru" (since the
 // customer page's 22.10.2025 revision). Older accounts live at
 // "http://<company>.virtpos.ru" or on shard hosts such as
-// "http://acme.m1.virtpos.ru"; pass those to NewVirtPOS directly. A
+// "http://acme.m1.virtpos.ru"; pass those to [NewVirtPOS] directly. A
 // redirect from such a host to a myvirtualpos.ru one is refused (it
-// crosses origins) with a *RedirectError whose MovedTo is the URL to use.
+// crosses origins) with a *[RedirectError] whose MovedTo is the URL to use.
 func VirtPOSCompanyURL(company string) string {
 	return "https://" + company + ".myvirtualpos.ru"
 }
@@ -88,7 +88,7 @@ type VirtPOS struct {
 	paths  [3]string
 }
 
-// NewVirtPOS returns a VirtPOS client for baseURL (see VirtPOSCompanyURL)
+// NewVirtPOS returns a [VirtPOS] client for baseURL (see [VirtPOSCompanyURL])
 // authenticated with apiKey. It does not touch the network.
 //
 // Reads are GET {base}/api/customer with the apikey in the query (it is
@@ -134,7 +134,7 @@ func (vp VirtPOS) String() string {
 // GoString is String, for %#v.
 func (vp VirtPOS) GoString() string { return vp.String() }
 
-// virtposKey holds the VirtPOS apikey.
+// virtposKey holds the [VirtPOS] apikey.
 type virtposKey struct{ v string }
 
 // Format is the response format the client asks for.
@@ -209,13 +209,13 @@ func (vp *VirtPOS) write(ctx context.Context, path string, q, form url.Values, i
 }
 
 // ErrCardPath is the cause of an *APIError from a card write that did not
-// reach a card method: an HTTP 404, or an answer that is not a VirtPOS
+// reach a card method: an HTTP 404, or an answer that is not a [VirtPOS]
 // envelope (an HTML page). The card paths are the library's guess (the
 // spec names the methods, not their URLs): set the right ones with
 // [WithCardPaths].
 var ErrCardPath = errors.New("the card method's path may be wrong: the spec names insertCard, updateCard and deleteCard but not their URLs; set them with loyalty.WithCardPaths")
 
-// cardPathHint adds ErrCardPath to the *APIError of a card write that
+// cardPathHint adds [ErrCardPath] to the *APIError of a card write that
 // got an HTTP 404 or no envelope at all.
 func cardPathHint(err error) error {
 	var ae *APIError
@@ -262,7 +262,7 @@ func (vp *VirtPOS) envelopeError(resp *response, subject string, st status, derr
 }
 
 // failure is the *APIError for success=0. Its Info is the server's;
-// errors.Is(err, ErrNotFound) holds when the info says "not found".
+// errors.Is(err, [ErrNotFound]) holds when the info says "not found".
 func (vp *VirtPOS) failure(resp *response, subject string, st status) error {
 	info := resp.redact(st.info.text())
 	if info == "" {
@@ -286,7 +286,7 @@ func looksUnauthorized(info string) bool {
 		strings.Contains(l, "ключ api") || strings.Contains(l, "api ключ")
 }
 
-// notFoundSubjects are the words that name the subject of a VirtPOS call,
+// notFoundSubjects are the words that name the subject of a [VirtPOS] call,
 // for telling "this record is absent" from "something it refers to is
 // absent" in a success=0 info.
 var notFoundSubjects = map[string][]string{

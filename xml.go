@@ -22,7 +22,7 @@ import (
 // buffered page (List) and a streamed read (All, Stream) whose heap use
 // does not grow with the number of customers.
 
-// TimeLayout is the layout of VirtPOS timestamps ("2016-07-18 13:54:37").
+// TimeLayout is the layout of [VirtPOS] timestamps ("2016-07-18 13:54:37").
 // They carry no zone: the library reads them as UTC with the wall clock
 // unchanged and writes a time.Time's own wall clock.
 const TimeLayout = "2006-01-02 15:04:05"
@@ -44,7 +44,7 @@ type status struct {
 
 // ok reports whether a decoded envelope says success, or why its success
 // field cannot say (missing, not a boolean): an error without response
-// context, which VirtPOS.envelopeError adds.
+// context, which [VirtPOS].envelopeError adds.
 func (s status) ok() (bool, error) {
 	if !s.seen && s.success == "" {
 		return false, errors.New("the response has no success field")

@@ -8,7 +8,7 @@ import (
 	"io"
 )
 
-// xmlScanner is the tokenizer of VirtPOS XML answers: a port of
+// xmlScanner is the tokenizer of [VirtPOS] XML answers: a port of
 // encoding/xml's Decoder.RawToken (strict mode, no entity map, the
 // declared charset already applied) with its checks and none of its
 // allocations. It accepts exactly what encoding/xml accepts and refuses

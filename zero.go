@@ -9,7 +9,7 @@ package loyalty
 // TestZeroValueTestReachesEveryService fails for a new client or service
 // the walk does not reach.
 
-// ready refuses a client that NewCRM did not make (a zero CRM).
+// ready refuses a client that [NewCRM] did not make (a zero CRM).
 func (c *CRM) ready() error {
 	if c == nil || c.core == nil {
 		return errZeroClient("CRM", "NewCRM")
@@ -17,7 +17,7 @@ func (c *CRM) ready() error {
 	return nil
 }
 
-// ready refuses a service that is not a client's (new(ContactService),
+// ready refuses a service that is not a client's (new([ContactService]),
 // the nil field of a zero CRM).
 func (s *ContactService) ready() error {
 	if s == nil {
@@ -42,7 +42,7 @@ func (s *DirectoryService) ready() error {
 	return s.crm.ready()
 }
 
-// ready refuses a client that NewVirtPOS did not make (a zero VirtPOS).
+// ready refuses a client that [NewVirtPOS] did not make (a zero [VirtPOS]).
 func (vp *VirtPOS) ready() error {
 	if vp == nil || vp.core == nil {
 		return errZeroClient("VirtPOS", "NewVirtPOS")
@@ -50,8 +50,8 @@ func (vp *VirtPOS) ready() error {
 	return nil
 }
 
-// ready refuses a service that is not a client's (new(CustomerService),
-// the nil field of a zero VirtPOS).
+// ready refuses a service that is not a client's (new([CustomerService]),
+// the nil field of a zero [VirtPOS]).
 func (s *CustomerService) ready() error {
 	if s == nil {
 		return errZeroClient("VirtPOS", "NewVirtPOS")
@@ -73,8 +73,8 @@ func errZeroClient(client, constructor string) error {
 	return &ConfigError{Field: client, Reason: "not initialised (a zero value or new(T)); create the client with " + constructor}
 }
 
-// ready refuses a service that NewArtixCashServer did not make
-// (new(ArtixCustomerRecordService), the nil field of a zero ArtixCashServer).
+// ready refuses a service that [NewArtixCashServer] did not make
+// (new([ArtixCustomerRecordService]), the nil field of a zero [ArtixCashServer]).
 func (s *ArtixCustomerRecordService) ready() error {
 	if s == nil || s.cs == nil || s.cs.core == nil {
 		return errZeroClient("ArtixCashServer", "NewArtixCashServer")
