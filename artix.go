@@ -11,10 +11,6 @@ import (
 	"time"
 )
 
-// ArtixLoadDictsPath is where the HTTP transport posts batches, relative
-// to the base URL.
-const ArtixLoadDictsPath = "/aifexchange/loaddicts"
-
 // artixBufferCommands is the largest batch the HTTP transport sends with a
 // Content-Length; larger batches stream chunked, encoded command by command.
 // Streaming overlaps encoding with sending and holds one command at a

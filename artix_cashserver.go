@@ -7,18 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-)
 
-// Paths of the Artix Cash Server's REST API (CSrest), relative to the base
-// URL given to [NewArtixCashServer] ("http://cash-server:8080").
-const (
-	// ArtixCSClientsPath lists every client as one JSON array.
-	ArtixCSClientsPath = "/CSrest/rest/dictionaries/clients"
-	// ArtixCSClientByIDPath is followed by the escaped idclient.
-	ArtixCSClientByIDPath = ArtixCSClientsPath + "/id/"
-	// ArtixCSClientsByPagePath answers one page: an object whose "content"
-	// is the page's clients.
-	ArtixCSClientsByPagePath = ArtixCSClientsPath + "/bypage"
+	"github.com/loyaltykit/loyalty/internal/artixwire"
 )
 
 // Defaults of [ArtixPaging]. The Cash Server's page parameters are not
@@ -140,7 +130,7 @@ func (s *ArtixCustomerRecordService) Get(ctx context.Context, id string) (*Artix
 	}
 	resp, err := s.cs.core.do(ctx, &request{
 		method:  http.MethodGet,
-		path:    ArtixCSClientByIDPath + url.PathEscape(id),
+		path:    artixwire.CSClientByIDPath + url.PathEscape(id),
 		escaped: true,
 		accept:  "application/json",
 	})
@@ -173,7 +163,7 @@ func (s *ArtixCustomerRecordService) All(ctx context.Context) iter.Seq2[ArtixCus
 		}
 		if !s.cs.paged {
 			handed, stopped := false, false
-			_, err := s.read(ctx, &request{method: http.MethodGet, path: ArtixCSClientsPath}, &handed, func(rec ArtixCustomerRecord) bool {
+			_, err := s.read(ctx, &request{method: http.MethodGet, path: artixwire.CSClientsPath}, &handed, func(rec ArtixCustomerRecord) bool {
 				handed = true
 				stopped = !yield(rec, nil)
 				return !stopped
@@ -187,7 +177,7 @@ func (s *ArtixCustomerRecordService) All(ctx context.Context) iter.Seq2[ArtixCus
 		pg := pager[ArtixCustomerRecord, string]{size: p.Size, first: p.FirstPage, param: p.PageParam,
 			id: func(rec *ArtixCustomerRecord) string { return rec.ID },
 			read: func(ctx context.Context, page, most int, buf []ArtixCustomerRecord) ([]ArtixCustomerRecord, pageMeta, error) {
-				r := &request{method: http.MethodGet, path: ArtixCSClientsByPagePath, query: url.Values{
+				r := &request{method: http.MethodGet, path: artixwire.CSClientsByPagePath, query: url.Values{
 					p.PageParam: {strconv.Itoa(page)},
 					p.SizeParam: {strconv.Itoa(p.Size)},
 				}}

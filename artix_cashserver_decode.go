@@ -44,7 +44,7 @@ func (in *artixRecordIn) record() (ArtixCustomerRecord, error) {
 		return ArtixCustomerRecord{}, err
 	}
 	rec := ArtixCustomerRecord{ArtixCustomer: ArtixCustomer{ID: u.ID}}
-	rec.Apply(u)
+	rec.apply(u)
 	if !isNull(in.CodeWord) {
 		s, err := flexString(in.CodeWord)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/artixwire"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -29,8 +30,8 @@ func TestArtixCashServerStreamCut(t *testing.T) {
 		// buffered: a page cut after a client is read again.
 		buffered bool
 	}{
-		{"paged", loyalty.ArtixCSClientsByPagePath, `{"content": [`, nil, true},
-		{"unpaged", loyalty.ArtixCSClientsPath, `[`, []loyalty.ArtixCashServerOption{loyalty.WithoutArtixPaging()}, false},
+		{"paged", artixwire.CSClientsByPagePath, `{"content": [`, nil, true},
+		{"unpaged", artixwire.CSClientsPath, `[`, []loyalty.ArtixCashServerOption{loyalty.WithoutArtixPaging()}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := mock.NewServer(t)

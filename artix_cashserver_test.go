@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/artixwire"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -118,7 +119,7 @@ func TestArtixCashServerFieldReplies(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Path != loyalty.ArtixCSClientByIDPath+id {
+				if r.URL.Path != artixwire.CSClientByIDPath+id {
 					http.NotFound(w, r)
 					return
 				}
@@ -163,7 +164,7 @@ func TestArtixCashServerErrors(t *testing.T) {
 	ctx := context.Background()
 	t.Run("server error is retried, then an *APIError", func(t *testing.T) {
 		srv := mock.NewServer(t)
-		srv.Fail(mock.Fault{API: mock.ArtixAPI, Path: loyalty.ArtixCSClientsByPagePath, Times: -1, Status: 500,
+		srv.Fail(mock.Fault{API: mock.ArtixAPI, Path: artixwire.CSClientsByPagePath, Times: -1, Status: 500,
 			Body: csGolden(t, "error.json"), ContentType: "application/json"})
 		var apiErr *loyalty.APIError
 		for _, err := range srv.ArtixCashServer().Customers.All(ctx) {
@@ -178,7 +179,7 @@ func TestArtixCashServerErrors(t *testing.T) {
 	t.Run("dropped connection is retried", func(t *testing.T) {
 		srv := mock.NewServer(t)
 		loadArtixClients(t, srv, 3)
-		srv.Fail(mock.Fault{API: mock.ArtixAPI, Path: loyalty.ArtixCSClientsByPagePath, Reset: true})
+		srv.Fail(mock.Fault{API: mock.ArtixAPI, Path: artixwire.CSClientsByPagePath, Reset: true})
 		n := 0
 		for _, err := range srv.ArtixCashServer().Customers.All(ctx) {
 			if err != nil {
@@ -200,7 +201,7 @@ func TestArtixCashServerErrors(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv := mock.NewServer(t)
 			loadArtixClients(t, srv, 3)
-			f.API, f.Path, f.Times = mock.ArtixAPI, loyalty.ArtixCSClientsByPagePath, -1
+			f.API, f.Path, f.Times = mock.ArtixAPI, artixwire.CSClientsByPagePath, -1
 			srv.Fail(f)
 			var errs int
 			for _, err := range srv.ArtixCashServer().Customers.All(ctx) {
@@ -219,7 +220,7 @@ func TestArtixCashServerErrors(t *testing.T) {
 	}
 	t.Run("cancelled", func(t *testing.T) {
 		srv := mock.NewServer(t)
-		srv.Fail(mock.Fault{API: mock.ArtixAPI, Path: loyalty.ArtixCSClientsByPagePath, Delay: time.Minute})
+		srv.Fail(mock.Fault{API: mock.ArtixAPI, Path: artixwire.CSClientsByPagePath, Delay: time.Minute})
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
 		for _, err := range srv.ArtixCashServer().Customers.All(cctx) {

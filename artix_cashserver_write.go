@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+
+	"github.com/loyaltykit/loyalty/internal/artixwire"
 )
 
 // Create writes the client c to the Cash Server's directory as field
@@ -32,7 +34,7 @@ func (s *ArtixCustomerRecordService) Create(ctx context.Context, c ArtixCustomer
 	}
 	resp, err := s.cs.core.do(ctx, &request{
 		method:      http.MethodPost,
-		path:        ArtixCSClientsPath,
+		path:        artixwire.CSClientsPath,
 		body:        appendArtixCSClient(nil, &c),
 		contentType: "application/json",
 		accept:      "application/json",
@@ -72,7 +74,7 @@ func (s *ArtixCustomerRecordService) Delete(ctx context.Context, id string) erro
 	}
 	resp, err := s.cs.core.do(ctx, &request{
 		method:     http.MethodDelete,
-		path:       ArtixCSClientByIDPath + url.PathEscape(id),
+		path:       artixwire.CSClientByIDPath + url.PathEscape(id),
 		escaped:    true,
 		accept:     "application/json",
 		idempotent: true,

@@ -179,7 +179,7 @@ func (c *ArtixCommand) UnmarshalJSON(b []byte) error {
 			return nil
 		}
 		c.Name, c.Client = ArtixAddClient, &ArtixCustomer{ID: u.ID}
-		c.Client.Apply(u)
+		c.Client.apply(u)
 		return nil
 	case "deleteclient":
 		c.Name = ArtixDeleteClient

@@ -216,12 +216,10 @@ func (c *ArtixCustomer) asUpdate() ArtixCustomerUpdate {
 	return u
 }
 
-// Apply changes c as the server applies an updateClient command: every
+// apply changes c as the server applies an updateClient command: every
 // attribute u sets replaces c's; options and communications are merged
 // flag by flag. u.ID is not applied. c shares no memory with u afterwards.
-// A caller keeping a local mirror of what the tills hold (a state file, a
-// reconcile against the directory read back) applies its updates with it.
-func (c *ArtixCustomer) Apply(u ArtixCustomerUpdate) {
+func (c *ArtixCustomer) apply(u ArtixCustomerUpdate) {
 	for i, p := range u.strs() {
 		if *p != nil {
 			*c.strs()[i] = **p
@@ -264,6 +262,6 @@ func (c *ArtixCustomer) Apply(u ArtixCustomerUpdate) {
 // before changing a copy, e.g. a template record reused for many clients.
 func (c ArtixCustomer) Clone() ArtixCustomer {
 	out := ArtixCustomer{ID: c.ID}
-	out.Apply(c.asUpdate())
+	out.apply(c.asUpdate())
 	return out
 }

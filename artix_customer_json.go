@@ -22,7 +22,7 @@ func (c *ArtixCustomer) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*c = ArtixCustomer{ID: u.ID}
-	c.Apply(u)
+	c.apply(u)
 	return nil
 }
 

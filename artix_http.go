@@ -37,7 +37,7 @@ func (h *artixHTTP) send(ctx context.Context, b *artixBatch) (*ArtixLoadResult, 
 	}
 	r := &request{
 		method:      http.MethodPost,
-		path:        ArtixLoadDictsPath,
+		path:        artixwire.LoadDictsPath,
 		rawQuery:    h.query(b.id),
 		contentType: "application/json",
 		accept:      "application/json",

@@ -54,7 +54,7 @@ func appendCustomerXML(b []byte, c *loyalty.Customer) []byte {
 		if t.IsZero() {
 			return ""
 		}
-		return t.Format(loyalty.TimeLayout)
+		return t.Format(time.DateTime)
 	}
 	nz := func(n int64) string {
 		if n == 0 {

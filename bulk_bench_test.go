@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/artixwire"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -147,7 +148,7 @@ func rawArtixStream(ctx context.Context, hc *http.Client, base string, seq iter.
 		bw.WriteByte(']')
 		pw.CloseWithError(bw.Flush())
 	}()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+loyalty.ArtixLoadDictsPath, pr)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+artixwire.LoadDictsPath, pr)
 	if err != nil {
 		pr.Close()
 		return err

@@ -40,24 +40,6 @@ const (
 // Known reports whether s is one of the statuses the spec lists.
 func (s CardStatus) Known() bool { return s == CardNew || s == CardActive || s == CardBlocked }
 
-// Card is a discount card with every field of the spec. The client sends
-// cards as [CardUpdate]; Card is what the mock keeps and reports.
-type Card struct {
-	ID                 int64      // card_id, the internal id
-	UID                string     // uid, the card's unique number
-	ExternalID         string     // external_id, the card's id in another system (1C, say)
-	UIDEAN13           string     // uid_ean13, the uid as an EAN-13 (see EAN13)
-	Barcode            string     // barcode
-	Medium             CardMedium // medium
-	Status             CardStatus // status
-	BlockDate          time.Time  // block_date
-	ActivateDate       time.Time  // activate_date, when the card was issued
-	TypeID             int64      // type_id
-	TypeName           string     // type_name
-	CustomerID         int64      // customer_id, the owner
-	CustomerExternalID string     // customer_external_id, the owner's external id
-}
-
 // CardRef says which card an update or delete is about. At least one key
 // must be set; the server tries them in the order CardID, UID,
 // ExternalID, Barcode and uses the first that finds a card.

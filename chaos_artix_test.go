@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/artixwire"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -120,7 +121,7 @@ func runArtixLoadCell(t *testing.T, row artixLoadRow) {
 		loyalty.WithLoadConfirmation(rcv, row.cashes))
 	before := e.srv.ArtixCustomerCount()
 	f := row.fault
-	f.API, f.Path = mock.ArtixAPI, loyalty.ArtixLoadDictsPath
+	f.API, f.Path = mock.ArtixAPI, artixwire.LoadDictsPath
 	if f != (mock.Fault{API: f.API, Path: f.Path}) {
 		e.srv.Fail(f)
 	}

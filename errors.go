@@ -241,17 +241,6 @@ var errorCodeText = map[ErrorCode]string{
 	CodeCardAlreadyOwned:        "Карта уже принадлежит клиенту",
 }
 
-// ErrorCodes lists every code the spec documents, in ascending order.
-func ErrorCodes() []ErrorCode {
-	return []ErrorCode{
-		CodeContactNotFound, CodeCardDoesNotExist, CodeCardTypeAlreadyLinked, CodeCardTypeNotFound,
-		CodeCardTypeInactive, CodeCardTypeNotVirtual, CodeVirtualProviderNotFound, CodeNoVirtualCardsAvailable,
-		CodeCardNotFound, CodeCardIDUndefined, CodeRegionNotFound, CodeRegionInactive, CodePartnerNotFound,
-		CodePartnerInactive, CodeInvalidDateRange, CodeCardNotActive, CodeCardNotFound2, CodeRecordNotFound,
-		CodeRecordInactive, CodeDuplicatePhone, CodeAccessDenied, CodeDuplicateEmail, CodeCardAlreadyOwned,
-	}
-}
-
 // Known reports whether the spec documents c.
 func (c ErrorCode) Known() bool {
 	_, ok := errorCodeText[c]

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/artixwire"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -428,7 +429,7 @@ func rawArtixPost(ctx context.Context, hc *http.Client, base string, c loyalty.A
 // SDK sends, so every variant puts the same request on the wire.
 func rawArtixLoadURL(base string) string {
 	us := time.Now().UnixMicro()
-	return base + loyalty.ArtixLoadDictsPath + "?dictionaryid=" + strconv.FormatInt(us/1e6, 10) + "." + fmt.Sprintf("%06d", us%1e6)
+	return base + artixwire.LoadDictsPath + "?dictionaryid=" + strconv.FormatInt(us/1e6, 10) + "." + fmt.Sprintf("%06d", us%1e6)
 }
 
 func benchArtixCustomer(i int) loyalty.ArtixCustomer {

@@ -87,7 +87,7 @@ func rawTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	return time.ParseInLocation(loyalty.TimeLayout, s, time.UTC)
+	return time.ParseInLocation(time.DateTime, s, time.UTC)
 }
 
 // customer converts r to the SDK's type, as a hand-written client would.

@@ -105,14 +105,16 @@ func parseDecimal(field string, v scalar) (decimal.Decimal, error) {
 	return d, nil
 }
 
-// parseTime reads a [VirtPOS] timestamp; empty and all-zero MySQL values are
-// the zero time.
+// parseTime reads a [VirtPOS] timestamp, time.DateTime ("2016-07-18
+// 13:54:37") in the spec; empty and all-zero MySQL values are the zero
+// time. Timestamps carry no zone: they are read as UTC with the wall clock
+// unchanged, and formatTime writes a time.Time's own wall clock.
 func parseTime(field string, v scalar) (time.Time, error) {
 	t, err := numberText(field, v, "a timestamp")
 	if t == "" || strings.HasPrefix(t, "0000-00-00") {
 		return time.Time{}, err
 	}
-	for _, layout := range [...]string{TimeLayout, "2006-01-02", time.RFC3339Nano, "2006-01-02T15:04:05"} {
+	for _, layout := range [...]string{time.DateTime, "2006-01-02", time.RFC3339Nano, "2006-01-02T15:04:05"} {
 		if tm, err := time.ParseInLocation(layout, t, time.UTC); err == nil {
 			return tm, nil
 		}
@@ -125,7 +127,7 @@ func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Format(TimeLayout)
+	return t.Format(time.DateTime)
 }
 
 // maxDigits is the longest run of digits a CRM answer may hold, and

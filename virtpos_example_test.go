@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/mock"
@@ -18,7 +19,7 @@ func ExampleCustomerService_Get() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(c.FirstName, c.LastName, c.Age, c.AccumulatedSales, c.RegisterDate.Format(loyalty.TimeLayout))
+	fmt.Println(c.FirstName, c.LastName, c.Age, c.AccumulatedSales, c.RegisterDate.Format(time.DateTime))
 
 	_, err = vp.Customers.Get(context.Background(), 424242)
 	fmt.Println(errors.Is(err, loyalty.ErrNotFound))

@@ -22,11 +22,6 @@ import (
 // buffered page (List) and a streamed read (All, Stream) whose heap use
 // does not grow with the number of customers.
 
-// TimeLayout is the layout of [VirtPOS] timestamps ("2016-07-18 13:54:37").
-// They carry no zone: the library reads them as UTC with the wall clock
-// unchanged and writes a time.Time's own wall clock.
-const TimeLayout = "2006-01-02 15:04:05"
-
 // resultEnvelope is the answer to a write.
 type resultEnvelope struct {
 	Success scalar `xml:"success" json:"success"`

@@ -111,7 +111,7 @@ func (a *artixAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if a.serveCSRest(w, r) {
 		return
 	}
-	if r.URL.Path != loyalty.ArtixLoadDictsPath {
+	if r.URL.Path != artixwire.LoadDictsPath {
 		writeArtix(w, http.StatusNotFound, artixReply{Error: "no such endpoint " + r.URL.Path})
 		return
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/artixwire"
 )
 
 // The Cash Server REST read-back (CSrest) of the mock's Artix directory,
@@ -138,10 +139,10 @@ func (a *artixAPI) serveCSRest(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	path := r.URL.EscapedPath()
-	id, byID := strings.CutPrefix(path, loyalty.ArtixCSClientByIDPath)
+	id, byID := strings.CutPrefix(path, artixwire.CSClientByIDPath)
 	allow := http.MethodGet
 	switch {
-	case path == loyalty.ArtixCSClientsPath:
+	case path == artixwire.CSClientsPath:
 		allow = "GET, POST"
 	case byID:
 		allow = "GET, DELETE"
@@ -149,7 +150,7 @@ func (a *artixAPI) serveCSRest(w http.ResponseWriter, r *http.Request) bool {
 		allow = http.MethodPost
 	}
 	switch {
-	case path != loyalty.ArtixCSClientsPath && path != loyalty.ArtixCSClientsByPagePath && !byID && path != csCardsPath && path != csCardGroupsPath:
+	case path != artixwire.CSClientsPath && path != artixwire.CSClientsByPagePath && !byID && path != csCardsPath && path != csCardGroupsPath:
 		writeCSError(w, http.StatusNotFound, "no such endpoint "+r.URL.Path)
 	case !strings.Contains(allow, r.Method):
 		w.Header().Set("Allow", allow)
@@ -158,7 +159,7 @@ func (a *artixAPI) serveCSRest(w http.ResponseWriter, r *http.Request) bool {
 		a.serveCSWrite(w, r, path, id)
 	case byID:
 		a.serveCSClient(w, id)
-	case path == loyalty.ArtixCSClientsPath:
+	case path == artixwire.CSClientsPath:
 		all, _ := a.csClients(0, -1)
 		writeCS(w, http.StatusOK, all)
 	default:

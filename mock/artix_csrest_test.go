@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/artixwire"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files of the mock's replies")
@@ -33,11 +34,11 @@ func TestArtixCSRestGolden(t *testing.T) {
 		golden, path string
 		status       int
 	}{
-		{"mock_client.json", loyalty.ArtixCSClientByIDPath + "2", 200},
-		{"mock_bypage.json", loyalty.ArtixCSClientsByPagePath + "?page=0&size=2", 200},
-		{"mock_bypage_last.json", loyalty.ArtixCSClientsByPagePath + "?page=1&size=2", 200},
-		{"mock_clients.json", loyalty.ArtixCSClientsPath, 200},
-		{"mock_bad_page.json", loyalty.ArtixCSClientsByPagePath + "?page=-1", 400},
+		{"mock_client.json", artixwire.CSClientByIDPath + "2", 200},
+		{"mock_bypage.json", artixwire.CSClientsByPagePath + "?page=0&size=2", 200},
+		{"mock_bypage_last.json", artixwire.CSClientsByPagePath + "?page=1&size=2", 200},
+		{"mock_clients.json", artixwire.CSClientsPath, 200},
+		{"mock_bad_page.json", artixwire.CSClientsByPagePath + "?page=-1", 400},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
 			status, body := adminDo(t, srv, http.MethodGet, tc.path, "")
@@ -81,16 +82,16 @@ func TestArtixCSRestReplies(t *testing.T) {
 		status             int
 		body               string // a part of the body; "" for an empty body
 	}{
-		{"absent client is an empty 200", "GET", loyalty.ArtixCSClientByIDPath + "nobody", 200, ""},
-		{"escaped idclient", "GET", loyalty.ArtixCSClientByIDPath + "a%2Fb%20c", 200, `"idclient":"a/b c"`},
-		{"PUT is not served", "PUT", loyalty.ArtixCSClientsPath, 405, `"errorCode":405`},
-		{"POST of no client", "POST", loyalty.ArtixCSClientsPath, 400, `"errorCode":400`},
+		{"absent client is an empty 200", "GET", artixwire.CSClientByIDPath + "nobody", 200, ""},
+		{"escaped idclient", "GET", artixwire.CSClientByIDPath + "a%2Fb%20c", 200, `"idclient":"a/b c"`},
+		{"PUT is not served", "PUT", artixwire.CSClientsPath, 405, `"errorCode":405`},
+		{"POST of no client", "POST", artixwire.CSClientsPath, 400, `"errorCode":400`},
 		{"cards are written, not read", "GET", "/CSrest/rest/dictionaries/cards", 405, `"errorCode":405`},
 		{"other CSrest path", "GET", "/CSrest/rest/dictionaries/goods", 404, `"errorCode":404`},
-		{"size 0", "GET", loyalty.ArtixCSClientsByPagePath + "?size=0", 400, "size"},
-		{"page not a number", "GET", loyalty.ArtixCSClientsByPagePath + "?page=x", 400, "page"},
-		{"page past the end", "GET", loyalty.ArtixCSClientsByPagePath + "?page=1000000000000", 200, `"content":[]`},
-		{"default page size 20", "GET", loyalty.ArtixCSClientsByPagePath, 200, `"size":20`},
+		{"size 0", "GET", artixwire.CSClientsByPagePath + "?size=0", 400, "size"},
+		{"page not a number", "GET", artixwire.CSClientsByPagePath + "?page=x", 400, "page"},
+		{"page past the end", "GET", artixwire.CSClientsByPagePath + "?page=1000000000000", 200, `"content":[]`},
+		{"default page size 20", "GET", artixwire.CSClientsByPagePath, 200, `"size":20`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, body := adminDo(t, srv, tc.method, tc.path, "")
@@ -101,11 +102,11 @@ func TestArtixCSRestReplies(t *testing.T) {
 	}
 
 	srv.RequireArtixAuth("admin", "exchanger-only")
-	if status, _ := adminDo(t, srv, "GET", loyalty.ArtixCSClientsPath, ""); status != 200 {
+	if status, _ := adminDo(t, srv, "GET", artixwire.CSClientsPath, ""); status != 200 {
 		t.Errorf("CSrest with only the exchanger's login set: %d, want 200 (field clients send none to CSrest)", status)
 	}
 	srv.RequireArtixCashServerAuth("admin", "pw-1234")
-	if status, body := adminDo(t, srv, "GET", loyalty.ArtixCSClientsPath, ""); status != 401 || !strings.Contains(body, `"errorCode":401`) {
+	if status, body := adminDo(t, srv, "GET", artixwire.CSClientsPath, ""); status != 401 || !strings.Contains(body, `"errorCode":401`) {
 		t.Errorf("without auth: %d %s, want 401", status, body)
 	}
 	if _, err := srv.ArtixCashServer().Customers.Get(context.Background(), "a/b c"); err != nil {

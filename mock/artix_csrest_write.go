@@ -8,6 +8,7 @@ import (
 	"net/url"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/artixwire"
 )
 
 // The CSrest writes field clients make (docs/artix-field-notes.md §4, §5):
@@ -61,7 +62,7 @@ func (a *artixAPI) serveCSWrite(w http.ResponseWriter, r *http.Request, path, es
 	}
 	var cmd loyalty.ArtixCommand
 	switch path {
-	case loyalty.ArtixCSClientsPath:
+	case artixwire.CSClientsPath:
 		var rec loyalty.ArtixCustomerRecord
 		err = json.Unmarshal(body, &rec)
 		cmd = loyalty.AddClient(rec.ArtixCustomer)

@@ -80,15 +80,18 @@ func (n *artixNext) apply(c loyalty.ArtixCommand) error {
 	}
 	switch c.Name {
 	case loyalty.ArtixAddClient:
-		// Records are never changed in place (Apply replaces pointers),
-		// so the decoded command's record can be kept as it is.
+		// Records are never changed in place (an update makes a new
+		// record), so the decoded command's record can be kept as it is.
 		n.clientsW()[c.Client.ID] = *c.Client
 	case loyalty.ArtixUpdateClient:
 		rec, ok := n.clients[c.Update.ID]
 		if !ok {
 			return fmt.Errorf("updateClient: no client with idclient %q", c.Update.ID)
 		}
-		rec.Apply(*c.Update)
+		rec, err := applyArtixUpdate(rec, *c.Update)
+		if err != nil {
+			return fmt.Errorf("updateClient %q: %w", c.Update.ID, err)
+		}
 		n.clientsW()[rec.ID] = rec
 	case loyalty.ArtixDeleteClient:
 		if _, ok := n.clients[c.ID]; ok {

@@ -42,10 +42,10 @@ func TestVirtPOSUpdateCardCreatesWithBarcodeNotCardBarcode(t *testing.T) {
 	for _, tc := range []struct {
 		name, uid string
 		form      url.Values
-		want      func(loyalty.Card) string
+		want      func(Card) string
 	}{
-		{"generated", "9100001", nil, func(c loyalty.Card) string { return c.UIDEAN13 }},
-		{"barcode", "9100002", url.Values{"barcode": {"4600000000017"}}, func(loyalty.Card) string { return "4600000000017" }},
+		{"generated", "9100001", nil, func(c Card) string { return c.UIDEAN13 }},
+		{"barcode", "9100002", url.Values{"barcode": {"4600000000017"}}, func(Card) string { return "4600000000017" }},
 	} {
 		q := url.Values{"apikey": {srv.APIKey}, "format": {"json"}, "uid": {tc.uid}, "card_barcode": {"2999999999993"}, "create_if_not_exist": {"1"}}
 		if body := vpPost(t, srv, "/api/customer/updateCard", q, tc.form); !strings.Contains(body, `"isnew":1`) {

@@ -25,7 +25,7 @@ import (
 type virtposState struct {
 	Customers []loyalty.Customer `json:"customers"`
 	Groups    map[int64]string   `json:"groups"`
-	Cards     []loyalty.Card     `json:"cards"`
+	Cards     []Card             `json:"cards"`
 	CardTypes map[int64]string   `json:"card_types"`
 	Next      virtposCounters    `json:"next"`
 }
@@ -77,7 +77,7 @@ func (a *virtposAPI) restore(data json.RawMessage) (func(), error) {
 		return nil, err
 	}
 	slices.SortStableFunc(st.Customers, func(x, y loyalty.Customer) int { return cmp.Compare(x.ID, y.ID) })
-	slices.SortStableFunc(st.Cards, func(x, y loyalty.Card) int { return cmp.Compare(x.ID, y.ID) })
+	slices.SortStableFunc(st.Cards, func(x, y Card) int { return cmp.Compare(x.ID, y.ID) })
 	n := st.Next
 	custIDs, cardIDs := make([]int64, len(st.Customers)), make([]int64, len(st.Cards))
 	for i := range st.Customers {

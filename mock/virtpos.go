@@ -22,7 +22,7 @@ type virtposAPI struct {
 	customers  []*loyalty.Customer // ascending id
 	byID       map[int64]*loyalty.Customer
 	groups     map[int64]string
-	cards      []*loyalty.Card // ascending id
+	cards      []*Card // ascending id
 	cardTypes  map[int64]string
 	nextCust   int64
 	nextGroup  int64
@@ -196,20 +196,20 @@ func (s *Server) VirtPOSCustomers() []loyalty.Customer {
 }
 
 // VirtPOSCards is a snapshot of every card, by ascending id.
-func (s *Server) VirtPOSCards() []loyalty.Card {
+func (s *Server) VirtPOSCards() []Card {
 	s.vp.mu.Lock()
 	defer s.vp.mu.Unlock()
 	return values(s.vp.cards)
 }
 
 // VirtPOSCard is a snapshot of the card with uid uid.
-func (s *Server) VirtPOSCard(uid string) (loyalty.Card, bool) {
+func (s *Server) VirtPOSCard(uid string) (Card, bool) {
 	s.vp.mu.Lock()
 	defer s.vp.mu.Unlock()
 	if c := s.vp.cardByUID(uid); c != nil {
 		return *c, true
 	}
-	return loyalty.Card{}, false
+	return Card{}, false
 }
 
 // VirtPOSGroups is a snapshot of the customer groups, id to name.

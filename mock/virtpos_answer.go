@@ -163,7 +163,7 @@ func ts(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Format(loyalty.TimeLayout)
+	return t.Format(time.DateTime)
 }
 
 func bit(b bool) int {

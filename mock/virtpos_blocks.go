@@ -20,7 +20,7 @@ import (
 
 // cardsBlock is the cards block of customer id in format.
 func (a *virtposAPI) cardsBlock(id int64, format loyalty.Format) loyalty.RawBlock {
-	var own []*loyalty.Card
+	var own []*Card
 	for _, c := range a.cards {
 		if c.CustomerID == id {
 			own = append(own, c)

@@ -11,9 +11,28 @@ import (
 	"github.com/loyaltykit/loyalty"
 )
 
+// Card is a VirtPOS discount card with every field of the spec, as the
+// mock keeps and reports it (VirtPOSCards, VirtPOSCard). The client sends
+// cards as loyalty.CardUpdate; the spec has no card read.
+type Card struct {
+	ID                 int64              // card_id, the internal id
+	UID                string             // uid, the card's unique number
+	ExternalID         string             // external_id, the card's id in another system (1C, say)
+	UIDEAN13           string             // uid_ean13, the uid as an EAN-13 (see loyalty.EAN13)
+	Barcode            string             // barcode
+	Medium             loyalty.CardMedium // medium
+	Status             loyalty.CardStatus // status
+	BlockDate          time.Time          // block_date
+	ActivateDate       time.Time          // activate_date, when the card was issued
+	TypeID             int64              // type_id
+	TypeName           string             // type_name
+	CustomerID         int64              // customer_id, the owner
+	CustomerExternalID string             // customer_external_id, the owner's external id
+}
+
 // findCard looks a card up by card_id, uid, external_id, card_barcode, in
 // that order; the first key that finds a card wins.
-func (a *virtposAPI) findCard(q url.Values) (*loyalty.Card, bool) {
+func (a *virtposAPI) findCard(q url.Values) (*Card, bool) {
 	any := false
 	if v := q.Get("card_id"); v != "" {
 		any = true
@@ -27,11 +46,11 @@ func (a *virtposAPI) findCard(q url.Values) (*loyalty.Card, bool) {
 	}
 	keys := []struct {
 		param string
-		get   func(*loyalty.Card) string
+		get   func(*Card) string
 	}{
-		{"uid", func(c *loyalty.Card) string { return c.UID }},
-		{"external_id", func(c *loyalty.Card) string { return c.ExternalID }},
-		{"card_barcode", func(c *loyalty.Card) string { return c.Barcode }},
+		{"uid", func(c *Card) string { return c.UID }},
+		{"external_id", func(c *Card) string { return c.ExternalID }},
+		{"card_barcode", func(c *Card) string { return c.Barcode }},
 	}
 	for _, k := range keys {
 		v := q.Get(k.param)
@@ -99,7 +118,7 @@ func (a *virtposAPI) deleteCard(r *http.Request) (answer, string) {
 	if c == nil {
 		return answer{}, vpCardMissing
 	}
-	a.cards = slices.DeleteFunc(a.cards, func(x *loyalty.Card) bool { return x == c })
+	a.cards = slices.DeleteFunc(a.cards, func(x *Card) bool { return x == c })
 	return a.cardWriteAnswer(c.ID, false, false), ""
 }
 
@@ -116,7 +135,7 @@ func (a *virtposAPI) createCard(uid, ext string, f url.Values) (answer, string) 
 	} else if a.cardByUID(uid) != nil {
 		return answer{}, vpDuplicateUID + ": " + uid
 	}
-	c := &loyalty.Card{UID: uid, ExternalID: ext, Medium: loyalty.MediumPlastic, Status: loyalty.CardNew}
+	c := &Card{UID: uid, ExternalID: ext, Medium: loyalty.MediumPlastic, Status: loyalty.CardNew}
 	if info := a.applyCard(c, f); info != "" {
 		return answer{}, info
 	}
@@ -132,7 +151,7 @@ func (a *virtposAPI) createCard(uid, ext string, f url.Values) (answer, string) 
 	return a.cardWriteAnswer(c.ID, true, true), ""
 }
 
-func (a *virtposAPI) cardByUID(uid string) *loyalty.Card {
+func (a *virtposAPI) cardByUID(uid string) *Card {
 	for _, c := range a.cards {
 		if c.UID == uid {
 			return c
@@ -143,7 +162,7 @@ func (a *virtposAPI) cardByUID(uid string) *loyalty.Card {
 
 // applyCard sets the posted card fields on c; it returns an info text
 // when a value is invalid.
-func (a *virtposAPI) applyCard(c *loyalty.Card, f url.Values) string {
+func (a *virtposAPI) applyCard(c *Card, f url.Values) string {
 	if f.Has("uid_ean13") {
 		c.UIDEAN13 = f.Get("uid_ean13")
 	}
@@ -186,7 +205,7 @@ func (a *virtposAPI) applyCard(c *loyalty.Card, f url.Values) string {
 
 // applyOwner sets the card's owner from customer_id, or from
 // customer_external_id without it; either sent empty detaches the card.
-func (a *virtposAPI) applyOwner(c *loyalty.Card, f url.Values) string {
+func (a *virtposAPI) applyOwner(c *Card, f url.Values) string {
 	switch {
 	case f.Has("customer_id") && f.Get("customer_id") == "",
 		!f.Has("customer_id") && f.Has("customer_external_id") && f.Get("customer_external_id") == "":
@@ -213,7 +232,7 @@ func parseDate(v string) (time.Time, bool) {
 	if v == "" {
 		return time.Time{}, true
 	}
-	for _, layout := range []string{loyalty.TimeLayout, "2006-01-02", time.RFC3339} {
+	for _, layout := range []string{time.DateTime, "2006-01-02", time.RFC3339} {
 		if t, err := time.ParseInLocation(layout, v, time.UTC); err == nil {
 			return t, true
 		}

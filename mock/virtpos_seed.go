@@ -92,7 +92,7 @@ func (a *virtposAPI) addGenerated() {
 		a.nextCard++
 		uid := fmt.Sprintf("%d", 100000+i)
 		ean, _ := loyalty.EAN13(uid)
-		card := &loyalty.Card{
+		card := &Card{
 			ID: a.nextCard, UID: uid, UIDEAN13: ean, Barcode: ean, Medium: loyalty.MediumPlastic,
 			Status: loyalty.CardActive, ActivateDate: reg, TypeID: int64(1 + i%2), TypeName: a.cardTypes[int64(1+i%2)],
 			CustomerID: id, CustomerExternalID: c.ExternalID,

@@ -25,7 +25,7 @@ func tourArtix(ctx context.Context, p *printer, cfg *config, srv *mock.Server) e
 		return err
 	}
 	if where != "" {
-		p.line("HTTP transport: POST %s%s", where, loyalty.ArtixLoadDictsPath)
+		p.line("HTTP transport: POST %s%s", where, "/aifexchange/loaddicts")
 	}
 
 	bad := loyalty.ArtixCustomer{ID: "14", BirthDate: "1899-01-01"}

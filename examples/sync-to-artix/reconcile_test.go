@@ -84,7 +84,7 @@ func TestSyncReconcile(t *testing.T) {
 // there is no difference to send.
 func TestSyncReconcileReadErrorSendsNothing(t *testing.T) {
 	srv := mock.NewServer(t)
-	srv.Fail(mock.Fault{API: mock.ArtixAPI, Path: loyalty.ArtixCSClientsPath + "*", Status: 503, Times: -1})
+	srv.Fail(mock.Fault{API: mock.ArtixAPI, Path: "/CSrest/rest/dictionaries/clients*", Status: 503, Times: -1})
 	r, err := runJSON(t, "-virtpos-url", srv.VirtPOSURL, "-virtpos-apikey", srv.APIKey, "-artix-url", srv.ArtixURL,
 		"-reconcile", "-cs-url", srv.ArtixURL)
 	var apiErr *loyalty.APIError
