@@ -101,6 +101,11 @@ type SnapshotResult struct {
 	Customers               int     // customers read
 }
 
+// seenHash marks, in Snapshot's map of the previous version's hashes, a
+// client this read has already yielded. No record hashes to it: it would
+// take a 128-bit collision of SHA-256.
+var seenHash = Hash{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+
 // ErrSnapshotIncomplete wraps a failure to read every customer: no
 // version is recorded, since a client missing from a partial read would
 // look deleted.
@@ -120,7 +125,10 @@ func Snapshot(ctx context.Context, store VersionStore, customers iter.Seq2[loyal
 	}
 	res := &SnapshotResult{Version: newest}
 	var readErr error
-	seen := make(map[string]struct{}, len(prev))
+	// prev is the one map Snapshot keeps: a client seen in this read has
+	// its hash replaced by seenHash (a new client is added with it), so
+	// duplicates are found and what is left unmarked at the end was
+	// deleted, with no second set of client ids beside it.
 	changes := func(yield func(Change, error) bool) {
 		for c, err := range customers {
 			if err != nil {
@@ -137,18 +145,19 @@ func Snapshot(ctx context.Context, store VersionStore, customers iter.Seq2[loyal
 				}
 				continue
 			}
-			if _, dup := seen[a.ID]; dup {
+			old, had := prev[a.ID]
+			if had && old == seenHash {
 				res.Duplicates++
 				continue
 			}
-			seen[a.ID] = struct{}{}
+			prev[a.ID] = seenHash
+			res.Clients++
 			rec, err := a.MarshalJSON() // not json.Marshal, which compacts the output again
 			if err != nil {
 				yield(Change{}, fmt.Errorf("chainsync: client %s: %w", a.ID, err))
 				return
 			}
 			h := HashRecord(rec)
-			old, had := prev[a.ID]
 			switch {
 			case had && old == h:
 				continue
@@ -164,8 +173,8 @@ func Snapshot(ctx context.Context, store VersionStore, customers iter.Seq2[loyal
 				}
 			}
 		}
-		for id := range prev {
-			if _, ok := seen[id]; ok {
+		for id, h := range prev {
+			if h == seenHash {
 				continue
 			}
 			res.Deleted++
@@ -181,7 +190,6 @@ func Snapshot(ctx context.Context, store VersionStore, customers iter.Seq2[loyal
 		}
 		return nil, err
 	}
-	res.Clients = len(seen)
 	if v != newest {
 		res.Version, res.New = v, true
 	}
