@@ -177,6 +177,10 @@ func (m crmMethod[T]) check(resp *response, a crmAnswer[T]) error {
 	if err := checkNumbers(resp.body); err != nil && resp.ok() {
 		return resp.apiError("", fmt.Errorf("crm %s: %w", m.name, err))
 	}
+	if repeatedTopKey(resp.body, "errors") {
+		// {"errors":[…],"errors":[]}: decoded, the last would win.
+		return resp.apiError("", fmt.Errorf("crm %s: %w (\"errors\")", m.name, errRepeatedVerdict))
+	}
 	derr := json.Unmarshal(resp.body, a)
 	// A type error in a field leaves the other fields decoded (the
 	// errors array among them); any other error leaves nothing usable.

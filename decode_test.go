@@ -180,6 +180,11 @@ func TestDecodeErrors(t *testing.T) {
 		"html":             "<html><head><title>Bad Gateway</title></head><body><hr></body></html>",
 		"truncated json":   `{"success":1,"customers":[{"id":1`,
 		"empty body":       "",
+		// issue 20 item 13: a repeated verdict key, in any case, is malformed
+		"success twice":           `{"success":0,"info":"Клиент не найден","customers":[],"success":1}`,
+		"success twice, any case": `{"Success":1,"customers":[{"id":1}],"SUCCESS":0}`,
+		// issue 20 item 14: customers with id 0 and no error
+		"customers, an object of objects": `{"success":1,"customers":{"11":{"id":11,"fname":"Иван"},"12":{"id":12}}}`,
 	}
 	for name, body := range cases {
 		srv.Fail(mock.Fault{API: mock.VirtPOSAPI, Status: 200, Body: body, BodySize: len(body), ContentType: "text/html"})

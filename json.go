@@ -11,11 +11,13 @@ import (
 //   - the answer is one object; anything but white space after it is an
 //     error, and so is nesting deeper than maxJSONDepth;
 //   - keys match in any ASCII case ("Success", "FNAME"); unknown keys are
-//     skipped; a repeated field keeps its last value;
+//     skipped; a repeated field keeps its last value, but a repeated
+//     "success" (in any case) is an error: the verdict must be one;
 //   - "customers" is an array, {"customer": array-or-object} (the XML
 //     shape; other keys beside "customer" are ignored), one customer
 //     object, or null, "" or {} for none; null and {} elements are no
-//     customer;
+//     customer; an object whose members are objects or arrays (an object
+//     of customers keyed by id) is an error, never customers with ID 0;
 //   - a field holds a string, number, true, false or null (empty); an
 //     object or array in a field is an error;
 //   - customers are handed out only once success=1 has been read: those
@@ -65,6 +67,9 @@ func (d *customerDecoder) decodeJSON(s *jsonScanner) error {
 	for s.nextKey(&first, &err) {
 		switch envelopeKey(s.key) {
 		case "success":
+			if d.st.seen {
+				return s.syntax(errRepeatedVerdict.Error() + ` ("success")`)
+			}
 			d.st.seen = true
 			d.st.success, err = d.jsonText(s)
 		case "info":
@@ -151,7 +156,7 @@ func (d *customerDecoder) jsonCustomerObject(s *jsonScanner, level int) error {
 	var set uint32
 	var raw [numRawBlocks]string
 	var rawSet [numRawBlocks]bool
-	first, wrapped, members := true, false, 0
+	first, wrapped, members, nested := true, false, 0, 0
 	var err error
 	for s.nextKey(&first, &err) {
 		members++
@@ -167,6 +172,9 @@ func (d *customerDecoder) jsonCustomerObject(s *jsonScanner, level int) error {
 			raw[r], err = s.skipRaw(level + 3)
 			rawSet[r] = true
 		} else {
+			if c, perr := s.peek(); perr == nil && (c == '{' || c == '[') {
+				nested++
+			}
 			err = s.skipValue(level + 3)
 		}
 		if err != nil {
@@ -177,6 +185,12 @@ func (d *customerDecoder) jsonCustomerObject(s *jsonScanner, level int) error {
 		return err
 	}
 	d.arena[level+1] = arena
+	if level == 0 && !wrapped && set == 0 && rawSet == [numRawBlocks]bool{} && nested > 0 {
+		// {"customers": {"11": {...}, "12": {...}}}: an object of
+		// customers keyed by id, not one customer; read as one, it would
+		// be a customer with ID 0 and no error.
+		return s.syntax(`"customers" is an object of objects without a customer field: customers come as an array or under "customer"`)
+	}
 	if wrapped || members == 0 {
 		return nil // {"customer": ...} or {}: no customer of its own
 	}

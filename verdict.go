@@ -41,3 +41,36 @@ func countTopKey(obj []byte, key string) (int, error) {
 	}
 	return n, nil
 }
+
+// repeatedTopKey reports a JSON object body holding key (lower-case
+// ASCII) more than once at its top level, in any ASCII case, as
+// encoding/json would match it to one struct field and keep the last. A
+// body where "key" appears at most once, anywhere, is passed without
+// decoding (the usual case, no allocation).
+func repeatedTopKey(body []byte, key string) bool {
+	n := 0
+	for i := 0; i+len(key)+1 < len(body); i++ {
+		if body[i] == '"' && body[i+1+len(key)] == '"' && asciiEqualFold(body[i+1:i+1+len(key)], key) {
+			n++
+		}
+	}
+	if n < 2 {
+		return false
+	}
+	c, err := countTopKey(bytes.TrimSpace(bytes.TrimPrefix(body, bom)), key)
+	return err == nil && c > 1
+}
+
+// asciiEqualFold reports b equal to the lower-case ASCII s in any case.
+func asciiEqualFold(b []byte, s string) bool {
+	for i := range len(s) {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != s[i] {
+			return false
+		}
+	}
+	return true
+}

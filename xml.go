@@ -72,6 +72,9 @@ func decodeResult(body []byte, contentType string) (resultEnvelope, error) {
 	}
 	body = bytes.TrimPrefix(body, bom)
 	if sniffJSON(body) {
+		if repeatedTopKey(body, "success") {
+			return env, fmt.Errorf("%w (\"success\")", errRepeatedVerdict)
+		}
 		err = json.Unmarshal(body, &env)
 	} else {
 		err = newXMLDecoder(bytes.NewReader(body)).Decode(&env)
