@@ -179,7 +179,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			adminError(w, http.StatusNotFound, fmt.Sprintf("no tenant %q", id))
 			return
 		}
-		target = t.Server
+		target = t.srv
 	}
 	h(target, w, r)
 }

@@ -236,7 +236,7 @@ func TestArtixCallbacksEndWithTenant(t *testing.T) {
 			if n := arrived.Load(); n != 2 {
 				t.Errorf("%d callbacks, want the 2 before %s", n, how)
 			}
-			if how == "DeleteTenant" && ten.Server.ax.cb.start(func(context.Context) {}) {
+			if how == "DeleteTenant" && ten.srv.ax.cb.start(func(context.Context) {}) {
 				t.Error("a deleted tenant can still start callbacks")
 			}
 		})

@@ -145,7 +145,7 @@ func (s *Server) middleware(api API, h http.Handler) http.Handler {
 		}
 		next := h
 		if t, refusal := s.routeTenant(api, r); t != nil {
-			t.handlers[api].ServeHTTP(w, r)
+			t.srv.handlers[api].ServeHTTP(w, r)
 			return
 		} else if refusal != nil {
 			next = refusal // journaled and faulted like any request of the default tenant

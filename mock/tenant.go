@@ -48,23 +48,33 @@ var (
 // refuses them as before. Whatever the tenant's data, nothing of it
 // is visible to the default tenant or to other tenants.
 //
-// The embedded Server is the tenant's view of the mock: VirtPOS(), CRM(),
-// Artix() and ArtixCashServer() make clients that carry its credentials,
-// and Reset, Fail, Faults, ClearFaults, Requests, Snapshot, Restore,
-// ServeArtixExchangeDir and the state accessors act on this tenant only.
-// Close and Shutdown do nothing on it; NewTenant on it is an error.
+// A Tenant has its own method set (tenant_api.go), only what works on a
+// tenant: VirtPOS(), CRM(), Artix() and ArtixCashServer() make clients
+// that carry its credentials; Reset, Fail, Faults, ClearFaults, Requests,
+// Snapshot, Restore, ServeArtixExchangeDir and the state accessors act on
+// this tenant only. What belongs to the Server (Close, Shutdown, Handler,
+// RegisterResponders, the Require… credential setters, quirks and the
+// tenants themselves) is the Server's alone.
 type Tenant struct {
-	*Server
+	srv *Server // the tenant's state, faults and journal
 	// ID names the tenant in the admin API (?tenant=ID).
 	ID string
 	// Name is what NewTenant was given ("" for none).
 	Name string
+	// APIKey is the VirtPOS apikey that reaches the tenant.
+	APIKey string
+	// CommercialFirmID is the CRM commercial_firm_id that reaches the
+	// tenant.
+	CommercialFirmID string
 	// ArtixShopCode is the shopcode query parameter the tenant's Artix
 	// side demands; it is also its basic-auth user.
 	ArtixShopCode string
 	// ArtixPassword is the basic-auth password the tenant's Artix side
 	// demands.
 	ArtixPassword string
+	// VirtPOSURL, CRMURL and ArtixURL are the Server's: a tenant shares
+	// its listeners.
+	VirtPOSURL, CRMURL, ArtixURL string
 
 	seq int
 }
@@ -140,8 +150,9 @@ func (s *Server) NewTenant(name string) (*Tenant, error) {
 		child.cfg.Logger = l.With("tenant", id)
 	}
 	child.seedSides()
-	t := &Tenant{Server: child, ID: id, Name: name, ArtixShopCode: TenantShopCodePrefix + id + "-" + secret[:8],
-		ArtixPassword: secret[12:], seq: ts.seq}
+	t := &Tenant{srv: child, ID: id, Name: name, APIKey: child.APIKey, CommercialFirmID: child.CommercialFirmID,
+		ArtixShopCode: TenantShopCodePrefix + id + "-" + secret[:8], ArtixPassword: secret[12:],
+		VirtPOSURL: child.VirtPOSURL, CRMURL: child.CRMURL, ArtixURL: child.ArtixURL, seq: ts.seq}
 	child.RequireArtixShopCode(t.ArtixShopCode)
 	child.RequireArtixAuth(t.ArtixShopCode, t.ArtixPassword)
 	// The tenant's read-back is reached by its credentials too.
@@ -192,7 +203,7 @@ func (s *Server) DeleteTenant(id string) bool {
 	}
 	ts.mu.Unlock()
 	if ok {
-		t.Server.ax.cb.stop() // its status callbacks end with it
+		t.srv.ax.cb.stop() // its status callbacks end with it
 	}
 	return ok
 }

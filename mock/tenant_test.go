@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -87,7 +89,7 @@ func TestTenantsDoNotSeeEachOther(t *testing.T) {
 	if _, err := t1.VirtPOS(loyalty.WithoutRetries()).Customers.Get(t.Context(), 1); err == nil {
 		t.Fatal("t1's fault did not answer t1's request")
 	}
-	for _, s := range []*Server{t2.Server, srv} {
+	for _, s := range []*Server{t2.srv, srv} {
 		if _, err := s.VirtPOS().Customers.Get(t.Context(), 1); err != nil {
 			t.Fatalf("t1's fault answered another tenant: %v", err)
 		}
@@ -282,9 +284,6 @@ func TestTenantsInMemory(t *testing.T) {
 	if _, err := tn.VirtPOS(loyalty.WithoutRetries()).Customers.Get(t.Context(), 1); err == nil {
 		t.Fatal("a deleted tenant's client still reaches it")
 	}
-	if _, err := tn.NewTenant("nested"); err == nil {
-		t.Fatal("a tenant made a tenant")
-	}
 }
 
 // TestTenantServesItsOwnExchangeDir: a tenant playing the cash server on
@@ -319,4 +318,58 @@ func TestTenantServesItsOwnExchangeDir(t *testing.T) {
 	} else if srv.ArtixCustomerCount() != 0 {
 		t.Fatalf("tenant has x: %v; default tenant has %d clients; want srv.ArtixCustomerCount() == 0", ok, srv.ArtixCustomerCount())
 	}
+}
+
+// serverOnly are the Server's methods a Tenant does not have: they act on
+// the listeners, the Server's own credentials and quirks, or the tenants.
+var serverOnly = []string{
+	"Close", "Shutdown", "Handler", "RegisterResponders",
+	"RequireArtixAuth", "RequireArtixCashServerAuth", "RequireArtixShopCode", // a tenant's credentials route its requests
+	"Quirks", "SetQuirks",
+	"NewTenant", "Tenant", "Tenants", "DeleteTenant", // a tenant makes no tenants
+}
+
+// A Tenant's method set is its own: each of its methods is the Server's
+// method of the same name and signature, except Credentials; each Server
+// method is on Tenant or listed in serverOnly, so a new Server method must
+// be classified; none of serverOnly is on Tenant.
+func TestTenantMethodSet(t *testing.T) {
+	st, tt := reflect.TypeFor[*Server](), reflect.TypeFor[*Tenant]()
+	only := map[string]bool{}
+	for _, name := range serverOnly {
+		only[name] = true
+		if _, ok := st.MethodByName(name); !ok {
+			t.Errorf("serverOnly lists %s, which Server does not have", name)
+		}
+		if _, ok := tt.MethodByName(name); ok {
+			t.Errorf("Tenant has %s, which only the Server may have", name)
+		}
+	}
+	for m := range st.Methods() {
+		if tm, ok := tt.MethodByName(m.Name); ok {
+			// Drop the receiver: the two types differ there.
+			if got, want := funcSig(tm.Type), funcSig(m.Type); got != want {
+				t.Errorf("Tenant.%s is %s, want Server.%s's %s", m.Name, got, m.Name, want)
+			}
+		} else if !only[m.Name] {
+			t.Errorf("Server.%s is neither on Tenant nor in serverOnly: say whether it works on a tenant", m.Name)
+		}
+	}
+	for m := range tt.Methods() {
+		if _, ok := st.MethodByName(m.Name); !ok && m.Name != "Credentials" {
+			t.Errorf("Tenant.%s has no Server method of that name", m.Name)
+		}
+	}
+}
+
+// funcSig is a method type's signature without its receiver.
+func funcSig(f reflect.Type) string {
+	var in, out []string
+	for i := 1; i < f.NumIn(); i++ {
+		in = append(in, f.In(i).String())
+	}
+	for i := range f.NumOut() {
+		out = append(out, f.Out(i).String())
+	}
+	return fmt.Sprintf("func(%s) (%s) variadic=%v", strings.Join(in, ", "), strings.Join(out, ", "), f.IsVariadic())
 }
