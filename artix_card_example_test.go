@@ -38,7 +38,7 @@ func ExampleAddCard() {
 		log.Fatal(err)
 	}
 	for _, m := range members {
-		for _, c := range srv.ArtixClientCards(m.card) {
+		for _, c := range srv.ArtixCustomerCards(m.card) {
 			fmt.Println(m.name, c.Number, c.DiscountPercent)
 		}
 	}

@@ -120,9 +120,9 @@ func (s *Server) ArtixCards() map[string]loyalty.ArtixCard {
 	return out
 }
 
-// ArtixClientCards returns the cards whose idclient is id, by idcard: the
+// ArtixCustomerCards returns the cards whose idclient is id, by idcard: the
 // cards a till finds that client by.
-func (s *Server) ArtixClientCards(id string) []loyalty.ArtixCard {
+func (s *Server) ArtixCustomerCards(id string) []loyalty.ArtixCard {
 	s.ax.mu.Lock()
 	defer s.ax.mu.Unlock()
 	var out []loyalty.ArtixCard

@@ -33,7 +33,7 @@ func checkCardSync(t *testing.T, srv *Server, id string) {
 	if _, ok := srv.ArtixCustomer(id); !ok {
 		t.Errorf("client %s not stored", id)
 	}
-	cards := srv.ArtixClientCards(id)
+	cards := srv.ArtixCustomerCards(id)
 	if len(cards) != 1 || cards[0].ID != id || cards[0].GroupID != "1" || cards[0].DiscountPercent == nil || !cards[0].DiscountPercent.Equal(decimal.NewFromInt(5)) {
 		t.Errorf("cards of client %s: %+v, want card %s of group 1 at 5%%", id, cards, id)
 	}
@@ -59,7 +59,7 @@ func TestArtixCardDictionariesOverHTTP(t *testing.T) {
 	}
 	checkCardSync(t, srv, "7001")
 	// What the accessors return are copies.
-	c := srv.ArtixClientCards("7001")[0]
+	c := srv.ArtixCustomerCards("7001")[0]
 	*c.DiscountPercent = decimal.NewFromInt(99)
 	if again := srv.ArtixCards()["7001"]; !again.DiscountPercent.Equal(decimal.NewFromInt(5)) {
 		t.Errorf("changing a returned card changed the mock: discount %v, want 5", again.DiscountPercent)
@@ -108,7 +108,7 @@ func TestArtixFieldPayloads(t *testing.T) {
 	if errs := srv.ArtixLoadErrors(); len(errs) != 0 {
 		t.Fatalf("the ERP's discount export was refused: %v", errs)
 	}
-	if cards := srv.ArtixClientCards("2000000000022"); len(cards) != 1 || !cards[0].Blocked {
+	if cards := srv.ArtixCustomerCards("2000000000022"); len(cards) != 1 || !cards[0].Blocked {
 		t.Errorf("cards of client 2000000000022: %+v, want one blocked card", cards)
 	}
 	if c, _ := srv.ArtixCustomer("2000000000015"); c.FirstName != "Петров Пётр Петрович" {
@@ -162,8 +162,8 @@ func TestArtixFieldPayloads(t *testing.T) {
 	}
 	if len(srv.ArtixDictionary("unit")) != 2 {
 		t.Errorf("restored: units %v, cards %v; want len(srv.ArtixDictionary(\"unit\")) == 2", srv.ArtixDictionary("unit"), srv.ArtixCards())
-	} else if len(srv.ArtixClientCards("2000000000015")) != 1 {
-		t.Errorf("restored: units %v, cards %v; want len(srv.ArtixClientCards(\"2000000000015\")) == 1", srv.ArtixDictionary("unit"), srv.ArtixCards())
+	} else if len(srv.ArtixCustomerCards("2000000000015")) != 1 {
+		t.Errorf("restored: units %v, cards %v; want len(srv.ArtixCustomerCards(\"2000000000015\")) == 1", srv.ArtixDictionary("unit"), srv.ArtixCards())
 	}
 }
 

@@ -216,7 +216,7 @@ func TestFieldCSrestClient(t *testing.T) {
 	if status, body = do("POST", "/dictionaries/cards", `{"idcard":"2000000000015","idcardgroup":"1","idclient":"2000000000015","number":"2000000000015"}`); status/100 != 2 {
 		t.Fatalf("ERP card: HTTP %d %s", status, body)
 	}
-	if cards := srv.ArtixClientCards("2000000000015"); len(cards) != 1 {
+	if cards := srv.ArtixCustomerCards("2000000000015"); len(cards) != 1 {
 		t.Errorf("cards of the ERP's client: %+v, want 1", cards)
 	}
 }

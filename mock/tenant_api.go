@@ -119,8 +119,10 @@ func (t *Tenant) ArtixCustomerCount() int { return t.srv.ArtixCustomerCount() }
 // ArtixCards is [Server.ArtixCards] for the tenant alone.
 func (t *Tenant) ArtixCards() map[string]loyalty.ArtixCard { return t.srv.ArtixCards() }
 
-// ArtixClientCards is [Server.ArtixClientCards] for the tenant alone.
-func (t *Tenant) ArtixClientCards(id string) []loyalty.ArtixCard { return t.srv.ArtixClientCards(id) }
+// ArtixCustomerCards is [Server.ArtixCustomerCards] for the tenant alone.
+func (t *Tenant) ArtixCustomerCards(id string) []loyalty.ArtixCard {
+	return t.srv.ArtixCustomerCards(id)
+}
 
 // ArtixCardGroups is [Server.ArtixCardGroups] for the tenant alone.
 func (t *Tenant) ArtixCardGroups() map[string]loyalty.ArtixCardGroup { return t.srv.ArtixCardGroups() }
