@@ -43,14 +43,12 @@ func startChain(t *testing.T, cfg chainmock.Config) *chainmock.Chain {
 func newestDirectory(t *testing.T, store chainsync.VersionStore) map[string]string {
 	t.Helper()
 	ctx := context.Background()
-	v, live, err := store.Live(ctx)
+	out := map[string]string{}
+	v, err := store.Live(ctx, func(id string, _ chainsync.Hash) { out[id] = "" })
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{}
-	for id := range live {
-		out[id] = ""
-	}
+	live := out
 	cs, err := store.Changes(ctx, 0, v, true, "", len(live)+1)
 	if err != nil {
 		t.Fatal(err)

@@ -18,28 +18,29 @@ var _ chainsync.VersionStore = (*store[any])(nil)
 func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
 
 // Live implements chainsync.VersionStore.
-func (s *store[TTx]) Live(ctx context.Context) (int64, map[string]chainsync.Hash, error) {
+func (s *store[TTx]) Live(ctx context.Context, each func(string, chainsync.Hash)) (int64, error) {
 	var zero TTx
 	v, err := s.newest(ctx, zero)
 	if err != nil {
-		return 0, nil, err
+		return 0, err
 	}
 	rs, done, err := s.d.query(ctx, zero, `SELECT client_id, hash FROM chain_client WHERE to_v IS NULL`)
 	if err != nil {
-		return 0, nil, fmt.Errorf("chain: live clients: %w", err)
+		return 0, fmt.Errorf("chain: live clients: %w", err)
 	}
 	defer done()
-	live := map[string]chainsync.Hash{}
 	for rs.Next() {
-		var id, h string
-		if err := rs.Scan(&id, &h); err != nil {
-			return 0, nil, err
+		var id, hs string
+		if err := rs.Scan(&id, &hs); err != nil {
+			return 0, err
 		}
-		if live[id], err = chainsync.ParseHash(h); err != nil {
-			return 0, nil, err
+		h, err := chainsync.ParseHash(hs)
+		if err != nil {
+			return 0, err
 		}
+		each(id, h)
 	}
-	return v, live, rs.Err()
+	return v, rs.Err()
 }
 
 func (s *store[TTx]) newest(ctx context.Context, tx TTx) (int64, error) {

@@ -15,20 +15,22 @@ import (
 	"github.com/loyaltykit/loyalty/mock"
 )
 
-// hashStore is a VersionStore that keeps the live hashes only, as a store
-// writing its records elsewhere (to disk) would: it isolates Snapshot's
-// own cost, the paging, mapping, hashing and diffing.
+// hashStore is a VersionStore that keeps the live hashes only, and
+// compactly (in the index Snapshot itself uses), as a store writing its
+// records elsewhere (to disk) would keep next to nothing: it isolates
+// Snapshot's own cost, the paging, mapping, hashing and diffing.
 type hashStore struct {
 	newest int64
-	live   map[string]Hash
+	live   *hashIndex
 }
 
-func (s *hashStore) Live(context.Context) (int64, map[string]Hash, error) {
-	live := make(map[string]Hash, len(s.live))
-	for k, v := range s.live {
-		live[k] = v
+func newHashStore() *hashStore { return &hashStore{live: newHashIndex()} }
+
+func (s *hashStore) Live(_ context.Context, each func(string, Hash)) (int64, error) {
+	for k, v := range s.live.all() {
+		each(k, v)
 	}
-	return s.newest, live, nil
+	return s.newest, nil
 }
 
 func (s *hashStore) AddVersion(_ context.Context, changes iter.Seq2[Change, error]) (int64, error) {
@@ -39,9 +41,9 @@ func (s *hashStore) AddVersion(_ context.Context, changes iter.Seq2[Change, erro
 		}
 		n++
 		if c.Kind == Deleted {
-			delete(s.live, c.ID)
+			s.live.delete(c.ID)
 		} else {
-			s.live[c.ID] = c.Hash
+			s.live.set(c.ID, c.Hash)
 		}
 	}
 	if n > 0 {
@@ -113,7 +115,7 @@ func BenchmarkSnapshotDiff(b *testing.B) {
 	for _, n := range benchSizes() {
 		b.Run(fmt.Sprintf("customers=%d", n), func(b *testing.B) {
 			ctx := context.Background()
-			store := &hashStore{live: map[string]Hash{}}
+			store := newHashStore()
 			if _, err := Snapshot(ctx, store, generated(n, func(int) bool { return false })); err != nil {
 				b.Fatal(err)
 			}
@@ -150,7 +152,7 @@ func BenchmarkSnapshotFromMock(b *testing.B) {
 			vp := srv.VirtPOS()
 			b.ResetTimer()
 			for range b.N {
-				store := &hashStore{live: map[string]Hash{}}
+				store := newHashStore()
 				if _, err := Snapshot(ctx, store, vp.Customers.All(ctx, nil)); err != nil {
 					b.Fatal(err)
 				}

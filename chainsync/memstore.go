@@ -29,16 +29,15 @@ type memRow struct {
 func NewMemStore() *MemStore { return &MemStore{clients: map[string][]memRow{}} }
 
 // Live implements VersionStore.
-func (m *MemStore) Live(context.Context) (int64, map[string]Hash, error) {
+func (m *MemStore) Live(_ context.Context, each func(string, Hash)) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	live := make(map[string]Hash, len(m.clients))
 	for id, rs := range m.clients {
 		if last := rs[len(rs)-1]; last.until == 0 {
-			live[id] = last.hash
+			each(id, last.hash)
 		}
 	}
-	return m.newest, live, nil
+	return m.newest, nil
 }
 
 // AddVersion implements VersionStore.

@@ -71,9 +71,12 @@ type Change struct {
 // back in client-id order. Implementations: [MemStore]; the chain
 // module's SQLite and PostgreSQL stores.
 type VersionStore interface {
-	// Live returns the newest version (0: none yet) and the hash of
-	// every client it holds. The map is the caller's.
-	Live(ctx context.Context) (version int64, hashes map[string]Hash, err error)
+	// Live calls each with the id and hash of every client the newest
+	// version holds, in no particular order (the id is each's to keep),
+	// and returns that version (0: none yet). It streams, so that a
+	// store's rows and its caller's index of them need not both be in
+	// memory.
+	Live(ctx context.Context, each func(id string, h Hash)) (version int64, err error)
 	// AddVersion records version newest+1 from the changes seq yields
 	// (every client at most once) and returns it; nothing is recorded if
 	// seq fails, and when seq yields no change the newest version is
@@ -119,13 +122,14 @@ var ErrSnapshotIncomplete = errors.New("chainsync: customers not read to the end
 // counted; a failed read records nothing and wraps
 // [ErrSnapshotIncomplete].
 func Snapshot(ctx context.Context, store VersionStore, customers iter.Seq2[loyalty.Customer, error]) (*SnapshotResult, error) {
-	newest, prev, err := store.Live(ctx)
+	prev := newHashIndex()
+	newest, err := store.Live(ctx, prev.set)
 	if err != nil {
 		return nil, err
 	}
 	res := &SnapshotResult{Version: newest}
 	var readErr error
-	// prev is the one map Snapshot keeps: a client seen in this read has
+	// prev is the one index Snapshot keeps: a client seen in this read has
 	// its hash replaced by seenHash (a new client is added with it), so
 	// duplicates are found and what is left unmarked at the end was
 	// deleted, with no second set of client ids beside it.
@@ -145,12 +149,12 @@ func Snapshot(ctx context.Context, store VersionStore, customers iter.Seq2[loyal
 				}
 				continue
 			}
-			old, had := prev[a.ID]
+			old, had := prev.get(a.ID)
 			if had && old == seenHash {
 				res.Duplicates++
 				continue
 			}
-			prev[a.ID] = seenHash
+			prev.set(a.ID, seenHash)
 			res.Clients++
 			rec, err := a.MarshalJSON() // not json.Marshal, which compacts the output again
 			if err != nil {
@@ -173,7 +177,7 @@ func Snapshot(ctx context.Context, store VersionStore, customers iter.Seq2[loyal
 				}
 			}
 		}
-		for id, h := range prev {
+		for id, h := range prev.all() {
 			if h == seenHash {
 				continue
 			}
