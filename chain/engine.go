@@ -491,7 +491,7 @@ func (e *Engine[TTx]) Close() {
 func (e *Engine[TTx]) UnitsDone() int64 { return e.done.Load() }
 
 // artixClients makes one client per register: HTTP with the status
-// receiver (the register confirms each batch), or an exchange directory
+// receiver (the register confirms each batch, as its own cash code), or an exchange directory
 // with a pickup wait.
 func (e *Engine[TTx]) artixClients() (map[string]*loyalty.Artix, error) {
 	out := map[string]*loyalty.Artix{}
@@ -500,7 +500,10 @@ func (e *Engine[TTx]) artixClients() (map[string]*loyalty.Artix, error) {
 		var err error
 		if r.URL != "" {
 			opts := append([]loyalty.ArtixOption(nil), e.cfg.ArtixOptions...)
-			opts = append(opts, loyalty.WithArtixShopCode(r.Shop), loyalty.WithLoadConfirmation(e.receiver, 1))
+			opts = append(opts, loyalty.WithArtixShopCode(r.Shop),
+				// Only the register's own cash code confirms its batch: a
+				// report naming another cash of the shop counts for nothing.
+				loyalty.WithLoadConfirmation(e.receiver, 1), loyalty.WithArtixCashCodes(r.Cash))
 			if r.User != "" {
 				pw, err := r.Password(e.cfg.Lookup)
 				if err != nil {

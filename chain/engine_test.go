@@ -178,3 +178,33 @@ func testEngineSyncsAChain(t *testing.T, e Runner, store chainsync.VersionStore,
 		}
 	}
 }
+
+// TestEngineCountsOnlyTheRegistersOwnCashCode: the engine declares each
+// register's cash code for its load confirmation, so a register whose
+// reports name another cash code (here its neighbour's) confirms nothing:
+// it ends failed, not confirmed, and the rest of the chain goes on.
+func TestEngineCountsOnlyTheRegistersOwnCashCode(t *testing.T) {
+	c := startChain(t, chainmock.Config{Shops: 1, Cashes: 2, Customers: 10})
+	cfg := testConfig(c)
+	cfg.MaxAttempts, cfg.ConfirmTimeout = 1, 500*time.Millisecond
+	e, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "chain.db"), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	wrong := c.Register("s001/2")
+	wrong.SetFault(chainmock.Fault{ReportAs: "1"})
+	if err := e.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range syncOnce(t, e, c) {
+		switch {
+		case st.Register == wrong.ID() && st.State != StateFailed:
+			t.Errorf("register %s reporting as cash 1: state %q at version %d; want failed, its batch not confirmed", st.Register, st.State, st.Confirmed)
+		case st.Register == wrong.ID():
+			t.Logf("register %s: %s", st.Register, st.LastError)
+		case st.State != StateIdle || st.Confirmed != 1:
+			t.Errorf("register %s: state %q at version %d; want idle at version 1", st.Register, st.State, st.Confirmed)
+		}
+	}
+}

@@ -13,6 +13,19 @@
 // cashLoad/{shop}/{cash}/{dictionaryid}: STATUS_DURING, then the final
 // status), so each batch's report reaches that batch's wait even when the
 // registers of one shop load at once.
+//
+// Why the chain sends these itself rather than letting each register's
+// mock.Server report: every register here sits behind one loopback
+// listener, so all have the same source address. The library's receiver
+// (loyalty.ArtixStatusReceiver) matches a back-office POST, which carries
+// no id, by shop and source address, and holds the next batch of a shop to
+// the same address until the previous one's POST arrives: the mock's own
+// POST-then-PUT reports would serialise a shop's registers, and would name
+// the mock's cash code, not the register's. A PUT naming the dictionaryid
+// counts only from the batch's register (here the shared loopback address)
+// and only for the cash code the engine declares
+// (loyalty.WithArtixCashCodes), so these stay correct without the POST.
+// Registers on addresses of their own would not need this.
 package chainmock
 
 import (
@@ -49,6 +62,10 @@ type Fault struct {
 	// FailLoads answers the next FailLoads loads with HTTP 503 (nothing
 	// applied), then works: a register that recovers.
 	FailLoads int
+	// ReportAs is the cash code its status callbacks name (default its
+	// own): a register configured with another register's code, whose
+	// reports must confirm nothing.
+	ReportAs string
 }
 
 // Register is one fake cash register.
@@ -287,7 +304,11 @@ func (r *Register) callback(ctx context.Context, addr, id string, f Fault) {
 	if msg == "" && final != "STATUS_READY" {
 		msg = "Ошибка загрузки справочника"
 	}
-	u := "http://" + addr + "/CSrest/rest/dicts/cashLoad/" + url.PathEscape(r.Shop) + "/" + url.PathEscape(r.Cash) + "/" + url.PathEscape(id)
+	cash := r.Cash
+	if f.ReportAs != "" {
+		cash = f.ReportAs
+	}
+	u := "http://" + addr + "/CSrest/rest/dicts/cashLoad/" + url.PathEscape(r.Shop) + "/" + url.PathEscape(cash) + "/" + url.PathEscape(id)
 	client := &http.Client{Timeout: 10 * time.Second}
 	for _, st := range []string{"STATUS_DURING", final} {
 		if f.Latency > 0 {
