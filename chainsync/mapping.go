@@ -10,7 +10,7 @@ import (
 )
 
 // MapCustomer turns a VirtPOS customer into the Artix client the tills
-// should know, by the rules of examples/sync-to-artix: idclient is the
+// should know (examples/sync-to-artix maps with it too): idclient is the
 // VirtPOS id; fname/lname/mname go to name/lastname/patronymic (a full
 // name typed into fname alone is split in the order «Фамилия Имя
 // Отчество»); the phone is normalised to 11 digits (a customer without a

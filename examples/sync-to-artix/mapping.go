@@ -5,11 +5,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/chainsync"
 )
 
 // MapCustomer turns a VirtPOS customer into the Artix client the tills
@@ -54,73 +52,15 @@ const (
 // MapCustomerName is MapCustomer with name filled as name says;
 // lastname and patronymic are the same either way.
 func MapCustomerName(c loyalty.Customer, name ArtixName) (loyalty.ArtixCustomer, error) {
-	if c.ID <= 0 {
-		return loyalty.ArtixCustomer{}, fmt.Errorf("customer id %d: not a VirtPOS id", c.ID)
+	a, err := chainsync.MapCustomer(c) // the rules above; loyalty-chain maps the same way
+	if err != nil || name != NameFull {
+		return a, err
 	}
-	phone, err := loyalty.MSISDN(c.Phone)
-	if err != nil {
-		return loyalty.ArtixCustomer{}, fmt.Errorf("customer %d: phone: %w", c.ID, err)
-	}
-	first, last, middle := splitName(c.FirstName, c.LastName, c.MiddleName)
-	a := loyalty.ArtixCustomer{
-		ID:         strconv.FormatInt(c.ID, 10),
-		FirstName:  first,
-		LastName:   last,
-		MiddleName: middle,
-		Phone:      phone,
-		Email:      strings.TrimSpace(c.Email),
-		BirthDate:  birthday(c.BirthDay, c.BirthMonth, c.BirthYear),
-		Text:       strings.TrimSpace(c.CustomInformation),
-		Subscribed: new(c.SendSMS || c.SendEmail || c.SendPush),
-		Communications: &loyalty.ArtixCommunications{
-			SMS:   new(c.SendSMS),
-			Email: new(c.SendEmail),
-		},
-	}
-	if name == NameFull {
-		a.FirstName = a.FullName()
-	}
-	switch c.Gender {
-	case loyalty.GenderMale:
-		a.Gender = new(loyalty.ArtixGenderMale)
-	case loyalty.GenderFemale:
-		a.Gender = new(loyalty.ArtixGenderFemale)
-	}
-	if err := a.Validate(); err != nil {
+	a.FirstName = a.FullName()
+	if err := a.Validate(); err != nil { // the full name may be over name's limit
 		return loyalty.ArtixCustomer{}, fmt.Errorf("customer %d: %w", c.ID, err)
 	}
 	return a, nil
-}
-
-// splitName applies MapCustomer's name rule.
-func splitName(first, last, middle string) (string, string, string) {
-	first, last, middle = collapse(first), collapse(last), collapse(middle)
-	if last != "" || middle != "" {
-		return first, last, middle
-	}
-	words := strings.Fields(first)
-	switch len(words) {
-	case 0, 1:
-		return first, "", ""
-	case 2:
-		return words[1], words[0], ""
-	default:
-		return words[1], words[0], strings.Join(words[2:], " ")
-	}
-}
-
-func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// birthday is "YYYY-MM-DD" for a complete, real date after 1900, else "".
-func birthday(day, month, year int) loyalty.ArtixDate {
-	if day == 0 || month == 0 || year <= 1900 {
-		return ""
-	}
-	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
-	if t.Day() != day || int(t.Month()) != month || t.Year() != year {
-		return "" // 31 February and the like
-	}
-	return loyalty.NewArtixDate(t)
 }
 
 // fingerprint identifies what was sent for a client, for the state file.
