@@ -92,7 +92,7 @@ const modulePath = "github.com/loyaltykit/loyalty"
 // TestArchitectureImports holds ARCHITECTURE.md's claims about imports to
 // the code: the root package never imports mock (mock imports it, never
 // the reverse); the examples, tests included, use only the public API
-// (the root package, mock, mock/cassette) and their own helpers under
+// (the root package, mock, mock/cassette, chainsync) and their own helpers under
 // examples/internal, never the library's internal/ packages, so any one
 // of them copied into another module builds; and the service files do not
 // talk to net/http (they name an HTTP method at most; the request core
@@ -107,7 +107,7 @@ func TestArchitectureImports(t *testing.T) {
 			}
 		}
 	}
-	public := map[string]bool{modulePath: true, modulePath + "/mock": true, modulePath + "/mock/cassette": true}
+	public := map[string]bool{modulePath: true, modulePath + "/mock": true, modulePath + "/mock/cassette": true, modulePath + "/chainsync": true}
 	examples := goImports(t, "examples", true, true)
 	if len(examples) < 10 {
 		t.Fatalf("found %d Go files under examples/, want the examples' sources and tests", len(examples))
@@ -115,7 +115,7 @@ func TestArchitectureImports(t *testing.T) {
 	for file, imps := range examples {
 		for _, p := range imps {
 			if strings.HasPrefix(p, modulePath) && !public[p] && !strings.HasPrefix(p, modulePath+"/examples/") {
-				t.Errorf("%s imports %s: the examples may import only the public API (%s, /mock, /mock/cassette) and examples/internal", file, p, modulePath)
+				t.Errorf("%s imports %s: the examples may import only the public API (%s, /mock, /mock/cassette, /chainsync) and examples/internal", file, p, modulePath)
 			}
 		}
 	}
