@@ -297,6 +297,7 @@ func (e *Engine[TTx]) Plan(ctx context.Context) ([]RegisterPlan, error) {
 		return nil, err
 	}
 	var out []RegisterPlan
+	rb := e.newReadBacks()
 	for _, st := range sts {
 		r, ok := e.regs[st.Register]
 		if !ok {
@@ -310,8 +311,11 @@ func (e *Engine[TTx]) Plan(ctx context.Context) ([]RegisterPlan, error) {
 			}
 			p.Resume = &u
 			p.Work = chainsync.Work{From: st.Confirmed, To: st.Target, Full: st.Full, Batches: st.Batches, Size: u.Size, Reason: "resumes its work in flight"}
-		} else if p.Work, err = chainsync.PlanRegister(ctx, e.st, st.Confirmed, st.Newest, false, e.cfg.Policy); err != nil {
-			return nil, err
+		} else {
+			disagrees := st.Confirmed <= st.Newest && rb.disagrees(ctx, r, st.Confirmed)
+			if p.Work, err = chainsync.PlanRegister(ctx, e.st, st.Confirmed, st.Newest, disagrees, e.cfg.Policy); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, p)
 	}

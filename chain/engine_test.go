@@ -208,3 +208,53 @@ func TestEngineCountsOnlyTheRegistersOwnCashCode(t *testing.T) {
 		}
 	}
 }
+
+// TestEngineReloadsARegisterWhoseReadBackDisagrees: a shop with a Cash
+// Server has its directory read back before planning; a directory changed
+// behind the engine's back (a client deleted there) disagrees with the
+// register's confirmed version and gets a full reload, though nothing
+// changed at the head office; a shop whose read-back agrees gets nothing.
+func TestEngineReloadsARegisterWhoseReadBackDisagrees(t *testing.T) {
+	ctx := context.Background()
+	c := startChain(t, chainmock.Config{Shops: 2, Cashes: 1, Customers: 30, CashServers: true})
+	e, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "chain.db"), testConfig(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, e, c)
+	want := newestDirectory(t, e.Store())
+	cs, err := loyalty.NewArtixCashServer(c.CashServerURL("s001"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := slices.Sorted(maps.Keys(want))[0]
+	if err := cs.Customers.Delete(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	changed, same := c.Register("s001/1"), c.Register("s002/1")
+	before := map[string]int{changed.ID(): len(changed.Loads()), same.ID(): len(same.Loads())}
+
+	plans, err := e.Plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range plans {
+		if full := p.Register == changed.ID(); p.Work.Full != full {
+			t.Errorf("plan for %s: %+v; want full reload %v", p.Register, p.Work, full)
+		}
+	}
+	syncOnce(t, e, c)
+	if got := directoryOf(t, changed); !maps.Equal(got, want) {
+		t.Errorf("register %s holds %d clients after the run, want the confirmed version's %d (client %s restored)", changed.ID(), len(got), len(want), gone)
+	}
+	if loads := changed.Loads()[before[changed.ID()]:]; len(loads) == 0 || !strings.HasPrefix(loads[0], "chain-s001.1-1-1f-1of") {
+		t.Errorf("register %s got %v, want a full reload of version 1 (chain-s001.1-1-1f-1of… first)", changed.ID(), loads)
+	}
+	if loads := same.Loads()[before[same.ID()]:]; len(loads) != 0 {
+		t.Errorf("register %s, whose read-back agrees, got %v; want nothing", same.ID(), loads)
+	}
+}

@@ -127,14 +127,20 @@ type Chain struct {
 	regs map[string]*Register
 	ids  []string
 	cbs  sync.WaitGroup
-	ctx  context.Context
-	stop context.CancelFunc
+
+	cashServers bool
+	ctx         context.Context
+	stop        context.CancelFunc
 }
 
 // Config sizes a chain.
 type Config struct {
 	Shops, Cashes int // shops, and cash registers in each
 	Customers     int // VirtPOS customers at the head office
+	// CashServers gives each shop a Cash Server in the topology: the
+	// CSrest API of its first register (cash "1"), so its directory reads
+	// back as that register's.
+	CashServers bool
 }
 
 // Start starts a chain of cfg.Shops × cfg.Cashes registers on loopback,
@@ -144,7 +150,7 @@ func Start(cfg Config) (*Chain, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Chain{HeadOffice: head, regs: map[string]*Register{}}
+	c := &Chain{HeadOffice: head, regs: map[string]*Register{}, cashServers: cfg.CashServers}
 	c.ctx, c.stop = context.WithCancel(context.Background())
 	for s := 1; s <= cfg.Shops; s++ {
 		for k := 1; k <= cfg.Cashes; k++ {
@@ -179,6 +185,10 @@ func (c *Chain) Registers() []*Register {
 	return out
 }
 
+// CashServerURL is the base URL of shop's Cash Server when the chain has
+// them (Config.CashServers): its first register's CSrest API.
+func (c *Chain) CashServerURL(shop string) string { return c.URL + "/" + shop + "/1" }
+
 // Register is the register id names ("shop/cash"), or nil.
 func (c *Chain) Register(id string) *Register { return c.regs[id] }
 
@@ -200,7 +210,11 @@ func (c *Chain) TopologyText() string {
 	for _, r := range c.Registers() {
 		if r.Shop != shop {
 			shop = r.Shop
-			fmt.Fprintf(&b, "shop %s\n", shop)
+			if c.cashServers {
+				fmt.Fprintf(&b, "shop %s cashserver=%s\n", shop, c.CashServerURL(shop))
+			} else {
+				fmt.Fprintf(&b, "shop %s\n", shop)
+			}
 		}
 		fmt.Fprintf(&b, "register %s %s url=%s/%s/%s\n", r.Shop, r.Cash, c.URL, r.Shop, r.Cash)
 	}
