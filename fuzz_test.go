@@ -163,10 +163,14 @@ func FuzzCRMTime(f *testing.F) {
 	})
 }
 
-// FuzzMSISDN: a normalised phone is 11 digits starting with 7, and
-// normalising it again changes nothing.
+// FuzzMSISDN: a normalised phone is an E.164 number without its +: 7 to
+// 15 digits, not starting with 0, and 11 digits when it is Russian (7…).
+// Normalising it again in international form (+ in front) changes
+// nothing; a Russian one normalises to itself bare too. (A bare
+// international one need not: "84912345678" bare is a Russian 8… number.)
 func FuzzMSISDN(f *testing.F) {
-	for _, s := range []string{"+7 (916) 123-45-67", "8 926 555-01-02", "9161234567", "79161234567", "+7916", "", "++7", "８９１６１２３４５６７", "7 (495) 000 00 00 ext 12"} {
+	for _, s := range []string{"+7 (916) 123-45-67", "8 926 555-01-02", "9161234567", "79161234567", "+7916", "", "++7", "８９１６１２３４５６７", "7 (495) 000 00 00 ext 12",
+		"+375 29 123-45-67", "00375291234567", "+84912345678", "+", "+1000000"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, phone string) {
@@ -178,17 +182,24 @@ func FuzzMSISDN(f *testing.F) {
 			}
 			return
 		}
-		if len(m) != 11 {
-			t.Fatalf("%q normalises to %q, not an MSISDN; want len(m) == 11", phone, m)
-		} else if m[0] != '7' {
-			t.Fatalf("%q normalises to %q, not an MSISDN; want m[0] == '7'", phone, m)
+		if len(m) < 7 || len(m) > 15 {
+			t.Fatalf("%q normalises to %q, not an MSISDN; want 7 to 15 digits", phone, m)
 		} else if strings.Trim(m, "0123456789") != "" {
-			t.Fatalf("%q normalises to %q, not an MSISDN; want strings.Trim(m, \"0123456789\") == \"\"", phone, m)
+			t.Fatalf("%q normalises to %q, not an MSISDN; want digits only", phone, m)
+		} else if m[0] == '0' {
+			t.Fatalf("%q normalises to %q, not an MSISDN; want no leading 0", phone, m)
+		} else if m[0] == '7' && len(m) != 11 {
+			t.Fatalf("%q normalises to %q, not an MSISDN; want 11 digits for a Russian number", phone, m)
 		}
-		if again, err := MSISDN(m); err != nil {
-			t.Fatalf("%q: MSISDN(%q) = %q, %v; want err == nil", phone, m, again, err)
+		if again, err := MSISDN("+" + m); err != nil {
+			t.Fatalf("%q: MSISDN(%q) = %q, %v; want err == nil", phone, "+"+m, again, err)
 		} else if again != m {
-			t.Fatalf("%q: MSISDN(%q) = %q, %v; want again == m", phone, m, again, err)
+			t.Fatalf("%q: MSISDN(%q) = %q; want %q", phone, "+"+m, again, m)
+		}
+		if m[0] == '7' {
+			if again, err := MSISDN(m); err != nil || again != m {
+				t.Fatalf("%q: MSISDN(%q) = %q, %v; want %q", phone, m, again, err, m)
+			}
 		}
 	})
 }

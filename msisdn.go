@@ -58,6 +58,8 @@ func MSISDN(phone string) (string, error) {
 		plus, d = true, d[2:] // 00: the international prefix
 	}
 	switch {
+	case plus && d == "":
+		return bad("no digits after +")
 	case plus && len(d) > 0 && d[0] == '7' && len(d) != 11:
 		return bad("+7 must be followed by 10 digits, got " + phoneDigits(len(d)-1))
 	case plus && len(d) > 0 && d[0] == '0':
@@ -80,8 +82,8 @@ func MSISDN(phone string) (string, error) {
 		return bad("a 10-digit number without the country code must start with 3, 4, 8 or 9, got " + d[:1])
 	case len(d) > 0 && d[0] == '7':
 		return bad(phoneDigits(len(d)) + ": a number with the country code 7 has 11")
-	case len(d) >= 11 && len(d) <= 15 && d[0] != '0':
-		return d, nil // another country's number, in international form
+	case len(d) >= 11 && len(d) <= 15 && d[0] != '0' && !strings.HasPrefix(d, "89"):
+		return d, nil // another country's number, in international form (89 is no country code, as with +)
 	default:
 		return bad(phoneDigits(len(d)) + ": a Russian number has 11 (7 or 8, then 10) or 10 (without the country code), an international one 11 to 15 with its country code")
 	}

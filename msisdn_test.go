@@ -88,6 +88,8 @@ func TestMSISDNSaysWhatIsWrong(t *testing.T) {
 		{"+7 916 123 45", "+7 must be followed by 10 digits, got 8"},
 		{"+8 916 123 45 67", "+89 is no country code"},
 		{"+0 916 123 45 67", "no country code starts with 0"},
+		{"+", "no digits after +"},
+		{"890000000000", "12 digits"},
 		{"+375 29", "5 digits: an international number has 7 to 15 digits"},
 		{"0916123456789", "13 digits"},
 		{"8 916 ABC 45 67", `unexpected character 'A'`},
