@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"regexp"
 	"testing"
+
+	"github.com/loyaltykit/loyalty/internal/testutil"
 )
 
 // artixReplySeeds are replies of every shape artixReplyError reads.
@@ -108,7 +110,7 @@ func TestArtixDictionaryIDFormat(t *testing.T) {
 		t.Errorf("%d distinct random parts in 1000 ids, want 1000 (but for a rare collision)", len(randoms))
 	}
 	want := 1.0
-	if raceOn {
+	if testutil.Race {
 		want++
 	}
 	if n := testing.AllocsPerRun(100, func() { newArtixDictionaryID() }); n > want {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/testutil"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -180,7 +181,7 @@ func TestCallAllocations(t *testing.T) {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
 		most := tc.max
-		if raceEnabled {
+		if testutil.Race {
 			most++ // a pooled buffer dropped by the race detector
 		}
 		if n > most {
