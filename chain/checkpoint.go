@@ -156,14 +156,7 @@ func (s *store[TTx]) batchCount(ctx context.Context, register string) (int, erro
 		return 0, err
 	}
 	defer done()
-	var n int64
-	if rs.Next() {
-		err = rs.Scan(&n)
-	}
-	if err == nil {
-		err = rs.Err()
-	}
-	return int(n), err
+	return scanCount(rs)
 }
 
 func b2i(b bool) int64 {

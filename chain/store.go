@@ -173,7 +173,13 @@ func (s *store[TTx]) CountChanges(ctx context.Context, from, to int64, full bool
 		return 0, fmt.Errorf("chain: count changes v%d→v%d: %w", from, to, err)
 	}
 	defer done()
+	return scanCount(rs)
+}
+
+// scanCount reads the one COUNT(*) of rs (0 when there is no row).
+func scanCount(rs rows) (int, error) {
 	var n int64
+	var err error
 	if rs.Next() {
 		err = rs.Scan(&n)
 	}
