@@ -23,6 +23,7 @@ type RegisterStatus struct {
 	Newest      int64  `json:"newest_version"`
 	Lag         int64  `json:"lag"`
 	Full        bool   `json:"full_reload,omitempty"`
+	Repairs     int    `json:"repairs,omitempty"` // read-back repairs started (chainsync.Work.Repair)
 	BatchesDone int    `json:"batches_done"`
 	Batches     int    `json:"batches"`
 	State       string `json:"state"`
@@ -49,7 +50,7 @@ func (s *store[TTx]) statuses(ctx context.Context) ([]RegisterStatus, error) {
 	if err != nil {
 		return nil, err
 	}
-	rs, done, err := s.d.query(ctx, zero, `SELECT register, shop, confirmed, target, full_reload, batches_done, batches, state, last_error, updated_at FROM chain_register ORDER BY shop, register`)
+	rs, done, err := s.d.query(ctx, zero, `SELECT register, shop, confirmed, target, full_reload, batches_done, batches, repairs, state, last_error, updated_at FROM chain_register ORDER BY shop, register`)
 	if err != nil {
 		return nil, fmt.Errorf("chain: registers: %w", err)
 	}
@@ -57,11 +58,11 @@ func (s *store[TTx]) statuses(ctx context.Context) ([]RegisterStatus, error) {
 	var out []RegisterStatus
 	for rs.Next() {
 		var st RegisterStatus
-		var full, bd, b int64
-		if err := rs.Scan(&st.Register, &st.Shop, &st.Confirmed, &st.Target, &full, &bd, &b, &st.State, &st.LastError, &st.UpdatedAt); err != nil {
+		var full, bd, b, rp int64
+		if err := rs.Scan(&st.Register, &st.Shop, &st.Confirmed, &st.Target, &full, &bd, &b, &rp, &st.State, &st.LastError, &st.UpdatedAt); err != nil {
 			return nil, err
 		}
-		st.Full, st.BatchesDone, st.Batches = full == 1, int(bd), int(b)
+		st.Full, st.BatchesDone, st.Batches, st.Repairs = full == 1, int(bd), int(b), int(rp)
 		st.Newest, st.Lag = newest, newest-st.Confirmed
 		st.InFlight = st.State == StateWorking
 		out = append(out, st)
@@ -70,10 +71,11 @@ func (s *store[TTx]) statuses(ctx context.Context) ([]RegisterStatus, error) {
 }
 
 // startWork records a register's new work (its first unit is inserted in
-// the same transaction).
+// the same transaction), and its repair count, which a resumed unit of
+// the work takes up.
 func (s *store[TTx]) startWork(ctx context.Context, tx TTx, register string, w chainsync.Work) error {
-	_, err := s.d.exec(ctx, tx, `UPDATE chain_register SET target = $1, full_reload = $2, batches_done = 0, batches = $3, batch_size = $4, after_key = '', state = $5, last_error = '', updated_at = $6 WHERE register = $7`,
-		w.To, b2i(w.Full), w.Batches, w.Size, StateWorking, now(), register)
+	_, err := s.d.exec(ctx, tx, `UPDATE chain_register SET target = $1, full_reload = $2, batches_done = 0, batches = $3, batch_size = $4, after_key = '', repairs = $5, state = $6, last_error = '', updated_at = $7 WHERE register = $8`,
+		w.To, b2i(w.Full), w.Batches, w.Size, w.Repair, StateWorking, now(), register)
 	return err
 }
 

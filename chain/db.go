@@ -170,5 +170,31 @@ func migrate[TTx any](ctx context.Context, d db[TTx]) error {
 			return fmt.Errorf("chain: schema: %w", err)
 		}
 	}
+	for _, c := range addedColumns {
+		if err := addColumn(ctx, d, c); err != nil {
+			return fmt.Errorf("chain: schema: %s.%s: %w", c.table, c.name, err)
+		}
+	}
 	return nil
+}
+
+// addColumn adds a column of [addedColumns] to a table an older version
+// created without it.
+func addColumn[TTx any](ctx context.Context, d db[TTx], c column) error {
+	var zero TTx
+	q := `SELECT COUNT(*) FROM pragma_table_info($1) WHERE name = $2`
+	if d.kind() == "postgres" {
+		q = `SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2`
+	}
+	rs, done, err := d.query(ctx, zero, q, c.table, c.name)
+	if err != nil {
+		return err
+	}
+	n, err := scanCount(rs)
+	done()
+	if err != nil || n > 0 {
+		return err
+	}
+	_, err = d.exec(ctx, zero, `ALTER TABLE `+c.table+` ADD COLUMN `+c.name+` `+c.decl)
+	return err
 }

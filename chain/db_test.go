@@ -28,12 +28,22 @@ func TestMigratePostgres(t *testing.T) {
 
 func testMigrate[TTx any](t *testing.T, d db[TTx]) {
 	ctx := context.Background()
+	var zero TTx
+	// A chain_register as an earlier version made it, without the
+	// columns added since: migrate adds them.
+	if _, err := d.exec(ctx, zero, `CREATE TABLE chain_register (register TEXT PRIMARY KEY, shop TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
 	for i := range 2 { // twice: migrating is idempotent
 		if err := migrate(ctx, d); err != nil {
 			t.Fatalf("migrate #%d: %v", i+1, err)
 		}
 	}
-	var zero TTx
+	for _, c := range addedColumns {
+		if _, err := d.exec(ctx, zero, `UPDATE `+c.table+` SET `+c.name+` = `+c.name); err != nil {
+			t.Errorf("column %s.%s, added to a table made without it: %v", c.table, c.name, err)
+		}
+	}
 	if _, err := d.exec(ctx, zero, `INSERT INTO chain_batch (dictionary_id, register, commands, confirmed_at) VALUES ($1, $2, $3, $4)`, "id-1", "111/1", 5, "now"); err != nil {
 		t.Fatalf("insert with $n placeholders: %v", err)
 	}

@@ -310,11 +310,17 @@ func (e *Engine[TTx]) Plan(ctx context.Context) ([]RegisterPlan, error) {
 				return nil, err
 			}
 			p.Resume = &u
-			p.Work = chainsync.Work{From: st.Confirmed, To: st.Target, Full: st.Full, Batches: st.Batches, Size: u.Size, Reason: "resumes its work in flight"}
+			p.Work = chainsync.Work{From: st.Confirmed, To: st.Target, Full: st.Full, Batches: st.Batches, Size: u.Size, Repair: st.Repairs, Reason: "resumes its work in flight"}
 		} else {
 			disagrees := st.Confirmed <= st.Newest && rb.disagrees(ctx, r, st.Confirmed)
 			if p.Work, err = chainsync.PlanRegister(ctx, e.st, st.Confirmed, st.Newest, disagrees, e.cfg.Policy); err != nil {
 				return nil, err
+			}
+			// A repair gets dictionaryids of its own: a second one at the
+			// same versions would otherwise be skipped by the ledger.
+			p.Work.Repair = st.Repairs
+			if disagrees && p.Work.Full {
+				p.Work.Repair++
 			}
 		}
 		out = append(out, p)
@@ -389,7 +395,7 @@ func (e *Engine[TTx]) insertFirst(ctx context.Context, p RegisterPlan, u chainsy
 
 // resumeUnit is the unit a working register's checkpoint stands at.
 func (e *Engine[TTx]) resumeUnit(ctx context.Context, st RegisterStatus) (chainsync.Unit, error) {
-	w := chainsync.Work{From: st.Confirmed, To: st.Target, Full: st.Full, Batches: st.Batches}
+	w := chainsync.Work{From: st.Confirmed, To: st.Target, Full: st.Full, Batches: st.Batches, Repair: st.Repairs}
 	after, size, err := e.st.resumePoint(ctx, st.Register)
 	if err != nil {
 		return chainsync.Unit{}, err

@@ -251,10 +251,79 @@ func TestEngineReloadsARegisterWhoseReadBackDisagrees(t *testing.T) {
 	if got := directoryOf(t, changed); !maps.Equal(got, want) {
 		t.Errorf("register %s holds %d clients after the run, want the confirmed version's %d (client %s restored)", changed.ID(), len(got), len(want), gone)
 	}
-	if loads := changed.Loads()[before[changed.ID()]:]; len(loads) == 0 || !strings.HasPrefix(loads[0], "chain-s001.1-1-1f-1of") {
-		t.Errorf("register %s got %v, want a full reload of version 1 (chain-s001.1-1-1f-1of… first)", changed.ID(), loads)
+	if loads := changed.Loads()[before[changed.ID()]:]; len(loads) == 0 || !strings.HasPrefix(loads[0], "chain-s001.1-1-1f-r1-1of") {
+		t.Errorf("register %s got %v, want a full reload of version 1, repair 1 (chain-s001.1-1-1f-r1-1of… first)", changed.ID(), loads)
 	}
 	if loads := same.Loads()[before[same.ID()]:]; len(loads) != 0 {
 		t.Errorf("register %s, whose read-back agrees, got %v; want nothing", same.ID(), loads)
+	}
+}
+
+// TestEngineRepairsARegisterTwiceSQLite and …Postgres: a register whose
+// directory is changed behind the engine's back twice, with no change at
+// the head office in between, is repaired both times. The second repair
+// is at the same confirmed and newest versions as the first, so it must
+// carry dictionaryids of its own: had it the first's, the ledger would
+// hold them as confirmed and nothing would be sent.
+func TestEngineRepairsARegisterTwiceSQLite(t *testing.T) {
+	c := startChain(t, chainmock.Config{Shops: 1, Cashes: 1, Customers: 30, CashServers: true})
+	e, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "chain.db"), testConfig(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	testEngineRepairsARegisterTwice(t, e, e.Store(), c)
+}
+
+func TestEngineRepairsARegisterTwicePostgres(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	c := startChain(t, chainmock.Config{Shops: 1, Cashes: 1, Customers: 30, CashServers: true})
+	e, err := OpenPostgres(context.Background(), dsn, testConfig(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	testEngineRepairsARegisterTwice(t, e, e.Store(), c)
+}
+
+func testEngineRepairsARegisterTwice(t *testing.T, e Runner, store chainsync.VersionStore, c *chainmock.Chain) {
+	ctx := context.Background()
+	if err := e.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, e, c)
+	want := newestDirectory(t, store)
+	cs, err := loyalty.NewArtixCashServer(c.CashServerURL("s001"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Register("s001/1")
+	ids := slices.Sorted(maps.Keys(want))
+	var repairs [][]string
+	for i, gone := range ids[:2] {
+		if err := cs.Customers.Delete(ctx, gone); err != nil {
+			t.Fatal(err)
+		}
+		before := len(r.Loads())
+		sts := syncOnce(t, e, c)
+		if got := directoryOf(t, r); !maps.Equal(got, want) {
+			t.Errorf("tampered with %d time(s): register %s holds %d clients after the run, want the newest version's %d (client %s restored)", i+1, r.ID(), len(got), len(want), gone)
+		}
+		loads := r.Loads()[before:]
+		if len(loads) == 0 {
+			t.Errorf("tampered with %d time(s): register %s was sent nothing, want a full reload", i+1, r.ID())
+		}
+		for _, st := range sts {
+			if st.State != StateIdle || st.Confirmed != 1 {
+				t.Errorf("tampered with %d time(s): register %s: state %q at version %d; want idle at version 1", i+1, st.Register, st.State, st.Confirmed)
+			}
+		}
+		repairs = append(repairs, loads)
+	}
+	if slices.Equal(repairs[0], repairs[1]) {
+		t.Errorf("both repairs were sent as %v; want dictionaryids of their own", repairs[0])
+	}
+	if d := r.Duplicates(); d != 0 {
+		t.Errorf("register %s received %d batches twice; want none (each repair its own ids)", r.ID(), d)
 	}
 }

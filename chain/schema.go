@@ -10,7 +10,9 @@ package chain
 //     to_v (NULL while live); a version's delta is the rows it opened and
 //     closed.
 //   - chain_register: each register's checkpoint: its confirmed version,
-//     the work in flight (target, batch done), its state and last error.
+//     the work in flight (target, batch done), its count of read-back
+//     repairs (folded into a full reload's dictionaryids), its state and
+//     last error.
 //   - chain_batch: the ledger of confirmed batches by dictionaryid,
 //     written in the job's transaction: a batch in it is never sent again.
 func schema(kind string) []string {
@@ -43,6 +45,7 @@ func schema(kind string) []string {
 			batches BIGINT NOT NULL DEFAULT 0,
 			batch_size BIGINT NOT NULL DEFAULT 0,
 			after_key TEXT NOT NULL DEFAULT '',
+			repairs BIGINT NOT NULL DEFAULT 0,
 			state TEXT NOT NULL DEFAULT 'idle',
 			last_error TEXT NOT NULL DEFAULT '',
 			updated_at TEXT NOT NULL DEFAULT '')`,
@@ -52,4 +55,13 @@ func schema(kind string) []string {
 			commands BIGINT NOT NULL,
 			confirmed_at TEXT NOT NULL)`,
 	}
+}
+
+// column is one a table gained after it was first released to a database.
+type column struct{ table, name, decl string }
+
+// addedColumns are the columns a database made by an earlier version
+// lacks, added by migrate (they are in the CREATE TABLE statements too).
+var addedColumns = []column{
+	{"chain_register", "repairs", "BIGINT NOT NULL DEFAULT 0"},
 }

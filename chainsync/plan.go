@@ -49,6 +49,13 @@ type Work struct {
 	Commands int // commands in all (clearClient included)
 	Batches  int // units, each up to Policy.BatchSize commands
 	Size     int // Policy.BatchSize
+	// Repair is the register's count of read-back repairs, this one
+	// included when Reason is a read-back that disagrees. A full reload's
+	// dictionaryids carry it (see [Unit.DictionaryID]), so a second
+	// repair at the same versions as the first is sent under new ids,
+	// not skipped as the first's confirmed batches. The caller keeps the
+	// count with the register's checkpoint; [PlanRegister] leaves it 0.
+	Repair int
 }
 
 // None reports work with nothing to send.
@@ -105,6 +112,7 @@ type Unit struct {
 	Batches  int    `json:"batches"`
 	Size     int    `json:"size"`
 	After    string `json:"after,omitempty"`
+	Repair   int    `json:"repair,omitempty"` // [Work.Repair]
 }
 
 // FirstUnit is the first unit of w for register, or false when w has no
@@ -113,7 +121,7 @@ func FirstUnit(register string, w Work) (Unit, bool) {
 	if w.None() {
 		return Unit{}, false
 	}
-	return Unit{Register: register, From: w.From, To: w.To, Full: w.Full, Batches: w.Batches, Size: w.Size}, true
+	return Unit{Register: register, From: w.From, To: w.To, Full: w.Full, Batches: w.Batches, Size: w.Size, Repair: w.Repair}, true
 }
 
 // Next is the unit after u, given the last client id of u's commands, or
@@ -129,13 +137,19 @@ func (u Unit) Next(last string) (Unit, bool) {
 }
 
 // DictionaryID is the unit's dictionaryid: derived from the unit alone
-// (register, versions, batch), so a re-sent batch carries the same id
-// and a register can tell a repeat. At most 100 characters, no spaces or
-// slashes, as the exchanger wants.
+// (register, versions, batch, and for a full reload the register's
+// repair count when it is not 0), so a re-sent batch carries the same id
+// and a register can tell a repeat, while a second read-back repair at
+// the same versions is a batch of its own:
+// chain-<shop>.<cash>-<from>-<to><d|f>[-r<repair>]-<i>of<n>. At most 100
+// characters, no spaces or slashes, as the exchanger wants.
 func (u Unit) DictionaryID() string {
 	kind := "d"
 	if u.Full {
 		kind = "f"
+		if u.Repair > 0 {
+			kind += "-r" + strconv.Itoa(u.Repair)
+		}
 	}
 	reg := strings.NewReplacer("/", ".", " ", "_").Replace(u.Register)
 	return "chain-" + reg + "-" + strconv.FormatInt(u.From, 10) + "-" + strconv.FormatInt(u.To, 10) + kind +

@@ -186,3 +186,40 @@ func TestUnitCommandsAreTheSameOnEveryRead(t *testing.T) {
 		t.Errorf("a unit read twice gave different commands:\n%s\n%s", ja, jb)
 	}
 }
+
+// TestUnitDictionaryID: the id is the unit's alone, so the same unit
+// (a re-sent batch, read back from its job's JSON) has the same id; a full reload's repair count makes a
+// second read-back repair at the same versions a batch of its own; a
+// delta's ids ignore it.
+func TestUnitDictionaryID(t *testing.T) {
+	full := Unit{Register: "111/1", From: 3, To: 3, Full: true, Batch: 1, Batches: 2, Size: 10}
+	delta := Unit{Register: "111/2", From: 2, To: 3, Batches: 1, Size: 10}
+	repair := func(u Unit, n int) Unit { u.Repair = n; return u }
+	for _, tc := range []struct {
+		u    Unit
+		want string
+	}{
+		{full, "chain-111.1-3-3f-2of2"},
+		{repair(full, 1), "chain-111.1-3-3f-r1-2of2"},
+		{repair(full, 2), "chain-111.1-3-3f-r2-2of2"},
+		{delta, "chain-111.2-2-3d-1of1"},
+		{repair(delta, 4), "chain-111.2-2-3d-1of1"},
+		{Unit{Register: "1 2/3", From: 0, To: 7, Full: true, Batches: 1}, "chain-1_2.3-0-7f-1of1"},
+	} {
+		if got := tc.u.DictionaryID(); got != tc.want {
+			t.Errorf("%+v: DictionaryID() = %q, want %q", tc.u, got, tc.want)
+		}
+		// A retried job reads its unit back from its JSON arguments.
+		b, err := json.Marshal(tc.u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Unit
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if got := back.DictionaryID(); got != tc.want {
+			t.Errorf("%+v read back from %s: DictionaryID() = %q, want %q", tc.u, b, got, tc.want)
+		}
+	}
+}
