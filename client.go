@@ -255,7 +255,8 @@ func newCore(api, baseURL string, s *settings) (*core, error) {
 	if err != nil {
 		return nil, err
 	}
-	rhc.Transport = keepIdle{stallGuard{rt: rt, d: s.responseTimeout, whole: s.attemptTimeout}}
+	rhc.Transport = keepIdle{stallGuard{rt: rt, d: s.responseTimeout, whole: s.attemptTimeout,
+		w: newWatchdog(s.responseTimeout, s.attemptTimeout)}}
 	rhc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
 	c.rc = &retryablehttp.Client{
 		HTTPClient:     &rhc,

@@ -294,6 +294,51 @@ func (p *crmParams) values() (url.Values, error) {
 	return v, nil
 }
 
+// rawQuery is values().Encode(), built without the url.Values map: the
+// keys written in the order Encode sorts them. A dotted object (a key per
+// leaf) goes through values.
+func (p *crmParams) rawQuery() (string, error) {
+	for _, o := range [...]*crmObject{p.Filter, p.NewContact, p.CardData} {
+		if o != nil && o.dotted {
+			v, err := p.values()
+			if err != nil {
+				return "", err
+			}
+			return v.Encode(), nil
+		}
+	}
+	var b strings.Builder
+	b.Grow(96)
+	for _, kv := range [...]struct {
+		key, val string
+		obj      *crmObject
+		always   bool
+	}{
+		{key: "card_data", obj: p.CardData}, {key: "card_id", val: p.CardID},
+		{key: "commercial_firm_id", val: p.CommercialFirmID, always: true},
+		{key: "contact_id", val: p.ContactID}, {key: "filter", obj: p.Filter},
+		{key: "new_contact", obj: p.NewContact}, {key: "partner_id", val: p.PartnerID},
+	} {
+		val := kv.val
+		if kv.obj != nil {
+			j, err := json.Marshal(kv.obj.v)
+			if err != nil {
+				return "", err
+			}
+			val = string(j)
+		} else if val == "" && !kv.always {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(kv.key)
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(val))
+	}
+	return b.String(), nil
+}
+
 // crmObject is an object parameter, encoded in the client's style.
 type crmObject struct {
 	v      any

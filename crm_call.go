@@ -158,11 +158,11 @@ func (c *CRM) request(op string, write bool, p *crmParams) (*request, error) {
 		r.body, r.contentType = body, "application/json; charset=utf-8"
 		return r, nil
 	}
-	q, err := p.values()
+	q, err := p.rawQuery()
 	if err != nil {
 		return nil, &ValidationError{Field: op, Reason: err.Error()}
 	}
-	r.query = q
+	r.rawQuery = q
 	if write {
 		r.body = []byte{}
 	}

@@ -58,6 +58,13 @@ func TestCRMParamsEncodeAsQuerystring(t *testing.T) {
 			if got.Encode() != want.Encode() {
 				t.Errorf("%v %+v:\n got %s\nwant %s", style, p, got.Encode(), want.Encode())
 			}
+			raw, err := p.rawQuery()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if raw != want.Encode() {
+				t.Errorf("%v %+v rawQuery:\n got %s\nwant %s", style, p, raw, want.Encode())
+			}
 		}
 	}
 }

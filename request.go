@@ -116,8 +116,8 @@ type reqState struct {
 	// (checkRetry), so that a body cut off mid-way is retried like a
 	// dropped connection when the request is safe to repeat.
 	buffered bool
-	reqBody  []byte     // a buffered request body, replayed on retries
-	rb       bodyReader // reqBody for the first attempt
+	reqBody  []byte       // a buffered request body, replayed on retries
+	rb       bytes.Reader // reqBody for the first attempt
 
 	// What the response handler read of the current attempt's answer;
 	// reset when an attempt starts, so a later attempt never reuses an
@@ -128,6 +128,10 @@ type reqState struct {
 
 	resp response    // what do returns
 	lb   limitedBody // the body reader of a buffered response
+	// The request newRequest builds: the template the context is set on
+	// (WithContext copies it) and retryablehttp's wrapper of the copy.
+	hreq http.Request
+	rreq retryablehttp.Request
 }
 
 // Value is the state itself for reqStateKey, else the caller's value.
@@ -166,11 +170,6 @@ func (c *core) endpoint(u *url.URL, path string, escaped bool, q url.Values, raw
 		u.RawQuery = q.Encode()
 	}
 }
-
-// bodyReader is a request body in memory; closing it is a no-op.
-type bodyReader struct{ bytes.Reader }
-
-func (*bodyReader) Close() error { return nil }
 
 // getBody is a fresh reader of the request body, for a retry or a
 // redirect (http.Request.GetBody).
@@ -235,7 +234,7 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 // attempt reads st.rb, a retry gets a fresh reader from rewindBody.
 func (c *core) newRequest(ctx context.Context, r *request, st *reqState) *retryablehttp.Request {
 	n := len(c.header) + len(r.header) + 3
-	req := (&http.Request{
+	st.hreq = http.Request{
 		Method:     r.method,
 		URL:        &st.u,
 		Proto:      "HTTP/1.1",
@@ -246,7 +245,8 @@ func (c *core) newRequest(ctx context.Context, r *request, st *reqState) *retrya
 		// A write that is not safe to repeat gets a connection of its own
 		// (see writeSplit).
 		Close: !st.idempotent,
-	}).WithContext(ctx)
+	}
+	req := st.hreq.WithContext(ctx)
 	switch {
 	case r.bodyFunc != nil:
 		// A streaming body: a fresh one for every attempt (see rewindBody).
@@ -256,7 +256,11 @@ func (c *core) newRequest(ctx context.Context, r *request, st *reqState) *retrya
 	case r.body != nil:
 		st.reqBody = r.body
 		st.rb.Reset(r.body)
-		req.Body = &st.rb
+		// io.NopCloser over a *bytes.Reader, as http.NewRequest makes: the
+		// transport knows it is in memory and writes the headers and the
+		// body in one segment; a reader of its own type would make it
+		// flush the headers first (two writes, two segments).
+		req.Body = io.NopCloser(&st.rb)
 		req.GetBody = st.getBody
 		req.ContentLength = int64(len(r.body))
 	}
@@ -273,7 +277,8 @@ func (c *core) newRequest(ctx context.Context, r *request, st *reqState) *retrya
 	if r.accept != "" {
 		req.Header["Accept"] = headerValue(r.accept)
 	}
-	return &retryablehttp.Request{Request: req}
+	st.rreq = retryablehttp.Request{Request: req}
+	return &st.rreq
 }
 
 // readAnswer reads the body of an answer the retry policy keeps (no

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
@@ -188,5 +190,55 @@ func TestCallAllocations(t *testing.T) {
 			t.Errorf("%s: %.0f allocations a call, want at most %.0f", tc.name, n, most)
 		}
 		t.Logf("%s: %.0f allocations a call", tc.name, n)
+	}
+}
+
+// writeCounter is a net.Conn that counts its writes.
+type writeCounter struct {
+	net.Conn
+	writes *atomic.Int64
+}
+
+func (c writeCounter) Write(p []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(p)
+}
+
+// A request whose body is in memory goes out in one write, headers and
+// body together, as http.NewRequest's do: the transport flushes the
+// headers on their own (two writes, two segments the server reads apart)
+// for a body it does not know to be in memory.
+func TestRequestWithABodyIsOneWrite(t *testing.T) {
+	srv := mock.NewServer(t)
+	var writes atomic.Int64
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return writeCounter{c, &writes}, nil
+	}}}
+	ctx := context.Background()
+	ax := srv.Artix(loyalty.WithHTTPClient(hc))
+	vp := srv.VirtPOS(loyalty.WithHTTPClient(hc), loyalty.WithFormat(loyalty.FormatJSON))
+	for _, tc := range []struct {
+		name string
+		call func() error
+	}{
+		{"Artix addClient", func() error {
+			return ax.Customers.Add(ctx, loyalty.ArtixCustomer{ID: "one-write", FirstName: "Пётр"})
+		}},
+		{"VirtPOS Update", func() error {
+			_, err := vp.Customers.Update(ctx, 1, &loyalty.CustomerUpdate{FirstName: new("Пётр")})
+			return err
+		}},
+	} {
+		writes.Store(0)
+		if err := tc.call(); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if n := writes.Load(); n != 1 {
+			t.Errorf("%s: %d writes on the connection, want 1 (headers and body together)", tc.name, n)
+		}
 	}
 }

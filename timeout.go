@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -67,11 +68,13 @@ func WithAttemptTimeout(d time.Duration) HTTPOption {
 
 // stallGuard ends an attempt whose server stays silent for longer than d:
 // before the response headers, or during one read of the body; and an
-// attempt of a buffered call that lasts longer than whole.
+// attempt of a buffered call that lasts longer than whole. The client's
+// watchdog does the ending.
 type stallGuard struct {
 	rt    http.RoundTripper
 	d     time.Duration
 	whole time.Duration // for buffered calls (reqState.buffered)
+	w     *watchdog
 }
 
 // stallError is the cause of an attempt the stallGuard ended.
@@ -97,18 +100,18 @@ func (e *stallError) Timeout() bool { return true }
 func (e *stallError) Temporary() bool { return true }
 
 func (g stallGuard) RoundTrip(r *http.Request) (*http.Response, error) {
-	a := &stallAttempt{d: g.d, start: time.Now()}
+	a := &stallAttempt{d: g.d, start: time.Now(), w: g.w}
 	a.cause.d = g.d
 	if st := stateOf(r.Context()); st != nil && st.buffered {
 		a.whole = g.whole
 	}
 	a.ctx, a.cancel = context.WithCancelCause(r.Context())
-	a.armed.Store(true)
-	a.timer = time.AfterFunc(a.next(0), a.fire)
+	a.since.Store(0) // waiting for the response headers
+	g.w.add(a)
 	resp, err := g.rt.RoundTrip(r.WithContext(a.ctx))
 	a.since.Store(idle)
 	if err != nil {
-		a.timer.Stop()
+		g.w.remove(a)
 		a.cancel(nil)
 		if context.Cause(a.ctx) == error(&a.cause) {
 			return nil, &a.cause
@@ -127,69 +130,34 @@ const idle = -1
 // server (the response headers, one read of the body) that lasts longer
 // than d cancels the attempt, while a caller that takes its time between
 // reads (a streamed export) is never cut off; a buffered call's attempt
-// that lasts longer than whole is cancelled too. The timer is not re-armed
-// for every read: when it fires during a wait it re-arms itself for what
-// is left of d; when it fires between waits it disarms, and the next read
-// arms it again.
+// that lasts longer than whole is cancelled too. The attempt only records
+// when its current wait began; the watchdog compares.
 type stallAttempt struct {
 	rc     io.ReadCloser // the response body
 	d      time.Duration
 	whole  time.Duration // 0: no bound on the whole attempt
 	start  time.Time
-	timer  *time.Timer
+	w      *watchdog
 	ctx    context.Context
 	cancel context.CancelCauseFunc
-	cause  stallError
+	cause  stallError // written by the watchdog before it cancels
 	// since is when the current wait began (time since start), or idle.
 	since atomic.Int64
-	// armed is set while the timer is pending (or its func runs).
-	armed atomic.Bool
 }
 
-// fire runs when the timer goes off: it ends a wait of d or more, re-arms
-// for a shorter one, and disarms between waits.
-func (a *stallAttempt) fire() {
-	for {
-		s := a.since.Load()
-		if s == idle {
-			a.armed.Store(false)
-			// A read that began meanwhile may have found the timer
-			// still armed: take the arm back for it.
-			if a.since.Load() == idle || !a.armed.CompareAndSwap(false, true) {
-				return
-			}
-			continue
-		}
-		elapsed := time.Since(a.start)
-		if a.whole > 0 && elapsed >= a.whole {
-			a.cause.d, a.cause.whole = a.whole, true
-			a.cancel(&a.cause)
-			return
-		}
-		left := a.d - (elapsed - time.Duration(s))
-		if left <= 0 {
-			a.cancel(&a.cause)
-			return
-		}
-		a.timer.Reset(min(left, a.next(elapsed)))
-		return
+// overdue reports, at elapsed since the start, whether the attempt has
+// waited too long, and records why in a.cause.
+func (a *stallAttempt) overdue(elapsed time.Duration) bool {
+	if a.whole > 0 && elapsed >= a.whole {
+		a.cause.d, a.cause.whole = a.whole, true
+		return true
 	}
-}
-
-// next is how long the timer may wait at elapsed since the start: d, or
-// less when the whole attempt's bound comes first.
-func (a *stallAttempt) next(elapsed time.Duration) time.Duration {
-	if a.whole > 0 {
-		return max(min(a.d, a.whole-elapsed), 0)
-	}
-	return a.d
+	s := a.since.Load()
+	return s != idle && elapsed-time.Duration(s) >= a.d
 }
 
 func (a *stallAttempt) Read(p []byte) (int, error) {
 	a.since.Store(int64(time.Since(a.start)))
-	if !a.armed.Load() && a.armed.CompareAndSwap(false, true) {
-		a.timer.Reset(a.next(time.Since(a.start)))
-	}
 	n, err := a.rc.Read(p)
 	a.since.Store(idle)
 	if err != nil && err != io.EOF && context.Cause(a.ctx) == error(&a.cause) {
@@ -199,8 +167,77 @@ func (a *stallAttempt) Read(p []byte) (int, error) {
 }
 
 func (a *stallAttempt) Close() error {
-	a.timer.Stop()
+	a.w.remove(a)
 	err := a.rc.Close()
 	a.cancel(nil)
 	return err
+}
+
+// watchdog ends the overdue attempts of one client. One ticker serves
+// every attempt in flight, where a timer armed per attempt would wake the
+// runtime's network poller on every call (a tenth of a loopback call's
+// time, issue 19). It checks every tick (a tenth of the shorter timeout,
+// between 1 ms and 250 ms), so an attempt ends at most a tick after its
+// bound; its goroutine runs while attempts are in flight and exits two
+// ticks after the last one.
+type watchdog struct {
+	tick    time.Duration
+	mu      sync.Mutex
+	active  map[*stallAttempt]struct{}
+	running bool
+}
+
+// newWatchdog is the watchdog for a response timeout d and an attempt
+// timeout whole.
+func newWatchdog(d, whole time.Duration) *watchdog {
+	tick := min(max(min(d, whole)/10, time.Millisecond), 250*time.Millisecond)
+	return &watchdog{tick: tick, active: map[*stallAttempt]struct{}{}}
+}
+
+// add watches a, starting the watchdog's goroutine when it is not running.
+func (w *watchdog) add(a *stallAttempt) {
+	w.mu.Lock()
+	w.active[a] = struct{}{}
+	if !w.running {
+		w.running = true
+		go w.run()
+	}
+	w.mu.Unlock()
+}
+
+// remove stops watching a.
+func (w *watchdog) remove(a *stallAttempt) {
+	w.mu.Lock()
+	delete(w.active, a)
+	w.mu.Unlock()
+}
+
+// run checks the attempts every tick and cancels the overdue ones.
+func (w *watchdog) run() {
+	t := time.NewTicker(w.tick)
+	defer t.Stop()
+	var due []*stallAttempt
+	quiet := 0
+	for range t.C {
+		due = due[:0]
+		w.mu.Lock()
+		if len(w.active) == 0 {
+			if quiet++; quiet >= 2 {
+				w.running = false
+				w.mu.Unlock()
+				return
+			}
+		}
+		for a := range w.active {
+			quiet = 0
+			if a.overdue(time.Since(a.start)) {
+				due = append(due, a)
+				delete(w.active, a)
+			}
+		}
+		w.mu.Unlock()
+		for _, a := range due {
+			a.cancel(&a.cause)
+		}
+	}
 }
