@@ -62,6 +62,9 @@ func FuzzVirtPOSEnvelope(f *testing.F) {
 		"\ufeff<?xml version=\"1.0\"?><root><success>1</success><customers><customer><id>1</id><email/></customer></customers></root>",
 		`<root><success>0</success><info>Card not found</info></root>`,
 		`<html><body>502 Bad Gateway</body></html>`,
+		`{"success":1,"id":5,"Success":0}`,
+		`<root><success>1</success><id>5</id><Success>0</Success></root>`,
+		`<root><success>1</success><customers><customer><success>0</success></customer></customers></root>`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -70,9 +73,12 @@ func FuzzVirtPOSEnvelope(f *testing.F) {
 			_, _ = w.customer()
 			return true
 		}}
-		_ = d.decodeBytes(body, "")
+		lerr := d.decodeBytes(body, "")
 		_, _ = d.st.ok()
 		env, err := decodeResult(body, "")
+		if errors.Is(lerr, errRepeatedVerdict) && err == nil {
+			t.Fatalf("the list decoder refuses a repeated verdict (%v), decodeResult takes it: %+v; want both to refuse", lerr, env)
+		}
 		if err != nil {
 			return
 		}
@@ -467,6 +473,7 @@ var xmlEdgeSeeds = func() []string {
 		`<?xml version="1.1"?><root><success>1</success></root>`, `<?xml version='1.0' encoding="utf-8"?><root/>`,
 		`<!DOCTYPE root><root><success>1</success></root>`, `<root><success>1</success></root><!-- c --><?pi?> `,
 		`<root><success>1</success></root>x`, `<root></root><root/>`, `</root>`, `<root><success>1</success>`, ``, ` `,
+		`<root><success>0</success><customers/><SUCCESS>1</SUCCESS></root>`, `<root xmlns:v="u"><v:success>1</v:success><success/></root>`,
 		"<root>\n<success>1</success>\n<customers count=\"1\">\n<customer id=\"7\">\n<id>7</id>\n</customer>\n</customers>\n</root>\n",
 	}
 	for _, in := range inner {

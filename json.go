@@ -68,7 +68,7 @@ func (d *customerDecoder) decodeJSON(s *jsonScanner) error {
 		switch envelopeKey(s.key) {
 		case "success":
 			if d.st.seen {
-				return s.syntax(errRepeatedVerdict.Error() + ` ("success")`)
+				return fmt.Errorf("invalid JSON at byte %d: %w (%q)", s.base+int64(s.pos), errRepeatedVerdict, s.key)
 			}
 			d.st.seen = true
 			d.st.success, err = d.jsonText(s)

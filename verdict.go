@@ -7,8 +7,8 @@ import (
 )
 
 // errRepeatedVerdict is the cause of an answer that holds its verdict key
-// (Artix success, [VirtPOS] success, CRM errors) more than once, in any
-// case or spelling: which one is meant cannot be known, and a decoder
+// (Artix success, [VirtPOS] success in JSON or XML, CRM errors) more than
+// once, in any case or spelling: which one is meant cannot be known, and a decoder
 // keeping either would guess, so the answer is malformed.
 var errRepeatedVerdict = errors.New("the answer holds its verdict key more than once")
 
@@ -59,6 +59,50 @@ func repeatedTopKey(body []byte, key string) bool {
 	}
 	c, err := countTopKey(bytes.TrimSpace(bytes.TrimPrefix(body, bom)), key)
 	return err == nil && c > 1
+}
+
+// repeatedRootChild reports an XML body whose root holds more than one
+// child element named name (lower-case ASCII) in any ASCII case and any
+// namespace: the [VirtPOS] verdict <success> twice, which encoding/xml
+// would decide by the last. A body where name appears at most once,
+// anywhere, is passed without scanning (the usual case, no allocation); a
+// malformed one is left to the decoder, which refuses it.
+func repeatedRootChild(body []byte, name string) bool {
+	n := 0
+	for i := 0; i+len(name) <= len(body) && n < 2; i++ {
+		if asciiEqualFold(body[i:i+len(name)], name) {
+			n++
+		}
+	}
+	if n < 2 {
+		return false
+	}
+	var s xmlScanner
+	s.resetBytes(body)
+	depth, seen := 0, false
+	for {
+		k, err := s.next()
+		if err != nil || k == xmlEOF {
+			return false
+		}
+		switch k {
+		case xmlStart:
+			depth++
+			if depth == 2 && isFold(s.local, name) {
+				if seen {
+					return true
+				}
+				seen = true
+			}
+		case xmlEnd:
+			depth--
+		}
+	}
+}
+
+// isFold reports b equal to the lower-case ASCII s in any case.
+func isFold(b []byte, s string) bool {
+	return len(b) == len(s) && asciiEqualFold(b, s)
 }
 
 // asciiEqualFold reports b equal to the lower-case ASCII s in any case.

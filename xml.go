@@ -77,6 +77,9 @@ func decodeResult(body []byte, contentType string) (resultEnvelope, error) {
 		}
 		err = json.Unmarshal(body, &env)
 	} else {
+		if repeatedRootChild(body, "success") {
+			return env, fmt.Errorf("%w (<success>)", errRepeatedVerdict)
+		}
 		err = newXMLDecoder(bytes.NewReader(body)).Decode(&env)
 	}
 	return env, err
@@ -95,10 +98,11 @@ func newXMLDecoder(r io.Reader) *xml.Decoder {
 // streamed), handing every customer to yield as soon as it is read and
 // the envelope's success allows it.
 type customerDecoder struct {
-	st    status
-	count scalar
-	yield func(*customerWire) bool
-	done  <-chan struct{} // the call's context: checked between customers
+	st      status
+	verdict bool // an XML <success> of any case has been read (see xmlEnvelopeField)
+	count   scalar
+	yield   func(*customerWire) bool
+	done    <-chan struct{} // the call's context: checked between customers
 
 	wire    [2]customerWire // reused for every customer (0: a "customers" object, 1: an element)
 	arena   [3][]byte       // scratch text: envelope scalars, then per wire
@@ -247,6 +251,12 @@ func (d *customerDecoder) decodeXML(s *xmlScanner) error {
 // xmlEnvelopeField reads a child of the root other than <customers>, whose
 // start tag was the last token.
 func (d *customerDecoder) xmlEnvelopeField(s *xmlScanner) error {
+	if isFold(s.local, "success") {
+		if d.verdict {
+			return fmt.Errorf("XML line %d: %w (<%s>)", s.line(), errRepeatedVerdict, s.local)
+		}
+		d.verdict = true
+	}
 	var dst *scalar
 	switch string(s.local) {
 	case "success":

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // The reference XML decoder: the customers walk over encoding/xml's
@@ -81,6 +82,12 @@ func (d *customerDecoder) refDecodeXML(xd *xml.Decoder, body []byte) error {
 
 // refXMLEnvelopeField reads a child of the root other than <customers>.
 func (d *customerDecoder) refXMLEnvelopeField(dec *xmlTokens, t *xml.StartElement) error {
+	if strings.EqualFold(t.Name.Local, "success") {
+		if d.verdict {
+			return fmt.Errorf("%w (<%s>)", errRepeatedVerdict, t.Name.Local)
+		}
+		d.verdict = true
+	}
 	var dst *scalar
 	switch t.Name.Local {
 	case "success":

@@ -192,7 +192,12 @@ func (s *xmlScanner) short(msg string) error {
 
 // syntaxError is an *xml.SyntaxError at the line of the current token.
 func (s *xmlScanner) syntaxError(msg string) error {
-	return &xml.SyntaxError{Msg: msg, Line: s.lines + bytes.Count(s.buf[:s.pos], nl) + 1}
+	return &xml.SyntaxError{Msg: msg, Line: s.line()}
+}
+
+// line is the line (from 1) of the current token.
+func (s *xmlScanner) line() int {
+	return s.lines + bytes.Count(s.buf[:s.pos], nl) + 1
 }
 
 // scan reads one token from the start of b, returning its kind and its
