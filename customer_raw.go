@@ -21,19 +21,26 @@ type RawBlock struct {
 	// block.
 	Format Format
 	// Data is the block as sent: for XML the element's content between
-	// its tags (child elements and text, entities as written; the
-	// element's own attributes are not kept), for JSON the value
-	// (an array, an object, a string, null…).
+	// its tags (child elements and text, entities as written), for JSON
+	// the value (an array, an object, a string, null…).
 	Data string
+	// Attrs are the XML element's own attributes as written in its start
+	// tag, from the end of its name to its > or /> (` n="2" kind='plastic'`:
+	// order, quotes, entities, namespace declarations and white space
+	// kept), so that
+	// "<cards" + Attrs + ">" + Data + "</cards>" is the element the
+	// server sent; empty for JSON and for an element without attributes.
+	Attrs string
 }
 
 // Sent reports whether the customer had the block.
 func (b RawBlock) Sent() bool { return b.Format != "" }
 
 // Decode unmarshals the block into v: JSON with encoding/json, XML with
-// encoding/xml as the content of an element named after the block
-// (v's XMLName, if any, must accept it). A block that was not sent leaves
-// v as it is.
+// encoding/xml as an element holding Attrs and Data, named "block" (v's
+// XMLName, if any, must accept it): `xml:"name,attr"` fields read the
+// element's attributes, and the namespaces it declares apply to them and
+// to its children. A block that was not sent leaves v as it is.
 func (b RawBlock) Decode(v any) error {
 	switch b.Format {
 	case "":
@@ -41,7 +48,7 @@ func (b RawBlock) Decode(v any) error {
 	case FormatJSON:
 		return json.Unmarshal([]byte(b.Data), v)
 	default:
-		d := xml.NewDecoder(strings.NewReader("<block>" + b.Data + "</block>"))
+		d := xml.NewDecoder(strings.NewReader("<block" + b.Attrs + ">" + b.Data + "</block>"))
 		return d.Decode(v)
 	}
 }
@@ -115,13 +122,15 @@ var errRawTooLarge = errors.New("a customer's cards or bonuses block is over 16 
 const maxRawBlock = 16 << 20
 
 // skipRaw reads through the end of the element whose start tag was the
-// last token, returning its content as written, through the last start
+// last token, returning that tag's attributes as written (see
+// [RawBlock].Attrs) and its content as written, through the last start
 // tag, end tag or text before its end tag (comments and processing
 // instructions there are left out).
-func (s *xmlScanner) skipRaw() (string, error) {
+func (s *xmlScanner) skipRaw() (attrs, content string, err error) {
+	attrs = string(s.attrs)
 	if s.selfClose { // <cards/>
 		_, err := s.next()
-		return "", err
+		return attrs, "", err
 	}
 	s.capture.start(s.pos)
 	last := 0
@@ -129,7 +138,7 @@ func (s *xmlScanner) skipRaw() (string, error) {
 		k, err := s.next()
 		if err != nil {
 			s.capture.on = false
-			return "", err
+			return "", "", err
 		}
 		switch k {
 		case xmlStart:
@@ -138,11 +147,11 @@ func (s *xmlScanner) skipRaw() (string, error) {
 			depth--
 		}
 		if depth == 0 {
-			return s.capture.stop(s.buf, s.pos)[:last], nil
+			return attrs, s.capture.stop(s.buf, s.pos)[:last], nil
 		}
 		if last = s.capture.offset(s.pos); last > maxRawBlock {
 			s.capture.on = false
-			return "", errRawTooLarge
+			return "", "", errRawTooLarge
 		}
 	}
 }

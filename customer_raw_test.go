@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -181,5 +182,85 @@ func TestRawBlockDecode(t *testing.T) {
 	}
 	if err := (loyalty.RawBlock{Format: loyalty.FormatXML, Data: "<total>1.5</total>"}).Decode(&v); err != nil || v.Total != "1.5" {
 		t.Errorf("xml block: %+v, %v; want total 1.5", v, err)
+	}
+}
+
+// TestCustomerRawBlockKeepsItsAttributes: the attributes of a cards
+// element are kept as sent, beside its content (whose children keep
+// theirs), so the block written back as the element is the element the
+// server sent, and Decode sees them as encoding/xml reads them: in
+// either order, escaped, with the namespaces declared on the element.
+func TestCustomerRawBlockKeepsItsAttributes(t *testing.T) {
+	type child struct {
+		ID  string `xml:"id,attr"`
+		XID string `xml:"urn:x id,attr"`
+	}
+	type cards struct {
+		N     string  `xml:"n,attr"`
+		Kind  string  `xml:"kind,attr"`
+		Note  string  `xml:"note,attr"`
+		Src   string  `xml:"urn:x src,attr"`
+		Cards []child `xml:",any"`
+	}
+	pad := `<custom_information>` + strings.Repeat("x", 70<<10) + `</custom_information>`
+	cases := []struct {
+		name, element, attrs string
+		before               string // customer fields before the block
+		want                 cards
+	}{
+		{"two attributes", `<cards n="2" kind='plastic'><card id="5"/><card id="6">t</card></cards>`,
+			` n="2" kind='plastic'`, "", cards{N: "2", Kind: "plastic", Cards: []child{{ID: "5"}, {ID: "6"}}}},
+		{"the other order", `<cards kind='plastic' n="2"><card id="5"/></cards>`,
+			` kind='plastic' n="2"`, "", cards{N: "2", Kind: "plastic", Cards: []child{{ID: "5"}}}},
+		{"escaped values", `<cards note="a &amp; b &lt;c&gt; &#1046; &quot;q&quot;"><card id="&apos;1&apos;"/></cards>`,
+			` note="a &amp; b &lt;c&gt; &#1046; &quot;q&quot;"`, "", cards{Note: `a & b <c> Ж "q"`, Cards: []child{{ID: "'1'"}}}},
+		{"namespaces", `<cards xmlns:x="urn:x" x:src="erp"><x:card x:id="7"/></cards>`,
+			` xmlns:x="urn:x" x:src="erp"`, "", cards{Src: "erp", Cards: []child{{ID: "7", XID: "7"}}}}, // "id,attr" takes any name space's id, as encoding/xml does
+		{"self-closing, space before />", `<cards n="1" />`, ` n="1" `, "", cards{N: "1"}},
+		{"self-closing", `<cards n="0"/>`, ` n="0"`, "", cards{N: "0"}},
+		{"white space in the tag", "<cards\n\tn=\"2\"\n\tkind=\"v\"\n><card id=\"1\"/></cards>",
+			"\n\tn=\"2\"\n\tkind=\"v\"\n", "", cards{N: "2", Kind: "v", Cards: []child{{ID: "1"}}}},
+		{"none", `<cards><card id="1"/></cards>`, "", "", cards{Cards: []child{{ID: "1"}}}},
+		{"after a window of text", `<cards n="3"><card id="9"/></cards>`, ` n="3"`, pad, cards{N: "3", Cards: []child{{ID: "9"}}}},
+	}
+	srv := mock.NewServer(t)
+	vp := srv.VirtPOS(loyalty.WithFormat(loyalty.FormatXML))
+	for _, tc := range cases {
+		body := `<root><success>1</success><customers><customer><id>1</id>` + tc.before + tc.element + `</customer></customers></root>`
+		serve(srv, body, "text/xml")
+		page, err := vp.Customers.List(ctxT(t), nil)
+		if err != nil {
+			t.Fatalf("%s: List: %v; want no error", tc.name, err)
+		}
+		serve(srv, body, "text/xml")
+		var streamed []loyalty.Customer
+		for c, err := range vp.Customers.Stream(ctxT(t), nil) {
+			if err != nil {
+				t.Fatalf("%s: Stream: %v; want no error", tc.name, err)
+			}
+			streamed = append(streamed, c)
+		}
+		if len(page.Customers) != 1 || len(streamed) != 1 {
+			t.Fatalf("%s: %d customers listed, %d streamed; want 1 and 1", tc.name, len(page.Customers), len(streamed))
+		}
+		for how, c := range map[string]loyalty.Customer{"List": page.Customers[0], "Stream": streamed[0]} {
+			b := c.Cards
+			if b.Attrs != tc.attrs {
+				t.Errorf("%s, %s: Attrs %q; want %q", tc.name, how, b.Attrs, tc.attrs)
+			}
+			written := "<cards" + b.Attrs + ">" + b.Data + "</cards>"
+			if b.Data == "" {
+				written = "<cards" + b.Attrs + "/>"
+			}
+			if written != tc.element {
+				t.Errorf("%s, %s: written back as %q; want the element as sent, %q", tc.name, how, written, tc.element)
+			}
+			var got cards
+			if err := b.Decode(&got); err != nil {
+				t.Errorf("%s, %s: Decode: %v; want no error", tc.name, how, err)
+			} else if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("%s, %s: Decode: %+v; want %+v", tc.name, how, got, tc.want)
+			}
+		}
 	}
 }

@@ -38,6 +38,7 @@ type customerWire struct {
 	// raw are the cards and bonuses blocks as sent, in format (empty
 	// when the customer had neither).
 	raw    [numRawBlocks]string
+	attrs  [numRawBlocks]string // of an XML block's element (RawBlock.Attrs)
 	format Format
 	rawSet [numRawBlocks]bool
 }
@@ -113,10 +114,10 @@ func (w *customerWire) customer() (Customer, error) {
 		ExternalID:        string(v[wExternalID]),
 	}
 	if w.rawSet[rawCards] {
-		c.Cards = RawBlock{Format: w.format, Data: w.raw[rawCards]}
+		c.Cards = RawBlock{Format: w.format, Data: w.raw[rawCards], Attrs: w.attrs[rawCards]}
 	}
 	if w.rawSet[rawBonuses] {
-		c.Bonuses = RawBlock{Format: w.format, Data: w.raw[rawBonuses]}
+		c.Bonuses = RawBlock{Format: w.format, Data: w.raw[rawBonuses], Attrs: w.attrs[rawBonuses]}
 	}
 	var errs [15]error
 	var n int64

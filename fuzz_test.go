@@ -468,6 +468,8 @@ var xmlEdgeSeeds = func() []string {
 		`<fname><b>x</b>y</fname>`, `<fname></lname>`, `<fname>`, `<x:fname xmlns:x="u">p</x:fname>`, `<a:b:c/>`,
 		`<фамилия>x</фамилия>`, `<1a/>`, `<fname>x</fname >`, `<fname>x</fname x>`, `<!DOCTYPE x [<!ENTITY e "v">]><id>1</id>`,
 		`<id>1</id><!DOCTYPE x "'>" <y> <!-- > --> >`, `<fname>&e;</fname>`,
+		`<cards n="2" k='v' xmlns:x="u" x:a="&amp;&#1046;"><card a="b" x:b='c'/></cards>`, `<cards n="1" />`,
+		`<x:cards xmlns:x="u" a="1">t</x:cards>`, "<bonuses\r\n a=\"1\"\r\n>1</bonuses>", `<cards a="1" a="2"/>`,
 	}
 	seeds := []string{
 		`<?xml version="1.1"?><root><success>1</success></root>`, `<?xml version='1.0' encoding="utf-8"?><root/>`,

@@ -285,7 +285,7 @@ func (d *customerDecoder) xmlCustomer(s *xmlScanner) error {
 	arena := d.arena[2][:0]
 	var spans [numWireFields][2]int32
 	var set uint32
-	var raw [numRawBlocks]string
+	var raw, attrs [numRawBlocks]string
 	var rawSet [numRawBlocks]bool
 	for {
 		k, err := s.next()
@@ -296,7 +296,7 @@ func (d *customerDecoder) xmlCustomer(s *xmlScanner) error {
 		case xmlEnd: // </customer>: next checks that it matches
 			d.arena[2] = arena
 			text := string(arena)
-			*w = customerWire{raw: raw, rawSet: rawSet, format: FormatXML}
+			*w = customerWire{raw: raw, attrs: attrs, rawSet: rawSet, format: FormatXML}
 			for i := range numWireFields {
 				if set&(1<<i) != 0 {
 					w.v[i] = scalar(text[spans[i][0]:spans[i][1]])
@@ -306,7 +306,7 @@ func (d *customerDecoder) xmlCustomer(s *xmlScanner) error {
 		case xmlStart:
 			i := wireField(string(s.local))
 			if r := rawBlockKey(s.local); i < 0 && r >= 0 {
-				if raw[r], err = s.skipRaw(); err != nil {
+				if attrs[r], raw[r], err = s.skipRaw(); err != nil {
 					return err
 				}
 				rawSet[r] = true

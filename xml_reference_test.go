@@ -117,7 +117,7 @@ func (d *customerDecoder) refXMLCustomer(dec *xmlTokens) error {
 	arena := d.arena[2][:0]
 	var spans [numWireFields][2]int32
 	var set uint32
-	var raw [numRawBlocks]string
+	var raw, attrs [numRawBlocks]string
 	var rawSet [numRawBlocks]bool
 	for {
 		tok, err := dec.token()
@@ -128,7 +128,7 @@ func (d *customerDecoder) refXMLCustomer(dec *xmlTokens) error {
 		case xml.EndElement: // </customer>: Token checks that it matches
 			d.arena[2] = arena
 			text := string(arena)
-			*w = customerWire{raw: raw, rawSet: rawSet, format: FormatXML}
+			*w = customerWire{raw: raw, attrs: attrs, rawSet: rawSet, format: FormatXML}
 			for i := range numWireFields {
 				if set&(1<<i) != 0 {
 					w.v[i] = scalar(text[spans[i][0]:spans[i][1]])
@@ -138,6 +138,7 @@ func (d *customerDecoder) refXMLCustomer(dec *xmlTokens) error {
 		case xml.StartElement:
 			i := wireField(t.Name.Local)
 			if r := rawBlockKey([]byte(t.Name.Local)); i < 0 && r >= 0 {
+				attrs[r] = dec.startAttrs(t.Name)
 				if raw[r], err = dec.rawContent(); err != nil {
 					return err
 				}
@@ -188,6 +189,19 @@ type xmlTokens struct {
 	dec   *xml.Decoder
 	stack []xml.Name
 	body  []byte // what dec reads, for the raw blocks (nil: none kept)
+	from  int64  // the input offset of the last token
+}
+
+// startAttrs is the attributes of the start tag that was the last token,
+// as written: from the end of its name (raw, with its prefix) to its >
+// or />.
+func (x *xmlTokens) startAttrs(name xml.Name) string {
+	if x.body == nil {
+		return ""
+	}
+	tag := x.body[x.from:x.dec.InputOffset()]
+	tag = bytes.TrimSuffix(bytes.TrimSuffix(tag, []byte(">")), []byte("/"))
+	return string(tag[1+len(xmlName(name)):])
 }
 
 // rawContent reads through the end of the element whose start tag was the
@@ -221,6 +235,7 @@ func (x *xmlTokens) rawContent() (string, error) {
 }
 
 func (x *xmlTokens) token() (xml.Token, error) {
+	x.from = x.dec.InputOffset()
 	tok, err := x.dec.RawToken()
 	if err == io.EOF && len(x.stack) > 0 {
 		return nil, fmt.Errorf("XML ends inside <%s>: %w", x.stack[len(x.stack)-1].Local, io.ErrUnexpectedEOF)

@@ -14,7 +14,7 @@ import (
 // allocations. It accepts exactly what encoding/xml accepts and refuses
 // the rest with an *xml.SyntaxError — entities and character references,
 // CDATA, comments, processing instructions (the <?xml?> version), DOCTYPE
-// and other directives, attributes (read and checked, not kept),
+// and other directives, attributes (read and checked, kept as written),
 // self-closing tags, \r\n folding, invalid UTF-8 and characters outside
 // XML's range, "]]>" in text — and, as Decoder.Token does, refuses end
 // tags that do not match and a document that ends inside an element.
@@ -34,6 +34,7 @@ type xmlScanner struct {
 	lines int // newlines in the bytes already dropped from buf
 
 	name, local []byte // of the last start or end tag
+	attrs       []byte // of the last start tag: as written, from its name to > or />
 	text        []byte // of the last text: buf or scratch
 	scratch     []byte // decoded text that differs from its bytes
 	selfClose   bool   // the last start tag was <name/>: its end is next
@@ -255,13 +256,14 @@ func (s *xmlScanner) scanEnd(b []byte) (xmlKind, int, error) {
 }
 
 // scanStart reads <name attr="value" ...> or <name .../>: attributes are
-// checked (quoted values, entities, characters) and dropped.
+// checked (quoted values, entities, characters) and kept as written
+// (attrs), not decoded.
 func (s *xmlScanner) scanStart(b []byte) (xmlKind, int, error) {
 	i, err := s.scanName(b, 1, true, "expected element name after <")
 	if err != nil {
 		return xmlEOF, 0, err
 	}
-	name, local := s.name, s.local
+	name, local, from := s.name, s.local, i
 	for {
 		if i = skipSpace(b, i); i >= len(b) {
 			return xmlEOF, 0, s.short("unexpected EOF")
@@ -274,10 +276,10 @@ func (s *xmlScanner) scanStart(b []byte) (xmlKind, int, error) {
 			if b[i+1] != '>' {
 				return xmlEOF, 0, s.syntaxError("expected /> in element")
 			}
-			s.name, s.local, s.selfClose = name, local, true
+			s.name, s.local, s.attrs, s.selfClose = name, local, b[from:i], true
 			return xmlStart, i + 2, nil
 		case '>':
-			s.name, s.local = name, local
+			s.name, s.local, s.attrs = name, local, b[from:i]
 			return xmlStart, i + 1, nil
 		}
 		if i, err = s.scanName(b, i, true, "expected attribute name in element"); err != nil {

@@ -92,8 +92,8 @@ func writeRawBlock(bw *bufio.Writer, indent, name string, b loyalty.RawBlock) {
 		return
 	}
 	if b.Data == "" {
-		bw.WriteString(indent + "<" + name + "/>\n")
+		bw.WriteString(indent + "<" + name + b.Attrs + "/>\n")
 		return
 	}
-	bw.WriteString(indent + "<" + name + ">" + b.Data + "</" + name + ">\n")
+	bw.WriteString(indent + "<" + name + b.Attrs + ">" + b.Data + "</" + name + ">\n")
 }
