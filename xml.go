@@ -202,6 +202,7 @@ func (d *customerDecoder) decodeStream(r io.Reader, contentType string) error {
 // processing instructions and white space may follow the root.
 func (d *customerDecoder) decodeXML(s *xmlScanner) error {
 	depth, inCustomers, rootDone := 0, false, false
+	d.verdict = false
 	for {
 		k, err := s.next()
 		if err != nil {

@@ -33,6 +33,7 @@ func (d *customerDecoder) refDecodeBytes(body []byte, contentType string) error 
 func (d *customerDecoder) refDecodeXML(xd *xml.Decoder, body []byte) error {
 	dec := &xmlTokens{dec: xd, body: body}
 	depth, inCustomers, rootDone := 0, false, false
+	d.verdict = false
 	for {
 		tok, err := dec.token()
 		if err == io.EOF {
