@@ -169,6 +169,8 @@ type Runner interface {
 	// work and has none in flight gets its first unit.
 	Enqueue(ctx context.Context) (int, error)
 	// Start starts this process's workers (the status receiver first).
+	// ctx ending stops them as Stop does: no new unit starts and those in
+	// flight finish (cancelled only past the job timeout).
 	Start(ctx context.Context) error
 	// Stop stops fetching units and waits for those running (until ctx
 	// ends): a SIGTERM finishes in-flight units cleanly.
@@ -263,7 +265,11 @@ func open[TTx any](ctx context.Context, d db[TTx], cfg Config, complete func(con
 		RescueStuckJobsAfter: cfg.rescueAfter(),
 		FetchCooldown:        5 * time.Millisecond,
 		FetchPollInterval:    cfg.FetchPollInterval,
-		Logger:               slog.New(slog.DiscardHandler),
+		// The context given to Start ending (a signal) stops fetching and
+		// lets the units in flight finish and checkpoint, as Stop does;
+		// only past the job timeout are they cancelled.
+		SoftStopTimeout: cfg.jobTimeout(),
+		Logger:          slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("chain: river: %w", err)

@@ -15,8 +15,10 @@
 // which several `work` processes share. VirtPOS is read from
 // -virtpos-url with the API key in LOYALTY_VIRTPOS_APIKEY.
 //
-// run stops cleanly on SIGINT or SIGTERM: no new unit starts, the units in
-// flight finish (their checkpoints written), and the next run resumes.
+// run and work stop cleanly on SIGINT or SIGTERM: no new unit starts, the
+// units in flight finish (their checkpoints written), and the next run
+// resumes; a second signal ends the process at once. A run so stopped
+// exits with 128 + the signal's number (143 for SIGTERM); work exits 0.
 // Progress is a bar on a terminal and a log line every few seconds
 // otherwise; -json prints the final statuses as JSON.
 package main
@@ -39,9 +41,12 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	if err != nil && ctx.Err() != nil {
+		err = context.Cause(ctx) // the signal, not "context canceled"
+	}
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "loyalty-chain:", err)
@@ -50,15 +55,48 @@ func main() {
 	}
 }
 
+// signalContext is a context that SIGINT or SIGTERM cancels with a
+// [signalled] cause. After the first signal the signals have their
+// default effect again: a second one ends the process at once.
+func signalContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		if sig, ok := <-sigs; ok {
+			signal.Stop(sigs)
+			cancel(signalled{sig})
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(sigs)
+		cancel(nil)
+	}
+}
+
+// signalled is the cause of a command stopped by a signal.
+type signalled struct{ sig os.Signal }
+
+func (s signalled) Error() string {
+	return "stopped by a signal (" + s.sig.String() + "); the units in flight were let finish, run again to resume"
+}
+
 // errSomeFailed is a run that ended with failed registers.
 var errSomeFailed = errors.New("some registers failed")
 
+// exitCode is the command's exit status for err: 2 for a usage error,
+// 128 + the signal's number for a command a signal stopped (130 for
+// SIGINT, 143 for SIGTERM), 1 otherwise (failed registers included).
 func exitCode(err error) int {
+	var sig signalled
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return 2
-	case errors.Is(err, errSomeFailed):
-		return 1
+	case errors.As(err, &sig):
+		if n, ok := sig.sig.(syscall.Signal); ok {
+			return 128 + int(n)
+		}
 	}
 	return 1
 }

@@ -43,9 +43,13 @@ func runOnce(ctx context.Context, e chain.Runner, vp *loyalty.VirtPOS, o *option
 		fmt.Fprintf(stdout, "fan-out: %d register(s) with work\n", n)
 	}
 	sts, err := e.Wait(ctx, progress(stderr))
-	stopWorkers(e, o, stderr)
+	stopped := stopWorkers(e, o, stderr)
 	if err != nil && ctx.Err() != nil {
-		fmt.Fprintln(stderr, "interrupted: the units in flight finished and were checkpointed; run again to resume")
+		if stopped {
+			fmt.Fprintln(stderr, "interrupted: the units in flight finished and were checkpointed; run again to resume")
+		} else {
+			fmt.Fprintln(stderr, "interrupted: units still in flight were cut off; the next run sends them again under the same dictionaryids")
+		}
 		return ctx.Err()
 	}
 	if err != nil {
@@ -83,12 +87,16 @@ func work(ctx context.Context, e chain.Runner, o *options, stdout, stderr io.Wri
 	return printStatus(stdout, sts, o.jsonOut)
 }
 
-func stopWorkers(e chain.Runner, o *options, stderr io.Writer) {
+// stopWorkers stops this process's workers, letting the units in flight
+// finish; false when some did not in time.
+func stopWorkers(e chain.Runner, o *options, stderr io.Writer) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout(o))
 	defer cancel()
 	if err := e.Stop(ctx); err != nil {
 		fmt.Fprintln(stderr, "stopping the workers:", err)
+		return false
 	}
+	return true
 }
 
 func failed(sts []chain.RegisterStatus) error {
