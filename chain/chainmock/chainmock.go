@@ -1,31 +1,31 @@
 // Package chainmock is a whole retail chain of fake Artix cash registers
 // for the chain engine's tests, benchmarks and the loyalty-chain command's
-// demo: one loopback listener routes /{shop}/{cash}/aifexchange/loaddicts
-// to each register, and each register is its own in-memory mock.Server
-// (package github.com/loyaltykit/loyalty/mock), so it has its own client
-// directory. On top of the mock each register has faults of its own
-// (offline, slow answers, STATUS_ERROR, callbacks that never come,
-// failures that pass), its own callback latency, and counts the batches it
-// was sent more than once (by dictionaryid).
+// demo. Each register is its own in-memory mock.Server (package
+// github.com/loyaltykit/loyalty/mock), so it has its own client
+// directory, and listens on a loopback address of its own (127.0.0.2,
+// 127.0.0.3, …: Linux routes all of 127.0.0.0/8 to the loopback
+// interface), at /{shop}/{cash}/aifexchange/loaddicts, as registers of a
+// real chain each have their host. On top of the mock each register has
+// faults of its own (offline, slow answers, STATUS_ERROR, callbacks that
+// never come, failures that pass), its own callback latency, and counts
+// the batches it was sent more than once (by dictionaryid).
 //
 // Status callbacks: the register reports its load to the load's
-// addressstatusserver as its cash code, by the batch's dictionaryid (PUT
-// cashLoad/{shop}/{cash}/{dictionaryid}: STATUS_DURING, then the final
-// status), so each batch's report reaches that batch's wait even when the
-// registers of one shop load at once.
+// addressstatusserver from its own address, as its cash code, by the
+// batch's dictionaryid (PUT cashLoad/{shop}/{cash}/{dictionaryid}:
+// STATUS_DURING, then the final status). The library's receiver
+// (loyalty.ArtixStatusReceiver) counts such a PUT only from the batch's
+// register (its address) and only for the cash code the engine declares
+// (loyalty.WithArtixCashCodes). The chain sends these reports itself
+// rather than the register's mock.Server, whose reports would name the
+// mock's cash code.
 //
-// Why the chain sends these itself rather than letting each register's
-// mock.Server report: every register here sits behind one loopback
-// listener, so all have the same source address. The library's receiver
-// (loyalty.ArtixStatusReceiver) matches a back-office POST, which carries
-// no id, by shop and source address, and holds the next batch of a shop to
-// the same address until the previous one's POST arrives: the mock's own
-// POST-then-PUT reports would serialise a shop's registers, and would name
-// the mock's cash code, not the register's. A PUT naming the dictionaryid
-// counts only from the batch's register (here the shared loopback address)
-// and only for the cash code the engine declares
-// (loyalty.WithArtixCashCodes), so these stay correct without the POST.
-// Registers on addresses of their own would not need this.
+// Where the system refuses a listener on 127.0.0.2 (macOS without an
+// alias, say), every register shares one listener on 127.0.0.1, routed by
+// path. The receiver then cannot tell a shop's registers apart by
+// address: it holds a shop's next batch until the previous one's first
+// report comes, so a register that never reports holds its shop's others
+// ([Chain.SharedAddress] says which way the chain runs).
 package chainmock
 
 import (
@@ -33,6 +33,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -72,6 +73,9 @@ type Fault struct {
 type Register struct {
 	Shop, Cash string
 	srv        *mock.Server
+	base       string           // its exchanger's base URL
+	hs         *httptest.Server // its own listener (nil: the chain's shared one)
+	callbacks  *http.Client     // reports its loads, from its own address
 
 	mu         sync.Mutex
 	fault      Fault
@@ -82,6 +86,9 @@ type Register struct {
 
 // ID is "shop/cash".
 func (r *Register) ID() string { return r.Shop + "/" + r.Cash }
+
+// URL is the register's exchanger base URL, as the topology gives it.
+func (r *Register) URL() string { return r.base }
 
 // SetFault replaces the register's fault (the zero Fault: none).
 func (r *Register) SetFault(f Fault) {
@@ -117,8 +124,9 @@ func (r *Register) Clients() map[string]loyalty.ArtixCustomer { return r.srv.Art
 
 // Chain is the fake chain and the head office's VirtPOS.
 type Chain struct {
-	// URL is the listener's base URL; a register's exchanger is
-	// URL/{shop}/{cash}.
+	// URL is the base URL of the chain's shared listener on 127.0.0.1,
+	// which routes URL/{shop}/{cash} to each register too; a register's
+	// own exchanger URL is [Register.URL].
 	URL string
 	// HeadOffice is the VirtPOS the chain's customers come from.
 	HeadOffice *mock.Server
@@ -129,6 +137,7 @@ type Chain struct {
 	cbs  sync.WaitGroup
 
 	cashServers bool
+	shared      bool // every register on the shared listener
 	ctx         context.Context
 	stop        context.CancelFunc
 }
@@ -165,15 +174,70 @@ func Start(cfg Config) (*Chain, error) {
 	}
 	c.hs = httptest.NewServer(http.HandlerFunc(c.serve))
 	c.URL = c.hs.URL
+	for i, r := range c.Registers() {
+		ip := loopback(i)
+		ln, err := net.Listen("tcp", net.JoinHostPort(ip.String(), "0"))
+		if err != nil {
+			if i == 0 { // no loopback address but 127.0.0.1: all share it
+				c.shared = true
+				break
+			}
+			c.Close()
+			return nil, fmt.Errorf("chainmock: register %s on %s: %w", r.ID(), ip, err)
+		}
+		own := "/" + r.Shop + "/" + r.Cash + "/"
+		r.hs = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			if !strings.HasPrefix(req.URL.Path, own) { // its listener is its alone
+				http.Error(w, "register "+r.ID()+" has no "+req.URL.Path, http.StatusNotFound)
+				return
+			}
+			c.serve(w, req)
+		}))
+		r.hs.Listener.Close()
+		r.hs.Listener = ln
+		r.hs.Start()
+		dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: 10 * time.Second}
+		r.callbacks = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DialContext: dialer.DialContext, MaxIdleConnsPerHost: 2}}
+	}
+	for _, r := range c.Registers() {
+		base := c.URL
+		if r.hs != nil {
+			base = r.hs.URL
+		} else {
+			r.callbacks = &http.Client{Timeout: 10 * time.Second}
+		}
+		r.base = base + "/" + r.Shop + "/" + r.Cash
+	}
 	return c, nil
 }
 
-// Close stops the listener and the callbacks in flight.
+// loopback is the i-th register's own loopback address: 127.0.0.2 on.
+func loopback(i int) net.IP {
+	n := i + 2
+	return net.IPv4(127, byte(n>>16), byte(n>>8), byte(n))
+}
+
+// SharedAddress reports that the registers share the one listener on
+// 127.0.0.1, the system refusing a loopback address of their own.
+func (c *Chain) SharedAddress() bool { return c.shared }
+
+// Close stops the listeners and the callbacks in flight.
 func (c *Chain) Close() {
 	c.stop()
+	for _, r := range c.regs {
+		if r.hs != nil {
+			r.hs.CloseClientConnections()
+			r.hs.Close()
+		}
+	}
 	c.hs.CloseClientConnections()
 	c.hs.Close()
 	c.cbs.Wait()
+	for _, r := range c.regs {
+		if r.callbacks != nil {
+			r.callbacks.CloseIdleConnections()
+		}
+	}
 }
 
 // Registers are the chain's registers in shop, cash order.
@@ -187,7 +251,12 @@ func (c *Chain) Registers() []*Register {
 
 // CashServerURL is the base URL of shop's Cash Server when the chain has
 // them (Config.CashServers): its first register's CSrest API.
-func (c *Chain) CashServerURL(shop string) string { return c.URL + "/" + shop + "/1" }
+func (c *Chain) CashServerURL(shop string) string {
+	if r := c.regs[shop+"/1"]; r != nil {
+		return r.base
+	}
+	return c.URL + "/" + shop + "/1"
+}
 
 // Register is the register id names ("shop/cash"), or nil.
 func (c *Chain) Register(id string) *Register { return c.regs[id] }
@@ -216,7 +285,7 @@ func (c *Chain) TopologyText() string {
 				fmt.Fprintf(&b, "shop %s\n", shop)
 			}
 		}
-		fmt.Fprintf(&b, "register %s %s url=%s/%s/%s\n", r.Shop, r.Cash, c.URL, r.Shop, r.Cash)
+		fmt.Fprintf(&b, "register %s %s url=%s\n", r.Shop, r.Cash, r.base)
 	}
 	return b.String()
 }
@@ -323,7 +392,7 @@ func (r *Register) callback(ctx context.Context, addr, id string, f Fault) {
 		cash = f.ReportAs
 	}
 	u := "http://" + addr + "/CSrest/rest/dicts/cashLoad/" + url.PathEscape(r.Shop) + "/" + url.PathEscape(cash) + "/" + url.PathEscape(id)
-	client := &http.Client{Timeout: 10 * time.Second}
+	client := r.callbacks
 	for _, st := range []string{"STATUS_DURING", final} {
 		if f.Latency > 0 {
 			select {

@@ -14,18 +14,36 @@ import (
 	"github.com/loyaltykit/loyalty/chain/chainmock"
 )
 
-// The demo's chain: 20 shops × 3 registers, 500 customers.
+// The demo's chain: 20 shops × 3 registers.
 const (
-	demoShops     = 20
-	demoCashes    = 3
-	demoCustomers = 500
+	demoShops  = 20
+	demoCashes = 3
 )
+
+// envDemoQuick set to 1 makes the demo quicker, for its test: the same
+// chain and faults with fewer customers and shorter waits.
+const envDemoQuick = "LOYALTY_CHAIN_DEMO_QUICK"
+
+// demoTiming is what the quick demo shortens.
+type demoTiming struct {
+	customers      int
+	confirmTimeout time.Duration // a register that never reports fails after 2 of these
+	slow, latency  time.Duration // the slow register's answers and callbacks
+}
+
+func demoTimings() demoTiming {
+	if os.Getenv(envDemoQuick) == "1" {
+		return demoTiming{customers: 100, confirmTimeout: 600 * time.Millisecond, slow: 100 * time.Millisecond, latency: 30 * time.Millisecond}
+	}
+	return demoTiming{customers: 500, confirmTimeout: time.Second, slow: 300 * time.Millisecond, latency: 100 * time.Millisecond}
+}
 
 // demo runs the whole thing against an embedded chain with no flags: a
 // full load of every register (some faulty), then a change at the head
 // office and the delta it makes.
 func demo(ctx context.Context, stdout, stderr io.Writer) error {
-	c, err := chainmock.Start(chainmock.Config{Shops: demoShops, Cashes: demoCashes, Customers: demoCustomers})
+	dt := demoTimings()
+	c, err := chainmock.Start(chainmock.Config{Shops: demoShops, Cashes: demoCashes, Customers: dt.customers})
 	if err != nil {
 		return err
 	}
@@ -33,7 +51,7 @@ func demo(ctx context.Context, stdout, stderr io.Writer) error {
 	faults := map[string]chainmock.Fault{
 		"s003/1": {Status: "STATUS_ERROR", Message: "Ошибка загрузки справочника: нет места на диске"},
 		"s007/2": {Offline: true},
-		"s011/3": {Slow: 300 * time.Millisecond, Latency: 100 * time.Millisecond},
+		"s011/3": {Slow: dt.slow, Latency: dt.latency},
 		"s015/1": {NoCallbacks: true},
 		"s018/2": {FailLoads: 2},
 	}
@@ -46,10 +64,10 @@ func demo(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	fmt.Fprintf(stdout, "demo: an embedded chain of %d shops × %d registers at %s, %d VirtPOS customers; state in %s\n",
-		demoShops, demoCashes, c.URL, demoCustomers, filepath.Join(dir, "chain.db"))
+		demoShops, demoCashes, c.URL, dt.customers, filepath.Join(dir, "chain.db"))
 	fmt.Fprintln(stdout, "faulty registers: s003/1 reports STATUS_ERROR, s007/2 is offline, s011/3 is slow,")
 	fmt.Fprintln(stdout, "  s015/1 never reports its loads, s018/2 refuses its first two loads (then works)")
-	o := &options{batch: 100, workers: 8, attempts: 2, confirmTimeout: time.Second, maxLag: 20}
+	o := &options{batch: 100, workers: 8, attempts: 2, confirmTimeout: dt.confirmTimeout, maxLag: 20}
 	cfg := o.config(c.Topology(), newLogger(stderr, false))
 	cfg.RetryBase, cfg.RetryMax = 100*time.Millisecond, time.Second
 	e, err := chain.OpenSQLite(ctx, filepath.Join(dir, "chain.db"), cfg)

@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -222,5 +225,70 @@ func TestRunStopsCleanlyOnSIGTERM(t *testing.T) {
 	}
 	if d := c.Duplicates(); d != 0 {
 		t.Errorf("the registers received %d batches twice; want none (every batch sent before the signal was confirmed and checkpointed)", d)
+	}
+}
+
+// demoRow is one register's line of the demo's status table.
+var demoRow = regexp.MustCompile(`(?m)^s\d{3}\s+(s\d{3}/\d)\s+v(\d+)\s+(\d+)\s+(\w+)\s`)
+
+// TestDemo runs loyalty-chain with no arguments (quick: fewer customers,
+// shorter waits; the same 20 × 3 chain and faults): it exits 0, names
+// the faulty registers, shows those that fail failing in the first run
+// and every other register synced; in the second run the repaired ones
+// (s003/1, s007/2) catch up with a full reload and only s015/1, which
+// never reports a load, stays failed.
+func TestDemo(t *testing.T) {
+	cmd := exec.Command(command(t))
+	cmd.Env = append(os.Environ(), envDemoQuick+"=1")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	t.Logf("the demo took %v", time.Since(start).Round(time.Millisecond))
+	if code := exitStatus(t, err); code != 0 {
+		t.Fatalf("the demo exited %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	out := stdout.String()
+	head, rest, ok := strings.Cut(out, "== run 1")
+	if !ok {
+		t.Fatalf("the demo printed no first run:\n%s", out)
+	}
+	run1, run2, ok := strings.Cut(rest, "== run 2")
+	if !ok {
+		t.Fatalf("the demo printed no second run:\n%s", out)
+	}
+	for _, id := range []string{"s003/1", "s007/2", "s011/3", "s015/1", "s018/2"} {
+		if !strings.Contains(head, id) {
+			t.Errorf("the demo's introduction does not name the faulty register %s:\n%s", id, head)
+		}
+	}
+	for i, tc := range []struct {
+		out     string
+		version string
+		failed  []string
+	}{
+		{run1, "1", []string{"s003/1", "s007/2", "s015/1"}},
+		{run2, "2", []string{"s015/1"}},
+	} {
+		rows := demoRow.FindAllStringSubmatch(tc.out, -1)
+		if len(rows) != demoShops*demoCashes {
+			t.Errorf("run %d: %d registers in its table, want %d:\n%s", i+1, len(rows), demoShops*demoCashes, tc.out)
+		}
+		for _, r := range rows {
+			id, version, lag, state := r[1], r[2], r[3], r[4]
+			switch {
+			case slices.Contains(tc.failed, id) && state != chain.StateFailed:
+				t.Errorf("run %d: register %s is %s; want failed (it is faulty)", i+1, id, state)
+			case !slices.Contains(tc.failed, id) && (state != chain.StateIdle || version != tc.version || lag != "0"):
+				t.Errorf("run %d: register %s is %s at v%s, lag %s; want synced: idle at v%s", i+1, id, state, version, lag, tc.version)
+			}
+		}
+		want := fmt.Sprintf("%d registers: %d idle, 0 working, %d failed; newest version v%s", demoShops*demoCashes, demoShops*demoCashes-len(tc.failed), len(tc.failed), tc.version)
+		if !strings.Contains(tc.out, want) {
+			t.Errorf("run %d: no summary %q in:\n%s", i+1, want, tc.out)
+		}
+	}
+	if !strings.Contains(run2, "duplicate batches received by the registers:") {
+		t.Errorf("the demo does not report the duplicates the registers received:\n%s", run2)
 	}
 }
