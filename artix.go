@@ -160,12 +160,14 @@ func WithMillisecondNames() ArtixExchangeDirOption {
 // (and never past its context), until both files of the batch have been
 // removed, as the cash server does when it picks a batch up; the result
 // then says PickedUp. That is all it knows: anything that deletes the
-// files looks the same, and the cash server removes a batch it failed to
-// load too (its errors go to the exchanger's error.txt), so it never says
-// Loaded. A batch whose files are still there at the timeout fails with
-// an error matching [ErrArtixNotPickedUp]; the files stay, so the batch may
-// still load later. Zero (the default) returns as soon as the files are
-// written.
+// files looks the same, so it never says Loaded. A batch the cash server
+// refuses, by a line naming its .aif appended to error.txt in the
+// exchange directory (where the exchanger reports the files it fails to
+// load), ends the wait at once with an [*ArtixFileError] matching
+// [ErrArtixRefused] whose Reason is that line's text. A batch whose files
+// are still there at the timeout fails with an error matching
+// [ErrArtixNotPickedUp]; the files stay, so the batch may still load
+// later. Zero (the default) returns as soon as the files are written.
 func WithPickupWait(timeout time.Duration) ArtixExchangeDirOption {
 	return artixExchangeDirOption(func(s *settings) error {
 		if timeout < 0 {

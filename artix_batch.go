@@ -167,10 +167,10 @@ type ArtixLoadResult struct {
 	// directory, which has no way to say so: see PickedUp.
 	Loaded bool
 	// PickedUp: both files of the batch were removed from the exchange
-	// directory within WithPickupWait. The cash server removes them when
-	// it takes a batch, but so would anything else that deletes them, and
-	// a batch it failed to load is removed too (its errors go to the
-	// exchanger's error.txt): this says the files are gone, no more.
+	// directory within WithPickupWait, and error.txt named no refusal of
+	// it. The cash server removes them when it takes a batch, but so would
+	// anything else that deletes them: this says the files are gone, no
+	// more.
 	PickedUp bool
 	// BackOffice is the last back-office state reported (HTTP with
 	// WithLoadConfirmation; its Cash is "").

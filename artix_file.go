@@ -23,16 +23,30 @@ import (
 // written; it may still load later.
 var ErrArtixNotPickedUp = errors.New("loyalty: artix batch not picked up yet")
 
+// ErrArtixRefused matches a batch the cash server refused while
+// [WithPickupWait] waited: it appended a line naming the batch's .aif to
+// error.txt in the exchange directory, where a cash exchanger reports the
+// files it fails to load. [ArtixFileError].Reason holds the line's text;
+// the batch did not load and will not by waiting.
+var ErrArtixRefused = errors.New("loyalty: artix batch refused by the cash server")
+
 // ArtixFileError is a failure of the exchange-directory transport: the
-// directory is missing or unwritable, or a batch was not picked up.
+// directory is missing or unwritable, or a batch was not picked up or was
+// refused.
 type ArtixFileError struct {
 	Op   string // "write" or "wait"
 	Path string // the file or directory concerned
-	Err  error  // the cause; ErrArtixNotPickedUp for a pickup timeout
+	Err  error  // the cause; ErrArtixNotPickedUp for a pickup timeout, ErrArtixRefused for a refusal
+	// Reason is the cash server's reason for refusing the batch (its
+	// error.txt line, after the file's name), with ErrArtixRefused.
+	Reason string
 }
 
 // Error says which batch file failed and how.
 func (e *ArtixFileError) Error() string {
+	if errors.Is(e.Err, ErrArtixRefused) {
+		return fmt.Sprintf("loyalty: artix: the cash server refused %s: %s (%s); it did not load", e.Path, e.Reason, artixwire.ErrorFile)
+	}
 	if errors.Is(e.Err, ErrArtixNotPickedUp) {
 		return fmt.Sprintf("loyalty: artix: %s was not picked up by the cash server (%v); it is written and may still load later", e.Path, e.Err)
 	}
@@ -194,6 +208,10 @@ func (f *artixFiles) send(ctx context.Context, b *artixBatch) (*ArtixLoadResult,
 	if err != nil {
 		return nil, err
 	}
+	var refusals *artixErrorLog
+	if f.wait > 0 {
+		refusals = watchArtixErrors(f.dir) // before the flag: a refusal may follow it at once
+	}
 	if err := f.flag(base); err != nil {
 		return nil, err
 	}
@@ -204,7 +222,7 @@ func (f *artixFiles) send(ctx context.Context, b *artixBatch) (*ArtixLoadResult,
 	}
 	res := &ArtixLoadResult{ID: base, Commands: b.n, File: aif, Queued: true}
 	if f.wait > 0 {
-		if err := f.awaitPickup(ctx, base); err != nil {
+		if err := f.awaitPickup(ctx, base, refusals); err != nil {
 			return res, err
 		}
 		res.PickedUp = true
@@ -299,29 +317,4 @@ func writeArtixFile(ctx context.Context, file *os.File, b *artixBatch) error {
 		return err
 	}
 	return file.Sync()
-}
-
-// awaitPickup polls until both files of the batch are gone.
-func (f *artixFiles) awaitPickup(ctx context.Context, base string) error {
-	ctx, cancel := context.WithTimeout(ctx, f.wait)
-	defer cancel()
-	aif := filepath.Join(f.dir, base+".aif")
-	flz := filepath.Join(f.dir, base+".flz")
-	tick := time.NewTicker(f.poll)
-	defer tick.Stop()
-	for {
-		if gone(aif) && gone(flz) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return &ArtixFileError{Op: "wait", Path: aif, Err: fmt.Errorf("%w: %w", ErrArtixNotPickedUp, ctx.Err())}
-		case <-tick.C:
-		}
-	}
-}
-
-func gone(path string) bool {
-	_, err := os.Lstat(path)
-	return errors.Is(err, fs.ErrNotExist)
 }

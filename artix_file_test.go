@@ -361,3 +361,64 @@ func TestArtixExchangeDirPickupSaysRemoved(t *testing.T) {
 		t.Errorf("result PickedUp %v, Loaded %v; want the files' removal reported, no load claimed", res.PickedUp, res.Loaded)
 	}
 }
+
+// TestArtixExchangeDirPickupEndsOnRefusal: a batch the cash server
+// refuses ends WithPickupWait at once with ErrArtixRefused, the file and
+// the server's reason (the line it appended to error.txt naming the
+// file), not after the timeout as if it were slow. Lines about other
+// files, or written before the batch, refuse nothing.
+func TestArtixExchangeDirPickupEndsOnRefusal(t *testing.T) {
+	srv := mock.NewServer(t)
+	dir := t.TempDir()
+	// An old refusal of another batch, and of a name this one cannot take.
+	old := "2026-12-01 10:00:00 pos20261201100000.aif: command 0: something old\n"
+	if err := os.WriteFile(filepath.Join(dir, mock.ArtixErrorFile), []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go srv.ServeArtixExchangeDir(ctx, dir)
+	const wait = 30 * time.Second
+	ax, err := loyalty.NewArtixExchangeDir(dir, loyalty.WithPickupWait(wait), loyalty.WithPollInterval(2*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Loaded: both files go, no error.
+	if res, err := ax.SendBatch(ctx, loyalty.ArtixBatch{Commands: artixAdds(1)}); err != nil {
+		t.Fatalf("a batch the server loads: %v; want no error", err)
+	} else if !res.PickedUp {
+		t.Fatalf("a batch the server loads: %+v; want PickedUp", res)
+	}
+	start := time.Now()
+	res, err := ax.SendBatch(ctx, loyalty.ArtixBatch{Commands: slices.Values([]loyalty.ArtixCommand{
+		loyalty.UpdateClient(loyalty.ArtixCustomerUpdate{ID: "nobody", Email: new("a@b.ru")})})})
+	took := time.Since(start)
+	if !errors.Is(err, loyalty.ErrArtixRefused) {
+		t.Fatalf("a refused batch: %v; want an error matching ErrArtixRefused", err)
+	}
+	if errors.Is(err, loyalty.ErrArtixNotPickedUp) {
+		t.Errorf("a refused batch: %v; want it not to match ErrArtixNotPickedUp (it will not load later)", err)
+	}
+	if took > wait/2 {
+		t.Errorf("a refused batch ended the wait after %v; want well before the %v timeout", took, wait)
+	}
+	var fe *loyalty.ArtixFileError
+	if !errors.As(err, &fe) {
+		t.Fatalf("a refused batch: %T %v; want an *ArtixFileError", err, err)
+	}
+	if res == nil || fe.Path != res.File {
+		t.Errorf("ArtixFileError.Path %q, result %+v; want the batch's .aif", fe.Path, res)
+	}
+	if want := `command 0: updateClient: no client with idclient "nobody"`; !strings.Contains(fe.Reason, want) {
+		t.Errorf("ArtixFileError.Reason %q; want the server's reason, %q", fe.Reason, want)
+	}
+	if strings.Contains(fe.Reason, "something old") {
+		t.Errorf("ArtixFileError.Reason %q; want only a line written after the batch", fe.Reason)
+	}
+	if msg := err.Error(); !strings.Contains(msg, filepath.Base(res.File)) || !strings.Contains(msg, "nobody") {
+		t.Errorf("error %q; want it to name the file %s and the reason", msg, filepath.Base(res.File))
+	}
+	if res.PickedUp {
+		t.Errorf("a refused batch: %+v; want PickedUp false", res)
+	}
+}

@@ -64,7 +64,7 @@ const (
 
 // ArtixErrorFile is the file in the exchange directory that refused
 // batches are reported in, as a cash register does.
-const ArtixErrorFile = "error.txt"
+const ArtixErrorFile = artixwire.ErrorFile
 
 // ArtixLoadFailure is an exchange-directory batch that failed to load.
 type ArtixLoadFailure struct {

@@ -24,6 +24,12 @@ func BatchNameMillis(t time.Time) string {
 	return "pos" + t.Format("20060102150405") + t.Format(".000")[1:]
 }
 
+// ErrorFile is the file in the exchange directory where the cash
+// exchanger reports the batches it fails to load (P1's default,
+// /tmp/dict/aif/error.txt beside /tmp/dict/aif/pos*.aif); a report is a
+// line naming the batch's .aif.
+const ErrorFile = "error.txt"
+
 // ErrTrailingText is the error of an exchange file with text after its
 // last "---" line: the cash server's uploader silently drops it.
 var ErrTrailingText = errors.New("text after the last --- separator (the cash server's uploader would drop it): end every command with a line ---")
