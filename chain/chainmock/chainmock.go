@@ -10,21 +10,25 @@
 // never come, failures that pass), its own callback latency, and counts
 // the batches it was sent more than once (by dictionaryid).
 //
-// Status callbacks: the register reports its load to the load's
-// addressstatusserver from its own address, as its cash code, by the
-// batch's dictionaryid (PUT cashLoad/{shop}/{cash}/{dictionaryid}:
-// STATUS_DURING, then the final status). The library's receiver
-// (loyalty.ArtixStatusReceiver) counts such a PUT only from the batch's
-// register (its address) and only for the cash code the engine declares
-// (loyalty.WithArtixCashCodes). The chain sends these reports itself
-// rather than the register's mock.Server, whose reports would name the
-// mock's cash code.
+// Status callbacks: each register reports its load to the load's
+// addressstatusserver from its own address, as a field exchanger does:
+// the back-office POST (backOfficeState/{shop}, DURING), whose answer is
+// the state id; PUT backOfficeState/{shop}/{id} READY (queued); then PUT
+// cashLoad/{shop}/{cash}/{id} DURING and the final status, as its own
+// cash code (or Fault.ReportAs). The library's receiver
+// (loyalty.ArtixStatusReceiver) gives the POST to the batch by shop and
+// source address, and counts a cash report only for a cash code the
+// engine declares (loyalty.WithArtixCashCodes). The chain sends these
+// reports rather than the register's mock.Server, whose reports would
+// name the mock's cash codes ("1", "2", …), not the register's.
 //
 // Where the system refuses a listener on 127.0.0.2 (macOS without an
 // alias, say), every register shares one listener on 127.0.0.1, routed by
 // path. The receiver then cannot tell a shop's registers apart by
-// address: it holds a shop's next batch until the previous one's first
-// report comes, so a register that never reports holds its shop's others
+// address: the registers send no POST (it would match no one batch) but
+// their cash reports by the batch's dictionaryid, and the receiver holds
+// a shop's next batch until the previous one's first report comes, so a
+// register that never reports holds its shop's others
 // ([Chain.SharedAddress] says which way the chain runs).
 package chainmock
 
@@ -33,6 +37,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -44,6 +49,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/chainsync"
+	"github.com/loyaltykit/loyalty/internal/artixwire"
 	"github.com/loyaltykit/loyalty/mock"
 )
 
@@ -53,7 +59,8 @@ type Fault struct {
 	Offline bool
 	// Slow delays each load's answer.
 	Slow time.Duration
-	// Latency delays each status callback.
+	// Latency delays each of the register's cash reports (DURING and
+	// the final status).
 	Latency time.Duration
 	// Status is the final status the register reports (default
 	// STATUS_READY), e.g. "STATUS_ERROR"; Message goes with it.
@@ -377,7 +384,12 @@ func (r *Register) serve(c *Chain, w http.ResponseWriter, req *http.Request, pat
 	}
 }
 
-// callback reports a load as the register: DURING, then the final status.
+// callback reports a load as the register. From an address of its own
+// it reports as a field exchanger does: the back-office POST (DURING),
+// whose answer is the state id; PUT back office READY (queued); then its
+// cash's DURING and final status, by that state id. On the shared
+// address it sends only its cash's two reports, by the dictionaryid.
+// Latency comes before each of its cash's reports.
 func (r *Register) callback(ctx context.Context, addr, id string, f Fault) {
 	final := f.Status
 	if final == "" {
@@ -391,8 +403,23 @@ func (r *Register) callback(ctx context.Context, addr, id string, f Fault) {
 	if f.ReportAs != "" {
 		cash = f.ReportAs
 	}
-	u := "http://" + addr + "/CSrest/rest/dicts/cashLoad/" + url.PathEscape(r.Shop) + "/" + url.PathEscape(cash) + "/" + url.PathEscape(id)
-	client := r.callbacks
+	base := "http://" + addr
+	state := id
+	if r.hs != nil {
+		reply, ok := r.send(ctx, http.MethodPost, base+artixwire.BackOfficeStatePath+url.PathEscape(r.Shop), artixwire.Callback{
+			Status: "STATUS_DURING", MessageEn: "Loading dictionaries", MessageRu: "Загрузка справочников", Format: "ARTIXINTERCHANGE"})
+		if !ok {
+			return
+		}
+		if err := json.Unmarshal(reply, &state); err != nil || state == "" {
+			return // no state id: a field exchanger could not go on either
+		}
+		// A report that fails or does not count is not sent again, and the
+		// later ones still go (as field code logs and goes on).
+		r.send(ctx, http.MethodPut, base+artixwire.BackOfficeStatePath+url.PathEscape(r.Shop)+"/"+url.PathEscape(state),
+			artixwire.Callback{Status: "STATUS_READY", MessageEn: "Queued", MessageRu: "Поставлено в очередь"})
+	}
+	u := base + artixwire.CashLoadPath + url.PathEscape(r.Shop) + "/" + url.PathEscape(cash) + "/" + url.PathEscape(state)
 	for _, st := range []string{"STATUS_DURING", final} {
 		if f.Latency > 0 {
 			select {
@@ -405,16 +432,24 @@ func (r *Register) callback(ctx context.Context, addr, id string, f Fault) {
 		if st == final && msg != "" {
 			m = msg
 		}
-		body, _ := json.Marshal(map[string]string{"status": st, "messageEn": st, "messageRu": m})
-		req, err := http.NewRequestWithContext(ctx, http.MethodPut, u, bytes.NewReader(body))
-		if err != nil {
-			return
-		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(req)
-		if err != nil {
-			return
-		}
-		resp.Body.Close()
+		r.send(ctx, http.MethodPut, u, artixwire.Callback{Status: st, MessageEn: st, MessageRu: m})
 	}
+}
+
+// send sends one status callback from the register's address and returns
+// the answer's body; false when it failed or was not answered 200.
+func (r *Register) send(ctx context.Context, method, u string, cb artixwire.Callback) ([]byte, bool) {
+	body, _ := json.Marshal(cb)
+	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
+	if err != nil {
+		return nil, false
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := r.callbacks.Do(req)
+	if err != nil {
+		return nil, false
+	}
+	defer resp.Body.Close()
+	reply, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	return reply, err == nil && resp.StatusCode == http.StatusOK
 }
