@@ -226,41 +226,20 @@ func (c *ArtixCard) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*c = ArtixCard{}
-	for _, f := range []struct {
-		key string
-		raw json.RawMessage
-		dst *string
-	}{
-		{"idcard", in.ID, &c.ID}, {"idcardgroup", in.GroupID, &c.GroupID}, {"idclient", in.ClientID, &c.ClientID},
-		{"number", in.Number, &c.Number},
-		{"validitydatebeg", in.ValidFrom, (*string)(&c.ValidFrom)}, {"validitydateend", in.ValidTo, (*string)(&c.ValidTo)},
-	} {
-		if err := flexInto(f.raw, f.dst); err != nil {
-			return fmt.Errorf("artix card %s: %w", f.key, err)
-		}
+	f := flexFields{object: "card"}
+	f.str("idcard", in.ID, &c.ID)
+	f.str("idcardgroup", in.GroupID, &c.GroupID)
+	f.str("idclient", in.ClientID, &c.ClientID)
+	f.str("number", in.Number, &c.Number)
+	f.str("validitydatebeg", in.ValidFrom, (*string)(&c.ValidFrom))
+	f.str("validitydateend", in.ValidTo, (*string)(&c.ValidTo))
+	c.Sum = f.decimal("cardSum", in.Sum)
+	c.DiscountPercent = f.decimal("discountpercent", in.DiscountPercent)
+	if bl := f.boolean("blocked", in.Blocked); bl != nil {
+		c.Blocked = *bl
 	}
-	var err error
-	if c.Sum, err = flexDecimal(in.Sum); err != nil {
-		return fmt.Errorf("artix card cardSum: %w", err)
-	}
-	if c.DiscountPercent, err = flexDecimal(in.DiscountPercent); err != nil {
-		return fmt.Errorf("artix card discountpercent: %w", err)
-	}
-	if !isNull(in.Blocked) {
-		bl, err := flexBool(in.Blocked)
-		if err != nil {
-			return fmt.Errorf("artix card blocked: %w", err)
-		}
-		c.Blocked = bl != nil && *bl
-	}
-	if !isNull(in.Status) {
-		n, err := flexInt(in.Status)
-		if err != nil {
-			return fmt.Errorf("artix card cardstatus: %w", err)
-		}
-		c.Status = &n
-	}
-	return nil
+	c.Status = f.integer("cardstatus", in.Status)
+	return f.err
 }
 
 // UnmarshalJSON reads a card group object, as tolerant as [ArtixCard]'s.
@@ -278,37 +257,17 @@ func (g *ArtixCardGroup) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*g = ArtixCardGroup{}
-	for _, f := range []struct {
-		key string
-		raw json.RawMessage
-		dst *string
-	}{{"idcardgroup", in.ID, &g.ID}, {"name", in.Name, &g.Name}, {"text", in.Text, &g.Text}, {"pattern", in.Pattern, &g.Pattern}} {
-		if err := flexInto(f.raw, f.dst); err != nil {
-			return fmt.Errorf("artix cardGroup %s: %w", f.key, err)
-		}
+	f := flexFields{object: "cardGroup"}
+	f.str("idcardgroup", in.ID, &g.ID)
+	f.str("name", in.Name, &g.Name)
+	f.str("text", in.Text, &g.Text)
+	f.str("pattern", in.Pattern, &g.Pattern)
+	if n := f.integer("cardmode", in.Mode); n != nil {
+		g.Mode = new(ArtixCardMode(*n))
 	}
-	if !isNull(in.Mode) {
-		n, err := flexInt(in.Mode)
-		if err != nil {
-			return fmt.Errorf("artix cardGroup cardmode: %w", err)
-		}
-		g.Mode = new(ArtixCardMode(n))
-	}
-	if !isNull(in.NotAddEmptyCard) {
-		v, err := flexBool(in.NotAddEmptyCard)
-		if err != nil {
-			return fmt.Errorf("artix cardGroup notaddemptycard: %w", err)
-		}
-		g.NotAddEmptyCard = v
-	}
-	if !isNull(in.InputMask) {
-		n, err := flexInt(in.InputMask)
-		if err != nil {
-			return fmt.Errorf("artix cardGroup inputmask: %w", err)
-		}
-		g.InputMask = &n
-	}
-	return nil
+	g.NotAddEmptyCard = f.boolean("notaddemptycard", in.NotAddEmptyCard)
+	g.InputMask = f.integer("inputmask", in.InputMask)
+	return f.err
 }
 
 // UnmarshalJSON reads a ChangeCardAccount object.
@@ -322,29 +281,11 @@ func (a *ArtixCardAccount) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*a = ArtixCardAccount{}
-	for _, f := range []struct {
-		key string
-		raw json.RawMessage
-		dst *string
-	}{{"cardNumber", in.CardNumber, &a.CardNumber}, {"accountnumber", in.AccountNumber, &a.AccountNumber}, {"cardstatus", in.Status, (*string)(&a.Status)}} {
-		if err := flexInto(f.raw, f.dst); err != nil {
-			return fmt.Errorf("artix ChangeCardAccount %s: %w", f.key, err)
-		}
-	}
-	return nil
-}
-
-// flexInto reads a JSON string or number into *dst; null leaves it.
-func flexInto(raw json.RawMessage, dst *string) error {
-	if isNull(raw) {
-		return nil
-	}
-	s, err := flexString(raw)
-	if err != nil {
-		return err
-	}
-	*dst = s
-	return nil
+	f := flexFields{object: "ChangeCardAccount"}
+	f.str("cardNumber", in.CardNumber, &a.CardNumber)
+	f.str("accountnumber", in.AccountNumber, &a.AccountNumber)
+	f.str("cardstatus", in.Status, (*string)(&a.Status))
+	return f.err
 }
 
 // flexDecimal reads a JSON number or numeric string; null is nil.

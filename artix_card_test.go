@@ -297,3 +297,70 @@ func TestArtixSendSeqCardsFingerprinted(t *testing.T) {
 		})
 	}
 }
+
+// TestArtixObjectsDecode: the card, card group, ChangeCardAccount and
+// client update objects decode as tolerantly as field writers send them (ids as
+// numbers, 0/1 for booleans, numeric strings, null as absent), and a
+// value of the wrong kind is an error naming the object and its key.
+func TestArtixObjectsDecode(t *testing.T) {
+	d := func(s string) *decimal.Decimal { return new(decimal.RequireFromString(s)) }
+	cases := []struct {
+		name, in string
+		into     func() any // a new value to decode into
+		want     any        // the decoded value, or nil
+		err      string     // a text of the error, or ""
+	}{
+		{"card, loose", `{"idcard":2000000000022,"idcardgroup":"2","idclient":null,"number":"7","validitydatebeg":"2024-03-01","cardSum":"150.50","blocked":1,"discountpercent":5,"cardstatus":"3"}`,
+			func() any { return new(loyalty.ArtixCard) },
+			&loyalty.ArtixCard{ID: "2000000000022", GroupID: "2", Number: "7", ValidFrom: "2024-03-01", Sum: d("150.50"), Blocked: true, DiscountPercent: d("5"), Status: new(3)}, ""},
+		{"card, blocked false", `{"idcard":"1","blocked":false}`,
+			func() any { return new(loyalty.ArtixCard) }, &loyalty.ArtixCard{ID: "1"}, ""},
+		{"card, id an object", `{"idcard":{}}`, func() any { return new(loyalty.ArtixCard) }, nil, "artix card idcard: "},
+		{"card, sum a word", `{"cardSum":"lots"}`, func() any { return new(loyalty.ArtixCard) }, nil, "artix card cardSum: "},
+		{"card, discount a word", `{"discountpercent":"x"}`, func() any { return new(loyalty.ArtixCard) }, nil, "artix card discountpercent: "},
+		{"card, blocked 2", `{"blocked":2}`, func() any { return new(loyalty.ArtixCard) }, nil, "artix card blocked: "},
+		{"card, status a word", `{"cardstatus":"x"}`, func() any { return new(loyalty.ArtixCard) }, nil, "artix card cardstatus: "},
+		{"group, loose", `{"idcardgroup":2,"name":"Скидка","cardmode":"1","notaddemptycard":1,"pattern":"[0-9]","inputmask":7}`,
+			func() any { return new(loyalty.ArtixCardGroup) },
+			&loyalty.ArtixCardGroup{ID: "2", Name: "Скидка", Mode: new(loyalty.ArtixCardMode(1)), NotAddEmptyCard: new(true), Pattern: "[0-9]", InputMask: new(7)}, ""},
+		{"group, nulls", `{"idcardgroup":"2","cardmode":null,"notaddemptycard":null,"inputmask":null}`,
+			func() any { return new(loyalty.ArtixCardGroup) }, &loyalty.ArtixCardGroup{ID: "2"}, ""},
+		{"group, name an array", `{"name":[]}`, func() any { return new(loyalty.ArtixCardGroup) }, nil, "artix cardGroup name: "},
+		{"group, mode a word", `{"cardmode":"x"}`, func() any { return new(loyalty.ArtixCardGroup) }, nil, "artix cardGroup cardmode: "},
+		{"group, notaddemptycard 5", `{"notaddemptycard":5}`, func() any { return new(loyalty.ArtixCardGroup) }, nil, "artix cardGroup notaddemptycard: "},
+		{"group, inputmask 1.5", `{"inputmask":1.5}`, func() any { return new(loyalty.ArtixCardGroup) }, nil, "artix cardGroup inputmask: "},
+		{"account, loose", `{"cardNumber":7,"accountnumber":"7","cardstatus":"EARN_PAY"}`,
+			func() any { return new(loyalty.ArtixCardAccount) },
+			&loyalty.ArtixCardAccount{CardNumber: "7", AccountNumber: "7", Status: loyalty.ArtixCardAccountStatus("EARN_PAY")}, ""},
+		{"account, number an object", `{"cardNumber":{}}`, func() any { return new(loyalty.ArtixCardAccount) }, nil, "artix ChangeCardAccount cardNumber: "},
+		{"account, status true", `{"cardstatus":true}`, func() any { return new(loyalty.ArtixCardAccount) }, nil, "artix ChangeCardAccount cardstatus: "},
+		{"client update, loose", `{"idclient":5,"email":"a@b.ru","name":null,"birthday":"1980-01-02","sex":"1","childrencount":2,"subscriptionadj":"1"}`,
+			func() any { return new(loyalty.ArtixCustomerUpdate) },
+			&loyalty.ArtixCustomerUpdate{ID: "5", Email: new("a@b.ru"), BirthDate: new(loyalty.ArtixDate("1980-01-02")),
+				Gender: new(loyalty.ArtixGender(1)), ChildrenCount: new(2), Subscribed: new(true)}, ""},
+		{"client update, email an object", `{"email":{}}`, func() any { return new(loyalty.ArtixCustomerUpdate) }, nil, "artix client email: "},
+		{"client update, birthday a list", `{"birthday":[]}`, func() any { return new(loyalty.ArtixCustomerUpdate) }, nil, "artix client birthday: "},
+		{"client update, id an object", `{"idclient":{}}`, func() any { return new(loyalty.ArtixCustomerUpdate) }, nil, "artix client idclient: "},
+		{"client update, sex a word", `{"sex":"f"}`, func() any { return new(loyalty.ArtixCustomerUpdate) }, nil, "artix client sex: "},
+		{"client update, children 1.5", `{"childrencount":1.5}`, func() any { return new(loyalty.ArtixCustomerUpdate) }, nil, "artix client childrencount: "},
+		{"client update, subscription 3", `{"subscriptionadj":3}`, func() any { return new(loyalty.ArtixCustomerUpdate) }, nil, "artix client subscriptionadj: "},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.into()
+			err := json.Unmarshal([]byte(tc.in), got)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v; want one containing %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("error %v; want none", err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("decoded %+v; want %+v", got, tc.want)
+			}
+		})
+	}
+}

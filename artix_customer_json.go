@@ -137,50 +137,23 @@ func (u *ArtixCustomerUpdate) from(in *artixClientIn) error {
 		in.ZipCode, in.Address, in.Email, in.WebPage, or(in.Phone, in.PhoneTable),
 		in.INN, in.Document, in.OKPO, in.OKPD, in.Occupation,
 		in.ExtendedOptions, in.OrganizationCode}
+	f := flexFields{object: "client"}
 	for i, p := range u.strs() {
-		if isNull(strs[i]) {
-			continue
-		}
-		s, err := flexString(strs[i])
-		if err != nil {
-			return fmt.Errorf("artix client %s: %w", artixStrings[i].key, err)
-		}
-		*p = &s
+		*p = f.text(artixStrings[i].key, strs[i])
 	}
 	for i, raw := range []json.RawMessage{in.BirthDate, in.SpecialDate1, in.SpecialDate2, in.SpecialDate3} {
-		if isNull(raw) {
-			continue
-		}
-		s, err := flexString(raw)
-		if err != nil {
-			return fmt.Errorf("artix client %s: %w", artixDates[i], err)
-		}
-		*u.dates()[i] = new(ArtixDate(s))
-	}
-	var err error
-	if !isNull(in.ID) {
-		if u.ID, err = flexString(in.ID); err != nil {
-			return fmt.Errorf("artix client idclient: %w", err)
+		if s := f.text(artixDates[i], raw); s != nil {
+			*u.dates()[i] = new(ArtixDate(*s))
 		}
 	}
-	if !isNull(in.Gender) {
-		n, err := flexInt(in.Gender)
-		if err != nil {
-			return fmt.Errorf("artix client sex: %w", err)
-		}
-		u.Gender = new(ArtixGender(n))
+	f.str("idclient", in.ID, &u.ID)
+	if n := f.integer("sex", in.Gender); n != nil {
+		u.Gender = new(ArtixGender(*n))
 	}
-	if !isNull(in.ChildrenCount) {
-		n, err := flexInt(in.ChildrenCount)
-		if err != nil {
-			return fmt.Errorf("artix client childrencount: %w", err)
-		}
-		u.ChildrenCount = &n
-	}
-	if sub := or(in.Subscribed, in.Subscribed2); !isNull(sub) {
-		if u.Subscribed, err = flexBool(sub); err != nil {
-			return fmt.Errorf("artix client subscriptionadj: %w", err)
-		}
+	u.ChildrenCount = f.integer("childrencount", in.ChildrenCount)
+	u.Subscribed = f.boolean("subscriptionadj", or(in.Subscribed, in.Subscribed2))
+	if f.err != nil {
+		return f.err
 	}
 	if !isNull(in.Options) {
 		u.Options = new(ArtixOptions)

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
 )
 
 // "specialdate1 name", "subscription adj" and "sendCheckToEmail" match.
@@ -67,6 +69,83 @@ func flexBool(b []byte) (*bool, error) {
 		return nil, fmt.Errorf("want 0, 1 or a boolean, got %s", firstLine(string(b), 40))
 	}
 	return new(n == 1), nil
+}
+
+// flexFields reads the fields of one Artix object as tolerantly as
+// flexString, flexInt and flexBool do, null being absent. It keeps the
+// first error, named after the object and the key ("artix card cardSum:
+// …"); after it every read is skipped and returns nil.
+type flexFields struct {
+	object string
+	err    error
+}
+
+func (f *flexFields) fail(key string, err error) bool {
+	if err != nil {
+		f.err = fmt.Errorf("artix %s %s: %w", f.object, key, err)
+	}
+	return err != nil
+}
+
+// skip reports a field not to read: an earlier error, or null or absent.
+func (f *flexFields) skip(raw json.RawMessage) bool { return f.err != nil || isNull(raw) }
+
+// str reads a string or number into *dst; null leaves it.
+func (f *flexFields) str(key string, raw json.RawMessage, dst *string) {
+	if f.skip(raw) {
+		return
+	}
+	if s, err := flexString(raw); !f.fail(key, err) {
+		*dst = s
+	}
+}
+
+// text reads a string or number; null is nil.
+func (f *flexFields) text(key string, raw json.RawMessage) *string {
+	if f.skip(raw) {
+		return nil
+	}
+	s, err := flexString(raw)
+	if f.fail(key, err) {
+		return nil
+	}
+	return &s
+}
+
+// integer reads an integer; null is nil.
+func (f *flexFields) integer(key string, raw json.RawMessage) *int {
+	if f.skip(raw) {
+		return nil
+	}
+	n, err := flexInt(raw)
+	if f.fail(key, err) {
+		return nil
+	}
+	return &n
+}
+
+// boolean reads a boolean or 0/1; null and "" are nil.
+func (f *flexFields) boolean(key string, raw json.RawMessage) *bool {
+	if f.skip(raw) {
+		return nil
+	}
+	v, err := flexBool(raw)
+	if f.fail(key, err) {
+		return nil
+	}
+	return v
+}
+
+// decimal reads a number or numeric string; null is nil.
+func (f *flexFields) decimal(key string, raw json.RawMessage) *decimal.Decimal {
+	if f.skip(raw) {
+		return nil
+	}
+	d, err := flexDecimal(raw)
+	if f.fail(key, err) {
+		return nil
+	}
+	return d
 }
 
 // appendJSONString appends s as a JSON string, without HTML escaping;
