@@ -83,47 +83,85 @@ func TestArtixReceiverTwoRegistersOneShop(t *testing.T) {
 		{"own addresses, one batch id for both", "127.0.0.2", true, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rcv, _ := sharedReceiver(t)
-			slow := newFakeExchanger(t, "127.0.0.1", "1", func(fx *fakeExchanger) {
-				fx.delay, fx.final, fx.message, fx.noPost = 300*time.Millisecond, "STATUS_ERROR", "Нет места на диске", tc.noPost
-			})
-			fast := newFakeExchanger(t, tc.ip2, "2", func(fx *fakeExchanger) { fx.noPost = tc.noPost })
-			var o1, o2 []loyalty.ArtixOption
-			if tc.codes {
-				o1, o2 = []loyalty.ArtixOption{loyalty.WithArtixCashCodes("1")}, []loyalty.ArtixOption{loyalty.WithArtixCashCodes("2")}
-			}
-			ax1 := registerClient(t, slow, rcv, "111", o1...)
-			ax2 := registerClient(t, fast, rcv, "111", o2...)
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			defer cancel()
-			id1, id2 := "", ""
-			if tc.sameID {
-				id1, id2 = "sync-42", "sync-42"
-			}
-			r1 := sendAsync(ctx, ax1, id1)
-			<-slow.got // the slow register's load is in before the fast one's
-			r2 := sendAsync(ctx, ax2, id2)
-			got1, got2 := <-r1, <-r2
-
-			var le *loyalty.ArtixLoadError
-			switch {
-			case !errors.As(got1.err, &le):
-				t.Errorf("slow register: want its own STATUS_ERROR as an *ArtixLoadError, got %v", got1.err)
-			case errors.Is(got1.err, loyalty.ErrArtixNotConfirmed):
-				t.Errorf("slow register: want its STATUS_ERROR, got a timeout: %v", got1.err)
-			case len(le.Failed) != 1 || le.Failed[0].Cash != "1" || le.Failed[0].Message != "Нет места на диске":
-				t.Errorf("slow register: failed %+v, want cash 1's STATUS_ERROR with its message", le.Failed)
-			}
-			if got1.res == nil || got1.res.Loaded {
-				t.Errorf("slow register: result %+v, want not loaded", got1.res)
-			}
-			if got2.err != nil {
-				t.Fatalf("fast register: want loaded, got %v", got2.err)
-			}
-			if !got2.res.Loaded || len(got2.res.Cashes) != 1 || got2.res.Cashes[0].Cash != "2" || got2.res.Cashes[0].Status != loyalty.ArtixStatusReady {
-				t.Errorf("fast register: result %+v, want loaded with cash 2 alone", got2.res)
-			}
+			runTwoRegisters(t, twoRegisters{ip2: tc.ip2, codes: tc.codes, noPost: tc.noPost, sameID: tc.sameID, timeout: 20 * time.Second})
 		})
+	}
+}
+
+// twoRegisters is one shop's two registers reporting through one shared
+// receiver: the slow one (127.0.0.1, cash 1) ends with STATUS_ERROR, the
+// fast one (ip2, cash 2) with STATUS_READY.
+type twoRegisters struct {
+	ip2    string // the fast register's address (127.0.0.1: the slow one's)
+	codes  bool   // the batches declare their cash codes (else a count)
+	noPost bool   // the registers skip the back-office POST
+	sameID bool   // both batches carry one dictionaryid
+	// forge, if set, runs once the slow register has its load: at is the
+	// receiver, dictID the slow batch's dictionaryid.
+	forge   func(t *testing.T, at, dictID string)
+	timeout time.Duration
+}
+
+// runTwoRegisters sends a batch to the slow register, then one to the
+// fast, and checks that each batch gets its own register's result: the
+// slow one's STATUS_ERROR with its message, the fast one's READY.
+func runTwoRegisters(t *testing.T, tc twoRegisters) {
+	t.Helper()
+	rcv, _ := sharedReceiver(t)
+	slow := newFakeExchanger(t, "127.0.0.1", "1", func(fx *fakeExchanger) {
+		fx.delay, fx.final, fx.message, fx.noPost = 300*time.Millisecond, "STATUS_ERROR", "Нет места на диске", tc.noPost
+	})
+	fast := newFakeExchanger(t, tc.ip2, "2", func(fx *fakeExchanger) { fx.noPost = tc.noPost })
+	var o1, o2 []loyalty.ArtixOption
+	if tc.codes {
+		o1, o2 = []loyalty.ArtixOption{loyalty.WithArtixCashCodes("1")}, []loyalty.ArtixOption{loyalty.WithArtixCashCodes("2")}
+	}
+	ax1 := registerClient(t, slow, rcv, "111", o1...)
+	ax2 := registerClient(t, fast, rcv, "111", o2...)
+	ctx, cancel := context.WithTimeout(context.Background(), tc.timeout)
+	defer cancel()
+	id1, id2 := "", ""
+	if tc.sameID {
+		id1, id2 = "sync-42", "sync-42"
+	}
+	r1 := sendAsync(ctx, ax1, id1)
+	q := <-slow.got // the slow register's load is in before the fast one's
+	if tc.forge != nil {
+		tc.forge(t, rcv.Address(), q.Get("dictionaryid"))
+	}
+	r2 := sendAsync(ctx, ax2, id2)
+	got1, got2 := <-r1, <-r2
+
+	var le *loyalty.ArtixLoadError
+	switch {
+	case !errors.As(got1.err, &le):
+		t.Errorf("slow register: want its own STATUS_ERROR as an *ArtixLoadError, got %v", got1.err)
+	case errors.Is(got1.err, loyalty.ErrArtixNotConfirmed):
+		t.Errorf("slow register: want its STATUS_ERROR, got a timeout: %v", got1.err)
+	case len(le.Failed) != 1:
+		t.Errorf("slow register: failed %+v, want cash 1's STATUS_ERROR alone", le.Failed)
+	case le.Failed[0].Cash != "1":
+		t.Errorf("slow register: failed %+v, want cash 1's", le.Failed)
+	case le.Failed[0].Message != "Нет места на диске":
+		t.Errorf("slow register: failed %+v, want the message %q", le.Failed, "Нет места на диске")
+	}
+	if got1.res == nil {
+		t.Errorf("slow register: no result, want one (not loaded)")
+	} else if got1.res.Loaded {
+		t.Errorf("slow register: result %+v, want not loaded", got1.res)
+	}
+	if got2.err != nil {
+		t.Fatalf("fast register: want loaded, got %v", got2.err)
+	}
+	switch {
+	case !got2.res.Loaded:
+		t.Errorf("fast register: result %+v, want loaded", got2.res)
+	case len(got2.res.Cashes) != 1:
+		t.Errorf("fast register: cashes %+v, want cash 2 alone", got2.res.Cashes)
+	case got2.res.Cashes[0].Cash != "2":
+		t.Errorf("fast register: cashes %+v, want cash 2", got2.res.Cashes)
+	case got2.res.Cashes[0].Status != loyalty.ArtixStatusReady:
+		t.Errorf("fast register: cashes %+v, want cash 2 %s", got2.res.Cashes, loyalty.ArtixStatusReady)
 	}
 }
 

@@ -280,39 +280,5 @@ func TestChaosArtixSharedReceiver(t *testing.T) {
 }
 
 func runArtixSharedCell(t *testing.T, row artixSharedRow) {
-	rcv, _ := sharedReceiver(t)
-	slow := newFakeExchanger(t, "127.0.0.1", "1", func(fx *fakeExchanger) {
-		fx.delay, fx.final, fx.message, fx.noPost = 300*time.Millisecond, "STATUS_ERROR", "Нет места на диске", row.noPost
-	})
-	fast := newFakeExchanger(t, row.ip2, "2", func(fx *fakeExchanger) { fx.noPost = row.noPost })
-	var o1, o2 []loyalty.ArtixOption
-	if row.codes {
-		o1, o2 = []loyalty.ArtixOption{loyalty.WithArtixCashCodes("1")}, []loyalty.ArtixOption{loyalty.WithArtixCashCodes("2")}
-	}
-	ax1 := registerClient(t, slow, rcv, "111", o1...)
-	ax2 := registerClient(t, fast, rcv, "111", o2...)
-	ctx, cancel := context.WithTimeout(context.Background(), chaosSanity)
-	defer cancel()
-	r1 := sendAsync(ctx, ax1, "")
-	q := <-slow.got
-	if row.forge != nil {
-		row.forge(t, rcv.Address(), q.Get("dictionaryid"))
-	}
-	r2 := sendAsync(ctx, ax2, "")
-	got1, got2 := <-r1, <-r2
-	var le *loyalty.ArtixLoadError
-	switch {
-	case !errors.As(got1.err, &le):
-		t.Errorf("slow register: want its own STATUS_ERROR as an *ArtixLoadError, got %v", got1.err)
-	case errors.Is(got1.err, loyalty.ErrArtixNotConfirmed):
-		t.Errorf("slow register: want its own STATUS_ERROR, got a timeout: %v", got1.err)
-	case len(le.Failed) != 1 || le.Failed[0].Cash != "1" || le.Failed[0].Message != "Нет места на диске":
-		t.Errorf("slow register: failed %+v, want cash 1's STATUS_ERROR alone", le.Failed)
-	}
-	if got2.err != nil {
-		t.Fatalf("fast register: want loaded, got %v", got2.err)
-	}
-	if !got2.res.Loaded || len(got2.res.Cashes) != 1 || got2.res.Cashes[0].Cash != "2" {
-		t.Errorf("fast register: result %+v, want loaded by cash 2 alone", got2.res)
-	}
+	runTwoRegisters(t, twoRegisters{ip2: row.ip2, codes: row.codes, noPost: row.noPost, forge: row.forge, timeout: chaosSanity})
 }
