@@ -274,11 +274,7 @@ func TestChaosArtixSharedReceiver(t *testing.T) {
 	for _, row := range artixSharedMatrix() {
 		t.Run(row.name, func(t *testing.T) {
 			t.Parallel()
-			runArtixSharedCell(t, row)
+			runTwoRegisters(t, twoRegisters{ip2: row.ip2, codes: row.codes, noPost: row.noPost, forge: row.forge, timeout: chaosSanity})
 		})
 	}
-}
-
-func runArtixSharedCell(t *testing.T, row artixSharedRow) {
-	runTwoRegisters(t, twoRegisters{ip2: row.ip2, codes: row.codes, noPost: row.noPost, forge: row.forge, timeout: chaosSanity})
 }
