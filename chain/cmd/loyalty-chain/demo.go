@@ -63,8 +63,9 @@ func demo(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	fmt.Fprintf(stdout, "demo: an embedded chain of %d shops × %d registers at %s, %d VirtPOS customers; state in %s\n",
-		demoShops, demoCashes, c.URL, dt.customers, filepath.Join(dir, "chain.db"))
+	regs := c.Registers()
+	fmt.Fprintf(stdout, "demo: an embedded chain of %d shops × %d registers (%s … %s), %d VirtPOS customers; state in %s\n",
+		demoShops, demoCashes, regs[0].URL(), regs[len(regs)-1].URL(), dt.customers, filepath.Join(dir, "chain.db"))
 	fmt.Fprintln(stdout, "faulty registers: s003/1 reports STATUS_ERROR, s007/2 is offline, s011/3 is slow,")
 	fmt.Fprintln(stdout, "  s015/1 never reports its loads, s018/2 refuses its first two loads (then works)")
 	o := &options{batch: 100, workers: 8, attempts: 2, confirmTimeout: dt.confirmTimeout, maxLag: 20}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"os/exec"
@@ -290,5 +292,53 @@ func TestDemo(t *testing.T) {
 	}
 	if !strings.Contains(run2, "duplicate batches received by the registers:") {
 		t.Errorf("the demo does not report the duplicates the registers received:\n%s", run2)
+	}
+}
+
+// TestWorkExitsZeroOnSIGTERM: `loyalty-chain work`, which runs until a
+// signal, exits 0 on SIGTERM.
+func TestWorkExitsZeroOnSIGTERM(t *testing.T) {
+	bin := command(t)
+	c, err := chainmock.Start(chainmock.Config{Shops: 1, Cashes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	dir := t.TempDir()
+	top := filepath.Join(dir, "chain.txt")
+	if err := os.WriteFile(top, []byte(c.TopologyText()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "work", "-topology", top, "-db", filepath.Join(dir, "chain.db"))
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Its first line comes once its signals are handled.
+	line, err := bufio.NewReader(stderr).ReadString('\n')
+	if err != nil {
+		cmd.Process.Kill()
+		t.Fatalf("work printed nothing: %v", err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	var rest strings.Builder
+	exited := make(chan error, 1)
+	go func() {
+		io.Copy(&rest, stderr) // until the process ends
+		exited <- cmd.Wait()
+	}()
+	select {
+	case err := <-exited:
+		if code := exitStatus(t, err); code != 0 {
+			t.Errorf("work stopped by SIGTERM exited %d, want 0\nstderr: %s%s", code, line, rest.String())
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("work had not exited 10 s after SIGTERM")
 	}
 }

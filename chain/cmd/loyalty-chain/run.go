@@ -68,6 +68,10 @@ func work(ctx context.Context, e chain.Runner, o *options, stdout, stderr io.Wri
 		fmt.Fprintln(stderr, "work: without -pg-env the workers run on the SQLite file alone (fine, but only one process can use it)")
 	}
 	if err := e.Start(ctx); err != nil {
+		if ctx.Err() != nil {
+			stopWorkers(e, o, stderr)
+			return nil // a signal while starting: nothing ran
+		}
 		return err
 	}
 	var sts []chain.RegisterStatus
