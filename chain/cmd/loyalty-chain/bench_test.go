@@ -45,7 +45,7 @@ const envBenchDSN = "LOYALTY_CHAIN_BENCH_DSN"
 func BenchmarkPostgresWorkers(b *testing.B) {
 	for _, procs := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", procs), func(b *testing.B) {
-			b.StopTimer() // the build, the chain and the database are set up untimed
+			b.StopTimer()            // the build, the chain and the database are set up untimed
 			dsnBase := pgtest.DSN(b) // skips without PostgreSQL (fails under CI)
 			bin := command(b)
 			c, top := benchChain(b)
