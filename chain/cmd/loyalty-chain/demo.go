@@ -33,7 +33,7 @@ type demoTiming struct {
 
 func demoTimings() demoTiming {
 	if os.Getenv(envDemoQuick) == "1" {
-		return demoTiming{customers: 100, confirmTimeout: 600 * time.Millisecond, slow: 100 * time.Millisecond, latency: 30 * time.Millisecond}
+		return demoTiming{customers: 100, confirmTimeout: 800 * time.Millisecond, slow: 100 * time.Millisecond, latency: 30 * time.Millisecond}
 	}
 	return demoTiming{customers: 500, confirmTimeout: time.Second, slow: 300 * time.Millisecond, latency: 100 * time.Millisecond}
 }
