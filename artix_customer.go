@@ -207,11 +207,12 @@ func (u *ArtixCustomerUpdate) dates() []**ArtixDate {
 func (c *ArtixCustomer) asUpdate() ArtixCustomerUpdate {
 	u := ArtixCustomerUpdate{ID: c.ID, Gender: c.Gender, ChildrenCount: c.ChildrenCount,
 		Subscribed: c.Subscribed, Options: c.Options, Communications: c.Communications}
+	cs, cd := c.strs(), c.dates()
 	for i, p := range u.strs() {
-		*p = c.strs()[i]
+		*p = cs[i]
 	}
 	for i, p := range u.dates() {
-		*p = c.dates()[i]
+		*p = cd[i]
 	}
 	return u
 }

@@ -139,7 +139,10 @@ func validateArtixString(i int, v string) error {
 	if !utf8.ValidString(v) {
 		return &ValidationError{Field: "client." + s.key, Reason: "not valid UTF-8"}
 	}
-	if n := utf8.RuneCountInString(v); s.limit > 0 && n > s.limit {
+	if s.limit <= 0 || len(v) <= s.limit { // no more characters than bytes
+		return nil
+	}
+	if n := utf8.RuneCountInString(v); n > s.limit {
 		return &ValidationError{Field: "client." + s.key, Reason: fmt.Sprintf("%d characters, at most %d allowed", n, s.limit)}
 	}
 	return nil
@@ -149,6 +152,9 @@ func validateArtixString(i int, v string) error {
 // is unset).
 func validateArtixDate(i int, d ArtixDate) error {
 	if d == "" {
+		return nil
+	}
+	if y, ok := plainDate(string(d)); ok && (i != 0 || y > 1900) {
 		return nil
 	}
 	t, err := time.Parse(time.DateOnly, string(d))
@@ -181,15 +187,49 @@ func validateArtixNumbers(sex *ArtixGender, children *int) error {
 const maxArtixChildrenCount = 99999999999
 
 func validateArtixID(field, id string) error {
-	switch n := utf8.RuneCountInString(id); {
+	switch {
 	case strings.TrimSpace(id) == "":
 		return &ValidationError{Field: field, Reason: "empty"}
 	case !utf8.ValidString(id):
 		return &ValidationError{Field: field, Reason: "not valid UTF-8"}
-	case n > ArtixMaxIDLength:
+	case len(id) <= ArtixMaxIDLength: // no more characters than bytes
+		return nil
+	}
+	if n := utf8.RuneCountInString(id); n > ArtixMaxIDLength {
 		return &ValidationError{Field: field, Reason: fmt.Sprintf("%d characters, at most %d allowed", n, ArtixMaxIDLength)}
 	}
 	return nil
+}
+
+// plainDate reports s as time.Parse(time.DateOnly, s) accepts it when it
+// is written with ten plain digits and two dashes (a year 0000–9999, a month
+// and a day that exists in it), and its year; anything else (ok false) is
+// for time.Parse to judge. It spares the common date a parse.
+func plainDate(s string) (year int, ok bool) {
+	if len(s) != len(time.DateOnly) || s[4] != '-' || s[7] != '-' {
+		return 0, false
+	}
+	num := func(s string) (int, bool) {
+		n := 0
+		for _, c := range []byte(s) {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(s[:4])
+	m, ok2 := num(s[5:7])
+	d, ok3 := num(s[8:])
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 {
+		return 0, false
+	}
+	// The last day of month m: day 0 of the next month.
+	if d > time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
+		return 0, false
+	}
+	return y, true
 }
 
 // validateArtixCommand wraps c.Validate's error with the command's place.

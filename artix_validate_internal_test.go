@@ -1,6 +1,10 @@
 package loyalty
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+)
 
 // Validating a command is on the path of every batch (SendSeq validates
 // the whole batch before sending it): a valid one must not copy the record
@@ -55,4 +59,45 @@ func TestArtixEncodeAllocatesNothing(t *testing.T) {
 			t.Errorf("%s: %v allocations a command (%v), want 0", cmd.Name, allocs, err)
 		}
 	}
+}
+
+// plainDate agrees with time.Parse(time.DateOnly) on every date it
+// accepts, and leaves the rest to it.
+func TestPlainDateAgreesWithTimeParse(t *testing.T) {
+	for _, s := range []string{
+		"1966-05-20", "2024-02-29", "2023-02-29", "2023-02-28", "1900-02-29", "2000-02-29",
+		"0000-01-01", "9999-12-31", "2024-04-31", "2024-13-01", "2024-00-10", "2024-01-00",
+		"2024-1-010", "+999-01-01", "-999-01-01", "2024-01-0a", "2024/01/01", "2024-01-1 ",
+		"２０２４-01-01", "",
+	} {
+		y, ok := plainDate(s)
+		tm, err := time.Parse(time.DateOnly, s)
+		if ok && err != nil {
+			t.Errorf("plainDate(%q) accepts it, time.Parse refuses: %v", s, err)
+		}
+		if ok && y != tm.Year() {
+			t.Errorf("plainDate(%q) year %d, time.Parse %d", s, y, tm.Year())
+		}
+		if !ok && err == nil && len(s) == 10 && strings.Count(s, "-") == 2 && s[0] != '+' && s[0] != '-' {
+			t.Errorf("plainDate(%q) leaves a plain date time.Parse accepts to the slow path", s)
+		}
+	}
+}
+
+// FuzzPlainDate: whatever plainDate accepts, time.Parse accepts with the
+// same year.
+func FuzzPlainDate(f *testing.F) {
+	for _, s := range []string{"1966-05-20", "2024-02-29", "2023-02-29", "0000-01-01", "+999-01-01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		y, ok := plainDate(s)
+		if !ok {
+			return
+		}
+		tm, err := time.Parse(time.DateOnly, s)
+		if err != nil || tm.Year() != y {
+			t.Errorf("plainDate(%q) = %d, true; time.Parse: %v, %v", s, y, tm, err)
+		}
+	})
 }
