@@ -227,12 +227,12 @@ func (c *ArtixCard) UnmarshalJSON(b []byte) error {
 	}
 	*c = ArtixCard{}
 	f := flexFields{object: "card"}
-	f.str("idcard", in.ID, &c.ID)
-	f.str("idcardgroup", in.GroupID, &c.GroupID)
-	f.str("idclient", in.ClientID, &c.ClientID)
-	f.str("number", in.Number, &c.Number)
-	f.str("validitydatebeg", in.ValidFrom, (*string)(&c.ValidFrom))
-	f.str("validitydateend", in.ValidTo, (*string)(&c.ValidTo))
+	c.ID = f.str("idcard", in.ID)
+	c.GroupID = f.str("idcardgroup", in.GroupID)
+	c.ClientID = f.str("idclient", in.ClientID)
+	c.Number = f.str("number", in.Number)
+	c.ValidFrom = ArtixDate(f.str("validitydatebeg", in.ValidFrom))
+	c.ValidTo = ArtixDate(f.str("validitydateend", in.ValidTo))
 	c.Sum = f.decimal("cardSum", in.Sum)
 	c.DiscountPercent = f.decimal("discountpercent", in.DiscountPercent)
 	if bl := f.boolean("blocked", in.Blocked); bl != nil {
@@ -258,12 +258,12 @@ func (g *ArtixCardGroup) UnmarshalJSON(b []byte) error {
 	}
 	*g = ArtixCardGroup{}
 	f := flexFields{object: "cardGroup"}
-	f.str("idcardgroup", in.ID, &g.ID)
-	f.str("name", in.Name, &g.Name)
-	f.str("text", in.Text, &g.Text)
-	f.str("pattern", in.Pattern, &g.Pattern)
-	if n := f.integer("cardmode", in.Mode); n != nil {
-		g.Mode = new(ArtixCardMode(*n))
+	g.ID = f.str("idcardgroup", in.ID)
+	g.Name = f.str("name", in.Name)
+	g.Text = f.str("text", in.Text)
+	g.Pattern = f.str("pattern", in.Pattern)
+	if n, ok := flexRead(&f, "cardmode", in.Mode, flexInt); ok {
+		g.Mode = new(ArtixCardMode(n))
 	}
 	g.NotAddEmptyCard = f.boolean("notaddemptycard", in.NotAddEmptyCard)
 	g.InputMask = f.integer("inputmask", in.InputMask)
@@ -282,14 +282,14 @@ func (a *ArtixCardAccount) UnmarshalJSON(b []byte) error {
 	}
 	*a = ArtixCardAccount{}
 	f := flexFields{object: "ChangeCardAccount"}
-	f.str("cardNumber", in.CardNumber, &a.CardNumber)
-	f.str("accountnumber", in.AccountNumber, &a.AccountNumber)
-	f.str("cardstatus", in.Status, (*string)(&a.Status))
+	a.CardNumber = f.str("cardNumber", in.CardNumber)
+	a.AccountNumber = f.str("accountnumber", in.AccountNumber)
+	a.Status = ArtixCardAccountStatus(f.str("cardstatus", in.Status))
 	return f.err
 }
 
 // flexDecimal reads a JSON number or numeric string; null is nil.
-func flexDecimal(raw json.RawMessage) (*decimal.Decimal, error) {
+func flexDecimal(raw []byte) (*decimal.Decimal, error) {
 	if isNull(raw) {
 		return nil, nil
 	}

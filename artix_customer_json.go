@@ -142,13 +142,13 @@ func (u *ArtixCustomerUpdate) from(in *artixClientIn) error {
 		*p = f.text(artixStrings[i].key, strs[i])
 	}
 	for i, raw := range []json.RawMessage{in.BirthDate, in.SpecialDate1, in.SpecialDate2, in.SpecialDate3} {
-		if s := f.text(artixDates[i], raw); s != nil {
-			*u.dates()[i] = new(ArtixDate(*s))
+		if s, ok := flexRead(&f, artixDates[i], raw, flexString); ok {
+			*u.dates()[i] = new(ArtixDate(s))
 		}
 	}
-	f.str("idclient", in.ID, &u.ID)
-	if n := f.integer("sex", in.Gender); n != nil {
-		u.Gender = new(ArtixGender(*n))
+	u.ID = f.str("idclient", in.ID)
+	if n, ok := flexRead(&f, "sex", in.Gender, flexInt); ok {
+		u.Gender = new(ArtixGender(n))
 	}
 	u.ChildrenCount = f.integer("childrencount", in.ChildrenCount)
 	u.Subscribed = f.boolean("subscriptionadj", or(in.Subscribed, in.Subscribed2))

@@ -72,79 +72,60 @@ func flexBool(b []byte) (*bool, error) {
 }
 
 // flexFields reads the fields of one Artix object as tolerantly as
-// flexString, flexInt and flexBool do, null being absent. It keeps the
-// first error, named after the object and the key ("artix card cardSum:
-// …"); after it every read is skipped and returns nil.
+// flexString, flexInt, flexBool and flexDecimal do, null being absent. It
+// keeps the first error, named after the object and the key ("artix card
+// cardSum: …"); after it every read is skipped.
 type flexFields struct {
 	object string
 	err    error
 }
 
-func (f *flexFields) fail(key string, err error) bool {
+// flexRead reads the field key with parse and reports whether it held a
+// value; null, absent or after an earlier error, it is T's zero value.
+func flexRead[T any](f *flexFields, key string, raw json.RawMessage, parse func([]byte) (T, error)) (T, bool) {
+	var zero T
+	if f.err != nil || isNull(raw) {
+		return zero, false
+	}
+	v, err := parse(raw)
 	if err != nil {
 		f.err = fmt.Errorf("artix %s %s: %w", f.object, key, err)
+		return zero, false
 	}
-	return err != nil
+	return v, true
 }
 
-// skip reports a field not to read: an earlier error, or null or absent.
-func (f *flexFields) skip(raw json.RawMessage) bool { return f.err != nil || isNull(raw) }
-
-// str reads a string or number into *dst; null leaves it.
-func (f *flexFields) str(key string, raw json.RawMessage, dst *string) {
-	if f.skip(raw) {
-		return
-	}
-	if s, err := flexString(raw); !f.fail(key, err) {
-		*dst = s
-	}
+// str reads a string or number; null is "".
+func (f *flexFields) str(key string, raw json.RawMessage) string {
+	s, _ := flexRead(f, key, raw, flexString)
+	return s
 }
 
 // text reads a string or number; null is nil.
 func (f *flexFields) text(key string, raw json.RawMessage) *string {
-	if f.skip(raw) {
-		return nil
+	if s, ok := flexRead(f, key, raw, flexString); ok {
+		return new(s) // not &s: s would live on the heap for a null too
 	}
-	s, err := flexString(raw)
-	if f.fail(key, err) {
-		return nil
-	}
-	return &s
+	return nil
 }
 
 // integer reads an integer; null is nil.
 func (f *flexFields) integer(key string, raw json.RawMessage) *int {
-	if f.skip(raw) {
-		return nil
+	if n, ok := flexRead(f, key, raw, flexInt); ok {
+		return new(n)
 	}
-	n, err := flexInt(raw)
-	if f.fail(key, err) {
-		return nil
-	}
-	return &n
+	return nil
 }
 
 // boolean reads a boolean or 0/1; null and "" are nil.
 func (f *flexFields) boolean(key string, raw json.RawMessage) *bool {
-	if f.skip(raw) {
-		return nil
-	}
-	v, err := flexBool(raw)
-	if f.fail(key, err) {
-		return nil
-	}
-	return v
+	b, _ := flexRead(f, key, raw, flexBool)
+	return b
 }
 
 // decimal reads a number or numeric string; null is nil.
 func (f *flexFields) decimal(key string, raw json.RawMessage) *decimal.Decimal {
-	if f.skip(raw) {
-		return nil
-	}
-	d, err := flexDecimal(raw)
-	if f.fail(key, err) {
-		return nil
-	}
+	d, _ := flexRead(f, key, raw, flexDecimal)
 	return d
 }
 
