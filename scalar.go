@@ -143,6 +143,45 @@ const (
 // (in strings too: a decimal may be quoted) or a number whose exponent has
 // more than maxExponentDigits digits, in one pass before it is decoded.
 func checkNumbers(body []byte) error {
+	if !numbersSuspect(body) {
+		return nil
+	}
+	return checkNumbersExactly(body)
+}
+
+// numbersSuspect is checkNumbers' quick pass: it counts the same runs of
+// digits, and looks at every exponent, in strings too, without following
+// strings and escapes. Where it finds nothing, the exact pass finds
+// nothing either; where it does, the exact pass decides.
+func numbersSuspect(body []byte) bool {
+	run := 0
+	for i, c := range body {
+		if c-'0' <= 9 {
+			if run++; run > maxDigits {
+				return true
+			}
+			continue
+		}
+		if c|0x20 == 'e' && run > 0 {
+			j := i + 1
+			if j < len(body) && (body[j] == '+' || body[j] == '-') {
+				j++
+			}
+			k := j
+			for k < len(body) && body[k]-'0' <= 9 {
+				k++
+			}
+			if k-j > maxExponentDigits {
+				return true
+			}
+		}
+		run = 0
+	}
+	return false
+}
+
+// checkNumbersExactly is checkNumbers, following strings and escapes.
+func checkNumbersExactly(body []byte) error {
 	run, inString, escaped := 0, false, false
 	for i, c := range body {
 		if '0' <= c && c <= '9' {

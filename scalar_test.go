@@ -22,7 +22,27 @@ func TestCheckNumbers(t *testing.T) {
 		if err := checkNumbers([]byte(c.body)); (err == nil) != c.ok {
 			t.Errorf("%.60s: %v", c.body, err)
 		}
+		if err := checkNumbersExactly([]byte(c.body)); (err == nil) != c.ok {
+			t.Errorf("checkNumbersExactly %.60s: %v", c.body, err)
+		}
 	}
+}
+
+// FuzzCheckNumbers: the quick pass never lets through what the exact
+// pass refuses.
+func FuzzCheckNumbers(f *testing.F) {
+	for _, s := range []string{`{"x":1.5e10,"y":"1e99999"}`, `{"balance":1E+1000}`, `{"s":"\\"","b":1e-9999}`,
+		`"\\1e2345"`, `1e`, `9e+`, strings.Repeat("9", maxDigits+1)} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if err := checkNumbersExactly(body); err != nil && !numbersSuspect(body) {
+			t.Errorf("%q: the exact pass refuses it (%v), the quick pass saw nothing", body, err)
+		}
+		if (checkNumbers(body) == nil) != (checkNumbersExactly(body) == nil) {
+			t.Errorf("%q: checkNumbers and the exact pass disagree", body)
+		}
+	})
 }
 
 func TestNumberFieldsCapped(t *testing.T) {
@@ -48,5 +68,26 @@ func TestNumberFieldsCapped(t *testing.T) {
 		t.Errorf("a real amount: %v %v; want err == nil", d, err)
 	} else if d.String() != "15200.55" {
 		t.Errorf("a real amount: %v %v; want d.String() == \"15200.55\"", d, err)
+	}
+}
+
+// repeatedTopKey's quote search finds what a byte-by-byte look finds.
+func TestRepeatedTopKeyCountsEveryQuote(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		want bool
+	}{
+		{`{"errors":[],"errors":[]}`, true},
+		{`{"ERRORS":[],"Errors":[1]}`, true},
+		{`{"errors":[],"x":"\"errors\""}`, false},
+		{`{"errors":[{"errors":1}]}`, false},
+		{`{"errors":1}`, false},
+		{`"errors""errors"`, false},
+		{`{"errors":0,"errors"`, false},
+		{`{"a":"errors","errors":[],"errors":null}`, true},
+	} {
+		if got := repeatedTopKey([]byte(tc.body), "errors"); got != tc.want {
+			t.Errorf("repeatedTopKey(%s) = %v, want %v", tc.body, got, tc.want)
+		}
 	}
 }

@@ -50,7 +50,12 @@ func countTopKey(obj []byte, key string) (int, error) {
 func repeatedTopKey(body []byte, key string) bool {
 	n := 0
 	for i := 0; i+len(key)+1 < len(body); i++ {
-		if body[i] == '"' && body[i+1+len(key)] == '"' && asciiEqualFold(body[i+1:i+1+len(key)], key) {
+		q := bytes.IndexByte(body[i:len(body)-len(key)-1], '"')
+		if q < 0 {
+			break
+		}
+		i += q
+		if body[i+1+len(key)] == '"' && asciiEqualFold(body[i+1:i+1+len(key)], key) {
 			n++
 		}
 	}
