@@ -127,9 +127,7 @@ type reqState struct {
 
 	resp response    // what do returns
 	lb   limitedBody // the body reader of a buffered response
-	// The request newRequest builds: the template the context is set on
-	// (WithContext copies it) and retryablehttp's wrapper of the copy.
-	hreq http.Request
+	// retryablehttp's wrapper of the request newRequest builds.
 	rreq retryablehttp.Request
 }
 
@@ -233,7 +231,7 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 // attempt reads st.rb, a retry gets a fresh reader from rewindBody.
 func (c *core) newRequest(ctx context.Context, r *request, st *reqState) *retryablehttp.Request {
 	n := len(c.header) + len(r.header) + 3
-	st.hreq = http.Request{
+	req := (&http.Request{
 		Method:     r.method,
 		URL:        &st.u,
 		Proto:      "HTTP/1.1",
@@ -244,8 +242,7 @@ func (c *core) newRequest(ctx context.Context, r *request, st *reqState) *retrya
 		// A write that is not safe to repeat gets a connection of its own
 		// (see writeSplit).
 		Close: !st.idempotent,
-	}
-	req := st.hreq.WithContext(ctx)
+	}).WithContext(ctx)
 	switch {
 	case r.bodyFunc != nil:
 		// A streaming body: a fresh one for every attempt (see rewindBody).
