@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -72,11 +71,7 @@ func benchChain(b *testing.B) (*chainmock.Chain, string) {
 	regs := benchEnv("LOYALTY_CHAIN_BENCH_REGISTERS", 10)
 	commands := benchEnv("LOYALTY_CHAIN_BENCH_COMMANDS", 200)
 	latency := time.Duration(benchEnv("LOYALTY_CHAIN_BENCH_LATENCY_MS", 20)) * time.Millisecond
-	c, err := chainmock.Start(chainmock.Config{Shops: regs, Cashes: 1, Customers: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(c.Close)
+	c, top := startChain(b, chainmock.Config{Shops: regs, Cashes: 1, Customers: 1}, b.TempDir())
 	for _, r := range c.Registers() {
 		r.SetFault(chainmock.Fault{Latency: latency})
 	}
@@ -86,10 +81,6 @@ func benchChain(b *testing.B) (*chainmock.Chain, string) {
 			FirstName: new(fmt.Sprintf("Клиент%d", i)), Phone: new(fmt.Sprintf("+7 9%09d", i+1))}}
 	}
 	if _, err := c.HeadOffice.VirtPOS().Customers.UpsertMany(context.Background(), items); err != nil {
-		b.Fatal(err)
-	}
-	top := filepath.Join(b.TempDir(), "chain.txt")
-	if err := os.WriteFile(top, []byte(c.TopologyText()), 0o644); err != nil {
 		b.Fatal(err)
 	}
 	return c, top

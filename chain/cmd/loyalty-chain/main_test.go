@@ -19,16 +19,8 @@ import (
 // them at the newest version.
 func TestRunStatusPlan(t *testing.T) {
 	head := mock.NewServer(t, mock.Config{Customers: 40})
-	c, err := chainmock.Start(chainmock.Config{Shops: 2, Cashes: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	dir := t.TempDir()
-	top := filepath.Join(dir, "chain.txt")
-	if err := os.WriteFile(top, []byte(c.TopologyText()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	c, top := startChain(t, chainmock.Config{Shops: 2, Cashes: 2}, dir)
 	t.Setenv("LOYALTY_VIRTPOS_APIKEY", head.APIKey)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -102,4 +94,20 @@ func TestUnknownCommand(t *testing.T) {
 	if !strings.Contains(errs.String(), "usage:") {
 		t.Errorf("no usage printed for an unknown command:\n%s", errs.String())
 	}
+}
+
+// startChain starts a chain mock of cfg, closed when tb ends, and writes
+// its topology into dir; it returns the chain and the topology's path.
+func startChain(tb testing.TB, cfg chainmock.Config, dir string) (*chainmock.Chain, string) {
+	tb.Helper()
+	c, err := chainmock.Start(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(c.Close)
+	top := filepath.Join(dir, "chain.txt")
+	if err := os.WriteFile(top, []byte(c.TopologyText()), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return c, top
 }

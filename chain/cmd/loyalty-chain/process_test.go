@@ -106,18 +106,10 @@ func liveClients(t *testing.T, path string, top *chainsync.Topology) (map[string
 func TestRunStopsCleanlyOnSIGTERM(t *testing.T) {
 	bin := command(t)
 	head := mock.NewServer(t, mock.Config{Customers: 120})
-	c, err := chainmock.Start(chainmock.Config{Shops: 2, Cashes: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	dir := t.TempDir()
+	c, top := startChain(t, chainmock.Config{Shops: 2, Cashes: 2}, dir)
 	for _, r := range c.Registers() {
 		r.SetFault(chainmock.Fault{Latency: 150 * time.Millisecond}) // each batch confirmed after ~300 ms
-	}
-	dir := t.TempDir()
-	top := filepath.Join(dir, "chain.txt")
-	if err := os.WriteFile(top, []byte(c.TopologyText()), 0o644); err != nil {
-		t.Fatal(err)
 	}
 	db := filepath.Join(dir, "chain.db")
 	runCmd := func() *exec.Cmd {
@@ -299,16 +291,8 @@ func TestDemo(t *testing.T) {
 // signal, exits 0 on SIGTERM.
 func TestWorkExitsZeroOnSIGTERM(t *testing.T) {
 	bin := command(t)
-	c, err := chainmock.Start(chainmock.Config{Shops: 1, Cashes: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	dir := t.TempDir()
-	top := filepath.Join(dir, "chain.txt")
-	if err := os.WriteFile(top, []byte(c.TopologyText()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	_, top := startChain(t, chainmock.Config{Shops: 1, Cashes: 1}, dir)
 	cmd := exec.Command(bin, "work", "-topology", top, "-db", filepath.Join(dir, "chain.db"))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
