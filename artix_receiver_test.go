@@ -497,3 +497,28 @@ func TestArtixCashCodesConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestArtixLoadErrorNamesAtMostTen: Error names at most ten cash
+// registers of each list, then says how many more there were.
+func TestArtixLoadErrorNamesAtMostTen(t *testing.T) {
+	var pending []loyalty.ArtixCashStatus
+	var silent []string
+	for i := range 12 {
+		pending = append(pending, loyalty.ArtixCashStatus{Cash: fmt.Sprint(i + 1), Status: loyalty.ArtixStatusDuring})
+		silent = append(silent, fmt.Sprint(i+21))
+	}
+	le := &loyalty.ArtixLoadError{Shop: "1", ID: "x", Pending: pending, NotReported: silent}
+	got := le.Error()
+	for _, want := range []string{
+		"not finished: cash 1 " + string(loyalty.ArtixStatusDuring) + ", cash 2 ",
+		"cash 10 " + string(loyalty.ArtixStatusDuring) + ", and 2 more; never reported: cash 21, 22,",
+		"29, 30, and 2 more",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Error() = %q\nwant it to hold %q", got, want)
+		}
+	}
+	if strings.Contains(got, "cash 11 ") || strings.Contains(got, ", 31") {
+		t.Errorf("Error() = %q names an eleventh register", got)
+	}
+}

@@ -121,31 +121,13 @@ func (e *ArtixLoadError) Error() string {
 	if len(e.Pending) > 0 {
 		b.WriteString(sep + "not finished: ")
 		sep = "; "
-		for i, p := range e.Pending {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			if i == artixErrorItems {
-				fmt.Fprintf(&b, "and %d more", len(e.Pending)-i)
-				break
-			}
-			writeCashStatus(&b, p)
-		}
+		writeCapped(&b, e.Pending, writeCashStatus)
 	}
 	switch {
 	case len(e.NotReported) > 0:
 		b.WriteString(sep + "never reported: cash ")
 		sep = "; "
-		for i, c := range e.NotReported {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			if i == artixErrorItems {
-				fmt.Fprintf(&b, "and %d more", len(e.NotReported)-i)
-				break
-			}
-			b.WriteString(plainText(c, 64))
-		}
+		writeCapped(&b, e.NotReported, func(b *strings.Builder, c string) { b.WriteString(plainText(c, 64)) })
 	case e.Missing > 0 && (e.Result == nil || len(e.Result.Cashes) == 0):
 		fmt.Fprintf(&b, "%sno cash register reported (%d waited for)", sep, e.Missing)
 	case e.Missing > 0:
@@ -160,6 +142,21 @@ func (e *ArtixLoadError) Error() string {
 		sep = "; "
 	}
 	return b.String()
+}
+
+// writeCapped writes items separated by commas, the first
+// artixErrorItems of them, then how many more there were.
+func writeCapped[T any](b *strings.Builder, items []T, write func(*strings.Builder, T)) {
+	for i, it := range items {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if i == artixErrorItems {
+			fmt.Fprintf(b, "and %d more", len(items)-i)
+			return
+		}
+		write(b, it)
+	}
 }
 
 // writeCashStatus writes "cash 2 STATUS_ERROR: message".
