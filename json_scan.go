@@ -91,21 +91,31 @@ func (s *jsonScanner) tooDeep() error {
 	return fmt.Errorf("JSON at byte %d: %w (more than %d levels)", s.base+int64(s.pos), ErrResponseTooDeep, maxJSONDepth)
 }
 
-// peek skips white space and returns the next byte without consuming it.
-func (s *jsonScanner) peek() (byte, error) {
+// skipSpace skips white space and returns the next byte without
+// consuming it; false at the end of the input (or a read error, in rerr).
+func (s *jsonScanner) skipSpace() (byte, bool) {
 	for {
 		for s.pos < len(s.buf) {
 			switch c := s.buf[s.pos]; c {
 			case ' ', '\t', '\n', '\r':
 				s.pos++
 			default:
-				return c, nil
+				return c, true
 			}
 		}
 		if !s.fill() {
-			return 0, s.endErr()
+			return 0, false
 		}
 	}
+}
+
+// peek skips white space and returns the next byte without consuming it.
+func (s *jsonScanner) peek() (byte, error) {
+	c, ok := s.skipSpace()
+	if !ok {
+		return 0, s.endErr()
+	}
+	return c, nil
 }
 
 // expect consumes c, the next byte after white space.
@@ -121,26 +131,16 @@ func (s *jsonScanner) expect(c byte) error {
 	return nil
 }
 
-// end checks that nothing but white space follows the document.
+// end checks that nothing but white space follows the document (without
+// peek's error for the end, built with fmt for every document otherwise).
 func (s *jsonScanner) end() error {
-	// White space to the end, without peek's error for the end (built
-	// with fmt for every document otherwise).
-	for {
-		for s.pos < len(s.buf) {
-			switch c := s.buf[s.pos]; c {
-			case ' ', '\t', '\n', '\r':
-				s.pos++
-			default:
-				return s.syntax(fmt.Sprintf("%q after the end of the document", c))
-			}
-		}
-		if !s.fill() {
-			if s.rerr == nil || s.rerr == io.EOF {
-				return nil
-			}
-			return s.rerr
-		}
+	if c, ok := s.skipSpace(); ok {
+		return s.syntax(fmt.Sprintf("%q after the end of the document", c))
 	}
+	if s.rerr == nil || s.rerr == io.EOF {
+		return nil
+	}
+	return s.rerr
 }
 
 // next moves to the next member of an object or element of an array
