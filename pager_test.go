@@ -148,15 +148,7 @@ func TestPagerArtix(t *testing.T) {
 				}
 				seen[id] = true
 			}
-			if got := int(calls.Load()); got != tc.requests {
-				t.Errorf("%d requests, want %d", got, tc.requests)
-			}
-			switch {
-			case tc.ignored && !errors.Is(err, loyalty.ErrPagingIgnored):
-				t.Errorf("error %v, want ErrPagingIgnored", err)
-			case !tc.ignored && err != nil:
-				t.Errorf("error %v, want none", err)
-			}
+			checkPaging(t, int(calls.Load()), tc.requests, err, tc.ignored)
 		})
 	}
 }
@@ -250,15 +242,22 @@ func TestPagerVirtPOS(t *testing.T) {
 			if len(ids) != tc.want {
 				t.Errorf("%d customers handed out, want %d", len(ids), tc.want)
 			}
-			if got := int(calls.Load()); got != tc.requests {
-				t.Errorf("%d requests, want %d", got, tc.requests)
-			}
-			switch {
-			case tc.ignored && !errors.Is(err, loyalty.ErrPagingIgnored):
-				t.Errorf("error %v, want ErrPagingIgnored", err)
-			case !tc.ignored && err != nil:
-				t.Errorf("error %v, want none", err)
-			}
+			checkPaging(t, int(calls.Load()), tc.requests, err, tc.ignored)
 		})
+	}
+}
+
+// checkPaging checks a listing's request count and its end: an
+// ErrPagingIgnored when the server ignored paging, else no error.
+func checkPaging(t *testing.T, requests, wantRequests int, err error, ignored bool) {
+	t.Helper()
+	if requests != wantRequests {
+		t.Errorf("%d requests, want %d", requests, wantRequests)
+	}
+	switch {
+	case ignored && !errors.Is(err, loyalty.ErrPagingIgnored):
+		t.Errorf("error %v, want ErrPagingIgnored", err)
+	case !ignored && err != nil:
+		t.Errorf("error %v, want none", err)
 	}
 }
