@@ -16,35 +16,38 @@ import (
 // [ContactService]) or reads (GET, retried), the field of the answer that
 // holds its result, and the answer type that decodes it.
 type crmMethod[T any] struct {
-	name   string
+	path   string // "/" and the method's name
 	write  bool
 	result string
 	answer func() crmAnswer[T]
 }
 
+// op is the method's name.
+func (m crmMethod[T]) op() string { return m.path[1:] }
+
 // The spec's methods.
 var (
-	crmFindContactInfo = crmMethod[[]ContactInfo]{name: "FindContactInfo", result: "contacts",
+	crmFindContactInfo = crmMethod[[]ContactInfo]{path: "/FindContactInfo", result: "contacts",
 		answer: func() crmAnswer[[]ContactInfo] { return new(contactsAnswer) }}
-	crmGetByContactID = crmMethod[ContactInfo]{name: "GetByContactId", result: "contact",
+	crmGetByContactID = crmMethod[ContactInfo]{path: "/GetByContactId", result: "contact",
 		answer: func() crmAnswer[ContactInfo] { return new(contactAnswer) }}
-	crmCreateContact = crmMethod[uuid.UUID]{name: "CreateContact", write: true, result: "contact_id",
+	crmCreateContact = crmMethod[uuid.UUID]{path: "/CreateContact", write: true, result: "contact_id",
 		answer: func() crmAnswer[uuid.UUID] { return new(contactIDAnswer) }}
-	crmBindVirtualCard = crmMethod[BonusCard]{name: "BindVirtualCard", write: true, result: "card",
+	crmBindVirtualCard = crmMethod[BonusCard]{path: "/BindVirtualCard", write: true, result: "card",
 		answer: func() crmAnswer[BonusCard] { return new(cardAnswer) }}
-	crmBindPhysicalCard = crmMethod[BonusCard]{name: "BindPhysicalCard", write: true, result: "card",
+	crmBindPhysicalCard = crmMethod[BonusCard]{path: "/BindPhysicalCard", write: true, result: "card",
 		answer: func() crmAnswer[BonusCard] { return new(cardAnswer) }}
-	crmGetPersonalCampaignByCard = crmMethod[[]PersonalCampaign]{name: "GetPersonalCampaignByCard", result: "personal_campaigns",
+	crmGetPersonalCampaignByCard = crmMethod[[]PersonalCampaign]{path: "/GetPersonalCampaignByCard", result: "personal_campaigns",
 		answer: func() crmAnswer[[]PersonalCampaign] { return new(campaignsAnswer) }}
-	crmGetPersonalCampaignByContact = crmMethod[[]PersonalCampaign]{name: "GetPersonalCampaignByContact", result: "personal_campaigns",
+	crmGetPersonalCampaignByContact = crmMethod[[]PersonalCampaign]{path: "/GetPersonalCampaignByContact", result: "personal_campaigns",
 		answer: func() crmAnswer[[]PersonalCampaign] { return new(campaignsAnswer) }}
-	crmGetSalesOutlet = crmMethod[[]SalesOutlet]{name: "GetSalesOutlet", result: "sales_outlets",
+	crmGetSalesOutlet = crmMethod[[]SalesOutlet]{path: "/GetSalesOutlet", result: "sales_outlets",
 		answer: func() crmAnswer[[]SalesOutlet] { return new(outletsAnswer) }}
-	crmGetRegions = crmMethod[[]Region]{name: "GetRegions", result: "regions",
+	crmGetRegions = crmMethod[[]Region]{path: "/GetRegions", result: "regions",
 		answer: func() crmAnswer[[]Region] { return new(regionsAnswer) }}
-	crmGetCardTypesByPartner = crmMethod[[]CardType]{name: "GetCardTypesByPartner", result: "card_types",
+	crmGetCardTypesByPartner = crmMethod[[]CardType]{path: "/GetCardTypesByPartner", result: "card_types",
 		answer: func() crmAnswer[[]CardType] { return new(cardTypesAnswer) }}
-	crmGetPartners = crmMethod[[]Partner]{name: "GetPartners", result: "partners",
+	crmGetPartners = crmMethod[[]Partner]{path: "/GetPartners", result: "partners",
 		answer: func() crmAnswer[[]Partner] { return new(partnersAnswer) }}
 )
 
@@ -126,11 +129,11 @@ func list[E any](p *[]E) *[]E {
 // client's style and returns the answer's result.
 func (m crmMethod[T]) call(ctx context.Context, c *CRM, p *crmParams) (T, error) {
 	var zero T
-	r, err := c.request(m.name, m.write, p)
+	r, err := c.request(m.path, m.write, p)
 	if err != nil {
 		return zero, err
 	}
-	resp, err := c.core.do(ctx, r)
+	resp, err := c.core.do(ctx, &r)
 	if err != nil {
 		return zero, tlsHint(err)
 	}
@@ -141,26 +144,27 @@ func (m crmMethod[T]) call(ctx context.Context, c *CRM, p *crmParams) (T, error)
 	return *a.value(), nil
 }
 
-// request is the HTTP request of the method op: a GET with the
+// request is the HTTP request of the method at path: a GET with the
 // parameters in the query, or a POST with them in the query (an empty
 // body) or, in [ParamsJSONBody] style, as a JSON body.
-func (c *CRM) request(op string, write bool, p *crmParams) (*request, error) {
+func (c *CRM) request(path string, write bool, p *crmParams) (request, error) {
 	p.CommercialFirmID = c.firm
-	r := &request{method: http.MethodGet, path: "/" + op, accept: "application/json"}
+	op := path[1:]
+	r := request{method: http.MethodGet, path: path, accept: "application/json"}
 	if write {
 		r.method = http.MethodPost
 	}
 	if write && c.style == ParamsJSONBody {
 		body, err := json.Marshal(p)
 		if err != nil {
-			return nil, &ValidationError{Field: op, Reason: err.Error()}
+			return request{}, &ValidationError{Field: op, Reason: err.Error()}
 		}
 		r.body, r.contentType = body, "application/json; charset=utf-8"
 		return r, nil
 	}
 	q, err := p.rawQuery()
 	if err != nil {
-		return nil, &ValidationError{Field: op, Reason: err.Error()}
+		return request{}, &ValidationError{Field: op, Reason: err.Error()}
 	}
 	r.rawQuery = q
 	if write {
@@ -175,11 +179,11 @@ func (c *CRM) request(op string, write bool, p *crmParams) (*request, error) {
 // CRM errors, a body that is not the method's JSON object).
 func (m crmMethod[T]) check(resp *response, a crmAnswer[T]) error {
 	if err := checkNumbers(resp.body); err != nil && resp.ok() {
-		return resp.apiError("", fmt.Errorf("crm %s: %w", m.name, err))
+		return resp.apiError("", fmt.Errorf("crm %s: %w", m.op(), err))
 	}
 	if repeatedTopKey(resp.body, "errors") {
 		// {"errors":[…],"errors":[]}: decoded, the last would win.
-		return resp.apiError("", fmt.Errorf("crm %s: %w (\"errors\")", m.name, errRepeatedVerdict))
+		return resp.apiError("", fmt.Errorf("crm %s: %w (\"errors\")", m.op(), errRepeatedVerdict))
 	}
 	derr := json.Unmarshal(resp.body, a)
 	// A type error in a field leaves the other fields decoded (the
@@ -194,22 +198,22 @@ func (m crmMethod[T]) check(resp *response, a crmAnswer[T]) error {
 	}
 	switch {
 	case derr != nil && !inField && resp.ok():
-		return resp.apiError("", fmt.Errorf("crm %s: response is not a JSON object: %w", m.name, derr))
+		return resp.apiError("", fmt.Errorf("crm %s: response is not a JSON object: %w", m.op(), derr))
 	case derr != nil && !inField:
 		return resp.apiError("", nil)
 	case len(a.details()) > 0:
 		return &CRMError{
-			Method: resp.method, URL: resp.url(), Operation: m.name,
+			Method: resp.method, URL: resp.url(), Operation: m.op(),
 			StatusCode: resp.statusCode, Errors: a.details(), Attempts: resp.attempts,
 		}
 	case field == "errors" || strings.HasPrefix(field, "errors."):
-		return resp.apiError("", fmt.Errorf("crm %s: undecodable errors array: %w", m.name, derr))
+		return resp.apiError("", fmt.Errorf("crm %s: undecodable errors array: %w", m.op(), derr))
 	case !resp.ok():
 		return resp.apiError("", nil)
 	case derr != nil:
-		return resp.apiError("", fmt.Errorf("crm %s: decoding %q: %w", m.name, m.result, derr))
+		return resp.apiError("", fmt.Errorf("crm %s: decoding %q: %w", m.op(), m.result, derr))
 	case a.value() == nil:
-		return resp.apiError("", fmt.Errorf("crm %s: the response has no %q", m.name, m.result))
+		return resp.apiError("", fmt.Errorf("crm %s: the response has no %q", m.op(), m.result))
 	}
 	return nil
 }

@@ -127,8 +127,11 @@ type reqState struct {
 
 	resp response    // what do returns
 	lb   limitedBody // the body reader of a buffered response
-	// retryablehttp's wrapper of the request newRequest builds.
+	// The request newRequest builds, and retryablehttp's wrapper of it.
+	hreq http.Request
 	rreq retryablehttp.Request
+	// The current attempt, watched by the client's watchdog.
+	attempt stallAttempt
 }
 
 // Value is the state itself for reqStateKey, else the caller's value.
@@ -149,6 +152,9 @@ func (st *reqState) url() string {
 }
 
 func stateOf(ctx context.Context) *reqState {
+	if st, ok := ctx.(*reqState); ok {
+		return st
+	}
 	st, _ := ctx.Value(reqStateKey{}).(*reqState)
 	return st
 }
@@ -191,7 +197,19 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 		buffered:   !r.stream,
 	}
 	c.endpoint(&st.u, r.path, r.escaped, r.query, r.rawQuery)
-	ctx = st
+	resp, err := c.send(st, r)
+	if r.stream && err == nil {
+		// The call lasts until the caller closes the stream.
+		st.attempt.handOut()
+	} else {
+		st.release()
+	}
+	return resp, err
+}
+
+// send makes the call st of do.
+func (c *core) send(st *reqState, r *request) (*response, error) {
+	ctx := context.Context(st)
 	hresp, err := c.rc.Do(c.newRequest(ctx, r, st))
 	if err == nil && st.read && st.readErr != nil {
 		err = st.readErr // the last attempt's body could not be read
@@ -231,7 +249,8 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 // attempt reads st.rb, a retry gets a fresh reader from rewindBody.
 func (c *core) newRequest(ctx context.Context, r *request, st *reqState) *retryablehttp.Request {
 	n := len(c.header) + len(r.header) + 3
-	req := (&http.Request{
+	// Built in st: a request of its own would be one more allocation.
+	st.hreq = *(&http.Request{
 		Method:     r.method,
 		URL:        &st.u,
 		Proto:      "HTTP/1.1",
@@ -243,11 +262,13 @@ func (c *core) newRequest(ctx context.Context, r *request, st *reqState) *retrya
 		// (see writeSplit).
 		Close: !st.idempotent,
 	}).WithContext(ctx)
+	req := &st.hreq
 	switch {
 	case r.bodyFunc != nil:
 		// A streaming body: a fresh one for every attempt (see rewindBody).
-		req.Body = r.bodyFunc()
-		req.GetBody = func() (io.ReadCloser, error) { return r.bodyFunc(), nil }
+		bodyFunc := r.bodyFunc
+		req.Body = bodyFunc()
+		req.GetBody = func() (io.ReadCloser, error) { return bodyFunc(), nil }
 		req.ContentLength = -1
 	case r.body != nil:
 		st.reqBody = r.body

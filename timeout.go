@@ -1,7 +1,6 @@
 package loyalty
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -69,7 +68,8 @@ func WithAttemptTimeout(d time.Duration) HTTPOption {
 // stallGuard ends an attempt whose server stays silent for longer than d:
 // before the response headers, or during one read of the body; and an
 // attempt of a buffered call that lasts longer than whole. The client's
-// watchdog does the ending.
+// watchdog does the ending, through the call's own context (reqState):
+// the guard neither copies the request nor derives a context per attempt.
 type stallGuard struct {
 	rt    http.RoundTripper
 	d     time.Duration
@@ -99,77 +99,212 @@ func (e *stallError) Timeout() bool { return true }
 // Temporary reports true: another attempt may get an answer.
 func (e *stallError) Temporary() bool { return true }
 
+// RoundTrip sends r as one attempt of its call, watched by the watchdog.
+// A request that is not a call's (no reqState in its context) passes
+// unwatched; the core makes none.
 func (g stallGuard) RoundTrip(r *http.Request) (*http.Response, error) {
-	a := &stallAttempt{d: g.d, start: time.Now(), w: g.w}
-	a.cause.d = g.d
-	if st := stateOf(r.Context()); st != nil && st.buffered {
-		a.whole = g.whole
+	st := stateOf(r.Context())
+	if st == nil {
+		return g.rt.RoundTrip(r)
 	}
-	a.ctx, a.cancel = context.WithCancelCause(r.Context())
-	a.since.Store(0) // waiting for the response headers
-	g.w.add(a)
-	resp, err := g.rt.RoundTrip(r.WithContext(a.ctx))
+	a := &st.attempt
+	whole := time.Duration(0)
+	if st.buffered {
+		whole = g.whole
+	}
+	gen := a.begin(g.w, g.d, whole)
+	resp, err := g.rt.RoundTrip(r)
 	a.since.Store(idle)
 	if err != nil {
-		g.w.remove(a)
-		a.cancel(nil)
-		if context.Cause(a.ctx) == error(&a.cause) {
-			return nil, &a.cause
+		if cause := a.finish(gen); cause != nil {
+			return nil, cause
 		}
 		return nil, err
 	}
-	a.rc = resp.Body
-	resp.Body = a
+	resp.Body = &stallBody{rc: resp.Body, a: a, gen: gen}
 	return resp, nil
 }
 
 // idle is stallAttempt.since while nothing waits for the server.
 const idle = -1
 
-// stallAttempt guards one attempt, and then its body: a wait for the
-// server (the response headers, one read of the body) that lasts longer
-// than d cancels the attempt, while a caller that takes its time between
-// reads (a streamed export) is never cut off; a buffered call's attempt
-// that lasts longer than whole is cancelled too. The attempt only records
-// when its current wait began; the watchdog compares.
+// stallAttempt is the state of a call's current attempt, kept in its
+// reqState and renewed for every attempt. A wait for the server (the
+// response headers, one read of the body) that lasts longer than d ends
+// the attempt, while a caller that takes its time between reads (a
+// streamed export) is never cut off; a buffered call's attempt that lasts
+// longer than whole is ended too. The attempt only records when its
+// current wait began; the watchdog compares, and ends an overdue attempt
+// by closing the call context's Done channel and running what the
+// transport registered with its AfterFunc (see reqState.Done). The
+// attempt's end opens the context again for the next attempt.
 type stallAttempt struct {
-	rc     io.ReadCloser // the response body
-	d      time.Duration
-	whole  time.Duration // 0: no bound on the whole attempt
-	start  time.Time
-	w      *watchdog
-	ctx    context.Context
-	cancel context.CancelCauseFunc
-	cause  stallError // written by the watchdog before it cancels
+	d     time.Duration
+	whole time.Duration // 0: no bound on the whole attempt
+	start time.Time
+	w     *watchdog
 	// since is when the current wait began (time since start), or idle.
 	since atomic.Int64
+
+	mu sync.Mutex
+	// gen numbers the attempts; the watchdog ends an attempt only while
+	// it is the current one.
+	gen    uint64
+	active bool
+	// ended is why the watchdog ended the current attempt (nil: it did not).
+	ended *stallError
+	// callerDone is set once the caller's context is done (every later
+	// attempt starts done).
+	callerDone bool
+	done       chan struct{} // the context's Done; nil until asked for
+	doneClosed bool
+	// funcs are the AfterFunc registrations of the current attempt (the
+	// transport's cancellation, usually one), in fbuf while they fit.
+	funcs []func()
+	fbuf  [2]func()
+	// stopCaller stops the watch on the caller's context (nil: none).
+	stopCaller func() bool
+	// handedOut: the call's answer went to the caller as a stream, and
+	// the call ends when its body is closed.
+	handedOut bool
 }
+
+// handOut marks a streamed call's answer handed to the caller.
+func (a *stallAttempt) handOut() {
+	a.mu.Lock()
+	a.handedOut = true
+	a.mu.Unlock()
+}
+
+// begin starts attempt gen, watched by w.
+func (a *stallAttempt) begin(w *watchdog, d, whole time.Duration) (gen uint64) {
+	a.d, a.whole, a.w = d, whole, w
+	a.start = time.Now()
+	a.since.Store(0) // waiting for the response headers
+	a.mu.Lock()
+	a.gen++
+	gen = a.gen
+	a.active = true
+	a.mu.Unlock()
+	w.add(a, gen)
+	return gen
+}
+
+// finish ends attempt gen (a no-op for another attempt, or a second
+// time) and returns why the watchdog ended it, or nil. The context is
+// open again for the next attempt, unless the caller's is done.
+func (a *stallAttempt) finish(gen uint64) *stallError {
+	a.mu.Lock()
+	if gen != a.gen || !a.active {
+		a.mu.Unlock()
+		return nil
+	}
+	ended := a.ended
+	a.active, a.ended = false, nil
+	clear(a.fbuf[:])
+	a.funcs = nil
+	if ended != nil && !a.callerDone {
+		a.done, a.doneClosed = nil, false // closed for the ended attempt
+	}
+	var stop func() bool
+	if a.handedOut {
+		stop = a.stopCaller // the streamed call is over
+	}
+	a.mu.Unlock()
+	a.w.remove(a)
+	if stop != nil {
+		stop()
+	}
+	return ended
+}
+
+// endedAs is why the watchdog ended attempt gen, or nil.
+func (a *stallAttempt) endedAs(gen uint64) *stallError {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if gen != a.gen {
+		return nil
+	}
+	return a.ended
+}
+
+// end ends attempt gen, overdue for cause, unless it is over already.
+func (a *stallAttempt) end(gen uint64, cause stallError) {
+	a.mu.Lock()
+	if gen != a.gen || !a.active || a.ended != nil {
+		a.mu.Unlock()
+		return
+	}
+	a.ended = &cause
+	a.closeLocked()
+}
+
+// closeLocked closes the Done channel, unlocks a.mu and runs the
+// registered funcs.
+func (a *stallAttempt) closeLocked() {
+	switch {
+	case a.done == nil:
+		a.done = closedChan
+	case !a.doneClosed:
+		close(a.done)
+	}
+	a.doneClosed = true
+	// Copied out of fbuf, which the next attempt reuses.
+	var local [len(a.fbuf)]func()
+	funcs := a.funcs
+	if len(funcs) <= len(local) {
+		funcs = local[:copy(local[:], funcs)]
+	}
+	clear(a.fbuf[:])
+	a.funcs = nil
+	a.mu.Unlock()
+	for _, f := range funcs {
+		f()
+	}
+}
+
+// closedChan is a closed channel, the Done of an attempt ended before
+// anybody asked for it.
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
 
 // overdue reports, at elapsed since the start, whether the attempt has
-// waited too long, and records why in a.cause.
-func (a *stallAttempt) overdue(elapsed time.Duration) bool {
+// waited too long, and why.
+func (a *stallAttempt) overdue(elapsed time.Duration) (stallError, bool) {
 	if a.whole > 0 && elapsed >= a.whole {
-		a.cause.d, a.cause.whole = a.whole, true
-		return true
+		return stallError{d: a.whole, whole: true}, true
 	}
 	s := a.since.Load()
-	return s != idle && elapsed-time.Duration(s) >= a.d
+	return stallError{d: a.d}, s != idle && elapsed-time.Duration(s) >= a.d
 }
 
-func (a *stallAttempt) Read(p []byte) (int, error) {
+// stallBody is the body of one attempt's response: its reads are the
+// waits the watchdog times, and closing it ends the attempt.
+type stallBody struct {
+	rc  io.ReadCloser
+	a   *stallAttempt
+	gen uint64
+}
+
+func (b *stallBody) Read(p []byte) (int, error) {
+	a := b.a
 	a.since.Store(int64(time.Since(a.start)))
-	n, err := a.rc.Read(p)
+	n, err := b.rc.Read(p)
 	a.since.Store(idle)
-	if err != nil && err != io.EOF && context.Cause(a.ctx) == error(&a.cause) {
-		err = &a.cause
+	if err != nil && err != io.EOF {
+		if cause := a.endedAs(b.gen); cause != nil {
+			err = cause
+		}
 	}
 	return n, err
 }
 
-func (a *stallAttempt) Close() error {
-	a.w.remove(a)
-	err := a.rc.Close()
-	a.cancel(nil)
+func (b *stallBody) Close() error {
+	err := b.rc.Close()
+	b.a.finish(b.gen)
 	return err
 }
 
@@ -183,7 +318,7 @@ func (a *stallAttempt) Close() error {
 type watchdog struct {
 	tick    time.Duration
 	mu      sync.Mutex
-	active  map[*stallAttempt]struct{}
+	active  map[*stallAttempt]uint64 // the attempt's gen
 	running bool
 }
 
@@ -191,13 +326,14 @@ type watchdog struct {
 // timeout whole.
 func newWatchdog(d, whole time.Duration) *watchdog {
 	tick := min(max(min(d, whole)/10, time.Millisecond), 250*time.Millisecond)
-	return &watchdog{tick: tick, active: map[*stallAttempt]struct{}{}}
+	return &watchdog{tick: tick, active: map[*stallAttempt]uint64{}}
 }
 
-// add watches a, starting the watchdog's goroutine when it is not running.
-func (w *watchdog) add(a *stallAttempt) {
+// add watches attempt gen of a, starting the watchdog's goroutine when it
+// is not running.
+func (w *watchdog) add(a *stallAttempt, gen uint64) {
 	w.mu.Lock()
-	w.active[a] = struct{}{}
+	w.active[a] = gen
 	if !w.running {
 		w.running = true
 		go w.run()
@@ -212,11 +348,16 @@ func (w *watchdog) remove(a *stallAttempt) {
 	w.mu.Unlock()
 }
 
-// run checks the attempts every tick and cancels the overdue ones.
+// run checks the attempts every tick and ends the overdue ones.
 func (w *watchdog) run() {
 	t := time.NewTicker(w.tick)
 	defer t.Stop()
-	var due []*stallAttempt
+	type overdue struct {
+		a     *stallAttempt
+		gen   uint64
+		cause stallError
+	}
+	var due []overdue
 	quiet := 0
 	for range t.C {
 		due = due[:0]
@@ -228,16 +369,16 @@ func (w *watchdog) run() {
 				return
 			}
 		}
-		for a := range w.active {
+		for a, gen := range w.active {
 			quiet = 0
-			if a.overdue(time.Since(a.start)) {
-				due = append(due, a)
+			if cause, ok := a.overdue(time.Since(a.start)); ok {
+				due = append(due, overdue{a, gen, cause})
 				delete(w.active, a)
 			}
 		}
 		w.mu.Unlock()
-		for _, a := range due {
-			a.cancel(&a.cause)
+		for _, o := range due {
+			o.a.end(o.gen, o.cause)
 		}
 	}
 }

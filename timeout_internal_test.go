@@ -14,31 +14,28 @@ func TestWatchdogEndsOverdueAttemptsAndStops(t *testing.T) {
 	if w.tick != 2*time.Millisecond {
 		t.Errorf("tick %v, want a tenth of the shorter timeout (2ms)", w.tick)
 	}
-	attempt := func() *stallAttempt {
-		a := &stallAttempt{d: 20 * time.Millisecond, start: time.Now(), w: w}
-		a.cause.d = a.d
-		a.ctx, a.cancel = context.WithCancelCause(context.Background())
-		return a
+	// Two calls' contexts, each in an attempt.
+	attempt := func() (*reqState, uint64) {
+		st := &reqState{Context: context.Background()}
+		return st, st.attempt.begin(w, 20*time.Millisecond, 0)
 	}
-	waiting, between := attempt(), attempt()
-	waiting.since.Store(0)
-	between.since.Store(idle)
-	w.add(waiting)
-	w.add(between)
+	waiting, _ := attempt()
+	between, betweenGen := attempt()
+	between.attempt.since.Store(idle)
 	select {
-	case <-waiting.ctx.Done():
+	case <-waiting.Done():
 		var se *stallError
-		if cause := context.Cause(waiting.ctx); !errors.As(cause, &se) || se.whole {
-			t.Errorf("cause %v, want the response timeout's *stallError", cause)
+		if err := waiting.Err(); !errors.As(err, &se) || se.whole {
+			t.Errorf("Err %v, want the response timeout's *stallError", err)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("an attempt waiting past its 20ms bound was not ended")
 	}
 	time.Sleep(50 * time.Millisecond)
-	if between.ctx.Err() != nil {
+	if between.Err() != nil {
 		t.Error("an attempt between waits was ended")
 	}
-	w.remove(between)
+	between.attempt.finish(betweenGen)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		w.mu.Lock()
@@ -67,5 +64,40 @@ func TestWatchdogTick(t *testing.T) {
 		if got := newWatchdog(tc.d, tc.whole).tick; got != tc.want {
 			t.Errorf("newWatchdog(%v, %v).tick = %v, want %v", tc.d, tc.whole, got, tc.want)
 		}
+	}
+}
+
+// The call's context follows the caller's while the call lasts, and lets
+// go of it once the call is released: a long-lived caller context keeps
+// no reference to finished calls.
+func TestCallContextFollowsTheCallerUntilReleased(t *testing.T) {
+	w := newWatchdog(time.Hour, time.Hour)
+	caller, cancel := context.WithCancel(context.Background())
+	st := &reqState{Context: caller}
+	gen := st.attempt.begin(w, time.Hour, 0)
+	done := st.Done()
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the call's context is not done 5s after the caller's")
+	}
+	if !errors.Is(st.Err(), context.Canceled) {
+		t.Errorf("Err %v, want context.Canceled", st.Err())
+	}
+	st.attempt.finish(gen)
+
+	caller2, cancel2 := context.WithCancel(context.Background())
+	st2 := &reqState{Context: caller2}
+	gen2 := st2.attempt.begin(w, time.Hour, 0)
+	done2 := st2.Done()
+	st2.attempt.finish(gen2)
+	st2.release()
+	cancel2()
+	time.Sleep(20 * time.Millisecond)
+	select {
+	case <-done2:
+		t.Error("a released call still follows its caller's context")
+	default:
 	}
 }

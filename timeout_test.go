@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -218,5 +219,58 @@ func TestAttemptTimeoutOption(t *testing.T) {
 		if !errors.As(err, &ce) {
 			t.Errorf("WithAttemptTimeout(%v): got %v, want a *ConfigError", d, err)
 		}
+	}
+}
+
+// A stalled attempt ends, and the next attempt of the same call starts
+// afresh (the call's context is open again after the watchdog ended one
+// attempt), over HTTP/1.1 and HTTP/2 alike; a caller that cancels during
+// a stalled attempt ends the call at once, whatever the response timeout.
+func TestStalledAttemptIsRetriedAndTheCallerStillCancels(t *testing.T) {
+	for _, h2 := range []bool{false, true} {
+		t.Run(fmt.Sprintf("http2=%v", h2), func(t *testing.T) {
+			done := make(chan struct{})
+			var calls atomic.Int32
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.ProtoMajor == 2 != h2 {
+					t.Errorf("request over %s", r.Proto)
+				}
+				if calls.Add(1) == 1 || r.URL.Query().Get("id") == "9" {
+					select { // the first attempt, and every attempt for id 9, stall
+					case <-done:
+					case <-r.Context().Done():
+					}
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte(`{"success":1,"customers":[{"id":1,"firstname":"Иван"}]}`))
+			}))
+			srv.EnableHTTP2 = h2
+			srv.StartTLS()
+			t.Cleanup(func() { close(done); srv.Close() })
+			vp, err := loyalty.NewVirtPOS(srv.URL, "stall-key-1234", loyalty.WithFormat(loyalty.FormatJSON),
+				loyalty.WithHTTPClient(srv.Client()), loyalty.WithRetry(3, time.Millisecond, 5*time.Millisecond),
+				loyalty.WithResponseTimeout(200*time.Millisecond))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := vp.Customers.Get(context.Background(), 1)
+			if err != nil || c.ID != 1 || calls.Load() != 2 {
+				t.Fatalf("Get after a stalled first attempt: %+v, %v after %d attempts; want customer 1 on the second attempt", c, err, calls.Load())
+			}
+
+			slow, err := loyalty.NewVirtPOS(srv.URL, "stall-key-1234", loyalty.WithFormat(loyalty.FormatJSON),
+				loyalty.WithHTTPClient(srv.Client()), loyalty.WithResponseTimeout(time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(100*time.Millisecond, cancel)
+			start := time.Now()
+			_, err = slow.Customers.Get(ctx, 9)
+			if !errors.Is(err, context.Canceled) || time.Since(start) > 30*time.Second {
+				t.Fatalf("Get cancelled during a stalled attempt: %v after %v; want context.Canceled at once", err, time.Since(start))
+			}
+		})
 	}
 }
