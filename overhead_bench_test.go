@@ -165,7 +165,7 @@ func cloneValues(q url.Values) url.Values {
 
 // crmAnswers are the mock's real answers to GetByContactId and
 // FindContactInfo for its seeded contact.
-func crmAnswers(b *testing.B, m *mock.Server) (get, find []byte) {
+func crmAnswers(b testing.TB, m *mock.Server) (get, find []byte) {
 	ask := func(path string) []byte {
 		rec := httptest.NewRecorder()
 		m.Handler(mock.CRMAPI).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
