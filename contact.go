@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 
 	"github.com/google/uuid"
@@ -22,15 +23,19 @@ type ContactInfo struct {
 // without contact_id is an error: never a silent zero contact.
 func (ci *ContactInfo) UnmarshalJSON(b []byte) error {
 	type plain ContactInfo
-	var probe struct {
-		Contact   json.RawMessage `json:"contact"`
-		ContactID json.RawMessage `json:"contact_id"`
-	}
-	if err := json.Unmarshal(b, &probe); err != nil {
-		return err
+	hasContact, hasContactID, ok := contactShape(b)
+	if !ok {
+		var probe struct {
+			Contact   json.RawMessage `json:"contact"`
+			ContactID json.RawMessage `json:"contact_id"`
+		}
+		if err := json.Unmarshal(b, &probe); err != nil {
+			return err
+		}
+		hasContact, hasContactID = probe.Contact != nil, probe.ContactID != nil
 	}
 	var out ContactInfo
-	if probe.Contact == nil && probe.ContactID != nil {
+	if !hasContact && hasContactID {
 		if err := json.Unmarshal(b, &out.Contact); err != nil {
 			return err
 		}
@@ -42,6 +47,44 @@ func (ci *ContactInfo) UnmarshalJSON(b []byte) error {
 	}
 	*ci = out
 	return nil
+}
+
+// contactShape reports, without decoding, whether the JSON object b has
+// the keys "contact" and "contact_id" at its top level (any value, null
+// included), matched as encoding/json matches field names (any ASCII
+// case). ok is false for what it does not read at sight (not an object,
+// a key with an escape or a non-ASCII byte, a malformed value): the
+// caller then asks encoding/json. A document malformed further on is
+// the decoder's to refuse.
+func contactShape(b []byte) (contact, contactID, ok bool) {
+	s := jsonScanner{buf: b, rerr: io.EOF}
+	if s.expect('{') != nil {
+		return false, false, false
+	}
+	for first := true; ; {
+		more, err := s.next(&first, '}')
+		if err != nil {
+			return false, false, false
+		}
+		if !more {
+			return contact, contactID, true
+		}
+		key, ok := plainKeyAt(&s)
+		if !ok || s.expect(':') != nil || s.skipValue(1) != nil {
+			return false, false, false
+		}
+		for _, c := range key {
+			if c >= 0x80 {
+				return false, false, false // may fold to an ASCII name
+			}
+		}
+		switch {
+		case len(key) == len("contact") && asciiEqualFold(key, "contact"):
+			contact = true
+		case len(key) == len("contact_id") && asciiEqualFold(key, "contact_id"):
+			contactID = true
+		}
+	}
 }
 
 // errContactWithoutID is a contact in an answer that has no contact_id.
