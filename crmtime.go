@@ -113,35 +113,71 @@ func crmLayout(s string) (layout string, negZero bool, err error) {
 	if len(s) < len("2006-01-02T15:04:05") || (s[10] != 'T' && s[10] != ' ') {
 		return "", false, bad()
 	}
-	layout = "2006-01-02" + string(s[10]) + "15:04:05"
-	rest := s[len(layout):]
+	sep := 0
+	if s[10] == ' ' {
+		sep = 1
+	}
+	rest := s[len("2006-01-02T15:04:05"):]
+	n := 0
 	if frac, ok := strings.CutPrefix(rest, "."); ok {
-		n := 0
 		for n < len(frac) && frac[n] >= '0' && frac[n] <= '9' {
 			n++
 		}
 		if n == 0 || n > 9 {
 			return "", false, bad()
 		}
-		layout += "." + strings.Repeat("0", n)
 		rest = frac[n:]
 	}
 	// Z07:00 prints "Z" for a zero offset, -07:00 prints "+00:00": use
 	// the one the input was written in.
+	var zone int
 	switch {
 	case rest == "":
 	case rest == "Z":
-		layout += "Z07:00"
+		zone = 1
 	case len(rest) == 6 && rest[3] == ':':
-		layout += "-07:00"
+		zone = 2
 		negZero = rest == "-00:00"
 	case len(rest) == 5:
-		layout += "-0700"
+		zone = 3
 		negZero = rest == "-0000"
 	default:
 		return "", false, bad()
 	}
-	return layout, negZero, nil
+	return crmLayouts[sep][n][zone], negZero, nil
+}
+
+// crmLayouts are the layouts crmLayout picks from, made once: by the
+// separator (T, space), the digits of the fraction (0–9) and the offset
+// (none, Z07:00, -07:00, -0700).
+var crmLayouts = func() (l [2][10][4]string) {
+	for sep, sc := range []string{"T", " "} {
+		for n := range 10 {
+			base := "2006-01-02" + sc + "15:04:05"
+			if n > 0 {
+				base += "." + strings.Repeat("0", n)
+			}
+			for zone, z := range []string{"", "Z07:00", "-07:00", "-0700"} {
+				l[sep][n][zone] = base + z
+			}
+		}
+	}
+	return l
+}()
+
+// plainJSONString is the JSON string b when it is quoted printable ASCII
+// without escapes (a datetime, as servers write them), without
+// encoding/json's round; ok is false for anything else.
+func plainJSONString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	for _, c := range b[1 : len(b)-1] {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	return string(b[1 : len(b)-1]), true
 }
 
 // parseWCFDate reads /Date(ms)/ and /Date(ms+hhmm)/.
@@ -269,9 +305,11 @@ func (t *CRMTime) UnmarshalJSON(b []byte) error {
 		*t = CRMTime{}
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("loyalty: CRM datetime is not a string: %s", snippet(b))
+	s, ok := plainJSONString(b)
+	if !ok {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return fmt.Errorf("loyalty: CRM datetime is not a string: %s", snippet(b))
+		}
 	}
 	if s == "" {
 		*t = CRMTime{empty: true}
