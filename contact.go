@@ -57,12 +57,12 @@ func (ci *ContactInfo) UnmarshalJSON(b []byte) error {
 // is false for what it does not read at sight (not an object, a key
 // with an escape or a non-ASCII byte): the caller then asks encoding/json.
 func contactShape(b []byte) (contact, contactID, ok bool) {
-	i := skipJSONSpace(b, 0)
+	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return false, false, false
 	}
 	for i++; ; {
-		i = skipJSONSpace(b, i)
+		i = skipSpace(b, i)
 		if i >= len(b) {
 			return false, false, false
 		}
@@ -92,7 +92,7 @@ func contactShape(b []byte) (contact, contactID, ok bool) {
 		case len(key) == len("contact_id") && asciiEqualFold(key, "contact_id"):
 			contactID = true
 		}
-		i = skipJSONSpace(b, end+1)
+		i = skipSpace(b, end+1)
 		if i >= len(b) || b[i] != ':' {
 			return false, false, false
 		}
@@ -100,15 +100,6 @@ func contactShape(b []byte) (contact, contactID, ok bool) {
 			return false, false, false
 		}
 	}
-}
-
-// skipJSONSpace is the index of the first byte at or after i that is not
-// JSON white space.
-func skipJSONSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
 }
 
 // skipJSONValue is the index just past the member value starting at i

@@ -46,8 +46,9 @@ const (
 	xbText      = xbSpecial | xbIllegal | xbMulti
 )
 
-// skipSpace is encoding/xml's space(): the index of the first byte at or
-// after i that is not ' ', '\r', '\n' or '\t'.
+// skipSpace is encoding/xml's space(), and JSON's white space too: the
+// index of the first byte at or after i that is not ' ', '\r', '\n' or
+// '\t'.
 func skipSpace(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\t' || b[i] == '\r') {
 		i++
