@@ -207,7 +207,7 @@ func (c *core) do(ctx context.Context, r *request) (*response, error) {
 	return resp, err
 }
 
-// send makes the call st of do.
+// send makes do's call st through the retry loop and reads its answer.
 func (c *core) send(st *reqState, r *request) (*response, error) {
 	ctx := context.Context(st)
 	hresp, err := c.rc.Do(c.newRequest(ctx, r, st))
