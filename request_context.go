@@ -19,6 +19,12 @@ func (st *reqState) Done() <-chan struct{} {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.done == nil {
+		if st.Context.Err() != nil {
+			// Done at once: context.AfterFunc would set callerDone a
+			// moment later, and a transport that looks at Done before
+			// sending would send on a cancelled context.
+			a.callerDone = true
+		}
 		switch {
 		case a.ended != nil || a.callerDone:
 			a.done, a.doneClosed = closedChan, true
@@ -56,7 +62,7 @@ func (st *reqState) Err() error {
 func (st *reqState) AfterFunc(f func()) (stop func() bool) {
 	a := &st.attempt
 	a.mu.Lock()
-	if a.ended != nil || a.callerDone {
+	if a.ended != nil || a.callerDone || st.Context.Err() != nil {
 		a.mu.Unlock()
 		go f()
 		return keepFunc

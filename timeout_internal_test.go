@@ -101,3 +101,32 @@ func TestCallContextFollowsTheCallerUntilReleased(t *testing.T) {
 	default:
 	}
 }
+
+// A call made on a context that is done already is done from its first
+// look: a transport checks Done without blocking before it sends (as
+// net/http's does), and context.AfterFunc reports the caller's end only
+// a moment later, from a goroutine of its own. CI once saw a request sent
+// on a cancelled context that way.
+func TestCallOnADoneContextIsDoneAtOnce(t *testing.T) {
+	caller, cancel := context.WithCancel(context.Background())
+	cancel()
+	w := newWatchdog(time.Hour, time.Hour)
+	for i := range 200 {
+		st := &reqState{Context: caller}
+		gen := st.attempt.begin(w, time.Hour, 0)
+		select {
+		case <-st.Done():
+		default:
+			t.Fatalf("call %d: Done is open on a cancelled caller context", i)
+		}
+		ran := make(chan struct{})
+		st.AfterFunc(func() { close(ran) })
+		select {
+		case <-ran:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("call %d: AfterFunc did not run on a cancelled caller context", i)
+		}
+		st.attempt.finish(gen)
+		st.release()
+	}
+}
