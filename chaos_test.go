@@ -236,7 +236,8 @@ func runChaosCell(t *testing.T, row chaosRow, op chaosOp) {
 	// The outcome and the number of attempts.
 	if want.ok {
 		if err != nil {
-			t.Fatalf("want success after %d attempt(s), got %v", want.attempts, err)
+			t.Fatalf("want success after %d attempt(s), got %v (Attempts(err) %d, the mock saw %d, after %v); the client logged:\n%s",
+				want.attempts, err, loyalty.Attempts(err), attempts, elapsed, e.logs)
 		}
 		if attempts != want.attempts {
 			t.Errorf("the mock saw %d attempt(s), want %d", attempts, want.attempts)

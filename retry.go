@@ -40,12 +40,14 @@ func (c *core) checkRetry(ctx context.Context, resp *http.Response, err error) (
 // retryPolicy: 429 is always retried (the server did not process the
 // request); 5xx and transport errors only when the request is idempotent;
 // a failed dial is retried for every request since nothing was sent;
-// nothing is retried once the context is done.
+// nothing is retried once the caller's context is done. An attempt the
+// watchdog ended is retried like any timeout: its answer may have raced
+// the ending (headers just in time, a body that then fails).
 func (c *core) retryPolicy(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctx.Err() != nil {
-		return false, ctx.Err()
-	}
 	st := stateOf(ctx)
+	if cerr := callerErr(ctx, st); cerr != nil {
+		return false, cerr
+	}
 	idempotent := st != nil && st.idempotent
 	if st != nil && st.redirected && !idempotent {
 		// The origin answered with a redirect: the write reached it, and
@@ -235,4 +237,15 @@ func (c *core) streamed(ctx context.Context, r *request, handed *bool, decode fu
 			return nil, err
 		}
 	}
+}
+
+// callerErr is the error of the caller's context: the one a call's
+// context (reqState) follows, without the watchdog's ending of the
+// current attempt, which makes the call's context done for that attempt
+// only.
+func callerErr(ctx context.Context, st *reqState) error {
+	if st != nil {
+		return st.Context.Err()
+	}
+	return ctx.Err()
 }

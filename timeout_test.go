@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -219,6 +220,36 @@ func TestAttemptTimeoutOption(t *testing.T) {
 		if !errors.As(err, &ce) {
 			t.Errorf("WithAttemptTimeout(%v): got %v, want a *ConfigError", d, err)
 		}
+	}
+}
+
+// An answer whose headers arrive just as the response timeout ends the
+// attempt (net/http hands over a response that races the cancellation)
+// has a body that can no longer be read. That attempt is a timeout like
+// any other and is retried: CI once saw such a read given up after one
+// attempt, because the retry policy took the ended attempt for a caller
+// that had cancelled.
+func TestAnAnswerRacingTheResponseTimeoutIsRetried(t *testing.T) {
+	tr := &scriptedTransport{resps: []func(*http.Request) *http.Response{
+		func(r *http.Request) *http.Response { // the headers come as the attempt ends
+			<-r.Context().Done()
+			return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Request: r,
+				Body: io.NopCloser(&errAfter{err: context.Cause(r.Context())})}
+		},
+		func(r *http.Request) *http.Response {
+			return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Request: r,
+				Body: io.NopCloser(strings.NewReader(`{"success":1,"customers":[{"id":1,"firstname":"Иван"}]}`))}
+		},
+	}}
+	vp, err := loyalty.NewVirtPOS("http://virtpos.example", "race-key-1234", loyalty.WithFormat(loyalty.FormatJSON),
+		loyalty.WithHTTPClient(&http.Client{Transport: tr}), loyalty.WithRetry(1, time.Millisecond, time.Millisecond),
+		loyalty.WithResponseTimeout(20*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := vp.Customers.Get(context.Background(), 1)
+	if err != nil || c.ID != 1 || tr.n.Load() != 2 {
+		t.Fatalf("Get: %+v, %v after %d attempts; want customer 1 on the second attempt", c, err, tr.n.Load())
 	}
 }
 

@@ -149,8 +149,12 @@ func serveFault(f *Fault, api API, w http.ResponseWriter, r *http.Request, next 
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
+			// The client gave up: it gets nothing. Returning would make
+			// net/http write an empty 200, which a client that closes its
+			// connection a moment late (a response timeout racing the
+			// close) could still read as the answer.
 			t.Stop()
-			return
+			panic(http.ErrAbortHandler)
 		}
 	}
 	if f.onlyDelay() && !f.AfterApply {

@@ -47,6 +47,9 @@ func responder(h http.Handler) httpmock.Responder {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
 					resp, err = nil, &url.Error{Op: req.Method, URL: req.URL.String(), Err: errConnReset}
+					if cerr := req.Context().Err(); cerr != nil {
+						err = cerr // the client gave up (a Delay fault)
+					}
 					return
 				}
 				panic(p)

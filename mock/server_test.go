@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -175,4 +176,42 @@ func TestCloseIsSafeOnNilAndTwice(t *testing.T) {
 	}
 	srv.Close()
 	srv.Close()
+}
+
+// A client that gives up during a Delay fault gets nothing back: the mock
+// used to return from the handler, and net/http then wrote an empty 200
+// that a client closing its connection a moment late read as the answer
+// (a CI run saw a retried read end that way). The client here half-closes
+// its side, as a late close does, and keeps reading.
+func TestDelayAnswersNothingToAClientThatGaveUp(t *testing.T) {
+	srv := NewServer(t)
+	srv.Fail(Fault{API: VirtPOSAPI, Delay: time.Minute})
+	addr := strings.TrimPrefix(srv.VirtPOSURL, "http://")
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "GET /api/customer?apikey="+srv.APIKey+"&id=1 HTTP/1.1\r\nHost: "+addr+"\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // the request reaches the Delay
+	if err := conn.(*net.TCPConn).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	got, err := io.ReadAll(conn)
+	if len(got) > 0 {
+		t.Errorf("the mock answered a client that gave up: %q", got)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Error("the mock still holds the connection 10 s after the client gave up")
+	}
+	for end := time.Now().Add(5 * time.Second); len(srv.RequestsTo(VirtPOSAPI)) == 0 && time.Now().Before(end); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if rs := srv.RequestsTo(VirtPOSAPI); len(rs) != 1 || rs[0].StatusCode != 0 {
+		t.Errorf("journal %+v, want the request with status 0 (nothing answered)", rs)
+	}
 }
