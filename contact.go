@@ -1,7 +1,6 @@
 package loyalty
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -47,103 +46,6 @@ func (ci *ContactInfo) UnmarshalJSON(b []byte) error {
 	}
 	*ci = out
 	return nil
-}
-
-// contactShape reports, without decoding, whether the JSON object b has
-// the keys "contact" and "contact_id" at its top level (any value, null
-// included), matched as encoding/json matches field names (any ASCII
-// case). It does not validate: encoding/json hands UnmarshalJSON a valid
-// value, and decodes b fully afterwards, refusing what is malformed. ok
-// is false for what it does not read at sight (not an object, a key
-// with an escape or a non-ASCII byte): the caller then asks encoding/json.
-func contactShape(b []byte) (contact, contactID, ok bool) {
-	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '{' {
-		return false, false, false
-	}
-	for i++; ; {
-		i = skipSpace(b, i)
-		if i >= len(b) {
-			return false, false, false
-		}
-		switch b[i] {
-		case '}':
-			return contact, contactID, true
-		case ',':
-			i++
-			continue
-		case '"':
-		default:
-			return false, false, false
-		}
-		end := i + 1
-		for end < len(b) && b[end] != '"' {
-			if b[end] == '\\' || b[end] >= 0x80 {
-				return false, false, false // may unescape or fold to an ASCII name
-			}
-			end++
-		}
-		if end >= len(b) {
-			return false, false, false
-		}
-		switch key := b[i+1 : end]; {
-		case len(key) == len("contact") && asciiEqualFold(key, "contact"):
-			contact = true
-		case len(key) == len("contact_id") && asciiEqualFold(key, "contact_id"):
-			contactID = true
-		}
-		i = skipSpace(b, end+1)
-		if i >= len(b) || b[i] != ':' {
-			return false, false, false
-		}
-		if i = skipJSONValue(b, i+1); i < 0 {
-			return false, false, false
-		}
-	}
-}
-
-// skipJSONValue is the index just past the member value starting at i
-// (at the ',' or '}' that follows a scalar), or -1 when b ends first. It
-// matches brackets and skips strings, and checks nothing else.
-func skipJSONValue(b []byte, i int) int {
-	depth := 0
-	for i < len(b) {
-		switch b[i] {
-		case '"':
-			for i++; ; i++ {
-				q := bytes.IndexByte(b[i:], '"')
-				if q < 0 {
-					return -1
-				}
-				i += q
-				bs := 0 // backslashes before the quote: an odd count escapes it
-				for bs < i && b[i-1-bs] == '\\' {
-					bs++
-				}
-				if bs%2 == 0 {
-					break
-				}
-			}
-			if depth == 0 {
-				return i + 1
-			}
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth == 0 {
-				return i
-			}
-			if depth--; depth == 0 {
-				return i + 1
-			}
-		case ',':
-			if depth == 0 {
-				return i
-			}
-		}
-		i++
-	}
-	return -1
 }
 
 // errContactWithoutID is a contact in an answer that has no contact_id.

@@ -185,7 +185,10 @@ func (m crmMethod[T]) check(resp *response, a crmAnswer[T]) error {
 		// {"errors":[…],"errors":[]}: decoded, the last would win.
 		return resp.apiError("", fmt.Errorf("crm %s: %w (\"errors\")", m.op(), errRepeatedVerdict))
 	}
-	derr := json.Unmarshal(resp.body, a)
+	var derr error
+	if f, ok := a.(oneShapeAnswer); !ok || !f.decodeOnePass(resp.body) {
+		derr = json.Unmarshal(resp.body, a)
+	}
 	// A type error in a field leaves the other fields decoded (the
 	// errors array among them); any other error leaves nothing usable.
 	var typeErr *json.UnmarshalTypeError

@@ -183,7 +183,7 @@ func TestCallAllocations(t *testing.T) {
 			_, err := vp.Customers.List(ctx, &loyalty.CustomerQuery{Page: 1, PageSize: 1})
 			return err
 		}},
-		{"CRM GetByContactId", 98, func() error { _, err := crm.Contacts.Get(ctx, mock.CRMContactID); return err }},
+		{"CRM GetByContactId", 92, func() error { _, err := crm.Contacts.Get(ctx, mock.CRMContactID); return err }},
 		{"Artix addClient", 23, func() error { return ax.Customers.Add(ctx, c) }},
 	} {
 		var err error
