@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"syscall"
+	"strings"
 	"testing"
 	"time"
 
@@ -230,9 +231,7 @@ type variant struct {
 // (V-cpu-ns/call). LOYALTY_BENCH_VARIANT=name runs that variant alone;
 // vs itself is not modified.
 func rotate(b *testing.B, vs []variant, heap bool) (ran []variant, ns []time.Duration, peak []float64, rounds int) {
-	if only := os.Getenv("LOYALTY_BENCH_VARIANT"); only != "" {
-		vs = slices.DeleteFunc(slices.Clone(vs), func(v variant) bool { return v.name != only })
-	}
+	vs = onlyVariants(vs)
 	ns = make([]time.Duration, len(vs))
 	cpu := make([]time.Duration, len(vs))
 	peak = make([]float64, len(vs))
@@ -275,18 +274,16 @@ func rotate(b *testing.B, vs []variant, heap bool) (ran []variant, ns []time.Dur
 // drifts far less than wall time.
 //
 // LOYALTY_BENCH_VARIANT=name runs that variant alone (no ratios), for
-// counting its instructions with valgrind --tool=callgrind.
+// counting its instructions with valgrind --tool=callgrind; a list
+// (sdk,best) runs those variants, interleaved, the first one's ratios to
+// the others reported.
 //
 // With dials non-nil, steady-state calls must not dial: the benchmark
 // fails when more than 1 call in 100 (at least 1) makes a new connection.
 func compare(b *testing.B, dials *dialCounter, k int, vs ...variant) {
 	b.Helper()
-	if only := os.Getenv("LOYALTY_BENCH_VARIANT"); only != "" {
-		// One variant alone, for instruction counts under valgrind.
-		vs = slices.DeleteFunc(slices.Clone(vs), func(v variant) bool { return v.name != only })
-		if len(vs) == 0 {
-			b.Skipf("no variant %q", only)
-		}
+	if vs = onlyVariants(vs); len(vs) == 0 {
+		b.Skipf("no variant of LOYALTY_BENCH_VARIANT=%s", os.Getenv("LOYALTY_BENCH_VARIANT"))
 	}
 	for _, v := range vs { // warm up: connect, fill caches
 		if err := v.call(); err != nil {
@@ -344,4 +341,15 @@ func compare(b *testing.B, dials *dialCounter, k int, vs ...variant) {
 			b.ReportMetric(float64(allocs[0])/float64(max(allocs[i], 1)), "allocs-x-"+v.name)
 		}
 	}
+}
+
+// onlyVariants is vs cut to the variants LOYALTY_BENCH_VARIANT names (a
+// name, or a comma-separated list, in vs's order), or vs when it is unset.
+func onlyVariants(vs []variant) []variant {
+	only := os.Getenv("LOYALTY_BENCH_VARIANT")
+	if only == "" {
+		return vs
+	}
+	names := strings.Split(only, ",")
+	return slices.DeleteFunc(slices.Clone(vs), func(v variant) bool { return !slices.Contains(names, v.name) })
 }
