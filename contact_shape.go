@@ -241,31 +241,12 @@ func (a *contactsAnswer) decodeOnePass(body []byte) bool {
 	var out []ContactInfo
 	var errs crmErrors
 	if bare {
-		var w struct {
-			crmErrors
-			Contacts []Contact `json:"contacts"`
-		}
-		if json.Unmarshal(body, &w) != nil {
-			return false
-		}
-		out = make([]ContactInfo, len(w.Contacts))
-		for i, c := range w.Contacts {
-			out[i].Contact = c
-		}
-		errs = w.crmErrors
+		out, errs, ok = decodeContacts(body, func(c Contact) ContactInfo { return ContactInfo{Contact: c} })
 	} else {
-		var w struct {
-			crmErrors
-			Contacts []plainContactInfo `json:"contacts"`
-		}
-		if json.Unmarshal(body, &w) != nil {
-			return false
-		}
-		out = make([]ContactInfo, len(w.Contacts))
-		for i, c := range w.Contacts {
-			out[i] = ContactInfo(c)
-		}
-		errs = w.crmErrors
+		out, errs, ok = decodeContacts(body, func(c plainContactInfo) ContactInfo { return ContactInfo(c) })
+	}
+	if !ok {
+		return false
 	}
 	for _, c := range out {
 		if c.Contact.ContactID == uuid.Nil {
@@ -275,4 +256,21 @@ func (a *contactsAnswer) decodeOnePass(body []byte) bool {
 	a.crmErrors = errs
 	a.Contacts = &out
 	return true
+}
+
+// decodeContacts decodes a FindContactInfo answer whose contacts are all
+// E (Contact or plainContactInfo), made ContactInfo by info.
+func decodeContacts[E any](body []byte, info func(E) ContactInfo) ([]ContactInfo, crmErrors, bool) {
+	var w struct {
+		crmErrors
+		Contacts []E `json:"contacts"`
+	}
+	if json.Unmarshal(body, &w) != nil {
+		return nil, crmErrors{}, false
+	}
+	out := make([]ContactInfo, len(w.Contacts))
+	for i, c := range w.Contacts {
+		out[i] = info(c)
+	}
+	return out, w.crmErrors, true
 }
