@@ -232,7 +232,11 @@ func (s *Server) seedSides() {
 }
 
 // Handler is the http.Handler of one API, with the journal, faults and the
-// admin endpoints, for mounting the fake in a server of your own.
+// admin endpoints, for mounting the fake in a server of your own. Where
+// the fake must answer nothing (a Reset fault, or a client that gives up
+// during a Delay fault) the handler panics with [http.ErrAbortHandler],
+// as net/http expects: a recovering middleware in front of it should let
+// that value through, and a test that calls ServeHTTP itself sees it.
 func (s *Server) Handler(api API) http.Handler { return s.handlers[api] }
 
 // Start starts a mock server on loopback. Close it when done.
