@@ -230,7 +230,7 @@ func (c *core) send(st *reqState, r *request) (*response, error) {
 		// it over without calling the handler.
 		if data, err = c.readAll(hresp); err != nil {
 			var ferr error = resp.apiError("", c.redactErr(err))
-			if cerr := st.Context.Err(); cerr != nil {
+			if cerr := callerErr(ctx, st); cerr != nil {
 				ferr = &RequestError{API: c.api, Method: r.method, URL: st.url(), Attempts: resp.attempts, Err: cerr}
 			}
 			c.observe(ctx, EventOutcome, st, resp.statusCode, ferr)
@@ -311,7 +311,7 @@ func (st *reqState) readAnswer(c *core, hr *http.Response) error {
 // failed turns the error of the retry loop into *APIError (the last
 // attempt got an answer whose body could not be read) or *[RequestError].
 func (c *core) failed(ctx context.Context, r *request, st *reqState, hresp *http.Response, err error) error {
-	if hresp != nil && st.read && st.readErr != nil && errors.Is(err, st.readErr) && st.Context.Err() == nil {
+	if hresp != nil && st.read && st.readErr != nil && errors.Is(err, st.readErr) && callerErr(ctx, st) == nil {
 		resp := c.newResponse(r, st, hresp)
 		c.log(ctx, slog.LevelDebug, "loyalty response unreadable", st, slog.Int("status", resp.statusCode), slog.String("error", c.redactErr(st.readErr).Error()))
 		aerr := resp.apiError("", c.redactErr(st.readErr))
