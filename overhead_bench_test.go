@@ -333,9 +333,12 @@ func decodeRaw(r io.Reader, naive bool, v any) error {
 	return json.Unmarshal(b, v)
 }
 
-// rawArtixReply sends req and checks the reply is 200 with result ok.
+// rawArtixReply sends req with the headers field clients send (JSON
+// Content-Type and Accept: docs/artix-field-notes.md) and checks the reply
+// is 200 with result ok.
 func rawArtixReply(hc *http.Client, req *http.Request, naive bool) error {
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
 		return err
@@ -397,6 +400,7 @@ func benchArtixOverhead(b *testing.B, tr string) {
 					return err
 				}
 				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Accept", "application/json")
 				resp, err := hc.Do(req)
 				if err != nil {
 					return err

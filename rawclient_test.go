@@ -419,8 +419,10 @@ func rawDelim(d *json.Decoder, want json.Delim) error {
 // memTransport is an in-memory http.RoundTripper: it drains and closes
 // the request body and answers 200 with the bytes answer picks, without a
 // socket or a server goroutine, so a benchmark through it measures the
-// client alone. The header map is shared by every response (clients only
-// read it).
+// client alone. Like http.Transport, it derives a cancellable context from
+// the request's for the round trip and cancels it when the body is
+// closed, so what a client's own context costs the transport is counted.
+// The header map is shared by every response (clients only read it).
 type memTransport struct {
 	header http.Header
 	answer func(*http.Request) []byte
@@ -431,8 +433,14 @@ func newMemTransport(contentType string, answer func(*http.Request) []byte) *mem
 }
 
 func (m *memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithCancelCause(r.Context())
+	if err := ctx.Err(); err != nil {
+		cancel(nil)
+		return nil, err
+	}
 	if r.Body != nil {
 		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			cancel(err)
 			return nil, err
 		}
 		r.Body.Close()
@@ -440,12 +448,16 @@ func (m *memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	b := m.answer(r)
 	return &http.Response{
 		Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: m.header, Body: &memBody{b: b}, ContentLength: int64(len(b)), Request: r,
+		Header: m.header, Body: &memBody{b: b, cancel: cancel}, ContentLength: int64(len(b)), Request: r,
 	}, nil
 }
 
-// memBody reads a fixed byte slice; one allocation per response.
-type memBody struct{ b []byte }
+// memBody reads a fixed byte slice; closing it ends the round trip's
+// context.
+type memBody struct {
+	b      []byte
+	cancel context.CancelCauseFunc
+}
 
 func (m *memBody) Read(p []byte) (int, error) {
 	if len(m.b) == 0 {
@@ -462,6 +474,9 @@ func (m *memBody) WriteTo(w io.Writer) (int64, error) {
 	return int64(n), err
 }
 
-func (m *memBody) Close() error { return nil }
+func (m *memBody) Close() error {
+	m.cancel(nil)
+	return nil
+}
 
 var _ io.WriterTo = (*memBody)(nil)
