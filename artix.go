@@ -272,11 +272,8 @@ func (ax *Artix) SendBatch(ctx context.Context, b ArtixBatch) (*ArtixLoadResult,
 // sendBatch is SendBatch of the commands seq yields, or of cmds when seq
 // is nil (Send's, walked without an iterator).
 func (ax *Artix) sendBatch(ctx context.Context, id string, seq iter.Seq[ArtixCommand], cmds []ArtixCommand) (*ArtixLoadResult, error) {
-	if ax == nil || ax.t == nil {
-		return nil, errZeroClient("Artix", "NewArtix or NewArtixExchangeDir")
-	}
-	if ctx == nil {
-		return nil, &ConfigError{Field: "ctx", Reason: "nil context"}
+	if err := ax.usable(ctx); err != nil {
+		return nil, err
 	}
 	if seq == nil && len(cmds) == 0 {
 		return nil, nil
@@ -298,6 +295,41 @@ func (ax *Artix) sendBatch(ctx context.Context, id string, seq iter.Seq[ArtixCom
 	return ax.t.send(ctx, batch)
 }
 
+// usable is the error of a call on a zero client or with a nil context.
+func (ax *Artix) usable(ctx context.Context) error {
+	if ax == nil || ax.t == nil {
+		return errZeroClient("Artix", "NewArtix or NewArtixExchangeDir")
+	}
+	if ctx == nil {
+		return &ConfigError{Field: "ctx", Reason: "nil context"}
+	}
+	return nil
+}
+
+// artixOne is a batch of one command allocated with the record the
+// command points to: the service's single calls make one allocation
+// where Send's variadic slice, the batch and the command's copy of the
+// record would make three.
+type artixOne[T any] struct {
+	batch artixBatch
+	cmd   [1]ArtixCommand
+	rec   T
+}
+
+// sendOne sends the batch of o's one command, validated as Send
+// validates.
+func sendOne[T any](ctx context.Context, ax *Artix, o *artixOne[T]) error {
+	if err := ax.usable(ctx); err != nil {
+		return err
+	}
+	if err := validateArtixCommand(0, o.cmd[0]); err != nil {
+		return err
+	}
+	o.batch.cmds, o.batch.n = o.cmd[:], 1
+	_, err := ax.t.send(ctx, &o.batch)
+	return err
+}
+
 // ArtixCustomerService sends single client commands. Each call is a batch
 // of one command; use [Artix.Send] to group many.
 type ArtixCustomerService struct{ ax *Artix }
@@ -315,12 +347,16 @@ func (s *ArtixCustomerService) artix() *Artix {
 // to an existing idclient; field code re-sends addClient to change a
 // record, and the mock, like Artix dictionary loads, replaces it.
 func (s *ArtixCustomerService) Add(ctx context.Context, c ArtixCustomer) error {
-	return s.artix().Send(ctx, AddClient(c))
+	o := &artixOne[ArtixCustomer]{rec: c}
+	o.cmd[0] = ArtixCommand{Name: ArtixAddClient, Client: &o.rec}
+	return sendOne(ctx, s.artix(), o)
 }
 
 // Update changes the attributes u sets of the client u.ID (updateClient).
 func (s *ArtixCustomerService) Update(ctx context.Context, u ArtixCustomerUpdate) error {
-	return s.artix().Send(ctx, UpdateClient(u))
+	o := &artixOne[ArtixCustomerUpdate]{rec: u}
+	o.cmd[0] = ArtixCommand{Name: ArtixUpdateClient, Update: &o.rec}
+	return sendOne(ctx, s.artix(), o)
 }
 
 // Delete removes the client id (deleteClient).

@@ -198,7 +198,7 @@ type core struct {
 	base      *url.URL
 	rc        *retryablehttp.Client
 	logger    *slog.Logger
-	userAgent string
+	userAgent []string // the User-Agent header's value
 	maxBytes  int64
 	header    http.Header    // sent with every request (Artix basic auth)
 	secrets   []string       // redacted from URLs, errors and logs
@@ -239,7 +239,7 @@ func newCore(api, baseURL string, s *settings) (*core, error) {
 		api:       api,
 		base:      u,
 		logger:    s.logger,
-		userAgent: s.userAgent,
+		userAgent: []string{s.userAgent},
 		maxBytes:  s.maxResponseBytes,
 		header:    http.Header{},
 		observer:  s.observer,

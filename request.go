@@ -287,7 +287,7 @@ func (c *core) newRequest(ctx context.Context, r *request, st *reqState) *retrya
 	for k, v := range r.header {
 		req.Header[k] = v
 	}
-	req.Header["User-Agent"] = headerValue(c.userAgent)
+	req.Header["User-Agent"] = c.userAgent
 	if r.contentType != "" {
 		req.Header["Content-Type"] = headerValue(r.contentType)
 	}
@@ -343,15 +343,19 @@ func (c *core) readLimited(body *limitedBody, hr *http.Response) ([]byte, error)
 }
 
 // headerValues holds one shared []string per header value the core sets
-// (User-Agent, Accept, Content-Type), so that setting one allocates
-// nothing; like c.header's, the slices are only ever read.
+// (Accept, Content-Type), so that setting one allocates nothing; like
+// c.header's and c.userAgent, the slices are only ever read.
 var (
 	headerValues  sync.Map // string → []string
 	headerValuesN atomic.Int32
+	jsonValue     = []string{"application/json"} // the usual one, without a lookup
 )
 
 // headerValue is []string{v}, shared for the first 256 distinct values.
 func headerValue(v string) []string {
+	if v == jsonValue[0] {
+		return jsonValue
+	}
 	if hv, ok := headerValues.Load(v); ok {
 		return hv.([]string)
 	}

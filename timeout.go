@@ -121,7 +121,11 @@ func (g stallGuard) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	resp.Body = &stallBody{rc: resp.Body, a: a, gen: gen}
+	// Kept in the attempt, which spares an allocation: an attempt's body
+	// is read and closed (or drained by the retry loop, or closed by a
+	// redirect) before the next attempt of the call begins.
+	a.body = stallBody{rc: resp.Body, a: a, gen: gen}
+	resp.Body = &a.body
 	return resp, nil
 }
 
@@ -149,24 +153,27 @@ type stallAttempt struct {
 	mu sync.Mutex
 	// gen numbers the attempts; the watchdog ends an attempt only while
 	// it is the current one.
-	gen    uint64
-	active bool
+	gen uint64
 	// ended is why the watchdog ended the current attempt (nil: it did not).
 	ended *stallError
-	// callerDone is set once the caller's context is done (every later
-	// attempt starts done).
-	callerDone bool
-	done       chan struct{} // the context's Done; nil until asked for
-	doneClosed bool
+	done  chan struct{} // the context's Done; nil until asked for
 	// funcs are the AfterFunc registrations of the current attempt (the
 	// transport's cancellation, usually one), in fbuf while they fit.
 	funcs []func()
 	fbuf  [2]func()
 	// stopCaller stops the watch on the caller's context (nil: none).
 	stopCaller func() bool
+	// The flags, side by side to keep the call's state small.
+	active bool
+	// callerDone is set once the caller's context is done (every later
+	// attempt starts done).
+	callerDone bool
+	doneClosed bool
 	// handedOut: the call's answer went to the caller as a stream, and
 	// the call ends when its body is closed.
 	handedOut bool
+	// body is the current attempt's guarded response body.
+	body stallBody
 }
 
 // handOut marks a streamed call's answer handed to the caller.
