@@ -361,10 +361,14 @@ func (s *ArtixCustomerService) Update(ctx context.Context, u ArtixCustomerUpdate
 
 // Delete removes the client id (deleteClient).
 func (s *ArtixCustomerService) Delete(ctx context.Context, id string) error {
-	return s.artix().Send(ctx, DeleteClient(id))
+	o := &artixOne[struct{}]{}
+	o.cmd[0] = DeleteClient(id)
+	return sendOne(ctx, s.artix(), o)
 }
 
 // Clear empties the client directory (clearClient).
 func (s *ArtixCustomerService) Clear(ctx context.Context) error {
-	return s.artix().Send(ctx, ClearClient())
+	o := &artixOne[struct{}]{}
+	o.cmd[0] = ClearClient()
+	return sendOne(ctx, s.artix(), o)
 }
