@@ -19,13 +19,18 @@ import (
 	"github.com/loyaltykit/loyalty/internal/artixwire"
 )
 
-// rawArtixReply sends req with the headers field clients send (JSON
-// Content-Type and Accept: docs/artix-field-notes.md) and checks the reply
-// is 200 with result ok.
-func rawArtixReply(hc *http.Client, req *http.Request, naive bool) error {
+// rawArtixDo sends req with the headers field clients send (JSON
+// Content-Type and Accept: docs/artix-field-notes.md).
+func rawArtixDo(hc *http.Client, req *http.Request) (*http.Response, error) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	resp, err := hc.Do(req)
+	return hc.Do(req)
+}
+
+// rawArtixReply sends req (rawArtixDo) and checks the reply is 200 with
+// result ok.
+func rawArtixReply(hc *http.Client, req *http.Request, naive bool) error {
+	resp, err := rawArtixDo(hc, req)
 	if err != nil {
 		return err
 	}
@@ -85,9 +90,7 @@ func benchArtixOverhead(b *testing.B, tr string) {
 				if err != nil {
 					return err
 				}
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Accept", "application/json")
-				resp, err := hc.Do(req)
+				resp, err := rawArtixDo(hc, req)
 				if err != nil {
 					return err
 				}
