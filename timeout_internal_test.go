@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // The watchdog ends an attempt waiting longer than its bound, leaves one
@@ -128,5 +129,14 @@ func TestCallOnADoneContextIsDoneAtOnce(t *testing.T) {
 		}
 		st.attempt.finish(gen)
 		st.release()
+	}
+}
+
+// A call's state (reqState, the attempt's guard state with it) is one
+// allocation a call; it stays within the 1 KiB size class, where the
+// next one up costs every call 128 bytes more to allocate and clear.
+func TestCallStateFitsOneKiB(t *testing.T) {
+	if n := unsafe.Sizeof(reqState{}); n > 1024 {
+		t.Errorf("reqState is %d bytes, over the 1024-byte size class", n)
 	}
 }
