@@ -267,7 +267,7 @@ func rotate(b *testing.B, vs []variant, heap bool) (ran []variant, ns []time.Dur
 // each variant v it reports v-ns/op and v-allocs/op per call, and the SDK's
 // ratios x-v (time) and allocs-x-v. Allocations are counted process-wide:
 // over loopback they include the in-process server's share, through
-// memTransport they are the client's alone.
+// testutil.MemTransport they are the client's alone.
 //
 // It also reports the process's CPU time (user+system, every thread) per
 // call, V-cpu-ns/op, and the ratios cpu-x-V: on a loaded machine CPU time

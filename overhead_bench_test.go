@@ -24,7 +24,7 @@ import (
 // round (compare), and reports the SDK's ratios to each.
 //
 // Sub-benchmarks "loopback" go through a real socket to a static server
-// (time per call as a user sees it); "mem" go through memTransport, which
+// (time per call as a user sees it); "mem" go through testutil.MemTransport, which
 // serves the same pre-encoded bytes in memory, so that time and
 // allocations are the client's own. Targets (issue 15): loopback x-best
 // <= 1.05; mem x-best <= 1.15 and allocs-x-best <= 1.25.

@@ -139,7 +139,7 @@ func TestFailedRequestKeepsOthersIdleConnections(t *testing.T) {
 }
 
 // TestCallAllocations holds the client's allocations per call (issues 15
-// and 19), through memTransport so that they are the client's own: a
+// and 19), through testutil.MemTransport so that they are the client's own: a
 // VirtPOS JSON Get (the request core, the response-timeout guard and the
 // JSON decoder), a CRM GetByContactId (the core and the answer's checks)
 // and an Artix addClient (the core, the batch and the reply check). The
