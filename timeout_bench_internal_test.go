@@ -18,7 +18,8 @@ func BenchmarkGuardedAttempt(b *testing.B) {
 	answer := []byte(`{"success":true,"result":"ok","applied":1}`)
 	// handling the context as http.Transport does
 	inner := testutil.NewMemTransport("application/json", func(*http.Request) []byte { return answer })
-	g := stallGuard{rt: inner, d: time.Minute, whole: 5 * time.Minute, w: newWatchdog(time.Minute, 5*time.Minute)}
+	// Boxed once, as the client's http.Client holds it.
+	var g http.RoundTripper = stallGuard{rt: inner, d: time.Minute, whole: 5 * time.Minute, w: newWatchdog(time.Minute, 5*time.Minute)}
 	u, _ := url.Parse("http://artix.test/aifexchange/loaddicts")
 	read := func(rt http.RoundTripper, req *http.Request) {
 		resp, err := rt.RoundTrip(req)
